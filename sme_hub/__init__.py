@@ -1,0 +1,1 @@
+"""SME Hub: small-business support and grant programmes for Ukrainian municipalities."""

@@ -1,0 +1,77 @@
+"""Users, their roles in organisations, API tokens and failed-login records."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from sme_hub.accounts.rules import ROLE_BINDING_SQL
+from sme_hub.core.auth import Role
+from sme_hub.core.models import created_at_field, timestamp_field
+
+ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
+
+
+class UserBase(SQLModel):
+    email: str = Field(max_length=320, unique=True)  # stored lower-cased
+    full_name: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    locale: str = Field(default="uk", max_length=5)
+
+
+class User(UserBase, table=True):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower"),
+        sa.CheckConstraint("locale IN ('uk', 'en')", name="locale"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=200)
+    is_active: bool = Field(default=True)
+    email_confirmed_at: datetime | None = timestamp_field()
+    consent_at: datetime | None = timestamp_field()
+    consent_version: str | None = Field(default=None, max_length=20)
+    created_at: datetime = created_at_field()
+
+
+class RoleAssignment(SQLModel, table=True):
+    """A role a user holds, bound to the organisation the role needs (see rules.ROLE_BINDING)."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN ({ROLE_VALUES})", name="role"),
+        sa.CheckConstraint(ROLE_BINDING_SQL, name="binding"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=30)
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id", index=True)
+    centre_id: int | None = Field(default=None, foreign_key="support_centre.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    oblast: str | None = Field(default=None, max_length=19)
+    created_at: datetime = created_at_field()
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 is stored, so a leaked table grants nothing."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = created_at_field()
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, keyed by `email:<address>` or `ip:<address>`, for throttling."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (sa.Index("ix_login_failure_key_failed_at", "key", "failed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=340)
+    failed_at: datetime = created_at_field()

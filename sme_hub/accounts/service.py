@@ -1,0 +1,355 @@
+"""Use cases of accounts: register, authenticate with throttling, tokens, staff users."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
+from sme_hub.accounts.rules import (
+    CONSENT_VERSION,
+    LOGIN_WINDOW_SECONDS,
+    ROLE_BINDING,
+    TOKEN_LIFETIME_HOURS,
+    Binding,
+    Throttle,
+)
+from sme_hub.accounts.schemas import (
+    AdminUserCreate,
+    GrantRead,
+    GrantRequest,
+    RegisterRequest,
+    UserRead,
+)
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser, Grant, Role, hash_password, hash_token, new_token
+from sme_hub.core.auth import verify_password as password_matches
+from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
+from sme_hub.core.i18n import _
+from sme_hub.core.tenancy import ensure_in_tenant
+from sme_hub.db import Database
+from sme_hub.organisations import service as organisations
+from sme_hub.organisations.schemas import StaffMember, checked_katottg
+from sme_hub.partners import service as partners
+
+
+class WrongCredentials(Exception):
+    """Email and password do not match an active account."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _add_user(session: AsyncSession, user: User) -> User:
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("An account with this email already exists. Log in or reset your password."),
+            extra=[{"key": "email", "message": _("This email is already registered.")}],
+        ) from exc
+    return user
+
+
+async def register(session: AsyncSession, data: RegisterRequest) -> User:
+    """A new entrepreneur's account, with their consent recorded."""
+    user = await _add_user(
+        session,
+        User(
+            email=data.email,
+            full_name=data.full_name,
+            phone=data.phone,
+            locale=data.locale,
+            password_hash=hash_password(data.password),
+            consent_at=_now(),
+            consent_version=CONSENT_VERSION,
+        ),
+    )
+    assert user.id is not None
+    session.add(RoleAssignment(user_id=user.id, role=Role.ENTREPRENEUR))
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        action="registered",
+        after={"email": user.email, "consent_version": CONSENT_VERSION},
+    )
+    return user
+
+
+# --- logging in -----------------------------------------------------------------------------
+
+
+def _throttle_keys(email: str, address: str) -> tuple[str, str]:
+    return f"email:{email.lower()}", f"ip:{address}"
+
+
+async def check_throttle(session: AsyncSession, email: str, address: str) -> None:
+    """429 when this email or this address failed too often lately."""
+    email_key, address_key = _throttle_keys(email, address)
+    since = _now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
+    counts = dict(
+        (
+            await session.execute(
+                select(LoginFailure.key, func.count())
+                .where(LoginFailure.key.in_([email_key, address_key]))  # type: ignore[attr-defined]
+                .where(LoginFailure.failed_at >= since)
+                .group_by(LoginFailure.key)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    throttle = Throttle(counts.get(email_key, 0), counts.get(address_key, 0))
+    if throttle.blocked:
+        raise TooManyRequests(
+            _("Too many failed attempts. Please wait 15 minutes and try again."),
+            headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)},
+        )
+
+
+async def record_login_failure(db: Database, email: str, address: str) -> None:
+    """Committed on its own: the request's transaction is rolled back with the 401."""
+    async with db.sessionmaker() as session, session.begin():
+        session.add_all([LoginFailure(key=key) for key in _throttle_keys(email, address)])
+
+
+async def authenticate(
+    session: AsyncSession, db: Database, email: str, password: str, address: str
+) -> User:
+    await check_throttle(session, email, address)
+    user = await session.scalar(select(User).where(User.email == email.lower()))
+    if not password_matches(user.password_hash if user else None, password) or (
+        user is not None and not user.is_active
+    ):
+        await record_login_failure(db, email, address)
+        raise WrongCredentials
+    assert user is not None
+    await session.execute(
+        delete(LoginFailure).where(LoginFailure.key == _throttle_keys(email, address)[0])  # type: ignore[arg-type]
+    )
+    return user
+
+
+async def issue_token(session: AsyncSession, user: User) -> tuple[str, datetime]:
+    token, token_hash = new_token()
+    expires_at = _now() + timedelta(hours=TOKEN_LIFETIME_HOURS)
+    assert user.id is not None
+    session.add(ApiToken(user_id=user.id, token_hash=token_hash, expires_at=expires_at))
+    await session.flush()
+    return token, expires_at
+
+
+# --- the current user -----------------------------------------------------------------------
+
+
+def _current_user(user: User, assignments: Sequence[RoleAssignment]) -> CurrentUser:
+    assert user.id is not None
+    return CurrentUser(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        locale=user.locale,
+        email_confirmed=user.email_confirmed_at is not None,
+        grants=tuple(
+            Grant(Role(a.role), a.municipality_id, a.centre_id, a.partner_id, a.oblast)
+            for a in assignments
+        ),
+    )
+
+
+async def _load_current_user(session: AsyncSession, user: User | None) -> CurrentUser | None:
+    if user is None or not user.is_active:
+        return None
+    assignments = await session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.id)  # type: ignore[arg-type]
+    )
+    return _current_user(user, assignments.all())
+
+
+async def user_by_id(db: Database, user_id: int) -> CurrentUser | None:
+    async with db.sessionmaker() as session:
+        return await _load_current_user(session, await session.get(User, user_id))
+
+
+async def user_by_token(db: Database, token: str) -> CurrentUser | None:
+    async with db.sessionmaker() as session:
+        user = await session.scalar(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
+            .where(ApiToken.token_hash == hash_token(token), ApiToken.expires_at > _now())
+        )
+        return await _load_current_user(session, user)
+
+
+def _user_read(user: User, assignments: Sequence[RoleAssignment]) -> UserRead:
+    current = _current_user(user, assignments)
+    return UserRead(
+        id=current.id,
+        email=user.email,
+        full_name=user.full_name,
+        phone=user.phone,
+        locale=user.locale,
+        email_confirmed=current.email_confirmed,
+        roles=[
+            GrantRead(
+                role=g.role,
+                municipality_id=g.municipality_id,
+                centre_id=g.centre_id,
+                partner_id=g.partner_id,
+                oblast=g.oblast,
+            )
+            for g in current.grants
+        ],
+    )
+
+
+async def read_user(session: AsyncSession, user_id: int) -> UserRead:
+    user = await session.get(User, user_id)
+    assert user is not None
+    assignments = await session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == user_id).order_by(RoleAssignment.id)  # type: ignore[arg-type]
+    )
+    return _user_read(user, assignments.all())
+
+
+async def set_locale(session: AsyncSession, user_id: int, locale: str) -> None:
+    user = await session.get(User, user_id)
+    if user is not None and locale in ("uk", "en"):
+        user.locale = locale
+
+
+# --- staff users (admin) --------------------------------------------------------------------
+
+
+async def _assignment_for(session: AsyncSession, index: int, grant: GrantRequest) -> RoleAssignment:
+    """Check the organisation a role is bound to exists and build the assignment."""
+    binding = ROLE_BINDING[grant.role]
+    field = f"roles.{index}.organisation_id"
+    assignment = RoleAssignment(user_id=0, role=grant.role)
+    if binding is Binding.NONE:
+        return assignment
+    if binding is Binding.OBLAST:
+        try:
+            assignment.oblast = checked_katottg(grant.oblast or "")
+        except ValueError:
+            raise InvalidInput(
+                {
+                    f"roles.{index}.oblast": _(
+                        "A regional observer needs the KATOTTG code of their oblast."
+                    )
+                }
+            ) from None
+        return assignment
+    if grant.organisation_id is None:
+        raise InvalidInput({field: _("This role needs an organisation.")})
+    if binding is Binding.MUNICIPALITY:
+        if await organisations.get_municipality(session, grant.organisation_id) is None:
+            raise InvalidInput({field: _("There is no such municipality.")})
+        assignment.municipality_id = grant.organisation_id
+    elif binding is Binding.CENTRE:
+        centre = await organisations.get_centre(session, grant.organisation_id)
+        if centre is None:
+            raise InvalidInput({field: _("There is no such business support centre.")})
+        assignment.centre_id = centre.id
+        assignment.municipality_id = centre.municipality_id
+    elif binding is Binding.PARTNER:
+        if await partners.get_partner(session, grant.organisation_id) is None:
+            raise InvalidInput({field: _("There is no such partner.")})
+        assignment.partner_id = grant.organisation_id
+    return assignment
+
+
+async def create_user(session: AsyncSession, actor: CurrentUser, data: AdminUserCreate) -> User:
+    """A staff (or any) account made by the admin; staff accounts start confirmed."""
+    assignments = [await _assignment_for(session, i, g) for i, g in enumerate(data.roles)]
+    user = await _add_user(
+        session,
+        User(
+            email=data.email,
+            full_name=data.full_name,
+            locale=data.locale,
+            password_hash=hash_password(data.password),
+            email_confirmed_at=_now(),
+        ),
+    )
+    assert user.id is not None
+    seen: set[tuple[object, ...]] = set()
+    for assignment in assignments:
+        key = (
+            assignment.role,
+            assignment.municipality_id,
+            assignment.centre_id,
+            assignment.partner_id,
+            assignment.oblast,
+        )
+        if key not in seen:
+            seen.add(key)
+            assignment.user_id = user.id
+            session.add(assignment)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="user",
+        object_id=user.id,
+        action="created",
+        after={"email": user.email, "roles": [g.model_dump(mode="json") for g in data.roles]},
+    )
+    return user
+
+
+async def staff_of_municipality(
+    session: AsyncSession, actor: CurrentUser, municipality_id: int
+) -> list[StaffMember]:
+    """Who works for a municipality (its officers, evaluators and centre staff)."""
+    await organisations.get_municipality_in_tenant(session, actor, municipality_id)
+    ensure_in_tenant(actor, municipality_id)
+    rows = await session.execute(
+        select(User, RoleAssignment)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)  # type: ignore[arg-type]
+        .where(RoleAssignment.municipality_id == municipality_id)  # type: ignore[arg-type]
+        .order_by(User.full_name, RoleAssignment.role)
+    )
+    return [
+        StaffMember(
+            user_id=user.id,
+            full_name=user.full_name,
+            email=user.email,
+            role=assignment.role,
+            centre_id=assignment.centre_id,
+        )
+        for user, assignment in rows.tuples()
+        if user.id is not None
+    ]
+
+
+async def list_users(
+    session: AsyncSession, *, limit: int = 100, offset: int = 0, search: str | None = None
+) -> tuple[list[UserRead], int]:
+    condition = (
+        or_(User.email.ilike(f"%{search}%"), User.full_name.ilike(f"%{search}%"))  # type: ignore[attr-defined]
+        if search
+        else True
+    )
+    total = await session.scalar(select(func.count()).select_from(User).where(condition))
+    users = (
+        await session.scalars(
+            select(User).where(condition).order_by(User.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
+        )
+    ).all()
+    ids = [u.id for u in users]
+    assignments = (
+        await session.scalars(
+            select(RoleAssignment).where(RoleAssignment.user_id.in_(ids))  # type: ignore[attr-defined]
+        )
+    ).all()
+    by_user: dict[int, list[RoleAssignment]] = {}
+    for a in assignments:
+        by_user.setdefault(a.user_id, []).append(a)
+    return [_user_read(u, by_user.get(u.id or 0, [])) for u in users], total or 0

@@ -1,0 +1,163 @@
+"""create_app(settings): wires plugins, middleware and routers — nothing else."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from hashlib import sha256
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from sme_hub.accounts import service as accounts_service
+from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
+from sme_hub.config import PACKAGE_DIR, TEMPLATES_DIR, Settings, load_settings
+from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user, role_label
+from sme_hub.core.errors import exception_handlers
+from sme_hub.core.i18n import (
+    current_locale,
+    format_datetime_kyiv,
+    format_money,
+    gettext,
+    locale_middleware,
+    ngettext,
+)
+from sme_hub.core.logging import configure_logging, request_id_middleware
+from sme_hub.core.pages import pop_flashes
+from sme_hub.core.pagination import provide_page_params
+from sme_hub.db import Database, finish_request_transaction, provide_db_session, resolve_database
+from sme_hub.home.controllers import HomeController
+from sme_hub.organisations.controllers import (
+    AdminApiController,
+    AdminPagesController,
+    OrganisationsApiController,
+)
+from sme_hub.partners.controllers import PartnerAdminApiController
+
+
+def _template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        auto_reload=False,
+    )
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.globals.update(
+        current_locale=current_locale.get,
+        role_label=role_label,
+        format_money=format_money,
+        format_datetime=format_datetime_kyiv,
+        pop_flashes=pop_flashes,
+    )
+    environment.filters.update(money=format_money, kyiv=format_datetime_kyiv)
+    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="SME Hub API",
+        version="1.0.0",
+        description="Small-business support and grant programmes for Ukrainian municipalities.",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http", scheme="bearer", description="A token from POST /api/v1/auth/token"
+                ),
+            }
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    """The acting user of a route guarded by `requires_login`/`requires_role`."""
+    user = current_user(request)
+    assert user is not None, "guard the route with requires_login"
+    return user
+
+
+def provide_db(state: State) -> Database:
+    db: Database = state.db
+    return db
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    configure_logging(json=settings.is_production)
+    template_config = _template_config()
+    secret = sha256(settings.secret_key.encode()).digest()
+
+    @asynccontextmanager
+    async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = Database.connect(resolve_database(settings))
+        app.state.db = db
+        try:
+            yield
+        finally:
+            await db.engine.dispose()
+
+    session_config = CookieBackendConfig(
+        secret=secret,
+        key="sme_session",
+        httponly=True,
+        secure=settings.is_production,
+        samesite="lax",
+        max_age=60 * 60 * 12,
+    )
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            AuthApiController,
+            AuthPagesController,
+            OrganisationsApiController,
+            AdminApiController,
+            AdminPagesController,
+            PartnerAdminApiController,
+            create_static_files_router(
+                path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
+            ),
+        ],
+        lifespan=[database_lifespan],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "db": Provide(provide_db, sync_to_thread=False),
+            "user": Provide(provide_user, sync_to_thread=False),
+            "page": Provide(provide_page_params, sync_to_thread=False),
+        },
+        before_send=[finish_request_transaction],
+        middleware=[
+            request_id_middleware,
+            session_config.middleware,
+            DefineMiddleware(
+                auth_middleware_factory(accounts_service.user_by_id, accounts_service.user_by_token)
+            ),
+            locale_middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.is_production,
+            cookie_samesite="lax",
+            exclude=["/api/", "/schema", "/health"],
+        ),
+        plugins=[HTMXPlugin()],
+        template_config=template_config,
+        openapi_config=_openapi_config(),
+        exception_handlers=exception_handlers,
+        state=State({"settings": settings}),
+        debug=settings.debug,
+        logging_config=None,  # configure_logging above owns the handlers
+    )

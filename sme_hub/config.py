@@ -1,0 +1,114 @@
+"""Settings read from the environment, once; the only module that touches os.environ."""
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A source checkout keeps templates/ and migrations/ beside the package; a wheel carries
+# them inside it (see pyproject's force-include).
+_ROOT = PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "templates").is_dir() else PACKAGE_DIR
+TEMPLATES_DIR = _ROOT / "templates"
+MIGRATIONS_DIR = _ROOT / "migrations"
+ALEMBIC_INI = _ROOT / "alembic.ini"
+
+Environment = Literal["development", "production"]
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable installation."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Environment = "development"
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: Path("var").resolve())
+    secret_key: str = ""
+    smtp_url: str | None = None
+    # Whether `serve` runs the job worker in-process (development convenience).
+    debug: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def async_database_url(self) -> str:
+        """The URL in SQLAlchemy's asyncpg dialect form."""
+        if self.database_url is None:
+            raise ConfigurationError("DATABASE_URL is not resolved yet")
+        return to_asyncpg_url(self.database_url)
+
+    def with_database_url(self, url: str) -> "Settings":
+        return replace(self, database_url=url)
+
+
+def to_asyncpg_url(url: str) -> str:
+    for prefix in (
+        "postgresql+asyncpg://",
+        "postgresql+psycopg://",
+        "postgresql://",
+        "postgres://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ConfigurationError(f"DATABASE_URL must be a postgresql:// URL, got {url.split(':')[0]}:")
+
+
+def to_libpq_url(url: str) -> str:
+    """The plain postgresql:// form that psycopg and psql understand."""
+    return "postgresql://" + to_asyncpg_url(url)[len("postgresql+asyncpg://") :]
+
+
+def _development_secret(data_dir: Path) -> str:
+    # Every worker process must sign cookies with the same key, and sessions should survive a
+    # restart, so the generated key is kept in the data folder.
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (api.md, "Command line and configuration")."""
+    env_vars = dict(os.environ if environ is None else environ)
+    env = env_vars.get("SME_HUB_ENV", "development")
+    if env not in ("development", "production"):
+        raise ConfigurationError("SME_HUB_ENV must be 'development' or 'production'")
+    data_dir = Path(env_vars.get("SME_HUB_DATA_DIR", "var")).resolve()
+    secret_key = env_vars.get("SME_HUB_SECRET_KEY", "")
+    if not secret_key:
+        if env == "production":
+            raise ConfigurationError(
+                "SME_HUB_SECRET_KEY is required in production: set it to a long random string"
+            )
+        secret_key = _development_secret(data_dir)
+    elif len(secret_key) < 32:
+        raise ConfigurationError("SME_HUB_SECRET_KEY must be at least 32 characters long")
+    database_url = env_vars.get("DATABASE_URL") or None
+    if database_url:
+        to_asyncpg_url(database_url)  # fail early on a URL of another kind
+    return Settings(
+        env=env,  # type: ignore[arg-type]
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key=secret_key,
+        smtp_url=env_vars.get("SME_HUB_SMTP_URL") or None,
+        debug=env_vars.get("SME_HUB_DEBUG", "") == "1",
+    )
+
+
+def export_database_url(url: str) -> None:
+    """Hand the resolved database to worker processes started after this call."""
+    os.environ["DATABASE_URL"] = url
+
+
+def admin_password_from_environment() -> str | None:
+    return os.environ.get("SME_HUB_ADMIN_PASSWORD") or None

@@ -1,0 +1,56 @@
+"""The append-only audit log and the one function every service calls on a state change."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel
+
+from sme_hub.core.logging import request_id_var
+from sme_hub.core.models import created_at_field
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)  # type: ignore[call-overload]
+    at: datetime = created_at_field()
+    actor_id: int | None = Field(default=None, index=True)  # no FK: entries outlive accounts
+    municipality_id: int | None = Field(default=None, index=True)
+    object_type: str = Field(max_length=40)
+    object_id: str = Field(max_length=40)
+    action: str = Field(max_length=60)
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSONB)  # type: ignore[call-overload]
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSONB)  # type: ignore[call-overload]
+    request_id: str | None = Field(default=None, max_length=64)
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    object_type: str,
+    object_id: int | str,
+    action: str,
+    municipality_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Write who did what to which object, with a before/after summary, in the caller's
+    transaction (so the record exists exactly when the change does)."""
+    entry = AuditEntry(
+        actor_id=actor_id or None,  # 0 is the system (seeding, jobs)
+        municipality_id=municipality_id,
+        object_type=object_type,
+        object_id=str(object_id),
+        action=action,
+        before=before,
+        after=after,
+        request_id=request_id_var.get(),
+    )
+    session.add(entry)
+    await session.flush()
+    return entry

@@ -1,0 +1,192 @@
+"""Who is asking: roles, the current user, the middleware that finds them, and guards.
+
+The middleware knows how to read a session cookie or a bearer token; how to turn an id or a
+token into a user is given to it by the app (core imports no feature).
+"""
+
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from sme_hub.core.errors import Forbidden
+from sme_hub.core.i18n import N_, _
+
+
+class Role(StrEnum):
+    ENTREPRENEUR = "entrepreneur"
+    CENTRE_STAFF = "centre_staff"
+    EVALUATOR = "evaluator"
+    MUNICIPAL_OFFICER = "municipal_officer"
+    PARTNER = "partner"
+    REGIONAL_OBSERVER = "regional_observer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role of a user and the organisation it is bound to."""
+
+    role: Role
+    municipality_id: int | None = None
+    centre_id: int | None = None
+    partner_id: int | None = None
+    oblast: str | None = None
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The acting user, detached from any database session."""
+
+    id: int
+    email: str
+    full_name: str
+    locale: str
+    email_confirmed: bool
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.grants}
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(grant.role in roles for grant in self.grants)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    def municipality_ids(self, *roles: Role) -> set[int]:
+        """Municipalities this user works for in any of `roles` (all staff roles if none)."""
+        return {
+            grant.municipality_id
+            for grant in self.grants
+            if grant.municipality_id is not None and (not roles or grant.role in roles)
+        }
+
+    def centre_ids(self) -> set[int]:
+        return {grant.centre_id for grant in self.grants if grant.centre_id is not None}
+
+
+# --- passwords and tokens -------------------------------------------------------------------
+
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
+_DUMMY_HASH = _hasher.hash("a password nobody has")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the account exists, so timing reveals nothing."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh bearer token and the hash to store for it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- finding the user -----------------------------------------------------------------------
+
+UserById = Callable[[Any, int], Awaitable[CurrentUser | None]]
+UserByToken = Callable[[Any, str], Awaitable[CurrentUser | None]]
+
+SESSION_USER_KEY = "uid"
+
+
+def auth_middleware_factory(
+    user_by_id: UserById, user_by_token: UserByToken
+) -> Callable[[ASGIApp], ASGIApp]:
+    """API paths authenticate by bearer token only (so they need no CSRF); pages by the
+    session cookie only."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            user: CurrentUser | None = None
+            if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+                db = scope["litestar_app"].state.db
+                if scope["path"].startswith("/api/"):
+                    header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+                    scheme, _sep, token = header.partition(" ")
+                    if scheme.lower() == "bearer" and token:
+                        user = await user_by_token(db, token.strip())
+                else:
+                    session = scope.get("session") or {}
+                    user_id = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None
+                    if isinstance(user_id, int):
+                        user = await user_by_id(db, user_id)
+            scope["user"] = user
+            await app(scope, receive, send)
+
+        return middleware
+
+    return factory
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, CurrentUser) else None
+
+
+def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException(detail=_("Please log in."))
+
+
+def requires_role(
+    *roles: Role,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard admitting users who hold any of `roles`."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        requires_login(connection, handler)
+        user = current_user(connection)
+        if user is None or not user.has_role(*roles):
+            raise Forbidden(
+                _("This needs one of these roles: {roles}.").format(
+                    roles=", ".join(role_label(role) for role in roles)
+                )
+            )
+
+    return guard
+
+
+ROLE_LABELS = {
+    Role.ENTREPRENEUR: N_("Entrepreneur"),
+    Role.CENTRE_STAFF: N_("Business support centre staff"),
+    Role.EVALUATOR: N_("Evaluator"),
+    Role.MUNICIPAL_OFFICER: N_("Municipal officer"),
+    Role.PARTNER: N_("Partner"),
+    Role.REGIONAL_OBSERVER: N_("Regional observer"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+
+def role_label(role: Role | str) -> str:
+    return _(ROLE_LABELS[Role(role)])
+
+
+def role_labels(roles: Iterable[Role]) -> list[str]:
+    return [role_label(role) for role in sorted(roles)]

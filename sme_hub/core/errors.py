@@ -1,0 +1,111 @@
+"""Errors services raise, and the handlers that answer them as JSON (API) or pages."""
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from sme_hub.core.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+class NotFound(NotFoundException):
+    """Absent, or another tenant's: both answer 404 so tenants can't probe each other."""
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail=detail or _("Not found."))
+
+
+class Forbidden(PermissionDeniedException):
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail=detail or _("You are not allowed to do this."))
+
+
+class Conflict(HTTPException):
+    status_code = 409
+
+
+class TooManyRequests(HTTPException):
+    status_code = 429
+
+
+class InvalidInput(HTTPException):
+    """Every failed rule at once, each with its field: `extra` is a list of
+    `{"key": field, "message": text}` as Litestar's own validation errors are."""
+
+    status_code = 422
+
+    def __init__(self, errors: dict[str, str], detail: str | None = None) -> None:
+        self.errors = errors
+        super().__init__(
+            detail=detail or _("Some fields need your attention."),
+            extra=[{"key": key, "message": message} for key, message in errors.items()],
+        )
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/schema", "/health"))
+
+
+def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) -> Template:
+    titles = {
+        403: _("Access denied"),
+        404: _("Page not found"),
+        409: _("This cannot be done now"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong"),
+    }
+    return Template(
+        template_name="errors/error.html",
+        context={
+            "status_code": status_code,
+            "title": titles.get(status_code, _("Error")),
+            "detail": detail,
+        },
+        status_code=status_code,
+    )
+
+
+def handle_http_exception(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Any] | Template | Redirect:
+    if is_api(request):
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+        if exc.extra:
+            body["extra"] = exc.extra
+        headers = dict(exc.headers or {})
+        return Response(
+            body, status_code=exc.status_code, media_type=MediaType.JSON, headers=headers
+        )
+    if isinstance(exc, NotAuthorizedException):
+        return Redirect(path=f"/login?next={request.url.path}")
+    if isinstance(exc, ValidationException):
+        return _error_page(request, 400, _("The form could not be read. Please try again."))
+    return _error_page(request, exc.status_code, exc.detail)
+
+
+def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_api(request):
+        return Response(
+            {"status_code": 500, "detail": _("Internal server error. It has been logged.")},
+            status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return _error_page(request, 500, _("We have logged the error. Please try again later."))  # type: ignore[return-value]
+
+
+exception_handlers: dict[Any, Any] = {
+    HTTPException: handle_http_exception,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
+}

@@ -1,0 +1,149 @@
+"""Languages: Babel catalogs compiled at start-up, the request's locale, gettext for code and
+templates, and Kyiv-time and money formatting."""
+
+import gettext as _gettext
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from http.cookies import CookieError, SimpleCookie
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from litestar.datastructures import Headers
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+LOCALES = ("uk", "en")
+DEFAULT_LOCALE = "uk"
+KYIV = ZoneInfo("Europe/Kyiv")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    """The compiled catalog of a locale; compiled in memory so no build step can be forgotten."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return _gettext.NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def gettext(message: str) -> str:
+    return translations(current_locale.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Language tags of an Accept-Language header, best first."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            weighted.append((-quality, index, tag.split("-")[0].lower()))
+    return [tag for _q, _i, tag in sorted(weighted)]
+
+
+def choose_locale(
+    query: str | None, cookie: str | None, user_preference: str | None, accept_language: str
+) -> str:
+    """The first supported language among: ?lang=, the remembered choice, the user's
+    preference, the browser's languages; Ukrainian otherwise."""
+    for candidate in (query, cookie, user_preference):
+        if candidate in LOCALES:
+            return candidate
+    for tag in parse_accept_language(accept_language):
+        if tag in LOCALES:
+            return tag
+    return DEFAULT_LOCALE
+
+
+def format_datetime_kyiv(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment shown in Kyiv time in the current language."""
+    if value is None:
+        return ""
+    return _babel_format_datetime(value, fmt, tzinfo=KYIV, locale=current_locale.get())
+
+
+def format_money(kop: int | None) -> str:
+    """Kopiykas as `12 345,67 грн` (product.md §13), with non-breaking spaces."""
+    if kop is None:
+        return ""
+    sign = "-" if kop < 0 else ""
+    hryvnias, kopiykas = divmod(abs(kop), 100)
+    grouped = f"{hryvnias:,}".replace(",", "\u00a0")
+    return f"{sign}{grouped},{kopiykas:02d}\u00a0грн"
+
+
+LANG_COOKIE = "lang"
+
+
+def locale_middleware(app: ASGIApp) -> ASGIApp:
+    """Set the request's language; remember a `?lang=` choice in a cookie for a year."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
+        headers = Headers.from_scope(scope)
+        cookies = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except CookieError:
+            cookies.clear()
+        remembered = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
+        user = scope.get("user")
+        locale = choose_locale(
+            query,
+            remembered,
+            getattr(user, "locale", None),
+            headers.get("accept-language", ""),
+        )
+        current_locale.set(locale)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(b"content-language", locale.encode())]
+                if query in LOCALES:
+                    extra.append(
+                        (
+                            b"set-cookie",
+                            (
+                                f"{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+                            ).encode(),
+                        )
+                    )
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await app(scope, receive, send_with_cookie)
+
+    return middleware

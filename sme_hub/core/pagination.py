@@ -1,0 +1,18 @@
+"""List paging for the API: `?limit=&offset=` in, `{"items", "total", ...}` out."""
+
+from dataclasses import dataclass
+
+from litestar.params import QueryParameter
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+
+
+def provide_page_params(
+    limit: int = QueryParameter(name="limit", ge=1, le=500, default=50),
+    offset: int = QueryParameter(name="offset", ge=0, default=0),
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)

@@ -1,0 +1,37 @@
+"""Tenancy: a staff user sees only the municipalities they work for; others' objects are 404."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, false, true
+
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.errors import NotFound
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def can_see_municipality(user: CurrentUser, municipality_id: int, *roles: Role) -> bool:
+    """Admins see every tenant; staff only their own (in `roles`, any staff role if none)."""
+    return user.is_admin or municipality_id in user.municipality_ids(*roles)
+
+
+def ensure_in_tenant(user: CurrentUser, municipality_id: int | None, *roles: Role) -> None:
+    """Raise 404 for another municipality's object, so its existence is not revealed."""
+    if municipality_id is None or not can_see_municipality(user, municipality_id, *roles):
+        raise NotFound()
+
+
+def tenant_condition(
+    user: CurrentUser, column: ColumnElement[int], *roles: Role
+) -> ColumnElement[bool]:
+    """The WHERE clause restricting `column` (a municipality_id) to the user's tenants."""
+    if user.is_admin:
+        return true()
+    ids = user.municipality_ids(*roles)
+    return column.in_(ids) if ids else false()
+
+
+def in_tenant(
+    statement: Select[T], user: CurrentUser, column: ColumnElement[int], *roles: Role
+) -> Select[T]:
+    return statement.where(tenant_condition(user, column, *roles))

@@ -1,0 +1,133 @@
+"""Demo data: two real communities, a centre in each, one user of every role (idempotent)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.accounts import service as accounts
+from sme_hub.accounts.models import User
+from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.organisations import service as organisations
+from sme_hub.organisations.models import Municipality, SupportCentre
+from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
+from sme_hub.partners import service as partners
+from sme_hub.partners.models import Partner
+from sme_hub.partners.schemas import PartnerCreate
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose: demo installations only
+SYSTEM = CurrentUser(id=0, email="system", full_name="seed-demo", locale="uk", email_confirmed=True)
+
+MUNICIPALITIES = [
+    MunicipalityCreate(
+        name_uk="Львівська міська територіальна громада",
+        name_en="Lviv City Territorial Community",
+        katottg="UA46060250000025047",
+        oblast="UA46000000000026241",
+        contact_email="business@lviv.example.org",
+    ),
+    MunicipalityCreate(
+        name_uk="Вінницька міська територіальна громада",
+        name_en="Vinnytsia City Territorial Community",
+        katottg="UA05020030000031457",
+        oblast="UA05000000000010236",
+        contact_email="business@vinnytsia.example.org",
+    ),
+]
+CENTRES = {
+    "UA46060250000025047": ("Центр підтримки підприємців «Львів»", "м. Львів, пл. Ринок, 1"),
+    "UA05020030000031457": ("Центр підтримки бізнесу «Вінниця»", "м. Вінниця, вул. Соборна, 59"),
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role
+    email: str
+    full_name: str
+
+
+async def _ensure_organisations(
+    session: AsyncSession,
+) -> tuple[Municipality, SupportCentre, Partner]:
+    by_code = {m.katottg: m for m in (await session.scalars(select(Municipality))).all()}
+    for data in MUNICIPALITIES:
+        if data.katottg not in by_code:
+            by_code[data.katottg] = await organisations.create_municipality(session, SYSTEM, data)
+    centres: list[SupportCentre] = []
+    for code, (name, address) in CENTRES.items():
+        municipality = by_code[code]
+        existing = await session.scalar(select(SupportCentre).where(SupportCentre.name == name))
+        centres.append(
+            existing
+            or await organisations.create_centre(
+                session,
+                SYSTEM,
+                CentreCreate(municipality_id=municipality.id or 0, name=name, address=address),
+            )
+        )
+    partner = await session.scalar(select(Partner).where(Partner.name == "Львівський IT-інкубатор"))
+    if partner is None:
+        created = await partners.create_partner(
+            session,
+            SYSTEM,
+            PartnerCreate(
+                name="Львівський IT-інкубатор",
+                kind="incubator",
+                sector="private",
+                services=["mentoring", "coworking"],
+                municipality_ids=[centres[0].municipality_id],
+                address="м. Львів, вул. Городоцька, 36",
+            ),
+        )
+        partner = await partners.get_partner(session, created.id)
+    assert partner is not None
+    return by_code["UA46060250000025047"], centres[0], partner
+
+
+async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
+    """Create what is missing; never duplicates on a second run."""
+    lviv, centre, partner = await _ensure_organisations(session)
+    people = [
+        (Role.ADMIN, "admin@demo.sme-hub.org", "Олена Адміністраторка", None),
+        (Role.MUNICIPAL_OFFICER, "officer@demo.sme-hub.org", "Ігор Посадовець", lviv.id),
+        (Role.CENTRE_STAFF, "centre@demo.sme-hub.org", "Марія Консультантка", centre.id),
+        (Role.EVALUATOR, "evaluator@demo.sme-hub.org", "Андрій Експерт", lviv.id),
+        (Role.PARTNER, "partner@demo.sme-hub.org", "Софія Партнерка", partner.id),
+        (Role.ENTREPRENEUR, "entrepreneur@demo.sme-hub.org", "Наталія Підприємиця", None),
+    ]
+    logins: list[DemoLogin] = []
+    for role, email, name, organisation_id in people:
+        if await session.scalar(select(User.id).where(User.email == email)) is None:
+            await accounts.create_user(
+                session,
+                SYSTEM,
+                AdminUserCreate(
+                    email=email,
+                    full_name=name,
+                    password=DEMO_PASSWORD,
+                    roles=[GrantRequest(role=role, organisation_id=organisation_id)],
+                ),
+            )
+        logins.append(DemoLogin(role, email, name))
+    observer = "observer@demo.sme-hub.org"
+    if await session.scalar(select(User.id).where(User.email == observer)) is None:
+        await accounts.create_user(
+            session,
+            SYSTEM,
+            AdminUserCreate(
+                email=observer,
+                full_name="Тарас Спостерігач",
+                password=DEMO_PASSWORD,
+                roles=[GrantRequest(role=Role.REGIONAL_OBSERVER, oblast=lviv.oblast)],
+            ),
+        )
+    logins.append(DemoLogin(Role.REGIONAL_OBSERVER, observer, "Тарас Спостерігач"))
+    return logins
+
+
+def format_logins(logins: list[DemoLogin], base_url: str) -> str:
+    lines = [f"Demo logins for {base_url} (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {login.role.value:<18} {login.email}" for login in logins]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The public front door: home page, health check, role landing."""

@@ -1,0 +1,1 @@
+"""Organisations: municipalities and business support centres, the tenants."""

@@ -1,0 +1,112 @@
+"""Use cases of tenants: create and list municipalities and centres, see a tenant's staff."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser
+from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.i18n import _
+from sme_hub.core.tenancy import ensure_in_tenant
+from sme_hub.organisations.models import Municipality, SupportCentre
+from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
+
+
+async def create_municipality(
+    session: AsyncSession, actor: CurrentUser, data: MunicipalityCreate
+) -> Municipality:
+    municipality = Municipality(**data.model_dump())
+    try:
+        async with session.begin_nested():
+            session.add(municipality)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A municipality with KATOTTG code {code} already exists.").format(code=data.katottg)
+        ) from exc
+    assert municipality.id is not None
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="municipality",
+        object_id=municipality.id,
+        action="created",
+        municipality_id=municipality.id,
+        after=data.model_dump(),
+    )
+    return municipality
+
+
+async def create_centre(
+    session: AsyncSession, actor: CurrentUser, data: CentreCreate
+) -> SupportCentre:
+    if await session.get(Municipality, data.municipality_id) is None:
+        raise InvalidInput({"municipality_id": _("There is no such municipality.")})
+    centre = SupportCentre(**data.model_dump())
+    session.add(centre)
+    await session.flush()
+    assert centre.id is not None
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="support_centre",
+        object_id=centre.id,
+        action="created",
+        municipality_id=centre.municipality_id,
+        after=data.model_dump(),
+    )
+    return centre
+
+
+async def list_municipalities(
+    session: AsyncSession, *, limit: int = 500, offset: int = 0
+) -> tuple[Sequence[Municipality], int]:
+    total = await session.scalar(select(func.count()).select_from(Municipality))
+    rows = await session.scalars(
+        select(Municipality).order_by(Municipality.name_uk).limit(limit).offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def list_centres(
+    session: AsyncSession,
+    *,
+    municipality_id: int | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> tuple[Sequence[SupportCentre], int]:
+    condition = (
+        SupportCentre.municipality_id == municipality_id  # type: ignore[arg-type]
+        if municipality_id is not None
+        else True
+    )
+    total = await session.scalar(select(func.count()).select_from(SupportCentre).where(condition))
+    rows = await session.scalars(
+        select(SupportCentre)
+        .where(condition)
+        .order_by(SupportCentre.name)
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def get_municipality(session: AsyncSession, municipality_id: int) -> Municipality | None:
+    return await session.get(Municipality, municipality_id)
+
+
+async def get_centre(session: AsyncSession, centre_id: int) -> SupportCentre | None:
+    return await session.get(SupportCentre, centre_id)
+
+
+async def get_municipality_in_tenant(
+    session: AsyncSession, user: CurrentUser, municipality_id: int
+) -> Municipality:
+    """The user's own municipality (404 for another tenant's, as for a missing one)."""
+    ensure_in_tenant(user, municipality_id)
+    municipality = await session.get(Municipality, municipality_id)
+    ensure_in_tenant(user, municipality.id if municipality else None)
+    assert municipality is not None
+    return municipality

@@ -1,0 +1,1 @@
+"""Business-infrastructure partners: directory and referrals."""

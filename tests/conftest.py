@@ -1,0 +1,109 @@
+"""Shared fixtures: a fresh PostgreSQL database per test session, migrated by Alembic (so the
+migrations are tested too); the tables emptied after every test; an app and HTTP clients."""
+
+import logging
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.app import create_app
+from sme_hub.config import Settings, to_libpq_url
+from sme_hub.db import Database, migrate, start_embedded_postgres
+from sme_hub.models import metadata
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# pgserver logs its shutdown at exit, after pytest has closed the streams.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+def _server_url(tmp_root: Path) -> str:
+    """The PostgreSQL server to test on: the one named by the environment, else embedded."""
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    if IN_CI:
+        pytest.fail("CI=true needs TEST_DATABASE_URL: the suite must run on the CI database")
+    return start_embedded_postgres(tmp_root)
+
+
+def _with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name`."""
+    libpq = to_libpq_url(url)
+    head, _sep, query = libpq.partition("?")
+    head = re.sub(r"^(postgresql://[^/]*)(/[^/?]*)?$", rf"\1/{name}", head)
+    return head + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _server_url(tmp_path_factory.mktemp("embedded"))
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    name = f"sme_hub_test_{uuid.uuid4().hex[:10]}"
+    admin_url = to_libpq_url(server_url)
+    try:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"cannot reach the test PostgreSQL at {admin_url}: {exc}")
+    url = _with_database(server_url, name)
+    migrate(url)
+    yield url
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        env="development",
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    database = Database.connect(settings, pool_size=2)
+    yield database
+    await database.engine.dispose()
+
+
+async def empty_all_tables(db: Database) -> None:
+    """Truncation (not a rolled-back outer transaction) lets tests use several connections
+    and real server processes."""
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    async with db.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def session(db: Database) -> AsyncIterator[AsyncSession]:
+    """A session for arranging data directly; committed when the test's block ends."""
+    async with db.sessionmaker() as s:
+        yield s
+        await s.commit()
