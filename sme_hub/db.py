@@ -35,7 +35,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
 
     pg_dir = data_dir / "postgres"
     pg_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pg_dir, cleanup_mode="stop")
+    server = pgserver.get_server(pg_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
     url: str = server.get_uri()
     log.info("embedded PostgreSQL running in %s", pg_dir)
     return url

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
@@ -58,7 +58,9 @@ async def _ensure_organisations(
     centres: list[SupportCentre] = []
     for code, (name, address) in CENTRES.items():
         municipality = by_code[code]
-        existing = await session.scalar(select(SupportCentre).where(SupportCentre.name == name))
+        existing = await session.scalar(
+            select(SupportCentre).where(col(SupportCentre.name) == name)
+        )
         centres.append(
             existing
             or await organisations.create_centre(
@@ -67,7 +69,9 @@ async def _ensure_organisations(
                 CentreCreate(municipality_id=municipality.id or 0, name=name, address=address),
             )
         )
-    partner = await session.scalar(select(Partner).where(Partner.name == "Львівський IT-інкубатор"))
+    partner = await session.scalar(
+        select(Partner).where(col(Partner.name) == "Львівський IT-інкубатор")
+    )
     if partner is None:
         created = await partners.create_partner(
             session,
@@ -99,7 +103,7 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
     ]
     logins: list[DemoLogin] = []
     for role, email, name, organisation_id in people:
-        if await session.scalar(select(User.id).where(User.email == email)) is None:
+        if await session.scalar(select(col(User.id)).where(col(User.email) == email)) is None:
             await accounts.create_user(
                 session,
                 SYSTEM,
@@ -112,7 +116,7 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
             )
         logins.append(DemoLogin(role, email, name))
     observer = "observer@demo.sme-hub.org"
-    if await session.scalar(select(User.id).where(User.email == observer)) is None:
+    if await session.scalar(select(col(User.id)).where(col(User.email) == observer)) is None:
         await accounts.create_user(
             session,
             SYSTEM,

@@ -3,9 +3,10 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
 from sme_hub.accounts.rules import (
@@ -96,9 +97,9 @@ async def check_throttle(session: AsyncSession, email: str, address: str) -> Non
     counts = dict(
         (
             await session.execute(
-                select(LoginFailure.key, func.count())
-                .where(LoginFailure.key.in_([email_key, address_key]))  # type: ignore[attr-defined]
-                .where(LoginFailure.failed_at >= since)
+                select(col(LoginFailure.key), func.count())
+                .where(col(LoginFailure.key).in_([email_key, address_key]))
+                .where(col(LoginFailure.failed_at) >= since)
                 .group_by(LoginFailure.key)
             )
         )
@@ -123,7 +124,7 @@ async def authenticate(
     session: AsyncSession, db: Database, email: str, password: str, address: str
 ) -> User:
     await check_throttle(session, email, address)
-    user = await session.scalar(select(User).where(User.email == email.lower()))
+    user = await session.scalar(select(User).where(col(User.email) == email.lower()))
     if not password_matches(user.password_hash if user else None, password) or (
         user is not None and not user.is_active
     ):
@@ -131,7 +132,7 @@ async def authenticate(
         raise WrongCredentials
     assert user is not None
     await session.execute(
-        delete(LoginFailure).where(LoginFailure.key == _throttle_keys(email, address)[0])  # type: ignore[arg-type]
+        delete(LoginFailure).where(col(LoginFailure.key) == _throttle_keys(email, address)[0])
     )
     return user
 
@@ -167,7 +168,9 @@ async def _load_current_user(session: AsyncSession, user: User | None) -> Curren
     if user is None or not user.is_active:
         return None
     assignments = await session.scalars(
-        select(RoleAssignment).where(RoleAssignment.user_id == user.id).order_by(RoleAssignment.id)  # type: ignore[arg-type]
+        select(RoleAssignment)
+        .where(col(RoleAssignment.user_id) == user.id)
+        .order_by(col(RoleAssignment.id))
     )
     return _current_user(user, assignments.all())
 
@@ -181,8 +184,8 @@ async def user_by_token(db: Database, token: str) -> CurrentUser | None:
     async with db.sessionmaker() as session:
         user = await session.scalar(
             select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.expires_at > _now())
+            .join(ApiToken, col(ApiToken.user_id) == User.id)
+            .where(col(ApiToken.token_hash) == hash_token(token), col(ApiToken.expires_at) > _now())
         )
         return await _load_current_user(session, user)
 
@@ -213,7 +216,9 @@ async def read_user(session: AsyncSession, user_id: int) -> UserRead:
     user = await session.get(User, user_id)
     assert user is not None
     assignments = await session.scalars(
-        select(RoleAssignment).where(RoleAssignment.user_id == user_id).order_by(RoleAssignment.id)  # type: ignore[arg-type]
+        select(RoleAssignment)
+        .where(col(RoleAssignment.user_id) == user_id)
+        .order_by(col(RoleAssignment.id))
     )
     return _user_read(user, assignments.all())
 
@@ -312,9 +317,9 @@ async def staff_of_municipality(
     ensure_in_tenant(actor, municipality_id)
     rows = await session.execute(
         select(User, RoleAssignment)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)  # type: ignore[arg-type]
-        .where(RoleAssignment.municipality_id == municipality_id)  # type: ignore[arg-type]
-        .order_by(User.full_name, RoleAssignment.role)
+        .join(RoleAssignment, col(RoleAssignment.user_id) == User.id)
+        .where(col(RoleAssignment.municipality_id) == municipality_id)
+        .order_by(col(User.full_name), col(RoleAssignment.role))
     )
     return [
         StaffMember(
@@ -333,21 +338,19 @@ async def list_users(
     session: AsyncSession, *, limit: int = 100, offset: int = 0, search: str | None = None
 ) -> tuple[list[UserRead], int]:
     condition = (
-        or_(User.email.ilike(f"%{search}%"), User.full_name.ilike(f"%{search}%"))  # type: ignore[attr-defined]
+        or_(col(User.email).ilike(f"%{search}%"), col(User.full_name).ilike(f"%{search}%"))
         if search
         else True
     )
     total = await session.scalar(select(func.count()).select_from(User).where(condition))
     users = (
         await session.scalars(
-            select(User).where(condition).order_by(User.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
+            select(User).where(condition).order_by(col(User.id).desc()).limit(limit).offset(offset)
         )
     ).all()
     ids = [u.id for u in users]
     assignments = (
-        await session.scalars(
-            select(RoleAssignment).where(RoleAssignment.user_id.in_(ids))  # type: ignore[attr-defined]
-        )
+        await session.scalars(select(RoleAssignment).where(col(RoleAssignment.user_id).in_(ids)))
     ).all()
     by_user: dict[int, list[RoleAssignment]] = {}
     for a in assignments:

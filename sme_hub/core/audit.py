@@ -16,15 +16,15 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
 
-    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)  # type: ignore[call-overload]
+    id: int | None = Field(default=None, primary_key=True, sa_type=sa.BigInteger)
     at: datetime = created_at_field()
     actor_id: int | None = Field(default=None, index=True)  # no FK: entries outlive accounts
     municipality_id: int | None = Field(default=None, index=True)
     object_type: str = Field(max_length=40)
     object_id: str = Field(max_length=40)
     action: str = Field(max_length=60)
-    before: dict[str, Any] | None = Field(default=None, sa_type=JSONB)  # type: ignore[call-overload]
-    after: dict[str, Any] | None = Field(default=None, sa_type=JSONB)  # type: ignore[call-overload]
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     request_id: str | None = Field(default=None, max_length=64)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -122,7 +123,7 @@ def auth_middleware_factory(
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             user: CurrentUser | None = None
-            if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+            if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
                 db = scope["litestar_app"].state.db
                 if scope["path"].startswith("/api/"):
                     header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
@@ -150,7 +151,9 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
     return user if isinstance(user, CurrentUser) else None
 
 
-def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+def requires_login(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     if current_user(connection) is None:
         raise NotAuthorizedException(detail=_("Please log in."))
 

@@ -1,6 +1,7 @@
 """Errors services raise, and the handlers that answer them as JSON (API) or pages."""
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -14,7 +15,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import LANG_COOKIE, _, choose_locale, current_locale
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,25 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
     return path.startswith(("/api/", "/schema", "/health"))
 
 
+def _use_request_locale(request: Request[Any, Any, Any]) -> None:
+    """An unknown path is answered before the locale middleware runs: choose the language
+    here by the same rules, so its error page is not always Ukrainian."""
+    user = request.scope.get("user")
+    current_locale.set(
+        choose_locale(
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            getattr(user, "locale", None),
+            request.headers.get("accept-language", ""),
+        )
+    )
+
+
 def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) -> Template:
+    _use_request_locale(request)
+    if detail in {status.phrase for status in HTTPStatus if status.value == status_code}:
+        # Litestar's stock English text ("Not Found"): say it in the page's language.
+        detail = _("Not found.") if status_code == 404 else ""
     titles = {
         403: _("Access denied"),
         404: _("Page not found"),
@@ -102,7 +121,7 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
             {"status_code": 500, "detail": _("Internal server error. It has been logged.")},
             status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         )
-    return _error_page(request, 500, _("We have logged the error. Please try again later."))  # type: ignore[return-value]
+    return _error_page(request, 500, _("We have logged the error. Please try again later."))
 
 
 exception_handlers: dict[Any, Any] = {

@@ -15,6 +15,7 @@ from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from litestar.datastructures import Headers
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 LOCALES = ("uk", "en")
@@ -109,7 +110,7 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
     """Set the request's language; remember a `?lang=` choice in a cookie for a year."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import structlog
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -61,7 +62,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Take X-Request-ID from the caller (if sane) or make one; echo it; log each request."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
@@ -86,7 +87,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             if not scope["path"].startswith("/static/"):
                 log.info(
                     "request",
-                    method=scope["method"],
+                    method=scope.get("method", ""),
                     path=scope["path"],
                     status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),

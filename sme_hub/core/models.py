@@ -22,7 +22,7 @@ def created_at_field() -> datetime:
     """A `created_at` column filled by the database, timezone-aware."""
     return Field(  # type: ignore[no-any-return]
         default_factory=utcnow,
-        sa_type=sa.DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=sa.DateTime(timezone=True),
         sa_column_kwargs={"server_default": sa.func.now(), "nullable": False},
     )
 
@@ -30,6 +30,6 @@ def created_at_field() -> datetime:
 def timestamp_field(*, nullable: bool = True) -> datetime | None:
     return Field(  # type: ignore[no-any-return]
         default=None,
-        sa_type=sa.DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=sa.DateTime(timezone=True),
         nullable=nullable,
     )

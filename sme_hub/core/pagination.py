@@ -1,6 +1,7 @@
 """List paging for the API: `?limit=&offset=` in, `{"items", "total", ...}` out."""
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from litestar.params import QueryParameter
 
@@ -12,7 +13,7 @@ class PageParams:
 
 
 def provide_page_params(
-    limit: int = QueryParameter(name="limit", ge=1, le=500, default=50),
-    offset: int = QueryParameter(name="offset", ge=0, default=0),
+    limit: Annotated[int, QueryParameter(name="limit", ge=1, le=500)] = 50,
+    offset: Annotated[int, QueryParameter(name="offset", ge=0)] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)

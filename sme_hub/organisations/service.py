@@ -2,9 +2,10 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
@@ -65,7 +66,7 @@ async def list_municipalities(
 ) -> tuple[Sequence[Municipality], int]:
     total = await session.scalar(select(func.count()).select_from(Municipality))
     rows = await session.scalars(
-        select(Municipality).order_by(Municipality.name_uk).limit(limit).offset(offset)
+        select(Municipality).order_by(col(Municipality.name_uk)).limit(limit).offset(offset)
     )
     return rows.all(), total or 0
 
@@ -78,7 +79,7 @@ async def list_centres(
     offset: int = 0,
 ) -> tuple[Sequence[SupportCentre], int]:
     condition = (
-        SupportCentre.municipality_id == municipality_id  # type: ignore[arg-type]
+        col(SupportCentre.municipality_id) == municipality_id
         if municipality_id is not None
         else True
     )
@@ -86,7 +87,7 @@ async def list_centres(
     rows = await session.scalars(
         select(SupportCentre)
         .where(condition)
-        .order_by(SupportCentre.name)
+        .order_by(col(SupportCentre.name))
         .limit(limit)
         .offset(offset)
     )

@@ -13,7 +13,7 @@ class PartnerBase(SQLModel):
     name: str = Field(max_length=200)
     kind: str = Field(max_length=40, index=True)
     sector: str = Field(max_length=20, index=True)
-    services: list[str] = Field(default_factory=list, sa_type=JSONB)  # type: ignore[call-overload]
+    services: list[str] = Field(default_factory=list, sa_type=JSONB)
     address: str | None = Field(default=None, max_length=300)
     website: str | None = Field(default=None, max_length=300)
     contact_email: str | None = Field(default=None, max_length=320)

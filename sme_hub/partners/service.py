@@ -1,7 +1,8 @@
 """Use cases of partners so far: the admin registers a partner organisation."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
@@ -21,7 +22,7 @@ async def create_partner(
 ) -> PartnerRead:
     wanted = set(data.municipality_ids)
     found = await session.scalar(
-        select(func.count()).select_from(Municipality).where(Municipality.id.in_(wanted))  # type: ignore[union-attr]
+        select(func.count()).select_from(Municipality).where(col(Municipality.id).in_(wanted))
     )
     if found != len(wanted):
         raise InvalidInput({"municipality_ids": _("Some of these municipalities do not exist.")})
@@ -44,4 +45,4 @@ async def create_partner(
 
 
 async def list_partners(session: AsyncSession) -> list[Partner]:
-    return list((await session.scalars(select(Partner).order_by(Partner.name))).all())
+    return list((await session.scalars(select(Partner).order_by(col(Partner.name)))).all())

@@ -1,0 +1,89 @@
+"""Languages: complete catalogs, the choice of locale, money and Kyiv time formatting."""
+
+from datetime import UTC, datetime
+
+import pytest
+from babel.messages.pofile import read_po
+
+from sme_hub.core.i18n import (
+    LOCALE_DIR,
+    _,
+    choose_locale,
+    current_locale,
+    format_datetime_kyiv,
+    format_money,
+    parse_accept_language,
+)
+
+
+def test_every_message_has_a_ukrainian_translation() -> None:
+    with (LOCALE_DIR / "uk" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="uk")
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_catalogs_cover_every_extracted_message() -> None:
+    with (LOCALE_DIR / "messages.pot").open("rb") as pot:
+        template = {m.id for m in read_po(pot) if m.id}
+    with (LOCALE_DIR / "uk" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        translated = {m.id for m in read_po(po, locale="uk") if m.id}
+    assert template - translated == set(), "run scripts/i18n and translate the new texts"
+
+
+def test_gettext_follows_the_current_locale() -> None:
+    token = current_locale.set("uk")
+    try:
+        assert _("Log in") == "Увійти"
+        current_locale.set("en")
+        assert _("Log in") == "Log in"
+    finally:
+        current_locale.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("query", "cookie", "preference", "accept", "expected"),
+    [
+        (None, None, None, "", "uk"),
+        ("en", "uk", "uk", "uk", "en"),
+        ("de", "en", None, "", "en"),
+        (None, None, "en", "uk", "en"),
+        (None, None, None, "en-GB,en;q=0.9", "en"),
+        (None, None, None, "de-DE, uk;q=0.5, en;q=0.8", "en"),
+        (None, None, None, "fr, de", "uk"),
+    ],
+)
+def test_choose_locale_order(
+    query: str | None, cookie: str | None, preference: str | None, accept: str, expected: str
+) -> None:
+    assert choose_locale(query, cookie, preference, accept) == expected
+
+
+def test_parse_accept_language_orders_by_quality_and_drops_zero() -> None:
+    assert parse_accept_language("en;q=0.3, uk, de;q=0, pl;q=oops") == ["uk", "en"]
+
+
+@pytest.mark.parametrize(
+    ("kop", "shown"),
+    [
+        (0, "0,00 грн"),
+        (5, "0,05 грн"),
+        (1234567, "12 345,67 грн"),
+        (5000000, "50 000,00 грн"),
+        (-150, "-1,50 грн"),
+    ],
+)
+def test_money_is_shown_as_hryvnias(kop: int, shown: str) -> None:
+    assert format_money(kop) == shown.replace(" ", "\u00a0")
+
+
+def test_times_are_shown_in_kyiv() -> None:
+    token = current_locale.set("en")
+    try:
+        # 21:30 UTC in summer is 00:30 the next day in Kyiv (UTC+3).
+        shown = format_datetime_kyiv(datetime(2026, 7, 1, 21, 30, tzinfo=UTC), "yyyy-MM-dd HH:mm")
+    finally:
+        current_locale.reset(token)
+    assert shown == "2026-07-02 00:30"
