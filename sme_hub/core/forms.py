@@ -28,12 +28,22 @@ def message_for(error: Any) -> str:
     kind = error["type"]
     if kind == "value_error":
         # Our validators raise ValueError with an English msgid; pydantic prefixes it.
-        text = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        # (EmailStr's errors carry a `reason`, not an `error`, in their context.)
+        context = error.get("ctx") or {}
+        text = str(context["error"]) if "error" in context else error["msg"]
         if "email address" in text and "valid" in text:  # email-validator's wording
             return _(N_("Enter a valid email address."))
         return _(text)
+    if kind == "string_too_short" and error.get("input") == "":
+        kind = "missing"  # an empty box is a missing answer, not a short one
     if kind in _MESSAGES:
         return _(_MESSAGES[kind])
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return _("Enter a date.")
+    if kind in ("decimal_parsing", "float_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind in ("greater_than", "decimal_max_places"):
+        return _("Enter a number greater than zero, with at most two decimals.")
     return _("Enter a valid value.")
 
 

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Full-page screenshots of every page of a running SME Hub that has the demo data.
+
+Start the app with `sme-hub serve --demo` (or scripts/run), then:
+
+    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 --out docs/screenshots
+
+Uses Debian's Chromium (/usr/bin/chromium) through Playwright; it never downloads a browser.
+Every shot gets a fresh browser profile, so no cookie or language choice leaks between them.
+"""
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from sme_hub.demo import DEMO_PASSWORD  # noqa: E402 - after the path is known
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 390, "height": 844}
+
+# The demo users `sme-hub serve --demo` creates (sme_hub/demo.py), one per role.
+DEMO_USERS = {
+    "admin": "admin@demo.sme-hub.org",
+    "municipal_officer": "officer@demo.sme-hub.org",
+    "centre_staff": "centre@demo.sme-hub.org",
+    "evaluator": "evaluator@demo.sme-hub.org",
+    "partner": "partner@demo.sme-hub.org",
+    "entrepreneur": "entrepreneur@demo.sme-hub.org",
+    "regional_observer": "observer@demo.sme-hub.org",
+}
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    path: str
+    as_role: str | None = None
+    mobile: bool = False
+    dark: bool = False
+    expect_status: int = 200
+    prepare: Callable[[Page], None] | None = None
+
+
+def submit_invalid_registration(page: Page) -> None:
+    """Fill the form the way people get it wrong: a typo in the email, a short password,
+    no consent; keep the name so the page shows what is kept."""
+    page.get_by_label("Прізвище, ім'я та по батькові").fill("Оксана Коваленко")
+    page.get_by_label("Електронна пошта").fill("oksana.example.org")
+    page.get_by_label("Пароль").fill("коротко")
+    page.locator("main").get_by_role("button", name="Створити обліковий запис").click()
+    page.wait_for_load_state()
+
+
+def submit_empty_municipality(page: Page) -> None:
+    page.get_by_role("button", name="Створити громаду").click()
+    page.wait_for_load_state()
+
+
+def tab_to(selector: str) -> Callable[[Page], None]:
+    """Move the keyboard focus with Tab, as a person would, to show the focus ring."""
+
+    def prepare(page: Page) -> None:
+        target = page.locator(selector)
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            if target.evaluate("element => element === document.activeElement"):
+                return
+        raise SystemExit(f"Tab never reached {selector}")
+
+    return prepare
+
+
+SHOTS = [
+    Shot("home-uk", "/?lang=uk"),
+    Shot("home-en", "/?lang=en"),
+    Shot("login", "/login"),
+    Shot("register", "/register"),
+    Shot("register-errors", "/register", expect_status=422, prepare=submit_invalid_registration),
+    Shot("register-keyboard-focus", "/register", prepare=tab_to("#f-email")),
+    Shot("header-keyboard-focus", "/", prepare=tab_to("header a[hreflang=en]")),
+    Shot("admin", "/admin", as_role="admin"),
+    Shot(
+        "admin-errors",
+        "/admin",
+        as_role="admin",
+        expect_status=422,
+        prepare=submit_empty_municipality,
+    ),
+    Shot("error-404", "/no-such-page", expect_status=404),
+    Shot("error-403", "/admin", as_role="entrepreneur", expect_status=403),
+    *(Shot(f"home-as-{role.replace('_', '-')}", "/", as_role=role) for role in DEMO_USERS),
+    Shot("home-dark-as-admin", "/", as_role="admin", dark=True),
+    Shot(
+        "register-errors-dark",
+        "/register",
+        expect_status=422,
+        dark=True,
+        prepare=submit_invalid_registration,
+    ),
+    Shot("mobile-home", "/", mobile=True),
+    Shot("mobile-home-as-entrepreneur", "/", as_role="entrepreneur", mobile=True),
+    Shot("mobile-home-as-admin", "/", as_role="admin", mobile=True),
+    Shot("mobile-admin", "/admin", as_role="admin", mobile=True),
+    Shot("mobile-register", "/register", mobile=True),
+    Shot(
+        "mobile-register-errors",
+        "/register",
+        mobile=True,
+        expect_status=422,
+        prepare=submit_invalid_registration,
+    ),
+]
+
+
+def log_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Електронна пошта").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.locator("main").get_by_role("button", name="Увійти").click()
+    page.wait_for_url(f"{base_url}/")
+    if page.get_by_test_id("current-user").count() != 1:
+        raise SystemExit(f"could not log in as {email}: is the app running with --demo?")
+
+
+def take(browser: Browser, base_url: str, shot: Shot, out: Path, password: str) -> Path:
+    context = browser.new_context(
+        locale="uk-UA",
+        viewport=MOBILE if shot.mobile else DESKTOP,
+        device_scale_factor=2 if shot.mobile else 1,
+        is_mobile=shot.mobile,
+        has_touch=shot.mobile,
+        color_scheme="dark" if shot.dark else "light",
+    )
+    try:
+        page = context.new_page()
+        if shot.as_role:
+            log_in(page, base_url, DEMO_USERS[shot.as_role], password)
+        response = page.goto(f"{base_url}{shot.path}")
+        if shot.prepare and shot.expect_status != 200:  # a form is submitted
+            with page.expect_response(lambda r: r.request.method == "POST") as posted:
+                shot.prepare(page)
+            response = posted.value
+        elif shot.prepare:
+            shot.prepare(page)
+        status = response.status if response else None
+        if status != shot.expect_status:
+            raise SystemExit(
+                f"{shot.name}: {shot.path} answered {status}, not {shot.expect_status}"
+            )
+        path = out / f"{shot.name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    finally:
+        context.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("base_url", help="e.g. http://127.0.0.1:8000")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screenshots")
+    parser.add_argument("--chromium", type=Path, default=Path("/usr/bin/chromium"))
+    parser.add_argument("--password", default=DEMO_PASSWORD, help="of the demo users")
+    parser.add_argument("--only", nargs="*", help="names of the shots to take (default: all)")
+    args = parser.parse_args(argv)
+    if not args.chromium.exists():
+        raise SystemExit(f"Chromium not found at {args.chromium} (apt-get install chromium)")
+    base_url = args.base_url.rstrip("/")
+    args.out.mkdir(parents=True, exist_ok=True)
+    shots = [s for s in SHOTS if not args.only or s.name in args.only]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(args.chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for shot in shots:
+                path = take(browser, base_url, shot, args.out, args.password)
+                print(path)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
