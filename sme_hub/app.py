@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 from hashlib import sha256
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -22,21 +21,20 @@ from litestar.template import TemplateConfig
 
 from sme_hub.accounts import service as accounts_service
 from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
-from sme_hub.config import PACKAGE_DIR, TEMPLATES_DIR, Settings, load_settings
-from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user, role_label
+from sme_hub.config import PACKAGE_DIR, Settings, load_settings
+from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user
 from sme_hub.core.errors import exception_handlers
-from sme_hub.core.i18n import (
-    current_locale,
-    format_datetime_kyiv,
-    format_money,
-    gettext,
-    locale_middleware,
-    ngettext,
-)
+from sme_hub.core.i18n import gettext, locale_middleware
 from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
+from sme_hub.core.templating import jinja_environment
 from sme_hub.db import Database, finish_request_transaction, provide_db_session, resolve_database
+from sme_hub.entrepreneurs.controllers import (
+    ClientPagesController,
+    EntrepreneurApiController,
+    EntrepreneurPagesController,
+)
 from sme_hub.home.controllers import HomeController
 from sme_hub.organisations.controllers import (
     AdminApiController,
@@ -44,24 +42,18 @@ from sme_hub.organisations.controllers import (
     OrganisationsApiController,
 )
 from sme_hub.partners.controllers import PartnerAdminApiController
+from sme_hub.reference.controllers import reference_router
+
+
+def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
+    """`{value: msgid}` as `(value, text)` pairs for a <select>, in the current language."""
+    return [(value, gettext(msgid)) for value, msgid in labels.items()]
 
 
 def _template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html", "xml"]),
-        extensions=["jinja2.ext.i18n"],
-        auto_reload=False,
-    )
-    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-    environment.globals.update(
-        current_locale=current_locale.get,
-        role_label=role_label,
-        format_money=format_money,
-        format_datetime=format_datetime_kyiv,
-        pop_flashes=pop_flashes,
-    )
-    environment.filters.update(money=format_money, kyiv=format_datetime_kyiv)
+    environment = jinja_environment()  # shared with the emails (core/mail.py)
+    environment.globals["pop_flashes"] = pop_flashes
+    environment.filters["options"] = translated_options
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 
@@ -127,6 +119,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminApiController,
             AdminPagesController,
             PartnerAdminApiController,
+            EntrepreneurApiController,
+            EntrepreneurPagesController,
+            ClientPagesController,
+            reference_router,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

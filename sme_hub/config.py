@@ -28,6 +28,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("var").resolve())
     secret_key: str = ""
     smtp_url: str | None = None
+    # Where links in emails point: the address people open the site at.
+    base_url: str = "http://127.0.0.1:8000"
+    mail_from: str = "SME Hub <noreply@localhost>"
     # Whether `serve` runs the job worker in-process (development convenience).
     debug: bool = False
 
@@ -95,12 +98,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = env_vars.get("DATABASE_URL") or None
     if database_url:
         to_asyncpg_url(database_url)  # fail early on a URL of another kind
+    smtp_url = env_vars.get("SME_HUB_SMTP_URL") or None
+    if smtp_url and smtp_url.split("://")[0] not in ("smtp", "smtp+starttls", "smtps"):
+        raise ConfigurationError(
+            "SME_HUB_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"
+        )
     return Settings(
         env=env,  # type: ignore[arg-type]
         database_url=database_url,
         data_dir=data_dir,
         secret_key=secret_key,
-        smtp_url=env_vars.get("SME_HUB_SMTP_URL") or None,
+        smtp_url=smtp_url,
+        base_url=(env_vars.get("SME_HUB_BASE_URL") or Settings.base_url).rstrip("/"),
+        mail_from=env_vars.get("SME_HUB_MAIL_FROM") or Settings.mail_from,
         debug=env_vars.get("SME_HUB_DEBUG", "") == "1",
     )
 
@@ -108,6 +118,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 def export_database_url(url: str) -> None:
     """Hand the resolved database to worker processes started after this call."""
     os.environ["DATABASE_URL"] = url
+
+
+def export_default_base_url(url: str) -> None:
+    """Let worker processes build links to the address `serve` listens on, unless
+    SME_HUB_BASE_URL says otherwise."""
+    os.environ.setdefault("SME_HUB_BASE_URL", url)
 
 
 def admin_password_from_environment() -> str | None:

@@ -4,9 +4,20 @@ from sqlmodel import SQLModel
 
 from sme_hub.accounts import models as accounts_models
 from sme_hub.core import audit
+from sme_hub.core import mail as mail  # the email outbox
+from sme_hub.entrepreneurs import models as entrepreneurs_models
 from sme_hub.organisations import models as organisations_models
 from sme_hub.partners import models as partners_models
+from sme_hub.reference import models as reference_models
 
-__all__ = ["accounts_models", "audit", "metadata", "organisations_models", "partners_models"]
+__all__ = [
+    "accounts_models",
+    "audit",
+    "entrepreneurs_models",
+    "metadata",
+    "organisations_models",
+    "partners_models",
+    "reference_models",
+]
 
 metadata = SQLModel.metadata

@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh PostgreSQL database per test session, migrated by Alembic (so the
 migrations are tested too); the tables emptied after every test; an app and HTTP clients."""
 
+import asyncio
 import logging
 import os
 import re
@@ -17,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.app import create_app
 from sme_hub.config import Settings, to_libpq_url
+from sme_hub.core.jobs import ensure_job_schema
 from sme_hub.db import Database, migrate, start_embedded_postgres
 from sme_hub.models import metadata
+from sme_hub.reference.models import KatottgUnit, KvedClass
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -60,6 +63,7 @@ def database_url(server_url: str) -> Iterator[str]:
         pytest.fail(f"cannot reach the test PostgreSQL at {admin_url}: {exc}")
     url = _with_database(server_url, name)
     migrate(url)
+    asyncio.run(ensure_job_schema(url))  # emails are queued as jobs (core/mail.py)
     yield url
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -87,10 +91,16 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     await database.engine.dispose()
 
 
+# Loaded by migrations and never changed by the app: kept between tests.
+REFERENCE_TABLES = {KvedClass.__tablename__, KatottgUnit.__tablename__}
+
+
 async def empty_all_tables(db: Database) -> None:
     """Truncation (not a rolled-back outer transaction) lets tests use several connections
     and real server processes."""
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    tables = ", ".join(
+        f'"{t.name}"' for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES
+    )
     async with db.engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

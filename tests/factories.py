@@ -1,19 +1,24 @@
 """Arranging data for tests through the real services, and logging in over HTTP."""
 
+import html as html_module
 import re
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.db import Database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
+from sme_hub.partners import service as partners
+from sme_hub.partners.schemas import PartnerCreate, PartnerRead
 
 PASSWORD = "correct horse battery staple"
 SYSTEM = CurrentUser(id=0, email="system", full_name="tests", locale="uk", email_confirmed=True)
@@ -58,6 +63,13 @@ async def make_centre(
     centre = await organisations.create_centre(session, SYSTEM, CentreCreate(**data))
     await session.commit()
     return centre
+
+
+async def make_partner(session: AsyncSession, **fields: Any) -> PartnerRead:
+    data = {"name": f"Партнер {_next()}", "kind": "incubator", "sector": "private", **fields}
+    partner = await partners.create_partner(session, SYSTEM, PartnerCreate(**data))
+    await session.commit()
+    return partner
 
 
 async def make_user(
@@ -112,4 +124,28 @@ async def login_page(client: Client, email: str, password: str = PASSWORD) -> An
 
 def text_of(html: str) -> str:
     """Visible text, roughly: enough to assert on messages."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+async def count_rows(db: Database, model: Any, *conditions: Any) -> int:
+    """How many rows of `model` match, read in a fresh session (what is committed)."""
+    async with db.sessionmaker() as fresh:
+        return await fresh.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+
+async def fetch_rows(db: Database, model: Any, *conditions: Any) -> list[Any]:
+    """Committed rows of `model` matching `conditions`, in key order, from a fresh session."""
+    async with db.sessionmaker() as fresh:
+        statement = select(model).where(*conditions).order_by(*inspect(model).primary_key)
+        return list((await fresh.scalars(statement)).all())
+
+
+def error_keys(response: Any) -> set[str]:
+    """The fields named in a JSON error's `extra`."""
+    return {item["key"] for item in response.json().get("extra") or []}
+
+
+def field_error(page_html: str, name: str) -> str:
+    """The message shown beside form field `name` ("" when there is none)."""
+    found = re.search(rf'<small id="e-{re.escape(name)}"[^>]*>(.*?)</small>', page_html, re.S)
+    return text_of(found.group(1)).strip() if found else ""

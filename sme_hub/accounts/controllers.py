@@ -1,19 +1,31 @@
-"""Accounts over HTTP: the auth API and the login, registration and logout pages."""
+"""Accounts over HTTP: the auth API and the login, registration, logout, email confirmation
+and password reset pages."""
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
-from sme_hub.accounts import service
-from sme_hub.accounts.schemas import RegisterRequest, TokenRequest, TokenResponse, UserRead
-from sme_hub.core.auth import SESSION_USER_KEY, requires_login
+from sme_hub.accounts import links, service
+from sme_hub.accounts.rules import CONSENT_VERSION
+from sme_hub.accounts.schemas import (
+    ConfirmEmailRequest,
+    EmailConfirmedResponse,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RegisterRequest,
+    TokenRequest,
+    TokenResponse,
+    UserRead,
+)
+from sme_hub.core.auth import SESSION_USER_KEY, current_user, requires_login
 from sme_hub.core.deps import Actor, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import LANG_COOKIE, N_, _, choose_locale, current_locale
 from sme_hub.core.pages import redirect_with_message, render
 
 
@@ -28,14 +40,49 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+def base_url(request: Request[Any, Any, Any]) -> str:
+    """Where links in emails point (settings.base_url)."""
+    url: str = request.app.state.settings.base_url
+    return url
+
+
+LINK_EXPIRED = N_("This link has expired or has already been used.")
+RESEND_TOO_SOON = N_(
+    "We sent you a link less than two minutes ago. Please check your inbox and spam folder, "
+    "or try again a little later."
+)
+RESET_REQUESTED = N_(
+    "If an account with this email address exists, we have sent it a link to set a new "
+    "password. The link works for one hour."
+)
+
+
+def use_locale_of(request: Request[Any, Any, Any], preference: str) -> None:
+    """Answer in the language of the link's owner unless the visitor chose one."""
+    current_locale.set(
+        choose_locale(
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            preference,
+            request.headers.get("accept-language", ""),
+        )
+    )
+
+
 class AuthApiController(Controller):
     path = "/api/v1"
     tags = ["auth"]
 
     @post("/auth/register", status_code=201)
-    async def register(self, data: JSONBody[RegisterRequest], db_session: DbSession) -> UserRead:
-        """Create an entrepreneur's account (consent required)."""
-        user = await service.register(db_session, data)
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RegisterRequest],
+        db_session: DbSession,
+    ) -> UserRead:
+        """Create an entrepreneur's account (consent required); a confirmation link is
+        emailed."""
+        user = await service.register(db_session, data, base_url=base_url(request))
         assert user.id is not None
         return await service.read_user(db_session, user.id)
 
@@ -61,6 +108,40 @@ class AuthApiController(Controller):
     async def me(self, user: Actor, db_session: DbSession) -> UserRead:
         """The caller with their roles."""
         return await service.read_user(db_session, user.id)
+
+    @post("/auth/confirm-email", status_code=200)
+    async def confirm_email(
+        self, data: JSONBody[ConfirmEmailRequest], db_session: DbSession
+    ) -> EmailConfirmedResponse:
+        """Confirm an email address with the token of the emailed link (422 when it has
+        expired or was used)."""
+        try:
+            await links.confirm_email(db_session, data.token)
+        except links.LinkExpired:
+            raise InvalidInput({"token": _(LINK_EXPIRED)}) from None
+        return EmailConfirmedResponse()
+
+    @post("/auth/password-reset", status_code=202)
+    async def password_reset(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordResetRequest],
+        db_session: DbSession,
+    ) -> dict[str, str]:
+        """Email a one-hour reset link; the same 202 whether or not the account exists."""
+        await links.request_password_reset(db_session, data.email, base_url(request))
+        return {"detail": _(RESET_REQUESTED)}
+
+    @post("/auth/password-reset/confirm", status_code=204)
+    async def password_reset_confirm(
+        self, data: JSONBody[PasswordResetConfirm], db_session: DbSession
+    ) -> None:
+        """Set a new password with the token of a reset link; every API token of the user is
+        revoked (422 when the link has expired or was used, or the password is too weak)."""
+        try:
+            await links.reset_password(db_session, data.token, data.password)
+        except links.LinkExpired:
+            raise InvalidInput({"token": _(LINK_EXPIRED)}) from None
 
 
 class AuthPagesController(Controller):
@@ -115,7 +196,7 @@ class AuthPagesController(Controller):
         values = {k: v for k, v in data.items() if k != "password"}
         try:
             form = parse_form(RegisterRequest, {"consent": False, **data})
-            user = await service.register(db_session, form)
+            user = await service.register(db_session, form, base_url=base_url(request))
         except InvalidInput as exc:
             return render(
                 request, "accounts/register.html", status_code=422, errors=exc.errors, values=values
@@ -133,7 +214,103 @@ class AuthPagesController(Controller):
             request, "/", _("Your account is ready. Welcome, {name}!").format(name=user.full_name)
         )
 
+    @get("/privacy")
+    async def privacy(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "accounts/privacy.html", consent_version=CONSENT_VERSION)
+
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         request.clear_session()
         return redirect_with_message(request, "/", _("You have logged out."), "info")
+
+    # --- email confirmation -----------------------------------------------------------------
+
+    @get("/confirm-email/{token:str}")
+    async def confirm_email(
+        self, request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession
+    ) -> Template:
+        try:
+            user = await links.confirm_email(db_session, token)
+        except links.LinkExpired:
+            return render(request, "accounts/email_confirmed.html", status_code=410, ok=False)
+        use_locale_of(request, user.locale)
+        visitor = current_user(request)
+        if visitor is not None and visitor.id == user.id:  # no "please confirm" on this page
+            request.scope["user"] = replace(visitor, email_confirmed=True)
+        return render(request, "accounts/email_confirmed.html", ok=True)
+
+    @post("/confirm-email/resend", guards=[requires_login])
+    async def resend_confirmation(
+        self, request: Request[Any, Any, Any], user: Actor, data: FormData, db_session: DbSession
+    ) -> Redirect:
+        outcome = await links.resend_confirmation(db_session, user.id, base_url(request))
+        message, category = {
+            links.Resend.SENT: (
+                _("We have sent a new confirmation link to {email}.").format(email=user.email),
+                "success",
+            ),
+            links.Resend.TOO_SOON: (
+                _(RESEND_TOO_SOON),
+                "info",
+            ),
+            links.Resend.ALREADY_CONFIRMED: (_("Your email address is already confirmed."), "info"),
+        }[outcome]
+        return redirect_with_message(request, safe_next(data.get("next")), message, category)
+
+    # --- password reset ---------------------------------------------------------------------
+
+    @get("/password-reset")
+    async def password_reset_page(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "accounts/password_reset.html", errors={}, values={})
+
+    @post("/password-reset")
+    async def password_reset(
+        self, request: Request[Any, Any, Any], data: FormData, db_session: DbSession
+    ) -> Template:
+        try:
+            form = parse_form(PasswordResetRequest, data)
+        except InvalidInput as exc:
+            values = {"email": str(data.get("email", ""))}
+            return render(
+                request,
+                "accounts/password_reset.html",
+                status_code=422,
+                errors=exc.errors,
+                values=values,
+            )
+        await links.request_password_reset(db_session, form.email, base_url(request))
+        return render(request, "accounts/password_reset_sent.html", message=_(RESET_REQUESTED))
+
+    @get("/password-reset/{token:str}")
+    async def new_password_page(
+        self, request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession
+    ) -> Template:
+        if not await links.reset_link_is_valid(db_session, token):
+            return render(request, "accounts/new_password.html", status_code=410, ok=False)
+        return render(request, "accounts/new_password.html", ok=True, token=token, errors={})
+
+    @post("/password-reset/{token:str}")
+    async def set_new_password(
+        self,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        data: FormData,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        try:
+            await links.reset_password(db_session, token, str(data.get("password", "")))
+        except links.LinkExpired:
+            return render(request, "accounts/new_password.html", status_code=410, ok=False)
+        except InvalidInput as exc:
+            return render(
+                request,
+                "accounts/new_password.html",
+                status_code=422,
+                ok=True,
+                token=token,
+                errors=exc.errors,
+            )
+        request.clear_session()  # whoever was logged in here logs in again, with the new password
+        return redirect_with_message(
+            request, "/login", _("Your password has been changed. Log in with the new password.")
+        )

@@ -1,15 +1,16 @@
-"""Users, their roles in organisations, API tokens and failed-login records."""
+"""Users, their roles in organisations, API tokens, one-time links and failed-login records."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sme_hub.accounts.rules import ROLE_BINDING_SQL
+from sme_hub.accounts.rules import ROLE_BINDING_SQL, TokenPurpose
 from sme_hub.core.auth import Role
 from sme_hub.core.models import created_at_field, timestamp_field
 
 ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
+PURPOSE_VALUES = ", ".join(f"'{purpose.value}'" for purpose in TokenPurpose)
 
 
 class UserBase(SQLModel):
@@ -63,6 +64,22 @@ class ApiToken(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = created_at_field()
+
+
+class AccountToken(SQLModel, table=True):
+    """A one-time link (email confirmation, password reset); only its SHA-256 is stored.
+    Used once: `used_at` is set by a guarded UPDATE, never by reading then writing."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (sa.CheckConstraint(f"purpose IN ({PURPOSE_VALUES})", name="purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    used_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
 
 

@@ -1,6 +1,8 @@
-"""Pure account rules: roles and what each is bound to, passwords, login throttling."""
+"""Pure account rules: roles and what each is bound to, passwords, login throttling,
+one-time links, and what an unconfirmed email address may not do."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from sme_hub.core.auth import Role
@@ -84,3 +86,26 @@ class Throttle:
             self.failures_for_email >= MAX_FAILURES_PER_EMAIL
             or self.failures_for_address >= MAX_FAILURES_PER_ADDRESS
         )
+
+
+# --- one-time links (email confirmation, password reset) ------------------------------------
+
+
+class TokenPurpose(StrEnum):
+    CONFIRM_EMAIL = "confirm_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a password
+
+
+TOKEN_LIFETIMES: dict[TokenPurpose, timedelta] = {
+    TokenPurpose.CONFIRM_EMAIL: timedelta(hours=48),
+    TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
+}
+# At most one such email per person in this time (resending, password-reset requests).
+LINK_EMAIL_INTERVAL = timedelta(minutes=2)
+
+
+def can_submit_application(email_confirmed: bool) -> tuple[bool, str | None]:
+    """Whether a person may submit a grant application, and why not (an English msgid)."""
+    if not email_confirmed:
+        return False, N_("Confirm your email address before submitting an application.")
+    return True, None

@@ -112,3 +112,27 @@ class UserRead(BaseModel):
     locale: str
     email_confirmed: bool
     roles: list[GrantRead]
+
+
+class ConfirmEmailRequest(Strict):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class EmailConfirmedResponse(BaseModel):
+    email_confirmed: bool = True
+
+
+class PasswordResetRequest(Strict):
+    email: EmailStr
+
+    @field_validator("email")
+    @classmethod
+    def lower_email(cls, value: str) -> str:
+        return value.lower()
+
+
+class PasswordResetConfirm(Strict):
+    """The password rules (they need the account's email and name) are checked on use."""
+
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(max_length=200)

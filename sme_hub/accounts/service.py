@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from sme_hub.accounts import links
 from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
 from sme_hub.accounts.rules import (
     CONSENT_VERSION,
@@ -56,8 +57,9 @@ async def _add_user(session: AsyncSession, user: User) -> User:
     return user
 
 
-async def register(session: AsyncSession, data: RegisterRequest) -> User:
-    """A new entrepreneur's account, with their consent recorded."""
+async def register(session: AsyncSession, data: RegisterRequest, *, base_url: str) -> User:
+    """A new entrepreneur's account, with their consent recorded; a link to confirm the email
+    address is sent to it (links in emails start with `base_url`)."""
     user = await _add_user(
         session,
         User(
@@ -80,6 +82,7 @@ async def register(session: AsyncSession, data: RegisterRequest) -> User:
         action="registered",
         after={"email": user.email, "consent_version": CONSENT_VERSION},
     )
+    await links.send_confirmation(session, user, base_url)
     return user
 
 
@@ -298,12 +301,15 @@ async def create_user(session: AsyncSession, actor: CurrentUser, data: AdminUser
             assignment.user_id = user.id
             session.add(assignment)
     await session.flush()
+    # A staff account of one municipality belongs to that tenant's audit trail too.
+    tenants = {a.municipality_id for a in assignments if a.municipality_id is not None}
     await audit.record(
         session,
         actor_id=actor.id,
         object_type="user",
         object_id=user.id,
         action="created",
+        municipality_id=tenants.pop() if len(tenants) == 1 else None,
         after={"email": user.email, "roles": [g.model_dump(mode="json") for g in data.roles]},
     )
     return user
@@ -356,3 +362,36 @@ async def list_users(
     for a in assignments:
         by_user.setdefault(a.user_id, []).append(a)
     return [_user_read(u, by_user.get(u.id or 0, [])) for u in users], total or 0
+
+
+# --- personal-data rights -------------------------------------------------------------------
+
+
+async def consent_record(session: AsyncSession, user_id: int) -> dict[str, str | None]:
+    user = await session.get(User, user_id)
+    assert user is not None
+    return {
+        "consent_at": user.consent_at.isoformat() if user.consent_at else None,
+        "consent_version": user.consent_version,
+    }
+
+
+async def check_password(session: AsyncSession, user_id: int, password: str) -> None:
+    """Re-authentication before a destructive step."""
+    user = await session.get(User, user_id)
+    if user is None or not password_matches(user.password_hash, password):
+        raise InvalidInput({"password": _("The password is not correct.")})
+
+
+async def anonymise(session: AsyncSession, user_id: int) -> None:
+    """Remove the person from the account; the row stays so records that point at it
+    (audit, applications, public awards) keep their integrity."""
+    user = await session.get(User, user_id)
+    assert user is not None
+    user.email = f"deleted-{user_id}@deleted.invalid"
+    user.full_name = _("Deleted user")
+    user.phone = None
+    user.password_hash = hash_password(new_token()[0])  # nobody knows it
+    user.is_active = False
+    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+    await session.flush()

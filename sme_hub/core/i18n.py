@@ -8,7 +8,8 @@ from functools import cache
 from http.cookies import CookieError, SimpleCookie
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as _babel_format_datetime
@@ -104,6 +105,12 @@ def format_money(kop: int | None) -> str:
 
 
 LANG_COOKIE = "lang"
+
+
+def lang_url(request: Any, locale: str) -> str:
+    """The current page in another language, keeping its other query parameters."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return "?" + urlencode([*params, ("lang", locale)])
 
 
 def locale_middleware(app: ASGIApp) -> ASGIApp:

@@ -1,16 +1,77 @@
-"""Background jobs on PostgreSQL (procrastinate); features register their tasks on `jobs`."""
+"""Background jobs on PostgreSQL (procrastinate); features register their tasks on `jobs`.
+
+A job can be deferred inside the caller's SQLAlchemy transaction (`defer_in`): the job row is
+written by procrastinate's own defer query on the session's connection, so it exists exactly
+when the caller's change does, and the worker is woken (NOTIFY) when that transaction commits.
+The worker itself talks to the database through psycopg, as procrastinate does.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from procrastinate import App, PsycopgConnector
+from procrastinate.tasks import Task
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.config import to_libpq_url
+from sme_hub.config import Settings, to_libpq_url
+from sme_hub.db import Database
 
-jobs = App(connector=PsycopgConnector(), import_paths=[])
+# Modules whose tasks the worker must know (imported by it before it starts).
+TASK_MODULES = ["sme_hub.core.mail"]
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def _connected(database_url: str) -> App:
-    """The job app bound to a database (its tasks are the ones registered on `jobs`)."""
-    return jobs.with_connector(PsycopgConnector(conninfo=to_libpq_url(database_url)))
+def _bindable(value: Any) -> Any:
+    """procrastinate's arguments as asyncpg takes them: JSON (task kwargs) as text."""
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return [_bindable(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_bindable(item) for item in value)
+    return value
+
+
+class Connector(PsycopgConnector):
+    """psycopg's pool for the worker; an SQLAlchemy session when given as the connection."""
+
+    async def execute_query_all_async_with_connection(
+        self, connection: Any, query: str, **arguments: Any
+    ) -> list[dict[str, Any]]:
+        if not isinstance(connection, AsyncSession):
+            rows: list[dict[str, Any]] = await super().execute_query_all_async_with_connection(
+                connection, query, **arguments
+            )
+            return rows
+        # `%(name)s` → `(:name)`: the parentheses keep a following `::type` cast apart.
+        statement = text(_PLACEHOLDER.sub(r"(:\1)", query))
+        result = await connection.execute(
+            statement, {key: _bindable(value) for key, value in arguments.items()}
+        )
+        return [dict(row._mapping) for row in result]
+
+
+jobs = App(connector=Connector(), import_paths=TASK_MODULES)
+
+
+async def defer_in(session: AsyncSession, task: Task[Any, Any, Any], **task_kwargs: Any) -> int:
+    """Defer `task` in the session's transaction: no job unless the transaction commits."""
+    job_id: int = await task.configure(connection=session).defer_async(**task_kwargs)
+    return job_id
+
+
+@contextmanager
+def _connected(database_url: str) -> Iterator[App]:
+    """`jobs` bound to a database for a while (its own pool; to open). The same app, not a
+    copy: the periodic deferrer reaches the app through its tasks."""
+    with jobs.replace_connector(Connector(conninfo=to_libpq_url(database_url))) as app:
+        yield app
 
 
 async def ensure_job_schema(database_url: str) -> None:
@@ -21,11 +82,29 @@ async def ensure_job_schema(database_url: str) -> None:
         ).fetchone()
     if exists and exists[0]:
         return
-    async with _connected(database_url).open_async() as app:
-        await app.schema_manager.apply_schema_async()
+    with _connected(database_url) as app:
+        async with app.open_async():
+            await app.schema_manager.apply_schema_async()
 
 
-async def run_worker(database_url: str) -> None:
-    await ensure_job_schema(database_url)
-    async with _connected(database_url).open_async() as app:
-        await app.run_worker_async(install_signal_handlers=True)
+def worker_resources(context: Any) -> tuple[Database, Settings]:
+    """The database and settings `run_worker` hands to tasks (declared with pass_context)."""
+    extra = context.additional_context
+    return extra["db"], extra["settings"]
+
+
+async def run_worker(settings: Settings, **options: Any) -> None:
+    """Run the worker until stopped (`wait=False`: until no job is left, as tests do).
+    Tasks reach the database through `worker_resources(context)`."""
+    assert settings.database_url is not None
+    await ensure_job_schema(settings.database_url)
+    db = Database.connect(settings, pool_size=2, max_overflow=2)
+    try:
+        with _connected(settings.database_url) as app:
+            async with app.open_async():
+                await app.run_worker_async(
+                    **{"install_signal_handlers": True, **options},
+                    additional_context={"db": db, "settings": settings},
+                )
+    finally:
+        await db.engine.dispose()

@@ -21,17 +21,14 @@ def ensure_in_tenant(user: CurrentUser, municipality_id: int | None, *roles: Rol
         raise NotFound()
 
 
-def tenant_condition(
-    user: CurrentUser, column: ColumnElement[int], *roles: Role
-) -> ColumnElement[bool]:
-    """The WHERE clause restricting `column` (a municipality_id) to the user's tenants."""
+def tenant_condition(user: CurrentUser, column: Any, *roles: Role) -> ColumnElement[bool]:
+    """The WHERE clause restricting `column` (a municipality_id column or attribute) to the
+    user's tenants."""
     if user.is_admin:
         return true()
     ids = user.municipality_ids(*roles)
     return column.in_(ids) if ids else false()
 
 
-def in_tenant(
-    statement: Select[T], user: CurrentUser, column: ColumnElement[int], *roles: Role
-) -> Select[T]:
+def in_tenant(statement: Select[T], user: CurrentUser, column: Any, *roles: Role) -> Select[T]:
     return statement.where(tenant_condition(user, column, *roles))

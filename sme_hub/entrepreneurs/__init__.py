@@ -1,0 +1,1 @@
+"""Entrepreneurs: business profiles, women-led and green assessments."""

@@ -1,0 +1,476 @@
+"""Use cases of entrepreneurs: the business profile in steps, its assessment, the data
+rights of its owner, and centre staff's view of their clients."""
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts import service as accounts
+from sme_hub.accounts.models import User
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.errors import Conflict, InvalidInput, NotFound
+from sme_hub.core.i18n import N_, _
+from sme_hub.core.tenancy import tenant_condition
+from sme_hub.entrepreneurs import rules
+from sme_hub.entrepreneurs.models import BusinessProfile, BusinessProfileVersion
+from sme_hub.entrepreneurs.schemas import (
+    BusinessDetails,
+    BusinessProfileIn,
+    BusinessProfileRead,
+    ClientRead,
+    GreenIn,
+    LeaderIn,
+    OwnerIn,
+    Ownership,
+)
+from sme_hub.organisations.models import Municipality
+from sme_hub.reference import service as reference
+from sme_hub.reference.identifiers import tax_id_kind_for
+
+GREEN_LEVEL_LABELS = {
+    "none": N_("not green yet"),
+    "basic": N_("basic green"),
+    "advanced": N_("advanced green"),
+}
+
+
+def reason_text(reason: Mapping[str, Any]) -> str:
+    """A stored reason in the reader's language."""
+    params = dict(reason.get("params", {}))
+    if "level" in params:
+        level = str(params["level"])
+        params["level"] = _(GREEN_LEVEL_LABELS.get(level, level))
+    msgid: str = reason["message"]  # a variable, so extraction doesn't take the key for text
+    return _(msgid).format(**params)
+
+
+def _stored(reasons: Sequence[rules.Reason]) -> list[dict[str, Any]]:
+    return [{"code": r.code, "message": r.message, "params": dict(r.params)} for r in reasons]
+
+
+async def get_profile(session: AsyncSession, user_id: int) -> BusinessProfile | None:
+    return await session.scalar(
+        select(BusinessProfile).where(col(BusinessProfile.user_id) == user_id)
+    )
+
+
+async def _check_references(session: AsyncSession, kved: str, katottg: str) -> None:
+    errors: dict[str, str] = {}
+    if await reference.get_kved(session, kved) is None:
+        errors["kved"] = _("There is no such KVED-2010 class. Choose one from the list.")
+    if await reference.get_community(session, katottg) is None:
+        errors["katottg"] = _("There is no territorial community with this KATOTTG code.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _assess(profile: BusinessProfile) -> None:
+    """Recompute women-led and green level, with their reasons, from the profile's facts."""
+    owner_is_female = (
+        rules.rnokpp_is_female(profile.tax_id)
+        if profile.tax_id and profile.tax_id_kind == "rnokpp"
+        else None
+    )
+    women = rules.women_led(
+        profile.legal_form,  # type: ignore[arg-type]
+        [rules.Owner(o["gender"], Decimal(str(o["share_pct"]))) for o in profile.owners],
+        [rules.Leader(leader["role"], leader["gender"]) for leader in profile.leaders],
+        owner_is_female=owner_is_female,
+    )
+    green = rules.green_assessment(profile.green_answers, profile.kved)
+    profile.women_led = women.women_led
+    profile.women_led_reasons = _stored(women.reasons)
+    profile.green_score = green.score
+    profile.green_level = green.level
+    profile.green_reasons = _stored(green.reasons)
+
+
+def _snapshot(profile: BusinessProfile) -> dict[str, Any]:
+    data = profile.model_dump(mode="json", exclude={"id", "created_at"})
+    return data
+
+
+async def _save(
+    session: AsyncSession,
+    actor: CurrentUser,
+    profile: BusinessProfile,
+    before: dict[str, Any] | None,
+) -> BusinessProfile:
+    _assess(profile)
+    municipality_id = await session.scalar(
+        select(Municipality.id).where(col(Municipality.katottg) == profile.katottg)
+    )
+    profile.municipality_id = municipality_id
+    profile.updated_at = datetime.now(UTC)
+    try:
+        async with session.begin_nested():
+            session.add(profile)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            _(
+                "This tax number is already used by another business profile. If it is your "
+                "business, contact your business support centre."
+            ),
+            extra=[{"key": "tax_id", "message": _("This tax number is already registered.")}],
+        ) from exc
+    assert profile.id is not None
+    session.add(
+        BusinessProfileVersion(
+            profile_id=profile.id,
+            version=profile.version,
+            data=_snapshot(profile),
+            saved_by=actor.id,
+        )
+    )
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="business_profile",
+        object_id=profile.id,
+        action="created" if before is None else "updated",
+        municipality_id=profile.municipality_id,
+        before=_summary(before),
+        after=_summary(_snapshot(profile)),
+    )
+    return profile
+
+
+def _summary(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the audit log keeps of a profile: no tax number (personal data for a fop)."""
+    if data is None:
+        return None
+    keys = (
+        "version",
+        "legal_form",
+        "name",
+        "kved",
+        "katottg",
+        "women_led",
+        "green_level",
+        "green_score",
+        "employees_total",
+        "employees_women",
+    )
+    return {key: data.get(key) for key in keys}
+
+
+def _apply_details(profile: BusinessProfile, data: BusinessDetails) -> None:
+    profile.legal_form = data.legal_form
+    profile.tax_id_kind = data.tax_id_kind or tax_id_kind_for(data.legal_form)
+    profile.tax_id = data.tax_id if profile.tax_id_kind else None
+    profile.name = data.name
+    profile.kved = data.kved
+    profile.katottg = data.katottg
+    profile.registered_on = data.registered_on
+    profile.employees_total = data.employees_total
+    profile.employees_women = data.employees_women
+    profile.revenue_band = data.revenue_band
+
+
+def _apply_ownership(profile: BusinessProfile, data: Ownership) -> None:
+    profile.owners = [o.model_dump(mode="json") for o in data.owners]
+    profile.leaders = [leader.model_dump(mode="json") for leader in data.leaders]
+    profile.declared_groups = list(data.declared_groups)
+
+
+async def _begin_change(
+    session: AsyncSession, user: CurrentUser
+) -> tuple[BusinessProfile | None, dict[str, Any] | None]:
+    """The user's profile locked for this change (saves of one profile are serialised)."""
+    profile = await session.scalar(
+        select(BusinessProfile).where(col(BusinessProfile.user_id) == user.id).with_for_update()
+    )
+    if profile is None:
+        return None, None
+    before = _snapshot(profile)
+    profile.version += 1
+    return profile, before
+
+
+async def save_profile(
+    session: AsyncSession, user: CurrentUser, data: BusinessProfileIn
+) -> BusinessProfile:
+    """The whole profile at once (the API's PUT)."""
+    await _check_references(session, data.kved, data.katottg)
+    profile, before = await _begin_change(session, user)
+    if profile is None:
+        profile = BusinessProfile(
+            user_id=user.id,
+            legal_form=data.legal_form,
+            name=data.name,
+            kved=data.kved,
+            katottg=data.katottg,
+        )
+    _apply_details(profile, data)
+    _apply_ownership(profile, data)
+    profile.green_answers = dict(data.green.answers)
+    return await _save(session, user, profile, before)
+
+
+async def save_details(
+    session: AsyncSession, user: CurrentUser, data: BusinessDetails
+) -> BusinessProfile:
+    """Wizard step 1; creates the profile the first time."""
+    await _check_references(session, data.kved, data.katottg)
+    profile, before = await _begin_change(session, user)
+    if profile is None:
+        profile = BusinessProfile(
+            user_id=user.id,
+            legal_form=data.legal_form,
+            name=data.name,
+            kved=data.kved,
+            katottg=data.katottg,
+        )
+    _apply_details(profile, data)
+    return await _save(session, user, profile, before)
+
+
+async def _existing_for_change(
+    session: AsyncSession, user: CurrentUser
+) -> tuple[BusinessProfile, dict[str, Any]]:
+    profile, before = await _begin_change(session, user)
+    if profile is None or before is None:
+        raise Conflict(_("Fill in the details of your business first."))
+    return profile, before
+
+
+async def save_ownership(
+    session: AsyncSession, user: CurrentUser, data: Ownership
+) -> BusinessProfile:
+    profile, before = await _existing_for_change(session, user)
+    _apply_ownership(profile, data)
+    return await _save(session, user, profile, before)
+
+
+async def save_green(session: AsyncSession, user: CurrentUser, data: GreenIn) -> BusinessProfile:
+    profile, before = await _existing_for_change(session, user)
+    profile.green_answers = dict(data.answers)
+    profile.green_version = rules.GREEN_QUESTIONNAIRE_VERSION
+    return await _save(session, user, profile, before)
+
+
+def to_read(profile: BusinessProfile) -> BusinessProfileRead:
+    assert profile.id is not None
+    return BusinessProfileRead(
+        id=profile.id,
+        version=profile.version,
+        legal_form=profile.legal_form,
+        tax_id=profile.tax_id,
+        tax_id_kind=profile.tax_id_kind,
+        name=profile.name,
+        kved=profile.kved,
+        katottg=profile.katottg,
+        municipality_id=profile.municipality_id,
+        registered_on=profile.registered_on,
+        employees_total=profile.employees_total,
+        employees_women=profile.employees_women,
+        revenue_band=profile.revenue_band,
+        owners=[OwnerIn(**o) for o in profile.owners],
+        leaders=[LeaderIn(**leader) for leader in profile.leaders],
+        declared_groups=list(profile.declared_groups),
+        green=GreenIn(answers=dict(profile.green_answers)),
+        women_led=profile.women_led,
+        women_led_reasons=[reason_text(r) for r in profile.women_led_reasons],
+        green_score=profile.green_score,
+        green_level=profile.green_level,
+        green_reasons=[reason_text(r) for r in profile.green_reasons],
+        updated_at=profile.updated_at,
+    )
+
+
+async def my_profile(session: AsyncSession, user: CurrentUser) -> BusinessProfile:
+    profile = await get_profile(session, user.id)
+    if profile is None:
+        raise NotFound(_("You have not described your business yet."))
+    return profile
+
+
+# --- personal-data rights -------------------------------------------------------------------
+
+
+async def export_my_data(session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
+    """Everything SME Hub keeps about the user, as JSON-ready data."""
+    account = await accounts.read_user(session, user.id)
+    profile = await get_profile(session, user.id)
+    versions: list[dict[str, Any]] = []
+    if profile is not None:
+        rows = await session.scalars(
+            select(BusinessProfileVersion)
+            .where(col(BusinessProfileVersion.profile_id) == profile.id)
+            .order_by(col(BusinessProfileVersion.version))
+        )
+        versions = [
+            {"version": v.version, "saved_at": v.created_at.isoformat(), "data": v.data}
+            for v in rows
+        ]
+    activity = await session.scalars(
+        select(audit.AuditEntry)
+        .where(col(audit.AuditEntry.actor_id) == user.id)
+        .order_by(col(audit.AuditEntry.id))
+    )
+    await audit.record(
+        session, actor_id=user.id, object_type="user", object_id=user.id, action="exported_own_data"
+    )
+    return {
+        "exported_at": datetime.now(UTC).isoformat(),
+        "account": {
+            **account.model_dump(mode="json"),
+            **await accounts.consent_record(session, user.id),
+        },
+        "business_profile": to_read(profile).model_dump(mode="json") if profile else None,
+        "business_profile_versions": versions,
+        "activity": [
+            {
+                "at": a.at.isoformat(),
+                "object_type": a.object_type,
+                "object_id": a.object_id,
+                "action": a.action,
+            }
+            for a in activity
+        ],
+    }
+
+
+async def delete_my_account(session: AsyncSession, user: CurrentUser, password: str) -> None:
+    """Anonymise the person; keep what public records and audits need (explained on the page):
+    the audit log (by account number only), and a legal entity's name and EDRPOU code."""
+    await accounts.check_password(session, user.id, password)
+    profile = await get_profile(session, user.id)
+    if profile is not None and profile.tax_id_kind in ("rnokpp", "passport"):
+        profile.tax_id = None  # a person's number: never kept after they leave
+        profile.name = _("Deleted business")
+    if profile is not None:
+        profile.owners, profile.leaders, profile.declared_groups = [], [], []
+    await accounts.anonymise(session, user.id)
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        action="deleted_own_account",
+    )
+
+
+# --- centre staff's clients -----------------------------------------------------------------
+
+
+def mask_tax_id(profile: BusinessProfile) -> str | None:
+    """A person's RNOKPP is masked for staff; a company's EDRPOU is public."""
+    if profile.tax_id and profile.tax_id_kind in ("rnokpp", "passport"):
+        return rules.mask_rnokpp(profile.tax_id)
+    return profile.tax_id
+
+
+async def list_clients(
+    session: AsyncSession,
+    actor: CurrentUser,
+    *,
+    q: str | None = None,
+    kved: str | None = None,
+    women_led: bool | None = None,
+    green_level: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ClientRead], int]:
+    """Entrepreneurs whose business is in the staff member's municipality."""
+    conditions = [
+        tenant_condition(
+            actor, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER
+        )
+    ]
+    if q:
+        pattern = f"%{q.strip()}%"
+        conditions.append(
+            or_(
+                col(User.full_name).ilike(pattern),
+                col(BusinessProfile.name).ilike(pattern),
+                col(BusinessProfile.tax_id) == q.strip(),
+            )
+        )
+    if kved:
+        conditions.append(col(BusinessProfile.kved).startswith(kved.strip()))
+    if women_led is not None:
+        conditions.append(col(BusinessProfile.women_led) == women_led)
+    if green_level:
+        conditions.append(col(BusinessProfile.green_level) == green_level)
+    base = (
+        select(BusinessProfile, User)
+        .join(User, col(User.id) == col(BusinessProfile.user_id))
+        .where(*conditions)
+    )
+    total = await session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = await session.execute(
+        base.order_by(col(BusinessProfile.name)).limit(limit).offset(offset)
+    )
+    clients = [
+        ClientRead(
+            user_id=user.id or 0,
+            full_name=user.full_name,
+            email=user.email,
+            business_name=profile.name,
+            legal_form=profile.legal_form,
+            tax_id=mask_tax_id(profile),
+            kved=profile.kved,
+            women_led=profile.women_led,
+            green_level=profile.green_level,
+            updated_at=profile.updated_at,
+        )
+        for profile, user in rows.tuples()
+    ]
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="client_list",
+        object_id="search",
+        action="viewed_personal_data",
+        municipality_id=min(actor.municipality_ids(), default=None),
+        after={
+            "q": q,
+            "kved": kved,
+            "women_led": women_led,
+            "green_level": green_level,
+            "count": len(clients),
+        },
+    )
+    return clients, total or 0
+
+
+def clients_csv(clients: Sequence[ClientRead]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Full name"),
+            _("Email"),
+            _("Business"),
+            _("Legal form"),
+            _("Tax number"),
+            "KVED",
+            _("Women-led"),
+            _("Green level"),
+        ]
+    )
+    for c in clients:
+        writer.writerow(
+            [
+                c.full_name,
+                c.email,
+                c.business_name,
+                c.legal_form,
+                c.tax_id or "",
+                c.kved,
+                _("yes") if c.women_led else _("no"),
+                _(GREEN_LEVEL_LABELS[c.green_level]),
+            ]
+        )
+    return buffer.getvalue()

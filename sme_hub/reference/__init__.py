@@ -1,0 +1,1 @@
+"""Reference lists (KVED-2010 classes, KATOTTG oblasts and communities) and identifier checks."""

@@ -1,0 +1,49 @@
+"""Ukrainian tax identifiers, checked with python-stdnum (domain.md)."""
+
+import re
+from typing import Literal
+
+from stdnum.exceptions import ValidationError
+from stdnum.ua import edrpou, rntrc
+
+from sme_hub.core.i18n import N_
+
+TaxIdKind = Literal["edrpou", "rnokpp", "passport"]
+
+# A person who refused an RNOKPP on religious grounds is identified by passport: a booklet
+# (two Cyrillic letters and six digits) or an ID card (nine digits).
+_PASSPORT = re.compile(r"^(?:[А-ЯЄІЇҐ]{2}\d{6}|\d{9})$")
+
+
+def tax_id_kind_for(legal_form: str) -> TaxIdKind | None:
+    """Individual entrepreneurs have an RNOKPP; legal entities an EDRPOU code."""
+    if legal_form == "not_registered":
+        return None
+    return "rnokpp" if legal_form == "fop" else "edrpou"
+
+
+def normalise_tax_id(kind: TaxIdKind, value: str) -> str:
+    """The canonical form of a tax id, or ValueError with a message a person can act on."""
+    value = value.strip().upper().replace(" ", "")
+    if kind == "edrpou":
+        try:
+            return str(edrpou.validate(value))
+        except ValidationError:
+            raise ValueError(
+                N_("An EDRPOU code has 8 digits with a check digit; please check the number.")
+            ) from None
+    if kind == "rnokpp":
+        try:
+            return str(rntrc.validate(value))
+        except ValidationError:
+            raise ValueError(
+                N_("An RNOKPP has 10 digits with a check digit; please check the number.")
+            ) from None
+    if not _PASSPORT.match(value):
+        raise ValueError(
+            N_(
+                "A passport number is two Ukrainian letters and six digits, or nine digits "
+                "for an ID card."
+            )
+        )
+    return value

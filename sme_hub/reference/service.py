@@ -1,0 +1,121 @@
+"""Finding KVED-2010 classes and KATOTTG communities in the reference tables."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.core.i18n import current_locale
+from sme_hub.reference.models import KatottgUnit, KvedClass
+from sme_hub.reference.rules import (
+    katottg_code_prefix,
+    kved_code_prefix,
+    normalise_katottg,
+    normalise_kved,
+    search_words,
+)
+from sme_hub.reference.schemas import KvedRead
+
+# A business works in a territorial community or in a city with special status (Kyiv,
+# Sevastopol); oblasts are in the table only to name the oblast of a community.
+COMMUNITY_CATEGORIES = ("H", "K")
+
+
+def kved_title(kved: KvedClass, lang: str | None = None) -> str:
+    """The title in `lang` (the request's language if not given)."""
+    return kved.title_en if (lang or current_locale.get()) == "en" else kved.title_uk
+
+
+def kved_read(kved: KvedClass, lang: str | None = None) -> KvedRead:
+    return KvedRead(
+        code=kved.code,
+        section=kved.section,
+        division=kved.division,
+        title=kved_title(kved, lang),
+        title_uk=kved.title_uk,
+        title_en=kved.title_en,
+        classifier_version=kved.classifier_version,
+    )
+
+
+def _kved_condition(query: str, lang: str) -> ColumnElement[bool]:
+    prefix = kved_code_prefix(query)
+    if prefix is not None:
+        return col(KvedClass.code).startswith(prefix)
+    title = col(KvedClass.title_en) if lang == "en" else col(KvedClass.title_uk)
+    words = search_words(query)
+    return and_(true(), *(title.ilike(f"%{word}%", escape="\\") for word in words))
+
+
+async def search_kved(
+    session: AsyncSession, q: str, limit: int = 20, *, lang: str | None = None
+) -> tuple[Sequence[KvedClass], int]:
+    """Classes whose code starts with `q` ("62", "62.0") or whose title in the current
+    language contains every word of `q`, case-insensitively; and how many there are."""
+    condition = _kved_condition(q, lang or current_locale.get())
+    total = await session.scalar(select(func.count()).select_from(KvedClass).where(condition))
+    rows = await session.scalars(
+        select(KvedClass).where(condition).order_by(col(KvedClass.code)).limit(limit)
+    )
+    return rows.all(), total or 0
+
+
+async def get_kved(session: AsyncSession, code: str) -> KvedClass | None:
+    canonical = normalise_kved(code)
+    return await session.get(KvedClass, canonical) if canonical else None
+
+
+def _community_condition(query: str) -> ColumnElement[bool]:
+    in_list = col(KatottgUnit.category).in_(COMMUNITY_CATEGORIES)
+    prefix = katottg_code_prefix(query)
+    if prefix is not None:
+        return and_(in_list, col(KatottgUnit.code).startswith(prefix))
+    name = col(KatottgUnit.name)
+    # Each word starts the name or a word of it: "Кам" finds "Кам’янець-Подільська".
+    words = [
+        or_(
+            name.ilike(f"{word}%", escape="\\"),
+            name.ilike(f"% {word}%", escape="\\"),
+            name.ilike(f"%-{word}%", escape="\\"),
+        )
+        for word in search_words(query)
+    ]
+    return and_(in_list, *words)
+
+
+async def search_communities(
+    session: AsyncSession, q: str, limit: int = 20
+) -> tuple[Sequence[KatottgUnit], int]:
+    """Territorial communities and special-status cities by name (the start of the name or of
+    its words, case-insensitively) or by KATOTTG code prefix; and how many there are."""
+    condition = _community_condition(q)
+    whole = " ".join(search_words(q))
+    name = col(KatottgUnit.name)
+    closeness = case(
+        (func.lower(name) == q.strip().lower(), 0),
+        (name.ilike(f"{whole}%", escape="\\"), 1),
+        else_=2,
+    )
+    total = await session.scalar(select(func.count()).select_from(KatottgUnit).where(condition))
+    rows = await session.scalars(
+        select(KatottgUnit)
+        .where(condition)
+        .order_by(closeness, name, col(KatottgUnit.code))
+        .limit(limit)
+    )
+    return rows.all(), total or 0
+
+
+async def get_community(session: AsyncSession, code: str) -> KatottgUnit | None:
+    """A territorial community or special-status city by its KATOTTG code."""
+    canonical = normalise_katottg(code)
+    unit = await session.get(KatottgUnit, canonical) if canonical else None
+    return unit if unit is not None and unit.category in COMMUNITY_CATEGORIES else None
+
+
+async def oblast_of(session: AsyncSession, code: str) -> KatottgUnit | None:
+    """The oblast of a community (a special-status city or an oblast is its own)."""
+    canonical = normalise_katottg(code)
+    unit = await session.get(KatottgUnit, canonical) if canonical else None
+    return await session.get(KatottgUnit, unit.oblast_code) if unit is not None else None
