@@ -1,6 +1,7 @@
 """Demo data: two real communities, a centre in each, one user of every role (idempotent)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -8,7 +9,7 @@ from sqlmodel import col, select
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
-from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.auth import CurrentUser, Grant, Role
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
@@ -128,7 +129,139 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
             ),
         )
     logins.append(DemoLogin(Role.REGIONAL_OBSERVER, observer, "Тарас Спостерігач"))
+    await _ensure_demo_businesses(session)
     return logins
+
+
+SOLAR_PRACTICES = (
+    "energy_efficiency",
+    "renewable_energy",
+    "green_product",
+    "waste_sorting",
+    "circular_materials",
+    "eco_certification",
+    "environmental_policy",
+    "local_supply",
+)
+
+# Demo entrepreneurs and their businesses (tax numbers pass the check digits; not real ones).
+BUSINESSES: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "entrepreneur@demo.sme-hub.org",
+        "Наталія Підприємиця",
+        {
+            "legal_form": "fop",
+            "tax_id": "3000000008",
+            "name": "ФОП Наталія Підприємиця",
+            "kved": "10.71",
+            "katottg": "UA46060250000025047",
+            "registered_on": "2019-05-01",
+            "employees_total": 4,
+            "employees_women": 3,
+            "revenue_band": "up_to_1m",
+            "leaders": [{"role": "head", "gender": "female"}],
+            "green": {
+                "answers": {
+                    "energy_efficiency": True,
+                    "local_supply": True,
+                    "waste_sorting": True,
+                    "green_product": True,
+                    "building_insulation": True,
+                }
+            },
+        },
+    ),
+    (
+        "bakery@demo.sme-hub.org",
+        "Петро Пекар",
+        {
+            "legal_form": "llc",
+            "tax_id": "32855909",
+            "name": "ТОВ «Львівська пекарня»",
+            "kved": "10.71",
+            "katottg": "UA46060250000025047",
+            "registered_on": "2016-09-12",
+            "employees_total": 18,
+            "employees_women": 11,
+            "revenue_band": "5m_to_20m",
+            "owners": [
+                {"gender": "male", "share_pct": "70"},
+                {"gender": "female", "share_pct": "30"},
+            ],
+            "leaders": [{"role": "head", "gender": "female"}],
+            "green": {"answers": {"energy_efficiency": True}},
+        },
+    ),
+    (
+        "solar@demo.sme-hub.org",
+        "Ірина Сонячна",
+        {
+            "legal_form": "llc",
+            "tax_id": "32855914",
+            "name": "ТОВ «Сонячний дах»",
+            "kved": "43.21",
+            "katottg": "UA46060250000025047",
+            "registered_on": "2021-02-01",
+            "employees_total": 9,
+            "employees_women": 4,
+            "revenue_band": "1m_to_5m",
+            "owners": [{"gender": "female", "share_pct": "100"}],
+            "leaders": [{"role": "head", "gender": "female"}],
+            "declared_groups": ["idp_owned"],
+            "green": {"answers": dict.fromkeys(SOLAR_PRACTICES, True)},
+        },
+    ),
+    (
+        "farm@demo.sme-hub.org",
+        "Василь Фермер",
+        {
+            "legal_form": "farm",
+            "tax_id": "32855921",
+            "name": "ФГ «Подільські ягоди»",
+            "kved": "01.25",
+            "katottg": "UA05020030000031457",
+            "registered_on": "2012-04-20",
+            "employees_total": 6,
+            "employees_women": 2,
+            "revenue_band": "1m_to_5m",
+            "owners": [{"gender": "male", "share_pct": "100"}],
+            "leaders": [{"role": "head", "gender": "male"}],
+            "declared_groups": ["veteran_owned"],
+            "green": {"answers": {"water_saving": True, "local_supply": True}},
+        },
+    ),
+]
+
+
+async def _ensure_demo_businesses(session: AsyncSession) -> None:
+    from sme_hub.entrepreneurs import service as entrepreneurs
+    from sme_hub.entrepreneurs.schemas import BusinessProfileIn
+
+    for email, name, business in BUSINESSES:
+        user_id = await session.scalar(select(col(User.id)).where(col(User.email) == email))
+        if user_id is None:
+            user = await accounts.create_user(
+                session,
+                SYSTEM,
+                AdminUserCreate(
+                    email=email,
+                    full_name=name,
+                    password=DEMO_PASSWORD,
+                    roles=[GrantRequest(role=Role.ENTREPRENEUR)],
+                ),
+            )
+            user_id = user.id
+        assert user_id is not None
+        if await entrepreneurs.get_profile(session, user_id) is None:
+            owner = CurrentUser(
+                id=user_id,
+                email=email,
+                full_name=name,
+                locale="uk",
+                email_confirmed=True,
+                grants=(Grant(Role.ENTREPRENEUR),),
+            )
+            await entrepreneurs.save_profile(session, owner, BusinessProfileIn(**business))
 
 
 def format_logins(logins: list[DemoLogin], base_url: str) -> str:

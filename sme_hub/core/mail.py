@@ -238,3 +238,11 @@ async def deliver_outbox(context: Any, outbox_id: int) -> None:
 async def retry_outbox(context: Any, timestamp: int) -> None:
     db, settings = worker_resources(context)
     await deliver_due(db, settings)
+
+
+async def latest_emails(session: AsyncSession, limit: int = 20) -> list[EmailOutbox]:
+    """The newest emails, for the admin (in development they are only logged otherwise)."""
+    rows = await session.scalars(
+        select(EmailOutbox).order_by(col(EmailOutbox.id).desc()).limit(limit)
+    )
+    return list(rows.all())

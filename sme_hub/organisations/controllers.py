@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.rules import ROLE_BINDING, Binding
 from sme_hub.accounts.schemas import AdminUserCreate, UserRead
+from sme_hub.core import mail
 from sme_hub.core.auth import Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
@@ -146,6 +147,7 @@ class AdminPagesController(Controller):
         centres, _total = await service.list_centres(db_session)
         users, users_total = await accounts.list_users(db_session, limit=20)
         partners = await partner_service.list_partners(db_session)
+        emails = await mail.latest_emails(db_session)
         return render(
             request,
             "organisations/admin.html",
@@ -154,6 +156,7 @@ class AdminPagesController(Controller):
             centres=centres,
             users=users,
             users_total=users_total,
+            emails=emails,
             partners=partners,
             roles=list(Role),
             form=form,
