@@ -96,6 +96,9 @@ def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) 
     )
 
 
+CSRF_FAILURE = "CSRF token verification failed"  # Litestar's CSRF middleware, in English
+
+
 def handle_http_exception(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[Any] | Template | Redirect:
@@ -111,6 +114,15 @@ def handle_http_exception(
         return Redirect(path=f"/login?next={request.url.path}")
     if isinstance(exc, ValidationException):
         return _error_page(request, 400, _("The form could not be read. Please try again."))
+    if exc.detail == CSRF_FAILURE:
+        return _error_page(
+            request,
+            403,
+            _(
+                "The form has expired or came from another page. Go back, reload the page and "
+                "send it again."
+            ),
+        )
     return _error_page(request, exc.status_code, exc.detail)
 
 

@@ -54,7 +54,7 @@ def configure_logging(*, json: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    for chatty in ("alembic", "procrastinate", "asyncio"):
+    for chatty in ("alembic", "procrastinate", "asyncio", "pgserver"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 

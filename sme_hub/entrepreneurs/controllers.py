@@ -15,7 +15,7 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.entrepreneurs import rules, schemas, service
+from sme_hub.entrepreneurs import clients, rights, rules, schemas, service
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import (
     BusinessDetails,
@@ -62,14 +62,14 @@ class EntrepreneurApiController(Controller):
     @get("/me/data", guards=entrepreneur_only)
     async def my_data(self, user: Actor, db_session: DbSession) -> dict[str, Any]:
         """Everything SME Hub keeps about the caller."""
-        return await service.export_my_data(db_session, user)
+        return await rights.export_my_data(db_session, user)
 
     @post("/me/delete", guards=entrepreneur_only, status_code=200)
     async def delete_me(
         self, data: JSONBody[PasswordConfirmation], user: Actor, db_session: DbSession
     ) -> dict[str, str]:
         """Anonymise the caller's account (the password confirms it)."""
-        await service.delete_my_account(db_session, user, data.password)
+        await rights.delete_my_account(db_session, user, data.password)
         return {"status": "deleted"}
 
     @get("/centre/clients", guards=staff_only)
@@ -84,7 +84,7 @@ class EntrepreneurApiController(Controller):
         green_level: FromQuery[str | None] = None,
     ) -> ClientPage:
         """Entrepreneurs of the staff member's municipality (RNOKPP masked)."""
-        items, total = await service.list_clients(
+        items, total = await clients.list_clients(
             db_session,
             user,
             q=q,
@@ -225,7 +225,7 @@ class EntrepreneurPagesController(Controller):
         kved_label = community_label = ""
         if step == "details" and values.get("kved"):
             kved = await reference.get_kved(db_session, str(values["kved"]))
-            kved_label = kved.title_uk if kved else ""
+            kved_label = reference.kved_title(kved) if kved else ""
         if step == "details" and values.get("katottg"):
             community = await reference.get_community(db_session, str(values["katottg"]))
             community_label = community.name if community else ""
@@ -305,7 +305,7 @@ class EntrepreneurPagesController(Controller):
 
     @get("/me/data.json")
     async def download_data(self, user: Actor, db_session: DbSession) -> Response[bytes]:
-        data = await service.export_my_data(db_session, user)
+        data = await rights.export_my_data(db_session, user)
         return Response(
             json.dumps(data, ensure_ascii=False, indent=2).encode(),
             media_type="application/json",
@@ -321,7 +321,7 @@ class EntrepreneurPagesController(Controller):
         self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         try:
-            await service.delete_my_account(db_session, user, str(data.get("password", "")))
+            await rights.delete_my_account(db_session, user, str(data.get("password", "")))
         except InvalidInput as exc:
             return render(request, "entrepreneurs/delete.html", status_code=422, errors=exc.errors)
         request.clear_session()
@@ -360,7 +360,7 @@ class ClientPagesController(Controller):
             "women_led": women_led or "",
             "green_level": green_level or "",
         }
-        items, total = await service.list_clients(
+        items, total = await clients.list_clients(
             db_session,
             user,
             q=q or None,
@@ -393,7 +393,7 @@ class ClientPagesController(Controller):
         women_led: FromQuery[str | None] = None,
         green_level: FromQuery[str | None] = None,
     ) -> Response[str]:
-        items, _total = await service.list_clients(
+        items, _total = await clients.list_clients(
             db_session,
             user,
             q=q or None,
@@ -403,7 +403,7 @@ class ClientPagesController(Controller):
             limit=10_000,
         )
         return Response(
-            "\ufeff" + service.clients_csv(items),  # the BOM makes spreadsheets read UTF-8
+            "\ufeff" + clients.clients_csv(items),  # the BOM makes spreadsheets read UTF-8
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="clients.csv"'},
         )

@@ -1,32 +1,24 @@
-"""Use cases of entrepreneurs: the business profile in steps, its assessment, the data
-rights of its owner, and centre staff's view of their clients."""
+"""Use cases of the business profile: saved in steps, assessed, versioned."""
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts import service as accounts
-from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _
-from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs import rules
 from sme_hub.entrepreneurs.models import BusinessProfile, BusinessProfileVersion
 from sme_hub.entrepreneurs.schemas import (
     BusinessDetails,
     BusinessProfileIn,
     BusinessProfileRead,
-    ClientRead,
     GreenIn,
     LeaderIn,
     OwnerIn,
@@ -293,184 +285,3 @@ async def my_profile(session: AsyncSession, user: CurrentUser) -> BusinessProfil
     if profile is None:
         raise NotFound(_("You have not described your business yet."))
     return profile
-
-
-# --- personal-data rights -------------------------------------------------------------------
-
-
-async def export_my_data(session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
-    """Everything SME Hub keeps about the user, as JSON-ready data."""
-    account = await accounts.read_user(session, user.id)
-    profile = await get_profile(session, user.id)
-    versions: list[dict[str, Any]] = []
-    if profile is not None:
-        rows = await session.scalars(
-            select(BusinessProfileVersion)
-            .where(col(BusinessProfileVersion.profile_id) == profile.id)
-            .order_by(col(BusinessProfileVersion.version))
-        )
-        versions = [
-            {"version": v.version, "saved_at": v.created_at.isoformat(), "data": v.data}
-            for v in rows
-        ]
-    activity = await session.scalars(
-        select(audit.AuditEntry)
-        .where(col(audit.AuditEntry.actor_id) == user.id)
-        .order_by(col(audit.AuditEntry.id))
-    )
-    await audit.record(
-        session, actor_id=user.id, object_type="user", object_id=user.id, action="exported_own_data"
-    )
-    return {
-        "exported_at": datetime.now(UTC).isoformat(),
-        "account": {
-            **account.model_dump(mode="json"),
-            **await accounts.consent_record(session, user.id),
-        },
-        "business_profile": to_read(profile).model_dump(mode="json") if profile else None,
-        "business_profile_versions": versions,
-        "activity": [
-            {
-                "at": a.at.isoformat(),
-                "object_type": a.object_type,
-                "object_id": a.object_id,
-                "action": a.action,
-            }
-            for a in activity
-        ],
-    }
-
-
-async def delete_my_account(session: AsyncSession, user: CurrentUser, password: str) -> None:
-    """Anonymise the person; keep what public records and audits need (explained on the page):
-    the audit log (by account number only), and a legal entity's name and EDRPOU code."""
-    await accounts.check_password(session, user.id, password)
-    profile = await get_profile(session, user.id)
-    if profile is not None and profile.tax_id_kind in ("rnokpp", "passport"):
-        profile.tax_id = None  # a person's number: never kept after they leave
-        profile.name = _("Deleted business")
-    if profile is not None:
-        profile.owners, profile.leaders, profile.declared_groups = [], [], []
-    await accounts.anonymise(session, user.id)
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        action="deleted_own_account",
-    )
-
-
-# --- centre staff's clients -----------------------------------------------------------------
-
-
-def mask_tax_id(profile: BusinessProfile) -> str | None:
-    """A person's RNOKPP is masked for staff; a company's EDRPOU is public."""
-    if profile.tax_id and profile.tax_id_kind in ("rnokpp", "passport"):
-        return rules.mask_rnokpp(profile.tax_id)
-    return profile.tax_id
-
-
-async def list_clients(
-    session: AsyncSession,
-    actor: CurrentUser,
-    *,
-    q: str | None = None,
-    kved: str | None = None,
-    women_led: bool | None = None,
-    green_level: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[ClientRead], int]:
-    """Entrepreneurs whose business is in the staff member's municipality."""
-    conditions = [
-        tenant_condition(
-            actor, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER
-        )
-    ]
-    if q:
-        pattern = f"%{q.strip()}%"
-        conditions.append(
-            or_(
-                col(User.full_name).ilike(pattern),
-                col(BusinessProfile.name).ilike(pattern),
-                col(BusinessProfile.tax_id) == q.strip(),
-            )
-        )
-    if kved:
-        conditions.append(col(BusinessProfile.kved).startswith(kved.strip()))
-    if women_led is not None:
-        conditions.append(col(BusinessProfile.women_led) == women_led)
-    if green_level:
-        conditions.append(col(BusinessProfile.green_level) == green_level)
-    base = (
-        select(BusinessProfile, User)
-        .join(User, col(User.id) == col(BusinessProfile.user_id))
-        .where(*conditions)
-    )
-    total = await session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = await session.execute(
-        base.order_by(col(BusinessProfile.name)).limit(limit).offset(offset)
-    )
-    clients = [
-        ClientRead(
-            user_id=user.id or 0,
-            full_name=user.full_name,
-            email=user.email,
-            business_name=profile.name,
-            legal_form=profile.legal_form,
-            tax_id=mask_tax_id(profile),
-            kved=profile.kved,
-            women_led=profile.women_led,
-            green_level=profile.green_level,
-            updated_at=profile.updated_at,
-        )
-        for profile, user in rows.tuples()
-    ]
-    await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type="client_list",
-        object_id="search",
-        action="viewed_personal_data",
-        municipality_id=min(actor.municipality_ids(), default=None),
-        after={
-            "q": q,
-            "kved": kved,
-            "women_led": women_led,
-            "green_level": green_level,
-            "count": len(clients),
-        },
-    )
-    return clients, total or 0
-
-
-def clients_csv(clients: Sequence[ClientRead]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            _("Full name"),
-            _("Email"),
-            _("Business"),
-            _("Legal form"),
-            _("Tax number"),
-            "KVED",
-            _("Women-led"),
-            _("Green level"),
-        ]
-    )
-    for c in clients:
-        writer.writerow(
-            [
-                c.full_name,
-                c.email,
-                c.business_name,
-                c.legal_form,
-                c.tax_id or "",
-                c.kved,
-                _("yes") if c.women_led else _("no"),
-                _(GREEN_LEVEL_LABELS[c.green_level]),
-            ]
-        )
-    return buffer.getvalue()

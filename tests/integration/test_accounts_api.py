@@ -17,6 +17,7 @@ from tests.factories import (
     count_rows,
     error_keys,
     fetch_rows,
+    login_page,
     make_centre,
     make_municipality,
     make_user,
@@ -408,17 +409,8 @@ async def test_a_token_of_a_deactivated_account_stops_working(
 async def test_the_api_ignores_the_page_session_cookie(client: Client, session: Any) -> None:
     """API calls authenticate by bearer token only, which is why they need no CSRF token."""
     await make_user(session, email="petro@example.org")
-    await client.get("/login")
-    logged_in = await client.post(
-        "/login",
-        data={
-            "email": "petro@example.org",
-            "password": PASSWORD,
-            "_csrf_token": client.cookies.get("csrftoken") or "",
-        },
-        follow_redirects=False,
-    )
-    assert logged_in.status_code == 303
+    assert (await login_page(client, "petro@example.org")).status_code == 303
+    assert "sme_session" in client.cookies
 
     response = await client.get(ME)
 

@@ -295,6 +295,7 @@ async def test_register_without_the_csrf_token_is_403(client: Client, db: Databa
 
     assert response.status_code == 403
     assert "Доступ заборонено" in text_of(response.text)
+    assert "Форма застаріла" in text_of(response.text)  # not Litestar's English text
     assert await count_rows(db, User) == 0
 
 

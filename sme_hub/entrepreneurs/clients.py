@@ -1,0 +1,131 @@
+"""Centre staff's view of the entrepreneurs of their municipality (RNOKPP masked, audited)."""
+
+import csv
+import io
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.i18n import _
+from sme_hub.core.tenancy import tenant_condition
+from sme_hub.entrepreneurs import rules
+from sme_hub.entrepreneurs.models import BusinessProfile
+from sme_hub.entrepreneurs.schemas import ClientRead
+from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
+
+
+def mask_tax_id(profile: BusinessProfile) -> str | None:
+    """A person's RNOKPP is masked for staff; a company's EDRPOU is public."""
+    if profile.tax_id and profile.tax_id_kind in ("rnokpp", "passport"):
+        return rules.mask_rnokpp(profile.tax_id)
+    return profile.tax_id
+
+
+async def list_clients(
+    session: AsyncSession,
+    actor: CurrentUser,
+    *,
+    q: str | None = None,
+    kved: str | None = None,
+    women_led: bool | None = None,
+    green_level: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ClientRead], int]:
+    """Entrepreneurs whose business is in the staff member's municipality."""
+    conditions = [
+        tenant_condition(
+            actor, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER
+        )
+    ]
+    if q:
+        pattern = f"%{q.strip()}%"
+        conditions.append(
+            or_(
+                col(User.full_name).ilike(pattern),
+                col(BusinessProfile.name).ilike(pattern),
+                col(BusinessProfile.tax_id) == q.strip(),
+            )
+        )
+    if kved:
+        conditions.append(col(BusinessProfile.kved).startswith(kved.strip()))
+    if women_led is not None:
+        conditions.append(col(BusinessProfile.women_led) == women_led)
+    if green_level:
+        conditions.append(col(BusinessProfile.green_level) == green_level)
+    base = (
+        select(BusinessProfile, User)
+        .join(User, col(User.id) == col(BusinessProfile.user_id))
+        .where(*conditions)
+    )
+    total = await session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = await session.execute(
+        base.order_by(col(BusinessProfile.name)).limit(limit).offset(offset)
+    )
+    clients = [
+        ClientRead(
+            user_id=user.id or 0,
+            full_name=user.full_name,
+            email=user.email,
+            business_name=profile.name,
+            legal_form=profile.legal_form,
+            tax_id=mask_tax_id(profile),
+            kved=profile.kved,
+            women_led=profile.women_led,
+            green_level=profile.green_level,
+            updated_at=profile.updated_at,
+        )
+        for profile, user in rows.tuples()
+    ]
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="client_list",
+        object_id="search",
+        action="viewed_personal_data",
+        municipality_id=min(actor.municipality_ids(), default=None),
+        after={
+            "q": q,
+            "kved": kved,
+            "women_led": women_led,
+            "green_level": green_level,
+            "count": len(clients),
+        },
+    )
+    return clients, total or 0
+
+
+def clients_csv(clients: Sequence[ClientRead]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Full name"),
+            _("Email"),
+            _("Business"),
+            _("Legal form"),
+            _("Tax number"),
+            _("KVED"),
+            _("Women-led"),
+            _("Green level"),
+        ]
+    )
+    for c in clients:
+        writer.writerow(
+            [
+                c.full_name,
+                c.email,
+                c.business_name,
+                c.legal_form,
+                c.tax_id or "",
+                c.kved,
+                _("yes") if c.women_led else _("no"),
+                _(GREEN_LEVEL_LABELS[c.green_level]),
+            ]
+        )
+    return buffer.getvalue()
