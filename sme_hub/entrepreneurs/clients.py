@@ -3,6 +3,8 @@
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
 
 from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,18 +28,39 @@ def mask_tax_id(profile: BusinessProfile) -> str | None:
     return profile.tax_id
 
 
+@dataclass(frozen=True)
+class ClientFilters:
+    q: str | None = None
+    kved: str | None = None
+    women_led: bool | None = None
+    green_level: str | None = None
+
+    def as_query(self) -> str:
+        """The filters as a query string, for links that keep them."""
+        pairs = {
+            "q": self.q,
+            "kved": self.kved,
+            "green_level": self.green_level,
+            "women_led": None if self.women_led is None else str(self.women_led).lower(),
+        }
+        return urlencode({key: value for key, value in pairs.items() if value})
+
+
 async def list_clients(
     session: AsyncSession,
     actor: CurrentUser,
+    filters: ClientFilters,
     *,
-    q: str | None = None,
-    kved: str | None = None,
-    women_led: bool | None = None,
-    green_level: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ClientRead], int]:
     """Entrepreneurs whose business is in the staff member's municipality."""
+    q, kved, women_led, green_level = (
+        filters.q,
+        filters.kved,
+        filters.women_led,
+        filters.green_level,
+    )
     conditions = [
         tenant_condition(
             actor, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER
@@ -89,13 +112,7 @@ async def list_clients(
         object_id="search",
         action="viewed_personal_data",
         municipality_id=min(actor.municipality_ids(), default=None),
-        after={
-            "q": q,
-            "kved": kved,
-            "women_led": women_led,
-            "green_level": green_level,
-            "count": len(clients),
-        },
+        after={**asdict(filters), "count": len(clients)},
     )
     return clients, total or 0
 

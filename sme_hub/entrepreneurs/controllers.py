@@ -2,9 +2,10 @@
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Controller, Request, Response, get, post, put
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -16,6 +17,7 @@ from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.entrepreneurs import clients, rights, rules, schemas, service
+from sme_hub.entrepreneurs.clients import ClientFilters
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import (
     BusinessDetails,
@@ -26,6 +28,28 @@ from sme_hub.entrepreneurs.schemas import (
     Ownership,
 )
 from sme_hub.reference import service as reference
+
+
+def provide_client_filters(
+    q: FromQuery[str | None] = None,
+    kved: FromQuery[str | None] = None,
+    women_led: FromQuery[str | None] = None,
+    green_level: FromQuery[str | None] = None,
+) -> ClientFilters:
+    """The search over clients, the same for the API, the page and the CSV export.
+    An empty value (the form's "All") means no filter."""
+    if (women_led or "") not in ("", "true", "false"):
+        raise InvalidInput({"women_led": _("Choose yes or no.")})
+    return ClientFilters(
+        q=q or None,
+        kved=kved or None,
+        women_led={"true": True, "false": False}.get(women_led or ""),
+        green_level=green_level or None,
+    )
+
+
+Filters: TypeAlias = NamedDependency[ClientFilters]
+client_filters = {"filters": Provide(provide_client_filters, sync_to_thread=False)}
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 staff_only = [requires_role(Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER, Role.ADMIN)]
@@ -44,6 +68,7 @@ class ClientPage(BaseModel):
 
 
 class EntrepreneurApiController(Controller):
+    dependencies = client_filters
     path = "/api/v1"
     tags = ["entrepreneurs"]
 
@@ -74,25 +99,11 @@ class EntrepreneurApiController(Controller):
 
     @get("/centre/clients", guards=staff_only)
     async def clients(
-        self,
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
-        q: FromQuery[str | None] = None,
-        kved: FromQuery[str | None] = None,
-        women_led: FromQuery[bool | None] = None,
-        green_level: FromQuery[str | None] = None,
+        self, user: Actor, db_session: DbSession, page: Page, filters: Filters
     ) -> ClientPage:
         """Entrepreneurs of the staff member's municipality (RNOKPP masked)."""
         items, total = await clients.list_clients(
-            db_session,
-            user,
-            q=q,
-            kved=kved,
-            women_led=women_led,
-            green_level=green_level,
-            limit=page.limit,
-            offset=page.offset,
+            db_session, user, filters, limit=page.limit, offset=page.offset
         )
         return ClientPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -338,6 +349,7 @@ def _form_values_from_fields(step: str, fields: dict[str, Any]) -> dict[str, Any
 
 
 class ClientPagesController(Controller):
+    dependencies = client_filters
     include_in_schema = False
     guards = staff_only
     path = "/centre/clients"
@@ -349,26 +361,10 @@ class ClientPagesController(Controller):
         user: Actor,
         db_session: DbSession,
         page: Page,
-        q: FromQuery[str | None] = None,
-        kved: FromQuery[str | None] = None,
-        women_led: FromQuery[str | None] = None,
-        green_level: FromQuery[str | None] = None,
+        filters: Filters,
     ) -> Template:
-        filters = {
-            "q": q or "",
-            "kved": kved or "",
-            "women_led": women_led or "",
-            "green_level": green_level or "",
-        }
         items, total = await clients.list_clients(
-            db_session,
-            user,
-            q=q or None,
-            kved=kved or None,
-            women_led={"yes": True, "no": False}.get(women_led or ""),
-            green_level=green_level or None,
-            limit=page.limit,
-            offset=page.offset,
+            db_session, user, filters, limit=page.limit, offset=page.offset
         )
         return render(
             request,
@@ -384,24 +380,8 @@ class ClientPagesController(Controller):
         )
 
     @get("/export.csv")
-    async def export(
-        self,
-        user: Actor,
-        db_session: DbSession,
-        q: FromQuery[str | None] = None,
-        kved: FromQuery[str | None] = None,
-        women_led: FromQuery[str | None] = None,
-        green_level: FromQuery[str | None] = None,
-    ) -> Response[str]:
-        items, _total = await clients.list_clients(
-            db_session,
-            user,
-            q=q or None,
-            kved=kved or None,
-            women_led={"yes": True, "no": False}.get(women_led or ""),
-            green_level=green_level or None,
-            limit=10_000,
-        )
+    async def export(self, user: Actor, db_session: DbSession, filters: Filters) -> Response[str]:
+        items, _total = await clients.list_clients(db_session, user, filters, limit=10_000)
         return Response(
             "\ufeff" + clients.clients_csv(items),  # the BOM makes spreadsheets read UTF-8
             media_type="text/csv; charset=utf-8",

@@ -189,10 +189,10 @@ async def _begin_change(
     return profile, before
 
 
-async def save_profile(
-    session: AsyncSession, user: CurrentUser, data: BusinessProfileIn
-) -> BusinessProfile:
-    """The whole profile at once (the API's PUT)."""
+async def _change_details(
+    session: AsyncSession, user: CurrentUser, data: BusinessDetails
+) -> tuple[BusinessProfile, dict[str, Any] | None]:
+    """Check the references, lock (or start) the profile and apply the business details."""
     await _check_references(session, data.kved, data.katottg)
     profile, before = await _begin_change(session, user)
     if profile is None:
@@ -204,6 +204,14 @@ async def save_profile(
             katottg=data.katottg,
         )
     _apply_details(profile, data)
+    return profile, before
+
+
+async def save_profile(
+    session: AsyncSession, user: CurrentUser, data: BusinessProfileIn
+) -> BusinessProfile:
+    """The whole profile at once (the API's PUT)."""
+    profile, before = await _change_details(session, user, data)
     _apply_ownership(profile, data)
     profile.green_answers = dict(data.green.answers)
     return await _save(session, user, profile, before)
@@ -213,17 +221,7 @@ async def save_details(
     session: AsyncSession, user: CurrentUser, data: BusinessDetails
 ) -> BusinessProfile:
     """Wizard step 1; creates the profile the first time."""
-    await _check_references(session, data.kved, data.katottg)
-    profile, before = await _begin_change(session, user)
-    if profile is None:
-        profile = BusinessProfile(
-            user_id=user.id,
-            legal_form=data.legal_form,
-            name=data.name,
-            kved=data.kved,
-            katottg=data.katottg,
-        )
-    _apply_details(profile, data)
+    profile, before = await _change_details(session, user, data)
     return await _save(session, user, profile, before)
 
 

@@ -87,3 +87,16 @@ async def test_entrepreneurs_cannot_list_clients(client: Client, session: AsyncS
     await make_user(session, Role.ENTREPRENEUR, email="nosy@example.org")
     headers = await token_headers(client, "nosy@example.org")
     assert (await client.get("/api/v1/centre/clients", headers=headers)).status_code == 403
+
+
+async def test_empty_filters_from_the_search_form(client: Client, session: AsyncSession) -> None:
+    await arrange(client, session)
+    from tests.factories import login_page
+
+    await login_page(client, "staff@example.org")
+    page = await client.get("/centre/clients?q=&kved=&women_led=&green_level=")
+    assert page.status_code == 200
+    assert "Олена ФОП" in page.text and "ТОВ Петро" in page.text
+    women = await client.get("/centre/clients?q=&kved=&women_led=true&green_level=")
+    assert "Олена ФОП" in women.text and "ТОВ Петро" not in women.text
+    assert "women_led=true" in women.text  # the export link keeps the filter
