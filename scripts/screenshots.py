@@ -7,12 +7,18 @@ Start the app with `sme-hub serve --demo` (or scripts/run), then:
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright; it never downloads a browser.
 Every shot gets a fresh browser profile, so no cookie or language choice leaks between them.
+
+The entrepreneur's pages need the demo entrepreneur to have a business profile: if it has
+none, the script describes one through the wizard first. Shots of a cabinet without a
+business register a new entrepreneur each time (screenshots-…@example.org), so run the
+script against a demo database only.
 """
 
 import argparse
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -44,6 +50,8 @@ DEMO_USERS = {
     "entrepreneur": "entrepreneur@demo.sme-hub.org",
     "regional_observer": "observer@demo.sme-hub.org",
 }
+# A shot `as_role=NEW_ENTREPRENEUR` registers a new entrepreneur, who has no business yet.
+NEW_ENTREPRENEUR = "new_entrepreneur"
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,130 @@ def tab_to(selector: str) -> Callable[[Page], None]:
     return prepare
 
 
+def fill_business_details(page: Page) -> None:
+    """Step 1 of the business profile, filled the way a person does, pickers included."""
+    page.get_by_label("Організаційно-правова форма").select_option(value="fop")
+    page.get_by_label("Назва бізнесу").fill("ФОП Наталія Підприємиця")
+    page.get_by_label("Податковий номер", exact=True).fill("3000000008")
+    choose_option(page, "Основний вид діяльності (КВЕД-2010)", "хліб", "10.71")
+    choose_option(page, "Громада, де працює бізнес", "Львівська", "UA46060250000025047")
+    page.get_by_label("Дата реєстрації").fill("2019-05-01")
+    page.get_by_label("Усього працівників").fill("5")
+    page.get_by_label("З них жінок").fill("4")
+
+
+def choose_option(page: Page, label: str, typed: str, code: str) -> None:
+    """Type into a reference picker and click the suggested option with `code`."""
+    field = page.get_by_label(label)
+    field.press_sequentially(typed, delay=50)
+    page.locator(f'[data-picker] [data-code="{code}"]').click()
+
+
+def type_into_kved_picker(page: Page) -> None:
+    """Show the picker's options, as they drop down under the field while typing."""
+    page.get_by_label("Основний вид діяльності (КВЕД-2010)").press_sequentially("хліб", delay=50)
+    page.locator('[data-picker] [data-code="10.71"]').wait_for()
+
+
+def submit_invalid_business_details(page: Page) -> None:
+    """Mistakes people make: a wrong check digit, a code typed that does not exist, a date
+    in the future, more women than employees; the name is kept to show what stays."""
+    page.get_by_label("Організаційно-правова форма").select_option(value="fop")
+    page.get_by_label("Назва бізнесу").fill("ФОП Наталія Підприємиця")
+    page.get_by_label("Податковий номер", exact=True).fill("3000000009")
+    page.get_by_label("Основний вид діяльності (КВЕД-2010)").fill("10.71")
+    page.get_by_label("Громада, де працює бізнес").fill("UA46060250000025047")
+    page.get_by_label("Дата реєстрації").fill("2035-01-01")
+    page.get_by_label("Усього працівників").fill("3")
+    page.get_by_label("З них жінок").fill("5")
+    page.locator("main").get_by_role("button", name="Зберегти й продовжити").click()
+    page.wait_for_load_state()
+
+
+def submit_invalid_ownership(page: Page) -> None:
+    page.get_by_label("Частка власника 1, %").fill("60")
+    page.get_by_label("Частка власника 2, %").fill("30")
+    page.locator("main").get_by_role("button", name="Зберегти й продовжити").click()
+    page.wait_for_load_state()
+
+
+def submit_wrong_password_for_deletion(page: Page) -> None:
+    page.get_by_label("Ваш пароль для підтвердження").fill("не той пароль")
+    page.locator("main").get_by_role("button", name="Остаточно видалити обліковий запис").click()
+    page.wait_for_load_state()
+
+
+def filter_clients(page: Page) -> None:
+    page.get_by_label("Жіночий бізнес").select_option(label="так")
+    page.wait_for_load_state("networkidle")
+
+
+def both(*shots: Shot) -> Iterable[Shot]:
+    """Each shot on a desktop and on a 390 px phone (`mobile-` + name)."""
+    for shot in shots:
+        yield shot
+        yield replace(shot, name=f"mobile-{shot.name}", mobile=True)
+
+
+ENTREPRENEUR_SHOTS = [
+    *both(
+        Shot("me-no-business", "/me", as_role=NEW_ENTREPRENEUR),
+        Shot("business-details-empty", "/me/business/details", as_role=NEW_ENTREPRENEUR),
+        Shot(
+            "business-details-picker",
+            "/me/business/details",
+            as_role=NEW_ENTREPRENEUR,
+            prepare=type_into_kved_picker,
+        ),
+        Shot(
+            "business-details-errors",
+            "/me/business/details",
+            as_role=NEW_ENTREPRENEUR,
+            expect_status=422,
+            prepare=submit_invalid_business_details,
+        ),
+        Shot("me", "/me", as_role="entrepreneur"),
+        Shot("business-details", "/me/business/details", as_role="entrepreneur"),
+        Shot("business-ownership", "/me/business/ownership", as_role="entrepreneur"),
+        Shot(
+            "business-ownership-errors",
+            "/me/business/ownership",
+            as_role="entrepreneur",
+            expect_status=422,
+            prepare=submit_invalid_ownership,
+        ),
+        Shot("business-green", "/me/business/green", as_role="entrepreneur"),
+        Shot("business-overview", "/me/business", as_role="entrepreneur"),
+        Shot("business-overview-en", "/me/business?lang=en", as_role="entrepreneur"),
+        Shot("me-delete", "/me/delete", as_role="entrepreneur"),
+        Shot(
+            "me-delete-errors",
+            "/me/delete",
+            as_role=NEW_ENTREPRENEUR,  # no wrong password against the demo account
+            expect_status=422,
+            prepare=submit_wrong_password_for_deletion,
+        ),
+        Shot("privacy", "/privacy"),
+        Shot("password-reset", "/password-reset"),
+        Shot("centre-clients", "/centre/clients", as_role="centre_staff"),
+        Shot(
+            "centre-clients-women-led",
+            "/centre/clients",
+            as_role="centre_staff",
+            prepare=filter_clients,
+        ),
+    ),
+    Shot("business-overview-dark", "/me/business", as_role="entrepreneur", dark=True),
+    Shot(
+        "business-details-errors-dark",
+        "/me/business/details",
+        as_role=NEW_ENTREPRENEUR,
+        expect_status=422,
+        dark=True,
+        prepare=submit_invalid_business_details,
+    ),
+]
+
 SHOTS = [
     Shot("home-uk", "/?lang=uk"),
     Shot("home-en", "/?lang=en"),
@@ -125,6 +257,7 @@ SHOTS = [
         expect_status=422,
         prepare=submit_invalid_registration,
     ),
+    *ENTREPRENEUR_SHOTS,
 ]
 
 
@@ -138,6 +271,43 @@ def log_in(page: Page, base_url: str, email: str, password: str) -> None:
         raise SystemExit(f"could not log in as {email}: is the app running with --demo?")
 
 
+def register_new_entrepreneur(page: Page, base_url: str, password: str) -> None:
+    page.goto(f"{base_url}/register")
+    page.get_by_label("Прізвище, ім'я та по батькові").fill("Наталія Новенька")
+    page.get_by_label("Електронна пошта").fill(f"screenshots-{uuid.uuid4().hex[:10]}@example.org")
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_label("Я погоджуюся на обробку моїх персональних даних").check()
+    page.locator("main").get_by_role("button", name="Створити обліковий запис").click()
+    page.wait_for_url(f"{base_url}/")
+    if page.get_by_test_id("current-user").count() != 1:
+        raise SystemExit("could not register a new entrepreneur")
+
+
+def ensure_demo_business(browser: Browser, base_url: str, password: str) -> None:
+    """Describe the demo entrepreneur's business through the wizard if it has none yet."""
+    context = browser.new_context(locale="uk-UA", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        log_in(page, base_url, DEMO_USERS["entrepreneur"], password)
+        page.goto(f"{base_url}/me/business")
+        if not page.url.endswith("/me/business/details"):
+            return  # the overview: there is a profile
+        main = page.locator("main")
+        fill_business_details(page)
+        main.get_by_role("button", name="Зберегти й продовжити").click()
+        page.wait_for_url(f"{base_url}/me/business/ownership")
+        page.get_by_label("Частка власника 1, %").fill("100")
+        page.get_by_label("Посада керівника 1").select_option(value="head")
+        main.get_by_role("button", name="Зберегти й продовжити").click()
+        page.wait_for_url(f"{base_url}/me/business/green")
+        for practice in ("energy_efficiency", "waste_sorting", "local_supply", "green_product"):
+            page.locator(f'input[name="green"][value="{practice}"]').check()
+        main.get_by_role("button", name="Зберегти", exact=True).click()
+        page.wait_for_url(f"{base_url}/me/business")
+    finally:
+        context.close()
+
+
 def take(browser: Browser, base_url: str, shot: Shot, out: Path, password: str) -> Path:
     context = browser.new_context(
         locale="uk-UA",
@@ -149,11 +319,16 @@ def take(browser: Browser, base_url: str, shot: Shot, out: Path, password: str) 
     )
     try:
         page = context.new_page()
-        if shot.as_role:
+        if shot.as_role == NEW_ENTREPRENEUR:
+            register_new_entrepreneur(page, base_url, password)
+        elif shot.as_role:
             log_in(page, base_url, DEMO_USERS[shot.as_role], password)
         response = page.goto(f"{base_url}{shot.path}")
         if shot.prepare and shot.expect_status != 200:  # a form is submitted
-            with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            # The page's own POST, not htmx checking fields while they are typed.
+            with page.expect_response(
+                lambda r: r.request.method == "POST" and r.request.resource_type == "document"
+            ) as posted:
                 shot.prepare(page)
             response = posted.value
         elif shot.prepare:
@@ -188,6 +363,8 @@ def main(argv: list[str] | None = None) -> None:
             executable_path=str(args.chromium), headless=True, args=CHROMIUM_ARGS
         )
         try:
+            if any(s.as_role == "entrepreneur" and s.path.startswith("/me/") for s in shots):
+                ensure_demo_business(browser, base_url, args.password)
             for shot in shots:
                 path = take(browser, base_url, shot, args.out, args.password)
                 print(path)
