@@ -139,7 +139,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             request_id_middleware,
             session_config.middleware,
             DefineMiddleware(
-                auth_middleware_factory(accounts_service.user_by_id, accounts_service.user_by_token)
+                auth_middleware_factory(
+                    accounts_service.user_by_session, accounts_service.user_by_token
+                )
             ),
             locale_middleware,
         ],

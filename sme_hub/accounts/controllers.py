@@ -21,7 +21,7 @@ from sme_hub.accounts.schemas import (
     TokenResponse,
     UserRead,
 )
-from sme_hub.core.auth import SESSION_USER_KEY, current_user, requires_login
+from sme_hub.core.auth import current_user, requires_login, session_data
 from sme_hub.core.deps import Actor, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
@@ -180,7 +180,7 @@ class AuthPagesController(Controller):
                 values={"email": email},
                 errors={"__all__": exc.detail},
             )
-        request.set_session({SESSION_USER_KEY: user.id})
+        request.set_session(session_data(user.id or 0, user.password_hash))
         return redirect_with_message(
             request, next_path, _("Welcome, {name}!").format(name=user.full_name)
         )
@@ -209,7 +209,7 @@ class AuthPagesController(Controller):
                 errors={"email": exc.detail},
                 values=values,
             )
-        request.set_session({SESSION_USER_KEY: user.id})
+        request.set_session(session_data(user.id or 0, user.password_hash))
         return redirect_with_message(
             request, "/", _("Your account is ready. Welcome, {name}!").format(name=user.full_name)
         )

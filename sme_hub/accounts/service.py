@@ -26,7 +26,15 @@ from sme_hub.accounts.schemas import (
     UserRead,
 )
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser, Grant, Role, hash_password, hash_token, new_token
+from sme_hub.core.auth import (
+    CurrentUser,
+    Grant,
+    Role,
+    hash_password,
+    hash_token,
+    new_token,
+    session_stamp,
+)
 from sme_hub.core.auth import verify_password as password_matches
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
@@ -178,9 +186,13 @@ async def _load_current_user(session: AsyncSession, user: User | None) -> Curren
     return _current_user(user, assignments.all())
 
 
-async def user_by_id(db: Database, user_id: int) -> CurrentUser | None:
+async def user_by_session(db: Database, user_id: int, stamp: str | None) -> CurrentUser | None:
+    """The user of a session cookie, unless their password changed since it was opened."""
     async with db.sessionmaker() as session:
-        return await _load_current_user(session, await session.get(User, user_id))
+        user = await session.get(User, user_id)
+        if user is None or stamp != session_stamp(user.password_hash):
+            return None
+        return await _load_current_user(session, user)
 
 
 async def user_by_token(db: Database, token: str) -> CurrentUser | None:

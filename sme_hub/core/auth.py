@@ -108,14 +108,26 @@ def hash_token(token: str) -> str:
 
 # --- finding the user -----------------------------------------------------------------------
 
-UserById = Callable[[Any, int], Awaitable[CurrentUser | None]]
+UserBySession = Callable[[Any, int, str | None], Awaitable[CurrentUser | None]]
 UserByToken = Callable[[Any, str], Awaitable[CurrentUser | None]]
 
 SESSION_USER_KEY = "uid"
+# A fingerprint of the password hash kept in the session: changing the password (a reset)
+# ends every session opened with the old one, though sessions live in signed cookies.
+SESSION_STAMP_KEY = "ps"
+
+
+def session_stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def session_data(user_id: int, password_hash: str) -> dict[str, Any]:
+    """What a logged-in session carries."""
+    return {SESSION_USER_KEY: user_id, SESSION_STAMP_KEY: session_stamp(password_hash)}
 
 
 def auth_middleware_factory(
-    user_by_id: UserById, user_by_token: UserByToken
+    user_by_session: UserBySession, user_by_token: UserByToken
 ) -> Callable[[ASGIApp], ASGIApp]:
     """API paths authenticate by bearer token only (so they need no CSRF); pages by the
     session cookie only."""
@@ -131,10 +143,11 @@ def auth_middleware_factory(
                     if scheme.lower() == "bearer" and token:
                         user = await user_by_token(db, token.strip())
                 else:
-                    session = scope.get("session") or {}
-                    user_id = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None
-                    if isinstance(user_id, int):
-                        user = await user_by_id(db, user_id)
+                    session = scope.get("session")
+                    if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):
+                        user = await user_by_session(
+                            db, session[SESSION_USER_KEY], session.get(SESSION_STAMP_KEY)
+                        )
             scope["user"] = user
             await app(scope, receive, send)
 

@@ -6,7 +6,7 @@ import pytest
 
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.accounts.rules import CONSENT_VERSION, MAX_FAILURES_PER_EMAIL
-from sme_hub.core.auth import Role
+from sme_hub.core.auth import Role, hash_password
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,
@@ -334,3 +334,19 @@ async def test_logout_without_the_csrf_token_keeps_the_session(
 
     assert response.status_code == 403
     assert current_user_name((await client.get("/")).text) == "Петро Бондар"
+
+
+async def test_a_new_password_ends_sessions_opened_with_the_old_one(
+    client: Client, session: Any
+) -> None:
+    user = await make_user(session, email="oksana@example.org", full_name="Оксана Мельник")
+    assert (await login_page(client, "oksana@example.org")).status_code == 303
+    assert "Оксана Мельник" in (await client.get("/")).text
+
+    user.password_hash = hash_password("a completely new password")
+    session.add(user)
+    await session.commit()
+
+    page = await client.get("/")
+    assert "Оксана Мельник" not in page.text
+    assert (await client.get("/me", follow_redirects=False)).status_code in (302, 303)
