@@ -43,6 +43,7 @@ from sme_hub.organisations.controllers import (
 )
 from sme_hub.partners.controllers import PartnerAdminApiController
 from sme_hub.reference.controllers import reference_router
+from sme_hub.training.controllers import TrainingApiController
 
 
 def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EntrepreneurPagesController,
             ClientPagesController,
             reference_router,
+            TrainingApiController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

@@ -9,6 +9,8 @@ from sme_hub.entrepreneurs import models as entrepreneurs_models
 from sme_hub.organisations import models as organisations_models
 from sme_hub.partners import models as partners_models
 from sme_hub.reference import models as reference_models
+from sme_hub.training import certificate_models as certificate_models
+from sme_hub.training import models as training_models
 
 __all__ = [
     "accounts_models",
@@ -18,6 +20,7 @@ __all__ = [
     "organisations_models",
     "partners_models",
     "reference_models",
+    "training_models",
 ]
 
 metadata = SQLModel.metadata

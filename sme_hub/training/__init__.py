@@ -1,0 +1,1 @@
+"""Training: programmes, cohorts, sessions, enrolment with waitlists, attendance, certificates."""

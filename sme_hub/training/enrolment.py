@@ -1,0 +1,198 @@
+"""Enrolment: a seat while there is one, else the waitlist; cancelling promotes the next
+person in the same transaction. Every change happens under the cohort's row lock, so seats
+are never exceeded and waitlist positions stay 1..N (the database also checks the counters)."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.core import audit, mail
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.errors import Conflict, Forbidden, NotFound
+from sme_hub.core.i18n import _
+from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.training import rules
+from sme_hub.training.models import Cohort, Enrolment, Programme
+from sme_hub.training.service import ensure_staff_of, locked_cohort
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def _today() -> datetime:
+    return datetime.now(KYIV)
+
+
+def _seats(cohort: Cohort) -> rules.Seats:
+    return rules.Seats(
+        cohort.capacity,
+        cohort.enrolled_count,
+        cohort.reserved_women_seats,
+        cohort.women_enrolled_count,
+        cohort.enrolment_deadline,
+    )
+
+
+def _take_seat(cohort: Cohort, enrolment: Enrolment) -> None:
+    enrolment.status, enrolment.waitlist_position = "enrolled", None
+    cohort.enrolled_count += 1
+    cohort.women_enrolled_count += int(enrolment.women_led)
+
+
+async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enrolment:
+    """Enrol the user (an entrepreneur) in an open cohort, or put them on its waitlist."""
+    if not user.has_role(Role.ENTREPRENEUR):
+        raise Forbidden(_("Only entrepreneurs enrol in cohorts."))
+    cohort = await locked_cohort(session, cohort_id)
+    today = _today().date()
+    reason = rules.can_enrol(cohort.status, cohort.enrolment_deadline, today)
+    if reason:
+        raise Conflict(_(reason))
+    enrolment = await session.scalar(
+        select(Enrolment).where(
+            col(Enrolment.cohort_id) == cohort_id, col(Enrolment.user_id) == user.id
+        )
+    )
+    if enrolment is not None and enrolment.status != "cancelled":
+        raise Conflict(_("You are already enrolled in this cohort (or on its waitlist)."))
+    profile = await entrepreneurs.get_profile(session, user.id)
+    women_led = bool(profile and profile.women_led)
+    gets_seat = _seats(cohort).free_for(women_led, today)
+    position = None
+    if not gets_seat:  # counted before the new row exists, so it is not counted itself
+        waiting = await session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) == "waitlisted")
+        )
+        position = (waiting or 0) + 1
+    if enrolment is None:
+        enrolment = Enrolment(
+            cohort_id=cohort_id,
+            user_id=user.id,
+            municipality_id=cohort.municipality_id,
+            status="waitlisted",
+            waitlist_position=position,
+        )
+        session.add(enrolment)
+    enrolment.women_led, enrolment.cancelled_at = women_led, None
+    if gets_seat:
+        _take_seat(cohort, enrolment)
+    else:
+        enrolment.status, enrolment.waitlist_position = "waitlisted", position
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="enrolment",
+        object_id=enrolment.id or 0,
+        action=enrolment.status,
+        municipality_id=cohort.municipality_id,
+        after={"cohort_id": cohort_id, "waitlist_position": enrolment.waitlist_position},
+    )
+    return enrolment
+
+
+async def cancel(session: AsyncSession, user: CurrentUser, enrolment_id: int) -> Enrolment:
+    """Cancel an enrolment (its owner, or staff of the cohort's centre); a freed seat goes
+    to the first person on the waitlist who may take it, who is told by email."""
+    found = await session.get(Enrolment, enrolment_id)
+    if found is None:
+        raise NotFound()
+    cohort = await locked_cohort(session, found.cohort_id)
+    if found.user_id != user.id:
+        ensure_staff_of(user, cohort.centre_id)
+    await session.refresh(found)  # read again now that the cohort is locked
+    if found.status not in ("enrolled", "waitlisted"):
+        raise Conflict(_("This enrolment is not active."))
+    if cohort.status in ("finished", "cancelled"):
+        raise Conflict(_("The cohort is over; its enrolments no longer change."))
+    was_enrolled, position = found.status == "enrolled", found.waitlist_position
+    found.status, found.waitlist_position = "cancelled", None
+    found.cancelled_at = datetime.now(UTC)
+    promoted = None
+    if was_enrolled:
+        cohort.enrolled_count -= 1
+        cohort.women_enrolled_count -= int(found.women_led)
+        promoted = await _promote(session, cohort)
+        position = promoted.waitlist_position if promoted else None
+    await session.flush()
+    if position is not None:
+        await _close_gap(session, cohort, position)
+    if promoted is not None:
+        _take_seat(cohort, promoted)
+        await session.flush()
+        await _tell_promoted(session, cohort, promoted)
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="enrolment",
+        object_id=enrolment_id,
+        action="cancelled",
+        municipality_id=cohort.municipality_id,
+        after={"promoted_enrolment_id": promoted.id if promoted else None},
+    )
+    return found
+
+
+async def _promote(session: AsyncSession, cohort: Cohort) -> Enrolment | None:
+    waitlist = (
+        await session.scalars(
+            select(Enrolment)
+            .where(col(Enrolment.cohort_id) == cohort.id, col(Enrolment.status) == "waitlisted")
+            .order_by(col(Enrolment.waitlist_position))
+        )
+    ).all()
+    chosen = rules.first_to_promote(
+        [(e.id or 0, e.women_led) for e in waitlist], _seats(cohort), _today().date()
+    )
+    return next((e for e in waitlist if e.id == chosen), None)
+
+
+async def _close_gap(session: AsyncSession, cohort: Cohort, position: int) -> None:
+    """Everyone behind `position` moves up one place."""
+    behind = (
+        await session.scalars(
+            select(Enrolment)
+            .where(
+                col(Enrolment.cohort_id) == cohort.id,
+                col(Enrolment.status) == "waitlisted",
+                col(Enrolment.waitlist_position) > position,
+            )
+            .order_by(col(Enrolment.waitlist_position))
+        )
+    ).all()
+    for enrolment in behind:
+        assert enrolment.waitlist_position is not None
+        enrolment.waitlist_position -= 1
+    await session.flush()
+
+
+async def _tell_promoted(session: AsyncSession, cohort: Cohort, enrolment: Enrolment) -> None:
+    user = await session.get(User, enrolment.user_id)
+    programme = await session.get(Programme, cohort.programme_id)
+    if user is None or programme is None:
+        return
+    await mail.queue_email(
+        session,
+        to=user.email,
+        template="waitlist_promoted",
+        locale=user.locale,
+        context={
+            "name": user.full_name,
+            "programme": programme.title,
+            "starts_on": cohort.starts_on.strftime("%d.%m.%Y"),
+        },
+    )
+
+
+async def my_enrolments(session: AsyncSession, user: CurrentUser) -> list[Enrolment]:
+    rows = await session.scalars(
+        select(Enrolment)
+        .where(col(Enrolment.user_id) == user.id)
+        .order_by(col(Enrolment.id).desc())
+    )
+    return list(rows.all())

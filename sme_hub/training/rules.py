@@ -1,0 +1,80 @@
+"""Pure training rules: the cohort workflow, seats with a women-led reserve, the waitlist,
+completion by attendance."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sme_hub.core.i18n import N_
+
+# The cohort workflow as data: action -> (states it may start from, state it leads to).
+COHORT_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "open": (frozenset({"planned"}), "open"),
+    "start": (frozenset({"open"}), "running"),
+    "finish": (frozenset({"running"}), "finished"),
+    "cancel": (frozenset({"planned", "open", "running"}), "cancelled"),
+}
+COHORT_STATES = ("planned", "open", "running", "finished", "cancelled")
+
+
+def next_cohort_state(status: str, action: str) -> str | None:
+    """The state `action` leads to from `status`, or None when it is not allowed."""
+    if action not in COHORT_ACTIONS:
+        return None
+    sources, target = COHORT_ACTIONS[action]
+    return target if status in sources else None
+
+
+@dataclass(frozen=True)
+class Seats:
+    """A cohort's seat counters at one moment (read under the cohort's row lock)."""
+
+    capacity: int
+    enrolled: int
+    reserved_women: int
+    women_enrolled: int
+    enrolment_deadline: date
+
+    def held_for_women(self, today: date) -> int:
+        """Reserved seats women-led businesses have not taken yet; released after the
+        enrolment deadline."""
+        if today > self.enrolment_deadline:
+            return 0
+        return max(self.reserved_women - self.women_enrolled, 0)
+
+    def free_for(self, women_led: bool, today: date) -> bool:
+        """Whether a seat is free for this applicant."""
+        free = self.capacity - self.enrolled
+        if women_led:
+            return free > 0
+        return free - self.held_for_women(today) > 0
+
+
+def can_enrol(status: str, deadline: date, today: date) -> str | None:
+    """Why nobody may enrol now (an English msgid), or None."""
+    if status == "cancelled":
+        return N_("This cohort has been cancelled.")
+    if status in ("running", "finished"):
+        return N_("This cohort has already started; enrolment is closed.")
+    if status != "open":
+        return N_("Enrolment in this cohort is not open yet.")
+    if today > deadline:
+        return N_("The enrolment deadline of this cohort has passed.")
+    return None
+
+
+def first_to_promote(waitlist: Sequence[tuple[int, bool]], seats: Seats, today: date) -> int | None:
+    """The enrolment id that takes a freed seat: the first on the waitlist who may have it
+    (while seats are held for women-led businesses, only a women-led one may take those).
+    `waitlist` is (enrolment id, women_led) in waitlist order."""
+    for enrolment_id, women_led in waitlist:
+        if seats.free_for(women_led, today):
+            return enrolment_id
+    return None
+
+
+def completed(attended: int, sessions: int, threshold_pct: int) -> bool:
+    """Completion: attendance of at least `threshold_pct` % of the cohort's sessions."""
+    if sessions <= 0:
+        return False
+    return attended * 100 >= threshold_pct * sessions

@@ -1,0 +1,268 @@
+"""Use cases of training run by centre staff: programmes, cohorts, sessions, the cohort
+workflow, attendance and completion."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser
+from sme_hub.core.errors import Conflict, InvalidInput, NotFound
+from sme_hub.core.i18n import _
+from sme_hub.organisations import service as organisations
+from sme_hub.training import rules
+from sme_hub.training.models import Attendance, Cohort, Enrolment, Programme, TrainingSession
+from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
+
+
+def ensure_staff_of(user: CurrentUser, centre_id: int) -> None:
+    """Staff work only on their own centre's training: another centre's is not found."""
+    if not (user.is_admin or centre_id in user.centre_ids()):
+        raise NotFound()
+
+
+async def create_programme(
+    session: AsyncSession, user: CurrentUser, data: ProgrammeCreate
+) -> Programme:
+    centres = sorted(user.centre_ids())
+    centre_id = data.centre_id or (centres[0] if len(centres) == 1 else None)
+    if centre_id is None:
+        raise InvalidInput({"centre_id": _("Choose the centre that runs the programme.")})
+    ensure_staff_of(user, centre_id)
+    centre = await organisations.get_centre(session, centre_id)
+    if centre is None:
+        raise InvalidInput({"centre_id": _("There is no such business support centre.")})
+    programme = Programme(
+        **data.model_dump(exclude={"centre_id"}),
+        centre_id=centre_id,
+        municipality_id=centre.municipality_id,
+    )
+    session.add(programme)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="programme",
+        object_id=programme.id or 0,
+        action="created",
+        municipality_id=programme.municipality_id,
+        after=data.model_dump(mode="json"),
+    )
+    return programme
+
+
+async def list_programmes(
+    session: AsyncSession, *, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Programme], int]:
+    total = await session.scalar(select(func.count()).select_from(Programme))
+    rows = await session.scalars(
+        select(Programme).order_by(col(Programme.id).desc()).limit(limit).offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def _staff_programme(
+    session: AsyncSession, user: CurrentUser, programme_id: int
+) -> Programme:
+    programme = await session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound()
+    ensure_staff_of(user, programme.centre_id)
+    return programme
+
+
+async def create_cohort(
+    session: AsyncSession, user: CurrentUser, programme_id: int, data: CohortCreate
+) -> Cohort:
+    programme = await _staff_programme(session, user, programme_id)
+    assert programme.id is not None
+    cohort = Cohort(
+        **data.model_dump(exclude={"open"}),
+        programme_id=programme.id,
+        centre_id=programme.centre_id,
+        municipality_id=programme.municipality_id,
+        status="open" if data.open else "planned",
+    )
+    session.add(cohort)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="cohort",
+        object_id=cohort.id or 0,
+        action="created",
+        municipality_id=cohort.municipality_id,
+        after=data.model_dump(mode="json"),
+    )
+    return cohort
+
+
+async def list_cohorts(
+    session: AsyncSession, *, status: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[Sequence[Cohort], int]:
+    condition = col(Cohort.status) == status if status else col(Cohort.id).is_not(None)
+    total = await session.scalar(select(func.count()).select_from(Cohort).where(condition))
+    rows = await session.scalars(
+        select(Cohort).where(condition).order_by(col(Cohort.starts_on)).limit(limit).offset(offset)
+    )
+    return rows.all(), total or 0
+
+
+async def locked_cohort(session: AsyncSession, cohort_id: int) -> Cohort:
+    """The cohort with its row locked: seat changes and state changes queue up here."""
+    cohort = await session.scalar(
+        select(Cohort).where(col(Cohort.id) == cohort_id).with_for_update()
+    )
+    if cohort is None:
+        raise NotFound()
+    return cohort
+
+
+async def staff_cohort(
+    session: AsyncSession, user: CurrentUser, cohort_id: int, *, lock: bool = False
+) -> Cohort:
+    cohort = (
+        await locked_cohort(session, cohort_id) if lock else await session.get(Cohort, cohort_id)
+    )
+    if cohort is None:
+        raise NotFound()
+    ensure_staff_of(user, cohort.centre_id)
+    return cohort
+
+
+async def add_session(
+    session: AsyncSession, user: CurrentUser, cohort_id: int, data: SessionCreate
+) -> TrainingSession:
+    cohort = await staff_cohort(session, user, cohort_id)
+    if cohort.status in ("finished", "cancelled"):
+        raise Conflict(_("Sessions cannot be added to a finished or cancelled cohort."))
+    assert cohort.id is not None
+    training_session = TrainingSession(cohort_id=cohort.id, **data.model_dump())
+    session.add(training_session)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="training_session",
+        object_id=training_session.id or 0,
+        action="created",
+        municipality_id=cohort.municipality_id,
+        after=data.model_dump(mode="json"),
+    )
+    return training_session
+
+
+async def transition(
+    session: AsyncSession, user: CurrentUser, cohort_id: int, action: str
+) -> Cohort:
+    """Move a cohort along its workflow (rules.COHORT_ACTIONS); `finish` decides who
+    completed the programme."""
+    cohort = await staff_cohort(session, user, cohort_id, lock=True)
+    target = rules.next_cohort_state(cohort.status, action)
+    if target is None:
+        raise Conflict(
+            _("A cohort that is {status} cannot be changed this way.").format(status=cohort.status)
+        )
+    before = cohort.status
+    cohort.status = target
+    completions = await _record_completions(session, cohort) if action == "finish" else None
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="cohort",
+        object_id=cohort_id,
+        action=action,
+        municipality_id=cohort.municipality_id,
+        before={"status": before},
+        after={"status": target, "completed": completions},
+    )
+    return cohort
+
+
+async def _record_completions(session: AsyncSession, cohort: Cohort) -> int:
+    """Mark each enrolled person completed or not by their attendance; return how many
+    completed."""
+    programme = await session.get(Programme, cohort.programme_id)
+    assert programme is not None
+    sessions = (
+        await session.scalar(
+            select(func.count())
+            .select_from(TrainingSession)
+            .where(col(TrainingSession.cohort_id) == cohort.id)
+        )
+        or 0
+    )
+    attended = dict(
+        (
+            await session.execute(
+                select(col(Attendance.enrolment_id), func.count())
+                .join(TrainingSession, col(TrainingSession.id) == col(Attendance.session_id))
+                .where(col(TrainingSession.cohort_id) == cohort.id)
+                .group_by(col(Attendance.enrolment_id))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    enrolled = (
+        await session.scalars(
+            select(Enrolment).where(
+                col(Enrolment.cohort_id) == cohort.id, col(Enrolment.status) == "enrolled"
+            )
+        )
+    ).all()
+    done = 0
+    for enrolment in enrolled:
+        ok = rules.completed(
+            attended.get(enrolment.id or 0, 0), sessions, programme.completion_threshold_pct
+        )
+        enrolment.status = "completed" if ok else "not_completed"
+        done += ok
+    await session.flush()
+    return done
+
+
+async def set_attendance(
+    session: AsyncSession, user: CurrentUser, session_id: int, data: AttendanceUpdate
+) -> list[int]:
+    """Replace who was present at a session (one bulk write, audited)."""
+    training_session = await session.get(TrainingSession, session_id)
+    if training_session is None:
+        raise NotFound()
+    cohort = await staff_cohort(session, user, training_session.cohort_id)
+    if cohort.status in ("finished", "cancelled"):
+        raise Conflict(_("Attendance of a finished or cancelled cohort cannot change."))
+    wanted = set(data.present)
+    valid = set(
+        (
+            await session.scalars(
+                select(col(Enrolment.id)).where(
+                    col(Enrolment.cohort_id) == cohort.id, col(Enrolment.status) == "enrolled"
+                )
+            )
+        ).all()
+    )
+    if wanted - valid:
+        raise InvalidInput(
+            {"present": _("Only people enrolled in this cohort can be marked present.")}
+        )
+    await session.execute(delete(Attendance).where(col(Attendance.session_id) == session_id))
+    session.add_all(
+        [
+            Attendance(session_id=session_id, enrolment_id=e, marked_by=user.id)
+            for e in sorted(wanted)
+        ]
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="training_session",
+        object_id=session_id,
+        action="attendance",
+        municipality_id=cohort.municipality_id,
+        after={"present": sorted(wanted)},
+    )
+    return sorted(wanted)

@@ -1,0 +1,227 @@
+"""Training over the API: staff run their own centre's cohorts; enrolment, the waitlist,
+the women-led reserve, attendance and completion."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core.auth import Role
+from sme_hub.core.mail import EmailOutbox
+from sme_hub.training.models import Enrolment
+from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
+from tests.integration.test_business_profile import profile
+
+TODAY = date.today()  # noqa: DTZ011 - the app's dates are calendar dates too
+
+
+async def staff_setup(client: Client, session: AsyncSession) -> dict[str, Any]:
+    lviv = await make_municipality(session, katottg="UA46060250000025047")
+    centre = await make_centre(session, lviv)
+    other = await make_centre(session, lviv)
+    await make_user(session, Role.CENTRE_STAFF, centre.id, email="staff@example.org")
+    await make_user(session, Role.CENTRE_STAFF, other.id, email="other@example.org")
+    staff = await token_headers(client, "staff@example.org")
+    programme = await client.post(
+        "/api/v1/programmes",
+        headers=staff,
+        json={"title": "Основи бізнесу", "topics": ["finance"], "target_group": "women"},
+    )
+    assert programme.status_code == 201, programme.text
+    return {
+        "staff": staff,
+        "other": await token_headers(client, "other@example.org"),
+        "programme_id": programme.json()["id"],
+    }
+
+
+async def new_cohort(client: Client, setup: dict[str, Any], **fields: Any) -> int:
+    body = {
+        "starts_on": str(TODAY + timedelta(days=10)),
+        "ends_on": str(TODAY + timedelta(days=20)),
+        "enrolment_deadline": str(TODAY + timedelta(days=5)),
+        "capacity": 2,
+        "open": True,
+        **fields,
+    }
+    response = await client.post(
+        f"/api/v1/programmes/{setup['programme_id']}/cohorts", headers=setup["staff"], json=body
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+async def entrepreneur(
+    client: Client, session: AsyncSession, email: str, women_led: bool = False
+) -> dict[str, str]:
+    await make_user(session, Role.ENTREPRENEUR, email=email)
+    headers = await token_headers(client, email)
+    if women_led:
+        tax = {"women0@example.org": "32855909", "women1@example.org": "32855914"}[email]
+        response = await client.put(
+            "/api/v1/me/business", headers=headers, json=profile(tax_id=tax)
+        )
+        assert response.json()["women_led"] is True
+    return headers
+
+
+async def enrol(client: Client, cohort_id: int, headers: dict[str, str]) -> Any:
+    return await client.post(f"/api/v1/cohorts/{cohort_id}/enrolments", headers=headers)
+
+
+async def test_staff_manage_only_their_centre(client: Client, session: AsyncSession) -> None:
+    setup = await staff_setup(client, session)
+    cohort_id = await new_cohort(client, setup, open=False)
+    other = setup["other"]
+    assert (
+        await client.post(
+            f"/api/v1/programmes/{setup['programme_id']}/cohorts", headers=other, json={}
+        )
+    ).status_code in (400, 404)
+    assert (
+        await client.post(f"/api/v1/cohorts/{cohort_id}/open", headers=other)
+    ).status_code == 404
+    person = await entrepreneur(client, session, "anna@example.org")
+    assert (
+        await client.post("/api/v1/programmes", headers=person, json={"title": "Курс"})
+    ).status_code == 403
+    assert (await client.post(f"/api/v1/cohorts/{cohort_id}/open", headers=setup["staff"])).json()[
+        "status"
+    ] == "open"
+    assert (
+        await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=setup["staff"])
+    ).status_code == 409
+    listed = await client.get("/api/v1/cohorts?status=open")
+    assert [c["id"] for c in listed.json()["items"]] == [cohort_id]
+
+
+async def test_bad_cohort_dates_are_refused(client: Client, session: AsyncSession) -> None:
+    setup = await staff_setup(client, session)
+    response = await client.post(
+        f"/api/v1/programmes/{setup['programme_id']}/cohorts",
+        headers=setup["staff"],
+        json={
+            "starts_on": "2026-12-10",
+            "ends_on": "2026-12-01",
+            "enrolment_deadline": "2026-12-20",
+            "capacity": 0,
+            "reserved_women_seats": 5,
+        },
+    )
+    keys = {item["key"] for item in response.json()["extra"]}
+    assert response.status_code == 400
+    assert {"ends_on", "enrolment_deadline", "capacity"} <= keys
+
+
+async def test_seats_then_waitlist_then_promotion(client: Client, session: AsyncSession) -> None:
+    setup = await staff_setup(client, session)
+    cohort_id = await new_cohort(client, setup, capacity=2)
+    people = [await entrepreneur(client, session, f"p{i}@example.org") for i in range(5)]
+    results = [(await enrol(client, cohort_id, h)).json() for h in people]
+    assert [r["status"] for r in results] == ["enrolled"] * 2 + ["waitlisted"] * 3
+    assert [r["waitlist_position"] for r in results[2:]] == [1, 2, 3]
+    assert (await enrol(client, cohort_id, people[0])).status_code == 409
+
+    # Someone else's enrolment is not theirs to cancel.
+    assert (
+        await client.delete(f"/api/v1/enrolments/{results[0]['id']}", headers=people[1])
+    ).status_code == 404
+    # The owner cancels: the first waitlisted person takes the seat, the rest move up.
+    cancelled = await client.delete(f"/api/v1/enrolments/{results[0]['id']}", headers=people[0])
+    assert cancelled.json()["status"] == "cancelled"
+    rows = {e.id: e for e in (await session.scalars(select(Enrolment))).all()}
+    assert rows[results[2]["id"]].status == "enrolled"
+    assert [rows[r["id"]].waitlist_position for r in results[3:]] == [1, 2]
+    emails = (await session.scalars(select(EmailOutbox.template))).all()
+    assert "waitlist_promoted" in emails
+
+    # A waitlisted person leaving closes the gap; staff may cancel too.
+    await client.delete(f"/api/v1/enrolments/{results[3]['id']}", headers=setup["staff"])
+    await session.refresh(rows[results[4]["id"]])
+    assert rows[results[4]["id"]].waitlist_position == 1
+    # Cancelled people may enrol again, at the end of the queue.
+    again = await enrol(client, cohort_id, people[0])
+    assert again.status_code == 201 and again.json()["waitlist_position"] == 2
+
+
+async def test_reserved_seats_wait_for_women_led_businesses(
+    client: Client, session: AsyncSession
+) -> None:
+    setup = await staff_setup(client, session)
+    cohort_id = await new_cohort(client, setup, capacity=2, reserved_women_seats=1)
+    first = await enrol(client, cohort_id, await entrepreneur(client, session, "m1@example.org"))
+    second = await enrol(client, cohort_id, await entrepreneur(client, session, "m2@example.org"))
+    woman = await enrol(
+        client, cohort_id, await entrepreneur(client, session, "women0@example.org", women_led=True)
+    )
+    assert first.json()["status"] == "enrolled"
+    assert second.json()["status"] == "waitlisted"  # the last seat is held
+    assert woman.json()["status"] == "enrolled"
+
+
+async def test_closed_cohorts_refuse_enrolment(client: Client, session: AsyncSession) -> None:
+    setup = await staff_setup(client, session)
+    person = await entrepreneur(client, session, "late@example.org")
+    planned = await new_cohort(client, setup, open=False)
+    assert (await enrol(client, planned, person)).status_code == 409
+    past = await new_cohort(
+        client,
+        setup,
+        starts_on=str(TODAY - timedelta(days=1)),
+        enrolment_deadline=str(TODAY - timedelta(days=3)),
+    )
+    response = await enrol(client, past, person)
+    assert response.status_code == 409 and response.json()["detail"]
+    cancelled = await new_cohort(client, setup)
+    await client.post(f"/api/v1/cohorts/{cancelled}/cancel", headers=setup["staff"])
+    assert (await enrol(client, cancelled, person)).status_code == 409
+    assert (await enrol(client, 999999, person)).status_code == 404
+    assert (await enrol(client, planned, setup["staff"])).status_code == 403
+
+
+async def test_attendance_decides_completion(client: Client, session: AsyncSession) -> None:
+    setup = await staff_setup(client, session)
+    cohort_id = await new_cohort(client, setup, capacity=3)
+    staff = setup["staff"]
+    sessions = []
+    for day in (11, 12, 13, 14, 15):
+        created = await client.post(
+            f"/api/v1/cohorts/{cohort_id}/sessions",
+            headers=staff,
+            json={
+                "starts_at": f"{TODAY + timedelta(days=day)}T10:00:00+02:00",
+                "topic": f"Заняття {day}",
+            },
+        )
+        assert created.status_code == 201, created.text
+        sessions.append(created.json()["id"])
+    a, b = [
+        (
+            await enrol(client, cohort_id, await entrepreneur(client, session, f"s{i}@example.org"))
+        ).json()["id"]
+        for i in range(2)
+    ]
+    await client.post(f"/api/v1/cohorts/{cohort_id}/start", headers=staff)
+    for index, session_id in enumerate(sessions):
+        present = [a, b] if index < 3 else [a]  # a: 5 of 5, b: 3 of 5 (60 % < 80 %)
+        response = await client.put(
+            f"/api/v1/sessions/{session_id}/attendance", headers=staff, json={"present": present}
+        )
+        assert response.status_code == 200 and response.json()["present"] == sorted(present)
+    wrong = await client.put(
+        f"/api/v1/sessions/{sessions[0]}/attendance", headers=staff, json={"present": [a, 999]}
+    )
+    assert wrong.status_code == 422
+    other = await client.put(
+        f"/api/v1/sessions/{sessions[0]}/attendance", headers=setup["other"], json={"present": []}
+    )
+    assert other.status_code == 404
+    finished = await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=staff)
+    assert finished.json()["status"] == "finished"
+    statuses = {e.id: e.status for e in (await session.scalars(select(Enrolment))).all()}
+    assert statuses == {a: "completed", b: "not_completed"}
+    late = await client.put(
+        f"/api/v1/sessions/{sessions[0]}/attendance", headers=staff, json={"present": []}
+    )
+    assert late.status_code == 409
