@@ -135,3 +135,19 @@ class AttendanceUpdate(Strict):
 class AttendanceRead(BaseModel):
     session_id: int
     present: list[int]
+
+
+COHORT_STATUS_LABELS = {
+    "planned": N_("planned"),
+    "open": N_("open for enrolment"),
+    "running": N_("running"),
+    "finished": N_("finished"),
+    "cancelled": N_("cancelled"),
+}
+ENROLMENT_STATUS_LABELS = {
+    "enrolled": N_("enrolled"),
+    "waitlisted": N_("on the waitlist"),
+    "cancelled": N_("cancelled"),
+    "completed": N_("completed"),
+    "not_completed": N_("not completed"),
+}

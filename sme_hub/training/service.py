@@ -14,7 +14,13 @@ from sme_hub.core.i18n import _
 from sme_hub.organisations import service as organisations
 from sme_hub.training import rules
 from sme_hub.training.models import Attendance, Cohort, Enrolment, Programme, TrainingSession
-from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
+from sme_hub.training.schemas import (
+    COHORT_STATUS_LABELS,
+    AttendanceUpdate,
+    CohortCreate,
+    ProgrammeCreate,
+    SessionCreate,
+)
 
 
 def ensure_staff_of(user: CurrentUser, centre_id: int) -> None:
@@ -163,7 +169,9 @@ async def transition(
     target = rules.next_cohort_state(cohort.status, action)
     if target is None:
         raise Conflict(
-            _("A cohort that is {status} cannot be changed this way.").format(status=cohort.status)
+            _("A cohort that is {status} cannot be changed this way.").format(
+                status=_(COHORT_STATUS_LABELS[cohort.status])
+            )
         )
     before = cohort.status
     cohort.status = target
