@@ -43,7 +43,13 @@ from sme_hub.organisations.controllers import (
 )
 from sme_hub.partners.controllers import PartnerAdminApiController
 from sme_hub.reference.controllers import reference_router
+from sme_hub.training.certificate_controllers import (
+    CertificateApiController,
+    CertificatePagesController,
+)
 from sme_hub.training.controllers import TrainingApiController
+from sme_hub.training.pages import TrainingPagesController
+from sme_hub.training.staff_pages import TrainingStaffPagesController
 
 
 def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -124,7 +130,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EntrepreneurPagesController,
             ClientPagesController,
             reference_router,
+            CertificateApiController,
+            CertificatePagesController,
             TrainingApiController,
+            TrainingPagesController,
+            TrainingStaffPagesController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

@@ -28,6 +28,8 @@ from sme_hub.entrepreneurs.schemas import (
     Ownership,
 )
 from sme_hub.reference import service as reference
+from sme_hub.training import catalogue
+from sme_hub.training import schemas as training_schemas
 
 
 def provide_client_filters(
@@ -198,6 +200,8 @@ class EntrepreneurPagesController(Controller):
             request,
             "entrepreneurs/dashboard.html",
             profile=service.to_read(profile) if profile else None,
+            courses=await catalogue.my_courses(db_session, user),
+            training_labels=training_schemas,
         )
 
     @get("/me/business")

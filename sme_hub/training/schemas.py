@@ -151,3 +151,12 @@ ENROLMENT_STATUS_LABELS = {
     "completed": N_("completed"),
     "not_completed": N_("not completed"),
 }
+TARGET_GROUP_LABELS = {
+    "all": N_("Everyone"),
+    "women": N_("Women"),
+    "veterans": N_("Veterans"),
+    "youth": N_("Young people"),
+    "idp": N_("Internally displaced people"),
+    "startups": N_("Start-ups"),
+}
+FORMAT_LABELS = {"in_person": N_("In person"), "online": N_("Online"), "hybrid": N_("Hybrid")}

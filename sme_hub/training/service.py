@@ -7,12 +7,13 @@ from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.organisations import service as organisations
-from sme_hub.training import rules
+from sme_hub.training import certificates, rules
 from sme_hub.training.models import Attendance, Cohort, Enrolment, Programme, TrainingSession
 from sme_hub.training.schemas import (
     COHORT_STATUS_LABELS,
@@ -175,7 +176,10 @@ async def transition(
         )
     before = cohort.status
     cohort.status = target
-    completions = await _record_completions(session, cohort) if action == "finish" else None
+    completions = None
+    if action == "finish":
+        completions = await _record_completions(session, cohort)
+        await certificates.queue_cohort_certificates(session, cohort_id)
     await audit.record(
         session,
         actor_id=user.id,
@@ -274,3 +278,78 @@ async def set_attendance(
         after={"present": sorted(wanted)},
     )
     return sorted(wanted)
+
+
+# --- what staff pages show ------------------------------------------------------------------
+
+
+async def centre_programmes(
+    session: AsyncSession, user: CurrentUser
+) -> list[tuple[Programme, list[Cohort]]]:
+    """The programmes of the user's centres with their cohorts, newest first."""
+    centre_ids = user.centre_ids()
+    programmes = (
+        await session.scalars(
+            select(Programme)
+            .where(col(Programme.centre_id).in_(centre_ids))
+            .order_by(col(Programme.id).desc())
+        )
+    ).all()
+    cohorts = (
+        await session.scalars(
+            select(Cohort)
+            .where(col(Cohort.programme_id).in_([p.id for p in programmes]))
+            .order_by(col(Cohort.starts_on).desc())
+        )
+    ).all()
+    return [(p, [c for c in cohorts if c.programme_id == p.id]) for p in programmes]
+
+
+async def cohort_roster(
+    session: AsyncSession, user: CurrentUser, cohort_id: int
+) -> tuple[Cohort, Programme, list[TrainingSession], list[tuple[Enrolment, str]]]:
+    """A cohort as its staff see it: sessions, and enrolments with people's names."""
+    cohort = await staff_cohort(session, user, cohort_id)
+    programme = await session.get(Programme, cohort.programme_id)
+    assert programme is not None
+    sessions = list(
+        (
+            await session.scalars(
+                select(TrainingSession)
+                .where(col(TrainingSession.cohort_id) == cohort_id)
+                .order_by(col(TrainingSession.starts_at))
+            )
+        ).all()
+    )
+    people = (
+        (
+            await session.execute(
+                select(Enrolment, col(User.full_name))
+                .join(User, col(User.id) == col(Enrolment.user_id))
+                .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) != "cancelled")
+                .order_by(
+                    col(Enrolment.status), col(Enrolment.waitlist_position), col(User.full_name)
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return cohort, programme, sessions, [(e, name) for e, name in people]
+
+
+async def session_attendance(
+    session: AsyncSession, user: CurrentUser, session_id: int
+) -> tuple[TrainingSession, Cohort, set[int]]:
+    training_session = await session.get(TrainingSession, session_id)
+    if training_session is None:
+        raise NotFound()
+    cohort = await staff_cohort(session, user, training_session.cohort_id)
+    present = set(
+        (
+            await session.scalars(
+                select(col(Attendance.enrolment_id)).where(col(Attendance.session_id) == session_id)
+            )
+        ).all()
+    )
+    return training_session, cohort, present

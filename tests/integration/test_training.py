@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.training.certificate_models import CertificateBatch
 from sme_hub.training.models import Enrolment
 from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
 from tests.integration.test_business_profile import profile
@@ -221,6 +222,8 @@ async def test_attendance_decides_completion(client: Client, session: AsyncSessi
     assert finished.json()["status"] == "finished"
     statuses = {e.id: e.status for e in (await session.scalars(select(Enrolment))).all()}
     assert statuses == {a: "completed", b: "not_completed"}
+    batch = await session.scalar(select(CertificateBatch))  # certificates follow by themselves
+    assert batch is not None and batch.total == 1 and batch.status == "queued"
     late = await client.put(
         f"/api/v1/sessions/{sessions[0]}/attendance", headers=staff, json={"present": []}
     )

@@ -1,0 +1,240 @@
+"""Training pages for centre staff: their programmes and cohorts, a cohort's roster and
+workflow buttons, and the attendance screen of a session (htmx, bulk)."""
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.forms import parse_form
+from sme_hub.core.i18n import KYIV, _
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.training import schemas, service
+from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
+
+
+def _checked(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+class TrainingStaffPagesController(Controller):
+    path = "/centre/training"
+    guards = [requires_role(Role.CENTRE_STAFF)]
+    include_in_schema = False
+
+    async def _index(
+        self,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        *,
+        errors: dict[str, str] | None = None,
+        form: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            request,
+            "training/staff_index.html",
+            status_code=status_code,
+            programmes=await service.centre_programmes(db_session, user),
+            labels=schemas,
+            errors=errors or {},
+            form=form,
+        )
+
+    @get("/")
+    async def index(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        return await self._index(request, user, db_session)
+
+    @post("/programmes")
+    async def create_programme(
+        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
+        fields = {k: data.get(k, "") for k in ("title", "description", "target_group", "format")}
+        fields["topics"] = [t.strip() for t in str(data.get("topics", "")).split(",") if t.strip()]
+        try:
+            await service.create_programme(db_session, user, parse_form(ProgrammeCreate, fields))
+        except InvalidInput as exc:
+            return await self._index(
+                request, user, db_session, errors=exc.errors, form="programme", status_code=422
+            )
+        return redirect_with_message(request, "/centre/training", _("Programme created."))
+
+    @post("/programmes/{programme_id:int}/cohorts")
+    async def create_cohort(
+        self,
+        request: Request[Any, Any, Any],
+        programme_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        keys = (
+            "starts_on",
+            "ends_on",
+            "enrolment_deadline",
+            "capacity",
+            "reserved_women_seats",
+            "place",
+        )
+        fields: dict[str, Any] = {k: data.get(k) or None for k in keys}
+        fields["reserved_women_seats"] = fields["reserved_women_seats"] or 0
+        fields["place"] = fields["place"] or ""
+        fields["open"] = data.get("open") == "true"
+        try:
+            cohort = await service.create_cohort(
+                db_session, user, programme_id, parse_form(CohortCreate, fields)
+            )
+        except InvalidInput as exc:
+            return await self._index(
+                request,
+                user,
+                db_session,
+                errors=exc.errors,
+                form=f"cohort-{programme_id}",
+                status_code=422,
+            )
+        return redirect_with_message(
+            request, f"/centre/training/cohorts/{cohort.id}", _("Cohort created.")
+        )
+
+    @get("/cohorts/{cohort_id:int}")
+    async def cohort(
+        self,
+        request: Request[Any, Any, Any],
+        cohort_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        cohort, programme, sessions, people = await service.cohort_roster(
+            db_session, user, cohort_id
+        )
+        return render(
+            request,
+            "training/staff_cohort.html",
+            cohort=cohort,
+            programme=programme,
+            sessions=sessions,
+            people=people,
+            labels=schemas,
+        )
+
+    @post("/cohorts/{cohort_id:int}/sessions")
+    async def add_session(
+        self,
+        request: Request[Any, Any, Any],
+        cohort_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Redirect:
+        starts = f"{data.get('date', '')}T{data.get('time', '')}:00"
+        try:
+            moment = datetime.fromisoformat(starts).replace(tzinfo=KYIV)
+            form = SessionCreate(
+                starts_at=moment,
+                topic=str(data.get("topic", "")),
+                duration_minutes=int(data.get("duration_minutes") or 120),
+            )
+            await service.add_session(db_session, user, cohort_id, form)
+        except (ValueError, Conflict) as exc:
+            message = (
+                exc.detail
+                if isinstance(exc, Conflict)
+                else _("Give the date, the time and the topic of the session.")
+            )
+            return redirect_with_message(
+                request, f"/centre/training/cohorts/{cohort_id}", message, "error"
+            )
+        return redirect_with_message(
+            request, f"/centre/training/cohorts/{cohort_id}", _("Session added.")
+        )
+
+    @post("/cohorts/{cohort_id:int}/{action:str}")
+    async def change_state(
+        self,
+        request: Request[Any, Any, Any],
+        cohort_id: FromPath[int],
+        action: FromPath[str],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Redirect:
+        try:
+            cohort = await service.transition(db_session, user, cohort_id, action)
+        except Conflict as exc:
+            return redirect_with_message(
+                request, f"/centre/training/cohorts/{cohort_id}", exc.detail, "error"
+            )
+        return redirect_with_message(
+            request,
+            f"/centre/training/cohorts/{cohort_id}",
+            _("The cohort is now {status}.").format(
+                status=_(schemas.COHORT_STATUS_LABELS[cohort.status])
+            ),
+        )
+
+    @get("/sessions/{session_id:int}/attendance")
+    async def attendance_page(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        training_session, cohort, present = await service.session_attendance(
+            db_session, user, session_id
+        )
+        _c, programme, _s, people = await service.cohort_roster(db_session, user, cohort.id or 0)
+        return render(
+            request,
+            "training/attendance.html",
+            fragment="training/_attendance_form.html",
+            training_session=training_session,
+            cohort=cohort,
+            programme=programme,
+            present=present,
+            saved=False,
+            people=[(e, n) for e, n in people if e.status == "enrolled"],
+        )
+
+    @post("/sessions/{session_id:int}/attendance")
+    async def save_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        present = [int(v) for v in _checked(data, "present") if v.isdigit()]
+        try:
+            await service.set_attendance(
+                db_session, user, session_id, AttendanceUpdate(present=present)
+            )
+        except (InvalidInput, Conflict) as exc:
+            return redirect_with_message(
+                request, f"/centre/training/sessions/{session_id}/attendance", exc.detail, "error"
+            )
+        training_session, cohort, marked = await service.session_attendance(
+            db_session, user, session_id
+        )
+        _c, programme, _s, people = await service.cohort_roster(db_session, user, cohort.id or 0)
+        return render(
+            request,
+            "training/attendance.html",
+            fragment="training/_attendance_form.html",
+            training_session=training_session,
+            cohort=cohort,
+            programme=programme,
+            present=marked,
+            saved=True,
+            people=[(e, n) for e, n in people if e.status == "enrolled"],
+        )
