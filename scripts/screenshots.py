@@ -15,10 +15,12 @@ script against a demo database only.
 """
 
 import argparse
+import re
 import sys
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -26,7 +28,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from sme_hub.demo import DEMO_PASSWORD  # noqa: E402 - after the path is known
+from sme_hub.core.i18n import KYIV  # noqa: E402 - after the path is known
+from sme_hub.demo import DEMO_PASSWORD  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -152,6 +155,20 @@ def filter_clients(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+DEMO_PROGRAMME = "Фінансова грамотність для ФОП"
+
+
+def open_first_cohort(page: Page) -> None:
+    page.locator('main a[href^="/centre/training/cohorts/"]').first.click()
+    page.wait_for_load_state()
+
+
+def open_first_attendance(page: Page) -> None:
+    open_first_cohort(page)
+    page.locator('main a[href$="/attendance"]').first.click()
+    page.wait_for_load_state()
+
+
 def both(*shots: Shot) -> Iterable[Shot]:
     """Each shot on a desktop and on a 390 px phone (`mobile-` + name)."""
     for shot in shots:
@@ -218,6 +235,28 @@ ENTREPRENEUR_SHOTS = [
     ),
 ]
 
+TRAINING_SHOTS = [
+    *both(
+        Shot("courses", "/courses"),
+        Shot("courses-as-entrepreneur", "/courses", as_role="entrepreneur"),
+        Shot("me-courses", "/me", as_role="entrepreneur"),
+        Shot("centre-training", "/centre/training", as_role="centre_staff"),
+        Shot(
+            "centre-training-cohort",
+            "/centre/training",
+            as_role="centre_staff",
+            prepare=open_first_cohort,
+        ),
+        Shot(
+            "centre-training-attendance",
+            "/centre/training",
+            as_role="centre_staff",
+            prepare=open_first_attendance,
+        ),
+        Shot("certificate-unknown", "/certificates/NO-SUCH-CODE", expect_status=404),
+    ),
+]
+
 SHOTS = [
     Shot("home-uk", "/?lang=uk"),
     Shot("home-en", "/?lang=en"),
@@ -258,6 +297,7 @@ SHOTS = [
         prepare=submit_invalid_registration,
     ),
     *ENTREPRENEUR_SHOTS,
+    *TRAINING_SHOTS,
 ]
 
 
@@ -304,6 +344,50 @@ def ensure_demo_business(browser: Browser, base_url: str, password: str) -> None
             page.locator(f'input[name="green"][value="{practice}"]').check()
         main.get_by_role("button", name="Зберегти", exact=True).click()
         page.wait_for_url(f"{base_url}/me/business")
+    finally:
+        context.close()
+
+
+def ensure_demo_course(browser: Browser, base_url: str, password: str) -> None:
+    """Give the demo centre a programme with an open cohort and a session, through the
+    staff's forms, and enrol the demo entrepreneur, if the centre has no programme yet."""
+    context = browser.new_context(locale="uk-UA", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        log_in(page, base_url, DEMO_USERS["centre_staff"], password)
+        page.goto(f"{base_url}/centre/training")
+        main = page.locator("main")
+        if main.locator('a[href^="/centre/training/cohorts/"]').count():
+            return
+        today = datetime.now(KYIV).date()
+        form = main.locator("form[action='/centre/training/programmes']")
+        form.get_by_label("Назва").fill(DEMO_PROGRAMME)
+        form.get_by_label("Опис").fill("Облік доходів, податки та звітність ФОП без штрафів.")
+        form.get_by_label("Теми через кому").fill("фінанси, податки")
+        form.get_by_role("button", name="Створити програму").click()
+        page.wait_for_load_state()
+        cohort = main.locator("form[action$='/cohorts']").first
+        main.get_by_text("Нова група").first.click()
+        cohort.get_by_label("Перший день").fill((today + timedelta(days=14)).isoformat())
+        cohort.get_by_label("Останній день").fill((today + timedelta(days=28)).isoformat())
+        cohort.get_by_label("Запис до").fill((today + timedelta(days=10)).isoformat())
+        cohort.get_by_label(re.compile(r"^Місця")).fill("12")
+        cohort.get_by_label("Місце або посилання").fill("Центр підтримки бізнесу, зала 2")
+        cohort.get_by_label("Одразу відкрити запис").check()
+        cohort.get_by_role("button", name="Створити групу").click()
+        page.wait_for_url(re.compile(r"/centre/training/cohorts/\d+$"))
+        for days, topic in ((14, "Книга обліку доходів"), (21, "Єдиний податок і звітність")):
+            sessions = main.locator("form[action$='/sessions']")
+            sessions.get_by_label("Дата", exact=True).fill((today + timedelta(days)).isoformat())
+            sessions.get_by_label("Час", exact=True).fill("10:00")
+            sessions.get_by_label("Тема", exact=True).fill(topic)
+            sessions.get_by_role("button", name="Додати заняття").click()
+            page.wait_for_load_state()
+        log_in(page, base_url, DEMO_USERS["entrepreneur"], password)
+        page.goto(f"{base_url}/courses")
+        course = main.locator("article.course", has_text=DEMO_PROGRAMME)
+        course.get_by_role("button", name="Записатися").click()
+        page.wait_for_url(f"{base_url}/me")
     finally:
         context.close()
 
@@ -365,6 +449,8 @@ def main(argv: list[str] | None = None) -> None:
         try:
             if any(s.as_role == "entrepreneur" and s.path.startswith("/me/") for s in shots):
                 ensure_demo_business(browser, base_url, args.password)
+            if any(s in TRAINING_SHOTS for s in shots):
+                ensure_demo_course(browser, base_url, args.password)
             for shot in shots:
                 path = take(browser, base_url, shot, args.out, args.password)
                 print(path)

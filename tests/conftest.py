@@ -14,6 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.app import create_app
@@ -98,11 +99,20 @@ REFERENCE_TABLES = {KvedClass.__tablename__, KatottgUnit.__tablename__}
 async def empty_all_tables(db: Database) -> None:
     """Truncation (not a rolled-back outer transaction) lets tests use several connections
     and real server processes."""
-    tables = ", ".join(
-        f'"{t.name}"' for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES
+    tables = [f'"{t.name}"' for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    # Jobs a test queued must not reach a worker that a later test starts.
+    statement = text(
+        f"TRUNCATE {', '.join([*tables, 'procrastinate_jobs'])} RESTART IDENTITY CASCADE"
     )
-    async with db.engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for attempt in range(3):
+        try:
+            async with db.engine.begin() as conn:
+                await conn.execute(statement)
+            return
+        except DBAPIError as exc:  # a server process of the test may still hold a lock
+            if "deadlock" not in str(exc) or attempt == 2:
+                raise
+            await asyncio.sleep(0.5)
 
 
 @pytest.fixture

@@ -80,7 +80,8 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Per module: the server's job worker must be gone before other tests empty the tables.
+@pytest.fixture(scope="module")
 def live_server(
     chromium_path: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
