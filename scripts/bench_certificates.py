@@ -14,25 +14,22 @@ Usage: .venv/bin/python scripts/bench_certificates.py [N=30] [B=100]
 
 import asyncio
 import logging
-import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import psycopg
+from benchlib import bench_server, percentile
 from litestar.testing import AsyncTestClient
 
 from sme_hub.accounts.models import User
 from sme_hub.app import create_app
-from sme_hub.config import Settings, to_libpq_url
+from sme_hub.config import Settings
 from sme_hub.core.auth import CurrentUser, Grant, Role
-from sme_hub.core.jobs import ensure_job_schema
-from sme_hub.db import Database, migrate, start_embedded_postgres
+from sme_hub.db import Database, scratch_database
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.training import certificates
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
@@ -45,11 +42,6 @@ ADMIN = CurrentUser(
     email_confirmed=True,
     grants=(Grant(role=Role.ADMIN),),
 )
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 async def arrange(db: Database, people: int) -> tuple[int, list[int]]:
@@ -217,29 +209,15 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     batch_size = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     data_dir = Path(tempfile.mkdtemp(prefix="sme-bench-"))
-    server = (
-        os.environ.get("TEST_DATABASE_URL")
-        or os.environ.get("DATABASE_URL")
-        or start_embedded_postgres(data_dir)
-    )
-    name = f"sme_hub_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(to_libpq_url(server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    head, _sep, query = to_libpq_url(server).partition("?")
-    url = head.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-    settings = Settings(
-        database_url=url,
-        data_dir=data_dir,
-        secret_key="benchmark-secret-key-0123456789-abcdef",
-        base_url="https://sme-hub.example.ua",
-    )
-    try:
-        migrate(url)
-        asyncio.run(ensure_job_schema(url))
+    server = bench_server(data_dir)
+    with scratch_database(server, "sme_hub_bench") as url:
+        settings = Settings(
+            database_url=url,
+            data_dir=data_dir,
+            secret_key="benchmark-secret-key-0123456789-abcdef",
+            base_url="https://sme-hub.example.ua",
+        )
         asyncio.run(run(n, batch_size, settings))
-    finally:
-        with psycopg.connect(to_libpq_url(server), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

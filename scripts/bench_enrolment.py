@@ -19,23 +19,21 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
+from benchlib import bench_server, percentile
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import ApiToken, RoleAssignment, User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
-from sme_hub.config import Settings, to_libpq_url
+from sme_hub.config import Settings
 from sme_hub.core.auth import CurrentUser, Role, hash_password, new_token
-from sme_hub.core.jobs import ensure_job_schema
-from sme_hub.db import Database, migrate, start_embedded_postgres
+from sme_hub.db import Database, scratch_database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
 from sme_hub.training.models import Cohort, Enrolment
@@ -47,11 +45,6 @@ SYSTEM = CurrentUser(id=0, email="system", full_name="bench", locale="uk", email
 WORKERS = 2
 SEATS = 100
 CONCURRENCY = (50, 200)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def free_port() -> int:
@@ -283,23 +276,9 @@ async def run(n: int, database_url: str, data_dir: Path) -> None:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     data_dir = Path(tempfile.mkdtemp(prefix="sme-bench-enrol-"))
-    server = (
-        os.environ.get("TEST_DATABASE_URL")
-        or os.environ.get("DATABASE_URL")
-        or start_embedded_postgres(data_dir)
-    )
-    name = f"sme_hub_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(to_libpq_url(server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    head, _sep, query = to_libpq_url(server).partition("?")
-    url = head.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-    try:
-        migrate(url)
-        asyncio.run(ensure_job_schema(url))
+    server = bench_server(data_dir)
+    with scratch_database(server, "sme_hub_bench") as url:
         asyncio.run(run(n, url, data_dir))
-    finally:
-        with psycopg.connect(to_libpq_url(server), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -6,21 +6,18 @@ and for reading it back, side by side. Usage: .venv/bin/python scripts/bench_pro
 """
 
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
+from benchlib import bench_server, percentile
 from litestar.testing import AsyncTestClient
 
 from sme_hub.app import create_app
-from sme_hub.config import Settings, to_libpq_url
-from sme_hub.core.jobs import ensure_job_schema
-from sme_hub.db import migrate, start_embedded_postgres
+from sme_hub.config import Settings
+from sme_hub.db import scratch_database
 
 PROFILE = {
     "legal_form": "llc",
@@ -35,11 +32,6 @@ PROFILE = {
     "leaders": [{"role": "head", "gender": "female"}],
     "green": {"answers": {"energy_efficiency": True, "renewable_energy": True}},
 }
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 async def run(n: int, database_url: str, data_dir: Path) -> None:
@@ -89,23 +81,9 @@ async def run(n: int, database_url: str, data_dir: Path) -> None:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     data_dir = Path(tempfile.mkdtemp(prefix="sme-bench-"))
-    server = (
-        os.environ.get("TEST_DATABASE_URL")
-        or os.environ.get("DATABASE_URL")
-        or start_embedded_postgres(data_dir)
-    )
-    name = f"sme_hub_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(to_libpq_url(server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    head, _sep, query = to_libpq_url(server).partition("?")
-    url = head.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-    try:
-        migrate(url)
-        asyncio.run(ensure_job_schema(url))
+    server = bench_server(data_dir)
+    with scratch_database(server, "sme_hub_bench") as url:
         asyncio.run(run(n, url, data_dir))
-    finally:
-        with psycopg.connect(to_libpq_url(server), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Engine, one session and one transaction per request, and the embedded PostgreSQL."""
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,3 +124,37 @@ def downgrade(database_url: str, revision: str = "base") -> None:
     from alembic import command
 
     command.downgrade(alembic_config(database_url), revision)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name` (keeps a `?host=` socket query)."""
+    from sme_hub.config import to_libpq_url
+
+    head, _sep, query = to_libpq_url(url).partition("?")
+    scheme, _slashes, rest = head.partition("://")
+    server = rest.split("/", 1)[0]
+    return f"{scheme}://{server}/{name}" + (f"?{query}" if query else "")
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str, *, migrated: bool = True) -> Iterator[str]:
+    """A new database on the server of `server_url`, for a test run or a benchmark, migrated
+    (with the job tables) unless asked otherwise; dropped afterwards."""
+    import psycopg
+
+    from sme_hub.config import to_libpq_url
+    from sme_hub.core.jobs import ensure_job_schema
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = to_libpq_url(server_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(server_url, name)
+    try:
+        if migrated:
+            migrate(url)
+            asyncio.run(ensure_job_schema(url))
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,8 +4,6 @@ migrations are tested too); the tables emptied after every test; an app and HTTP
 import asyncio
 import logging
 import os
-import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,9 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.app import create_app
-from sme_hub.config import Settings, to_libpq_url
-from sme_hub.core.jobs import ensure_job_schema
-from sme_hub.db import Database, migrate, start_embedded_postgres
+from sme_hub.config import Settings
+from sme_hub.db import Database, scratch_database, start_embedded_postgres
 from sme_hub.models import metadata
 from sme_hub.reference.models import KatottgUnit, KvedClass
 
@@ -40,14 +37,6 @@ def _server_url(tmp_root: Path) -> str:
     return start_embedded_postgres(tmp_root)
 
 
-def _with_database(url: str, name: str) -> str:
-    """The same server URL pointing at database `name`."""
-    libpq = to_libpq_url(url)
-    head, _sep, query = libpq.partition("?")
-    head = re.sub(r"^(postgresql://[^/]*)(/[^/?]*)?$", rf"\1/{name}", head)
-    return head + (f"?{query}" if query else "")
-
-
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _server_url(tmp_path_factory.mktemp("embedded"))
@@ -55,19 +44,11 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
-    name = f"sme_hub_test_{uuid.uuid4().hex[:10]}"
-    admin_url = to_libpq_url(server_url)
     try:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        with scratch_database(server_url, "sme_hub_test") as url:
+            yield url
     except psycopg.OperationalError as exc:
-        pytest.fail(f"cannot reach the test PostgreSQL at {admin_url}: {exc}")
-    url = _with_database(server_url, name)
-    migrate(url)
-    asyncio.run(ensure_job_schema(url))  # emails are queued as jobs (core/mail.py)
-    yield url
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pytest.fail(f"cannot reach the test PostgreSQL at {server_url}: {exc}")
 
 
 @pytest.fixture(scope="session")

@@ -9,21 +9,19 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from sme_hub.config import Settings, to_libpq_url
+from sme_hub.config import Settings
 from sme_hub.core.auth import Role
 from sme_hub.core.errors import Conflict
 from sme_hub.core.jobs import ensure_job_schema, run_worker
-from sme_hub.db import Database, migrate
+from sme_hub.db import Database, scratch_database
 from sme_hub.training import certificates
 from sme_hub.training.certificate_models import CertificateBatch
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
-from tests.conftest import _with_database
 from tests.factories import (
     Client,
     fetch_rows,
@@ -323,15 +321,8 @@ async def test_progress_is_for_the_cohorts_centre_only(training: Training, clien
 def batch_database_url(server_url: str) -> Iterator[str]:
     """A database of its own: a `sme-hub serve` of the browser tests runs a job worker on the
     shared one, and it could take the job first."""
-    name = f"sme_hub_certs_{uuid.uuid4().hex[:8]}"
-    admin = to_libpq_url(server_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_database(server_url, name)
-    migrate(url)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(server_url, "sme_hub_certs") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ a job worker on the shared test database, and it would deliver these emails firs
 
 import logging
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -14,13 +13,12 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import text, update
 from sqlmodel import col
 
-from sme_hub.config import ConfigurationError, Settings, to_libpq_url
+from sme_hub.config import ConfigurationError, Settings
 from sme_hub.core.jobs import ensure_job_schema, run_worker
 from sme_hub.core.mail import (
     MAX_ATTEMPTS,
@@ -31,8 +29,7 @@ from sme_hub.core.mail import (
     smtp_options,
 )
 from sme_hub.core.models import utcnow
-from sme_hub.db import Database, migrate
-from tests.conftest import _with_database
+from sme_hub.db import Database, scratch_database
 from tests.factories import fetch_rows
 
 
@@ -71,15 +68,8 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture(scope="module")
 def mail_database_url(server_url: str) -> Iterator[str]:
-    name = f"sme_hub_mail_{uuid.uuid4().hex[:8]}"
-    admin = to_libpq_url(server_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_database(server_url, name)
-    migrate(url)
-    yield url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(server_url, "sme_hub_mail") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

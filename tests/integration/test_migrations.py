@@ -1,7 +1,6 @@
 """Models and migrations agree, and the migrations go up, down and up again."""
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
 import psycopg
@@ -11,9 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from sme_hub.config import to_libpq_url
-from sme_hub.db import Database, downgrade, migrate
+from sme_hub.db import Database, downgrade, migrate, scratch_database
 from sme_hub.models import metadata
-from tests.conftest import _with_database
 
 
 async def test_autogenerate_finds_no_difference(db: Database) -> None:
@@ -35,13 +33,8 @@ async def test_autogenerate_finds_no_difference(db: Database) -> None:
 
 @pytest.fixture
 def empty_database(server_url: str) -> Iterator[str]:
-    name = f"sme_hub_migrations_{uuid.uuid4().hex[:8]}"
-    admin = to_libpq_url(server_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(server_url, name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(server_url, "sme_hub_migrations", migrated=False) as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:
