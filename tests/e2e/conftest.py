@@ -1,17 +1,8 @@
 """Browser tests: the real server as a subprocess, driven by Debian's headless Chromium.
 
-The server is started once per session with `sme-hub serve` on a free port against the test
+The server is started once per module with `sme-hub serve` on a free port against the test
 database; every test gets a fresh browser context (cookies, storage) and empty tables."""
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,6 +11,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from sme_hub.db import Database
 from tests.conftest import IN_CI, empty_all_tables
+from tests.servers import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,41 +25,6 @@ CHROMIUM_ARGS = [
 ]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-START_TIMEOUT = 30.0
-SECRET_KEY = "e2e-secret-key-that-is-long-enough-for-the-server-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _health_status(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:  # noqa: S310
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask the server (and its worker processes, in its own group) to stop; then insist."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    # Granian's workers share the server's process group; leave none behind.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
@@ -86,49 +43,8 @@ def live_server(
     chromium_path: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The base URL of a real `sme-hub serve` process on the test database."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SME_HUB_DATA_DIR": str(tmp_path_factory.mktemp("server-data")),
-        "SME_HUB_SECRET_KEY": SECRET_KEY,
-        "SME_HUB_ENV": "development",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        str(Path(sys.executable).parent / "sme-hub"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while _health_status(url) != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                why = (
-                    f"exited with code {process.returncode}"
-                    if process.poll() is not None
-                    else f"did not answer GET /health with 200 within {START_TIMEOUT:.0f} s"
-                )
-                output = log_path.read_text(errors="replace")
-                pytest.fail(f"the server {why}:\n{output}", pytrace=False)
-            time.sleep(0.2)
+    with running_server(database_url, tmp_path_factory.mktemp("server")) as url:
         yield url
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,8 @@ The cohort's row lock (training/service.py `locked_cohort`) is what serialises t
 tests would catch a lost update, a doubled waitlist position or a gap in the queue."""
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,14 +20,6 @@ from sme_hub.core.auth import Role, hash_password, new_token
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.training.models import Cohort, Enrolment
-from tests.e2e.conftest import (
-    REPO_ROOT,
-    SECRET_KEY,
-    START_TIMEOUT,
-    _free_port,
-    _health_status,
-    _stop,
-)
 from tests.factories import (
     PASSWORD,
     count_rows,
@@ -41,6 +28,7 @@ from tests.factories import (
     make_municipality,
     make_user,
 )
+from tests.servers import running_server
 
 WORKERS = 3
 SEATS = 15
@@ -51,48 +39,11 @@ PEOPLE = 110
 def multi_worker_server(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The base URL of `sme-hub serve --workers 3` on the test database (already migrated;
-    `serve` checks the schema again, which changes nothing)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("race-server") / "server.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SME_HUB_DATA_DIR": str(tmp_path_factory.mktemp("race-server-data")),
-        "SME_HUB_SECRET_KEY": SECRET_KEY,
-        "SME_HUB_ENV": "development",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        str(Path(sys.executable).parent / "sme-hub"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(WORKERS),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: _stop ends the workers too
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while _health_status(url) != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = log_path.read_text(errors="replace")
-                pytest.fail(f"the server did not come up:\n{output}", pytrace=False)
-            time.sleep(0.2)
+    """The base URL of `sme-hub serve --workers 3` on the test database."""
+    with running_server(
+        database_url, tmp_path_factory.mktemp("race-server"), workers=WORKERS
+    ) as url:
         yield url
-    finally:
-        _stop(process)
 
 
 @pytest.fixture

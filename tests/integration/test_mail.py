@@ -5,7 +5,6 @@ These tests use a database of their own: a `sme-hub serve` started by the browse
 a job worker on the shared test database, and it would deliver these emails first."""
 
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -31,13 +30,7 @@ from sme_hub.core.mail import (
 from sme_hub.core.models import utcnow
 from sme_hub.db import Database, scratch_database
 from tests.factories import fetch_rows
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.servers import free_port
 
 
 class Inbox:
@@ -57,7 +50,7 @@ class Inbox:
 def inbox() -> Iterator[tuple[Inbox, int]]:
     """A real SMTP server on a free local port."""
     handler = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -237,7 +230,7 @@ async def test_the_worker_delivers_the_deferred_job(
 async def test_an_unreachable_server_leaves_the_email_queued(
     mail_db: Database, mail_settings: Settings
 ) -> None:
-    closed_port = _free_port()  # nothing listens there
+    closed_port = free_port()  # nothing listens there
     settings = with_smtp(mail_settings, closed_port)
     outbox_id = await queue(mail_db, "olena@example.org", "uk")
 
@@ -249,7 +242,7 @@ async def test_an_unreachable_server_leaves_the_email_queued(
 
 
 async def test_the_last_failed_attempt_gives_up(mail_db: Database, mail_settings: Settings) -> None:
-    settings = with_smtp(mail_settings, _free_port())
+    settings = with_smtp(mail_settings, free_port())
     outbox_id = await queue(mail_db, "olena@example.org", "uk")
     async with mail_db.sessionmaker() as session, session.begin():
         await session.execute(
