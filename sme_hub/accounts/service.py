@@ -113,9 +113,7 @@ async def check_throttle(session: AsyncSession, email: str, address: str) -> Non
                 .where(col(LoginFailure.failed_at) >= since)
                 .group_by(LoginFailure.key)
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     throttle = Throttle(counts.get(email_key, 0), counts.get(address_key, 0))
     if throttle.blocked:
@@ -347,7 +345,7 @@ async def staff_of_municipality(
             role=assignment.role,
             centre_id=assignment.centre_id,
         )
-        for user, assignment in rows.tuples()
+        for user, assignment in rows.all()
         if user.id is not None
     ]
 

@@ -103,7 +103,7 @@ async def list_clients(
             green_level=profile.green_level,
             updated_at=profile.updated_at,
         )
-        for profile, user in rows.tuples()
+        for profile, user in rows.all()
     ]
     await audit.record(
         session,

@@ -63,7 +63,7 @@ async def open_cohorts(
     rows = await session.execute(
         query.order_by(col(Cohort.starts_on), col(Cohort.id)).limit(limit).offset(offset)
     )
-    return [CourseEntry(*row) for row in rows.tuples()], total or 0
+    return [CourseEntry(*row) for row in rows.all()], total or 0
 
 
 async def topics(session: AsyncSession) -> list[str]:
@@ -85,7 +85,7 @@ async def my_courses(session: AsyncSession, user: CurrentUser) -> list[CourseEnt
         .where(col(Enrolment.user_id) == user.id, col(Enrolment.status) != "cancelled")
     )
     rows = await session.execute(query.order_by(col(Cohort.starts_on).desc()))
-    return [CourseEntry(*row) for row in rows.tuples()]
+    return [CourseEntry(*row) for row in rows.all()]
 
 
 async def calendar_for(session: AsyncSession, user: CurrentUser, enrolment_id: int) -> str:

@@ -214,9 +214,7 @@ async def _record_completions(session: AsyncSession, cohort: Cohort) -> int:
                 .where(col(TrainingSession.cohort_id) == cohort.id)
                 .group_by(col(Attendance.enrolment_id))
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     enrolled = (
         await session.scalars(
@@ -322,19 +320,13 @@ async def cohort_roster(
         ).all()
     )
     people = (
-        (
-            await session.execute(
-                select(Enrolment, col(User.full_name))
-                .join(User, col(User.id) == col(Enrolment.user_id))
-                .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) != "cancelled")
-                .order_by(
-                    col(Enrolment.status), col(Enrolment.waitlist_position), col(User.full_name)
-                )
-            )
+        await session.execute(
+            select(Enrolment, col(User.full_name))
+            .join(User, col(User.id) == col(Enrolment.user_id))
+            .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) != "cancelled")
+            .order_by(col(Enrolment.status), col(Enrolment.waitlist_position), col(User.full_name))
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     return cohort, programme, sessions, [(e, name) for e, name in people]
 
 
