@@ -6,7 +6,7 @@ from typing import Any, TypeAlias
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -261,7 +261,11 @@ class EntrepreneurPagesController(Controller):
 
     @get("/me/business/{step:str}")
     async def step_page(
-        self, request: Request[Any, Any, Any], step: str, user: Actor, db_session: DbSession
+        self,
+        request: Request[Any, Any, Any],
+        step: FromPath[str],
+        user: Actor,
+        db_session: DbSession,
     ) -> Template | Redirect:
         if step not in STEPS:
             return Redirect("/me/business")
@@ -271,7 +275,7 @@ class EntrepreneurPagesController(Controller):
     async def save_step(
         self,
         request: Request[Any, Any, Any],
-        step: str,
+        step: FromPath[str],
         data: FormData,
         user: Actor,
         db_session: DbSession,
@@ -306,7 +310,11 @@ class EntrepreneurPagesController(Controller):
 
     @post("/me/business/{step:str}/check")
     async def check_field(
-        self, request: Request[Any, Any, Any], step: str, data: FormData, field: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        step: FromPath[str],
+        data: FormData,
+        field: FromQuery[str] = "",
     ) -> Template:
         """Inline validation while typing: the message for one field of a step's form."""
         message = ""
