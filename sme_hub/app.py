@@ -24,7 +24,7 @@ from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
 from sme_hub.config import PACKAGE_DIR, Settings, load_settings
 from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user
 from sme_hub.core.errors import exception_handlers
-from sme_hub.core.i18n import gettext, locale_middleware
+from sme_hub.core.i18n import locale_middleware
 from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
@@ -52,15 +52,9 @@ from sme_hub.training.pages import TrainingPagesController
 from sme_hub.training.staff_pages import TrainingStaffPagesController
 
 
-def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
-    """`{value: msgid}` as `(value, text)` pairs for a <select>, in the current language."""
-    return [(value, gettext(msgid)) for value, msgid in labels.items()]
-
-
 def _template_config() -> TemplateConfig[JinjaTemplateEngine]:
     environment = jinja_environment()  # shared with the emails (core/mail.py)
     environment.globals["pop_flashes"] = pop_flashes
-    environment.filters["options"] = translated_options
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 

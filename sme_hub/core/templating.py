@@ -14,6 +14,11 @@ from sme_hub.core.i18n import (
 )
 
 
+def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
+    """`{value: msgid}` as `(value, text)` pairs for a <select>, in the current language."""
+    return [(value, gettext(msgid)) for value, msgid in labels.items()]
+
+
 def jinja_environment() -> Environment:
     """A new environment; `.html` is autoescaped, `.txt` (email text, subjects) is not."""
     environment = Environment(
@@ -30,5 +35,7 @@ def jinja_environment() -> Environment:
         format_money=format_money,
         format_datetime=format_datetime_kyiv,
     )
-    environment.filters.update(money=format_money, kyiv=format_datetime_kyiv)
+    environment.filters.update(
+        money=format_money, kyiv=format_datetime_kyiv, options=translated_options
+    )
     return environment

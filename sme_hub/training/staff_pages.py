@@ -189,21 +189,7 @@ class TrainingStaffPagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        training_session, cohort, present = await service.session_attendance(
-            db_session, user, session_id
-        )
-        _c, programme, _s, people = await service.cohort_roster(db_session, user, cohort.id or 0)
-        return render(
-            request,
-            "training/attendance.html",
-            fragment="training/_attendance_form.html",
-            training_session=training_session,
-            cohort=cohort,
-            programme=programme,
-            present=present,
-            saved=False,
-            people=[(e, n) for e, n in people if e.status == "enrolled"],
-        )
+        return await _attendance_sheet(request, user, db_session, session_id, saved=False)
 
     @post("/sessions/{session_id:int}/attendance")
     async def save_attendance(
@@ -223,18 +209,30 @@ class TrainingStaffPagesController(Controller):
             return redirect_with_message(
                 request, f"/centre/training/sessions/{session_id}/attendance", exc.detail, "error"
             )
-        training_session, cohort, marked = await service.session_attendance(
-            db_session, user, session_id
-        )
-        _c, programme, _s, people = await service.cohort_roster(db_session, user, cohort.id or 0)
-        return render(
-            request,
-            "training/attendance.html",
-            fragment="training/_attendance_form.html",
-            training_session=training_session,
-            cohort=cohort,
-            programme=programme,
-            present=marked,
-            saved=True,
-            people=[(e, n) for e, n in people if e.status == "enrolled"],
-        )
+        return await _attendance_sheet(request, user, db_session, session_id, saved=True)
+
+
+async def _attendance_sheet(
+    request: Request[Any, Any, Any],
+    user: Actor,
+    db_session: DbSession,
+    session_id: int,
+    *,
+    saved: bool,
+) -> Template:
+    """The attendance screen of a session (the whole page, or its form for htmx)."""
+    training_session, cohort, present = await service.session_attendance(
+        db_session, user, session_id
+    )
+    _c, programme, _s, people = await service.cohort_roster(db_session, user, cohort.id or 0)
+    return render(
+        request,
+        "training/attendance.html",
+        fragment="training/_attendance_form.html",
+        training_session=training_session,
+        cohort=cohort,
+        programme=programme,
+        present=present,
+        saved=saved,
+        people=[(e, n) for e, n in people if e.status == "enrolled"],
+    )
