@@ -28,6 +28,7 @@ from sme_hub.core.i18n import locale_middleware
 from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
+from sme_hub.core.storage import Storage, storage_for
 from sme_hub.core.templating import jinja_environment
 from sme_hub.db import Database, finish_request_transaction, provide_db_session, resolve_database
 from sme_hub.entrepreneurs.controllers import (
@@ -35,6 +36,9 @@ from sme_hub.entrepreneurs.controllers import (
     EntrepreneurApiController,
     EntrepreneurPagesController,
 )
+from sme_hub.grants.controllers import GrantsApiController
+from sme_hub.grants.pages import GrantPagesController
+from sme_hub.grants.staff_pages import GrantStaffPagesController
 from sme_hub.home.controllers import HomeController
 from sme_hub.organisations.controllers import (
     AdminApiController,
@@ -88,6 +92,16 @@ def provide_db(state: State) -> Database:
     return db
 
 
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def provide_storage(state: State) -> Storage:
+    storage: Storage = state.storage
+    return storage
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(json=settings.is_production)
@@ -129,6 +143,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TrainingApiController,
             TrainingPagesController,
             TrainingStaffPagesController,
+            GrantsApiController,
+            GrantPagesController,
+            GrantStaffPagesController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),
@@ -139,6 +156,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db": Provide(provide_db, sync_to_thread=False),
             "user": Provide(provide_user, sync_to_thread=False),
             "page": Provide(provide_page_params, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "storage": Provide(provide_storage, sync_to_thread=False),
         },
         before_send=[finish_request_transaction],
         middleware=[
@@ -161,7 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config,
         openapi_config=_openapi_config(),
         exception_handlers=exception_handlers,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "storage": storage_for(settings)}),
         debug=settings.debug,
         logging_config=None,  # configure_logging above owns the handlers
     )

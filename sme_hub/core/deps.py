@@ -6,8 +6,10 @@ from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.config import Settings
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.pagination import PageParams
+from sme_hub.core.storage import Storage
 from sme_hub.db import Database
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]  # the request's one transaction
@@ -15,5 +17,7 @@ Actor: TypeAlias = NamedDependency[CurrentUser]  # as `user`, on guarded routes
 Db: TypeAlias = NamedDependency[Database]  # as `db`, for work outside the transaction
 Page: TypeAlias = NamedDependency[PageParams]  # as `page`: ?limit=&offset=
 FormData: TypeAlias = URLEncodedBody[dict[str, Any]]
+Config: TypeAlias = NamedDependency[Settings]  # as `settings`
+Files: TypeAlias = NamedDependency[Storage]  # as `storage`: uploaded and generated files
 
-__all__ = ["Actor", "Annotated", "Db", "DbSession", "FormData", "Page"]
+__all__ = ["Actor", "Annotated", "Config", "Db", "DbSession", "Files", "FormData", "Page"]

@@ -40,6 +40,14 @@ class TooManyRequests(HTTPException):
     status_code = 429
 
 
+class TooLarge(HTTPException):
+    status_code = 413
+
+
+class UnsupportedType(HTTPException):
+    status_code = 415
+
+
 class InvalidInput(HTTPException):
     """Every failed rule at once, each with its field: `extra` is a list of
     `{"key": field, "message": text}` as Litestar's own validation errors are."""
@@ -82,6 +90,8 @@ def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) 
         403: _("Access denied"),
         404: _("Page not found"),
         409: _("This cannot be done now"),
+        413: _("The file is too large"),
+        415: _("This type of file is not accepted"),
         429: _("Too many attempts"),
         500: _("Something went wrong"),
     }

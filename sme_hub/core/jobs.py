@@ -22,7 +22,7 @@ from sme_hub.config import Settings, to_libpq_url
 from sme_hub.db import Database
 
 # Modules whose tasks the worker must know (imported by it before it starts).
-TASK_MODULES = ["sme_hub.core.mail", "sme_hub.training.certificates"]
+TASK_MODULES = ["sme_hub.core.mail", "sme_hub.training.certificates", "sme_hub.grants.calls"]
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 

@@ -1,7 +1,5 @@
 """Centre staff's view of the entrepreneurs of their municipality (RNOKPP masked, audited)."""
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
@@ -13,6 +11,7 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.exports import Cell
 from sme_hub.core.i18n import _
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs import rules
@@ -117,32 +116,29 @@ async def list_clients(
     return clients, total or 0
 
 
-def clients_csv(clients: Sequence[ClientRead]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+def clients_table(clients: Sequence[ClientRead]) -> tuple[list[str], list[list[Cell]]]:
+    """The header and rows of a client export."""
+    header = [
+        _("Full name"),
+        _("Email"),
+        _("Business"),
+        _("Legal form"),
+        _("Tax number"),
+        _("KVED"),
+        _("Women-led"),
+        _("Green level"),
+    ]
+    rows: list[list[Cell]] = [
         [
-            _("Full name"),
-            _("Email"),
-            _("Business"),
-            _("Legal form"),
-            _("Tax number"),
-            _("KVED"),
-            _("Women-led"),
-            _("Green level"),
+            c.full_name,
+            c.email,
+            c.business_name,
+            c.legal_form,
+            c.tax_id or "",
+            c.kved,
+            _("yes") if c.women_led else _("no"),
+            _(GREEN_LEVEL_LABELS[c.green_level]),
         ]
-    )
-    for c in clients:
-        writer.writerow(
-            [
-                c.full_name,
-                c.email,
-                c.business_name,
-                c.legal_form,
-                c.tax_id or "",
-                c.kved,
-                _("yes") if c.women_led else _("no"),
-                _(GREEN_LEVEL_LABELS[c.green_level]),
-            ]
-        )
-    return buffer.getvalue()
+        for c in clients
+    ]
+    return header, rows

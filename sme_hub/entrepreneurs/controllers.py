@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.exports import download
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
@@ -391,11 +392,12 @@ class ClientPagesController(Controller):
             labels=schemas,
         )
 
-    @get("/export.csv")
-    async def export(self, user: Actor, db_session: DbSession, filters: Filters) -> Response[str]:
+    @get(["/export.csv", "/export.xlsx"])
+    async def export(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, filters: Filters
+    ) -> Response[bytes]:
+        """The filtered clients as a spreadsheet (CSV or XLSX, by the path)."""
+        fmt = request.url.path.rsplit(".", 1)[-1]
         items, _total = await clients.list_clients(db_session, user, filters, limit=10_000)
-        return Response(
-            "\ufeff" + clients.clients_csv(items),  # the BOM makes spreadsheets read UTF-8
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="clients.csv"'},
-        )
+        header, rows = clients.clients_table(items)
+        return download(header, rows, name="clients", fmt=fmt)

@@ -294,7 +294,7 @@ def green_level_for(score: int) -> GreenLevel:
     return "none"
 
 
-def _kved_in(code: str, prefix: str) -> bool:
+def kved_in(code: str, prefix: str) -> bool:
     """Whether KVED code `code` lies under `prefix`: a section letter (A–U), a division
     (`19`), a group (`09.1`) or a class (`09.10`). Divisions match whole: `1` is not `19`."""
     prefix = prefix.strip().upper()
@@ -321,7 +321,7 @@ def is_excluded_activity(kved: str | None, extra_excluded: Sequence[str] = ()) -
     if not kved or not kved.strip():
         return False
     code = kved.strip().upper()
-    return any(_kved_in(code, prefix) for prefix in (*EXCLUDED_DIVISIONS, *extra_excluded))
+    return any(kved_in(code, prefix) for prefix in (*EXCLUDED_DIVISIONS, *extra_excluded))
 
 
 def green_assessment(

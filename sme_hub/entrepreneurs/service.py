@@ -86,7 +86,8 @@ def _assess(profile: BusinessProfile) -> None:
     profile.green_reasons = _stored(green.reasons)
 
 
-def _snapshot(profile: BusinessProfile) -> dict[str, Any]:
+def snapshot(profile: BusinessProfile) -> dict[str, Any]:
+    """The profile as plain JSON: what a version and an application's snapshot keep."""
     data = profile.model_dump(mode="json", exclude={"id", "created_at"})
     return data
 
@@ -120,7 +121,7 @@ async def _save(
         BusinessProfileVersion(
             profile_id=profile.id,
             version=profile.version,
-            data=_snapshot(profile),
+            data=snapshot(profile),
             saved_by=actor.id,
         )
     )
@@ -132,7 +133,7 @@ async def _save(
         action="created" if before is None else "updated",
         municipality_id=profile.municipality_id,
         before=_summary(before),
-        after=_summary(_snapshot(profile)),
+        after=_summary(snapshot(profile)),
     )
     return profile
 
@@ -184,7 +185,7 @@ async def _begin_change(
     )
     if profile is None:
         return None, None
-    before = _snapshot(profile)
+    before = snapshot(profile)
     profile.version += 1
     return profile, before
 

@@ -1,8 +1,10 @@
-"""Ukrainian tax identifiers, checked with python-stdnum (domain.md)."""
+"""Ukrainian identifiers: tax ids checked with python-stdnum, IBANs with schwifty (domain.md)."""
 
 import re
 from typing import Literal
 
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 from stdnum.exceptions import ValidationError
 from stdnum.ua import edrpou, rntrc
 
@@ -47,3 +49,15 @@ def normalise_tax_id(kind: TaxIdKind, value: str) -> str:
             )
         )
     return value
+
+
+def normalise_iban(value: str) -> str:
+    """A Ukrainian IBAN (`UA` + 27 characters, mod-97 checked by schwifty) in its compact
+    form, or ValueError with a message a person can act on."""
+    compact = "".join(value.split()).upper()
+    if not compact.startswith("UA") or len(compact) != 29:
+        raise ValueError(N_("A Ukrainian IBAN starts with UA and has 29 characters."))
+    try:
+        return str(IBAN(compact).compact)
+    except SchwiftyException:
+        raise ValueError(N_("This IBAN's check digits do not match; please check it.")) from None

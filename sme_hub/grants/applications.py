@@ -1,0 +1,366 @@
+"""Use cases of applications before they are judged: drafts (the applicant's own, or centre
+staff's for a consenting client), saving as the applicant types, withdrawal, reading back
+with a timeline."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.core import audit
+from sme_hub.core.audit import AuditEntry
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.core.i18n import N_, _, format_datetime_kyiv
+from sme_hub.core.tenancy import can_see_municipality
+from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.grants import calls, rules
+from sme_hub.grants.models import Application, Attachment, GrantCall
+from sme_hub.grants.schemas import (
+    APPLICATION_STATUS_LABELS,
+    NEXT_STEP,
+    ApplicationIn,
+    ApplicationRead,
+    AssistedDraft,
+    AttachmentRead,
+    BudgetLine,
+    Screening,
+    TimelineEntry,
+)
+
+STAFF_ROLES = (Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER)
+
+
+def is_staff_of(user: CurrentUser, municipality_id: int) -> bool:
+    return can_see_municipality(user, municipality_id, *STAFF_ROLES)
+
+
+def can_read(user: CurrentUser, application: Application) -> bool:
+    """The applicant; the staff member drafting it for them; staff of the call's
+    municipality once it is submitted. (Evaluators: when assigned, in the next stage.)"""
+    if application.applicant_id == user.id:
+        return True
+    if application.status == "draft":
+        return application.assisted_by == user.id and is_staff_of(user, application.municipality_id)
+    return is_staff_of(user, application.municipality_id)
+
+
+def can_edit(user: CurrentUser, application: Application) -> bool:
+    return application.status == "draft" and (
+        application.applicant_id == user.id
+        or (application.assisted_by == user.id and is_staff_of(user, application.municipality_id))
+    )
+
+
+async def get_application(
+    session: AsyncSession, user: CurrentUser, application_id: int, *, lock: bool = False
+) -> Application:
+    statement = select(Application).where(col(Application.id) == application_id)
+    application = await session.scalar(statement.with_for_update() if lock else statement)
+    if application is None or not can_read(user, application):
+        raise NotFound()
+    return application
+
+
+async def editable_application(
+    session: AsyncSession, user: CurrentUser, application_id: int
+) -> Application:
+    """The draft under its row lock (saves, uploads and submit queue up on it)."""
+    application = await get_application(session, user, application_id, lock=True)
+    if not can_edit(user, application):
+        if application.status != "draft":
+            raise Conflict(_("A submitted application can no longer be changed."))
+        raise Forbidden(_("Only the applicant can change this application."))
+    return application
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+async def create_draft(
+    session: AsyncSession,
+    user: CurrentUser,
+    call_id: int,
+    assisted: AssistedDraft | None = None,
+) -> Application:
+    """A new draft in an open call: the caller's own, or (assisted filing) a client's."""
+    call = await calls.get_call(session, user, call_id)
+    window = rules.call_window(call.status, call.opens_at, call.closes_at, calls.now())
+    if window == "closed" or call.status != "published":
+        raise Conflict(_("This call does not accept applications."))
+    applicant_id, consent = user.id, None
+    if assisted is not None:
+        applicant_id, consent = await _assisted_client(session, user, call, assisted)
+    elif not user.has_role(Role.ENTREPRENEUR):
+        raise Forbidden(_("Only entrepreneurs apply for grants."))
+    applicant = await session.get(User, applicant_id)
+    assert applicant is not None
+    application = Application(
+        call_id=call_id,
+        municipality_id=call.municipality_id,
+        applicant_id=applicant_id,
+        contact_phone=applicant.phone or "",
+        phone_key=rules.phone_key(applicant.phone or ""),
+        assisted_by=user.id if assisted else None,
+        assistance_consent=consent,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(application)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            _("There is already an application of this business in this call."),
+        ) from exc
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="application",
+        object_id=application.id or 0,
+        action="assisted_draft" if assisted else "created",
+        municipality_id=call.municipality_id,
+        after={"call_id": call_id, "status": "draft", "consent": consent},
+    )
+    return application
+
+
+async def _assisted_client(
+    session: AsyncSession, user: CurrentUser, call: GrantCall, assisted: AssistedDraft
+) -> tuple[int, dict[str, Any]]:
+    """The client whose application centre staff draft: an entrepreneur whose business is in
+    the staff member's (and the call's) municipality; others are not found."""
+    if not (user.is_admin or call.municipality_id in user.municipality_ids(Role.CENTRE_STAFF)):
+        raise NotFound()
+    profile = await entrepreneurs.get_profile(session, assisted.entrepreneur_id)
+    if profile is None or profile.municipality_id != call.municipality_id:
+        raise NotFound(_("This entrepreneur is not a client of your municipality."))
+    consent = {
+        "method": assisted.consent_method,
+        "note": assisted.consent_note,
+        "recorded_by": user.id,
+        "recorded_at": calls.now().isoformat(),
+    }
+    return assisted.entrepreneur_id, consent
+
+
+async def update_draft(
+    session: AsyncSession, user: CurrentUser, application_id: int, data: ApplicationIn
+) -> Application:
+    """Apply a partial change to a draft. Invalid input changes nothing (422)."""
+    application = await editable_application(session, user, application_id)
+    call = await session.get(GrantCall, application.call_id)
+    assert call is not None
+    changes = data.model_dump(exclude_unset=True)
+    known = {question["key"] for question in call.questions}
+    errors = {
+        f"answers.{key}": _("This call has no such question.")
+        for key in (changes.get("answers") or {})
+        if key not in known
+    }
+    jobs_total = changes.get("jobs_total", application.jobs_total)
+    jobs_women = changes.get("jobs_women", application.jobs_women)
+    if jobs_total is not None and jobs_women is not None and jobs_women > jobs_total:
+        errors["jobs_women"] = _(rules.MSG_JOBS_WOMEN_TOO_MANY)
+    if errors:
+        raise InvalidInput(errors)
+    apply_changes(application, changes)
+    application.updated_at = calls.now()
+    await session.flush()
+    if user.id != application.applicant_id:
+        await audit.record(
+            session,
+            actor_id=user.id,
+            object_type="application",
+            object_id=application_id,
+            action="assisted_edit",
+            municipality_id=application.municipality_id,
+            after={"fields": sorted(changes)},
+        )
+    return application
+
+
+def apply_changes(application: Application, changes: Mapping[str, Any]) -> None:
+    """Write validated changes; screening answers and question answers merge into what is
+    there (an empty answer clears it)."""
+    for key, value in changes.items():
+        if key == "screening":
+            merged = {**application.screening, **{k: v for k, v in value.items() if v is not None}}
+            for k, v in value.items():
+                if v is None:
+                    merged.pop(k, None)
+            application.screening = merged
+        elif key == "answers":
+            answers = {**application.answers, **value}
+            application.answers = {k: v for k, v in answers.items() if v.strip()}
+        elif key in ("requested_amount_kop", "own_contribution_kop", "jobs_total", "jobs_women"):
+            setattr(application, key, value)
+        else:
+            setattr(application, key, value if value is not None else "")
+    application.environmental_category = rules.environmental_category(application.screening)
+    application.phone_key = rules.phone_key(application.contact_phone)
+    application.address_key = rules.address_key(application.business_address)
+
+
+async def withdraw(session: AsyncSession, user: CurrentUser, application_id: int) -> Application:
+    application = await get_application(session, user, application_id, lock=True)
+    if application.applicant_id != user.id:
+        raise Forbidden(_("Only the applicant can withdraw an application."))
+    await transition(session, user, application, "withdraw")
+    return application
+
+
+async def transition(
+    session: AsyncSession,
+    user: CurrentUser,
+    application: Application,
+    action: str,
+    **details: Any,
+) -> None:
+    """Move an application along its workflow (rules.APPLICATION_ACTIONS), audited."""
+    target = rules.next_application_state(application.status, action)
+    if target is None:
+        raise Conflict(
+            _("An application that is {status} cannot be changed this way.").format(
+                status=_(APPLICATION_STATUS_LABELS[application.status])
+            )
+        )
+    before = application.status
+    application.status = target
+    application.updated_at = calls.now()
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="application",
+        object_id=application.id or 0,
+        action=action,
+        municipality_id=application.municipality_id,
+        before={"status": before},
+        after={"status": target, **details},
+    )
+
+
+# --- reading back ---------------------------------------------------------------------------
+
+TIMELINE_TEXT = {
+    "created": N_("You started the application."),
+    "assisted_draft": N_(
+        "Your business support centre started a draft for you, with your consent."
+    ),
+    "assisted_edit": N_("Your business support centre edited the draft."),
+    "submit": N_("Application submitted."),
+    "withdraw": N_("Application withdrawn."),
+    "mark_eligible": N_("The business support centre found the application eligible."),
+    "mark_ineligible": N_("The business support centre found the application not eligible."),
+}
+
+
+async def timeline(session: AsyncSession, application_id: int) -> list[TimelineEntry]:
+    entries = await session.scalars(
+        select(AuditEntry)
+        .where(
+            col(AuditEntry.object_type) == "application",
+            col(AuditEntry.object_id) == str(application_id),
+        )
+        .order_by(col(AuditEntry.id))
+    )
+    return [
+        TimelineEntry(at=entry.at, action=entry.action, text=_(TIMELINE_TEXT[entry.action]))
+        for entry in entries
+        if entry.action in TIMELINE_TEXT
+    ]
+
+
+async def attachments_of(session: AsyncSession, application_id: int) -> list[Attachment]:
+    rows = await session.scalars(
+        select(Attachment)
+        .where(col(Attachment.application_id) == application_id)
+        .order_by(col(Attachment.id))
+    )
+    return list(rows.all())
+
+
+def content_of(application: Application) -> rules.Content:
+    return rules.Content(
+        project_title=application.project_title,
+        summary=application.summary,
+        description=application.description,
+        requested_amount_kop=application.requested_amount_kop,
+        own_contribution_kop=application.own_contribution_kop,
+        budget_lines=tuple((line["item"], line["amount_kop"]) for line in application.budget_lines),
+        jobs_total=application.jobs_total,
+        jobs_women=application.jobs_women,
+        environmental_effect=application.environmental_effect,
+        screening=application.screening,
+        mitigation=application.mitigation,
+        answers=application.answers,
+        iban=application.iban,
+        contact_phone=application.contact_phone,
+        business_address=application.business_address,
+    )
+
+
+async def read(
+    session: AsyncSession,
+    user: CurrentUser,
+    application: Application,
+    *,
+    duplicate_of: list[int] | None = None,
+) -> ApplicationRead:
+    assert application.id is not None
+    files = await attachments_of(session, application.id)
+    next_step = NEXT_STEP.get(application.status)
+    return ApplicationRead(
+        id=application.id,
+        call_id=application.call_id,
+        municipality_id=application.municipality_id,
+        applicant_id=application.applicant_id,
+        status=application.status,
+        project_title=application.project_title,
+        summary=application.summary,
+        description=application.description,
+        requested_amount_kop=application.requested_amount_kop,
+        own_contribution_kop=application.own_contribution_kop,
+        project_cost_kop=rules.project_cost(content_of(application)),
+        budget_lines=[BudgetLine(**line) for line in application.budget_lines],
+        jobs_total=application.jobs_total,
+        jobs_women=application.jobs_women,
+        environmental_effect=application.environmental_effect,
+        screening=Screening(**application.screening),
+        mitigation=application.mitigation,
+        environmental_category=application.environmental_category,
+        answers=application.answers,
+        iban=application.iban,
+        contact_phone=application.contact_phone,
+        business_address=application.business_address,
+        women_led=application.women_led,
+        green_level=application.green_level,
+        snapshot=application.snapshot,
+        submitted_at=application.submitted_at,
+        eligibility_reason=application.eligibility_reason,
+        assisted_by=application.assisted_by,
+        attachments=[AttachmentRead.model_validate(f) for f in files],
+        duplicate_of=duplicate_of or [],
+        timeline=await timeline(session, application.id),
+        next_step=_(next_step) if next_step else "",
+    )
+
+
+async def my_applications(
+    session: AsyncSession, user: CurrentUser
+) -> list[tuple[Application, GrantCall]]:
+    """The caller's applications with their calls, newest first."""
+    rows = await session.execute(
+        select(Application, GrantCall)
+        .join(GrantCall, col(GrantCall.id) == col(Application.call_id))
+        .where(col(Application.applicant_id) == user.id)
+        .order_by(col(Application.id).desc())
+    )
+    return [(application, call) for application, call in rows.all()]
+
+
+def closing_text(call: GrantCall) -> str:
+    return _("Closes {time} (Kyiv time)").format(time=format_datetime_kyiv(call.closes_at))

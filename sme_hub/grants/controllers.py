@@ -1,0 +1,311 @@
+"""Calls and applications over the API (api.md): thin handlers over the grants services."""
+
+from typing import Annotated, Any, TypeAlias
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.pagination import OffsetPagination
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+
+from sme_hub.core.auth import Role, current_user, requires_login, requires_role
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
+from sme_hub.core.errors import InvalidInput
+from sme_hub.core.i18n import _
+from sme_hub.grants import applications, attachments, calls, screening, submission
+from sme_hub.grants.schemas import (
+    AmendmentRead,
+    ApplicationIn,
+    ApplicationRead,
+    AssistedDraft,
+    AttachmentRead,
+    CallCreate,
+    CallRead,
+    CallUpdate,
+    EligibilityDecision,
+    ScreeningPage,
+)
+
+officer_only = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
+staff_only = [requires_role(Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER, Role.ADMIN)]
+screeners = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
+PDF = "application/pdf"
+
+
+class CallCreateBody(CallCreate):
+    municipality_id: int | None = None
+
+
+def provide_screening_filters(
+    q: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    women_led: FromQuery[str | None] = None,
+    green_level: FromQuery[str | None] = None,
+    category: FromQuery[str | None] = None,
+    duplicates: FromQuery[str | None] = None,
+) -> screening.ScreeningFilters:
+    """The same filters for the API, the page and the exports; empty means "all"."""
+    if (women_led or "") not in ("", "true", "false"):
+        raise InvalidInput({"women_led": _("Choose yes or no.")})
+    return screening.ScreeningFilters(
+        q=q or None,
+        status=status or None,
+        women_led={"true": True, "false": False}.get(women_led or ""),
+        green_level=green_level or None,
+        category=category or None,
+        duplicates=duplicates in ("true", "1", "on"),
+    )
+
+
+Filters: TypeAlias = NamedDependency[screening.ScreeningFilters]
+screening_filters = {"filters": Provide(provide_screening_filters, sync_to_thread=False)}
+
+
+class GrantsApiController(Controller):
+    path = "/api/v1"
+    tags = ["grants"]
+
+    # --- calls ------------------------------------------------------------------------------
+
+    @post("/calls", guards=officer_only, status_code=201)
+    async def create_call(
+        self, data: JSONBody[CallCreateBody], user: Actor, db_session: DbSession
+    ) -> CallRead:
+        """A draft call of the officer's municipality; omitted settings take the defaults."""
+        call = await calls.create_call(
+            db_session,
+            user,
+            CallCreate(**data.model_dump(exclude={"municipality_id"})),
+            data.municipality_id,
+        )
+        return calls.to_read(call)
+
+    @get("/calls")
+    async def list_calls(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        page: Page,
+        status: FromQuery[str | None] = None,
+        municipality_id: FromQuery[int | None] = None,
+    ) -> OffsetPagination[CallRead]:
+        """Calls, e.g. `?status=published` for those open now (public); officers also see
+        their drafts."""
+        rows, total = await calls.list_calls(
+            db_session,
+            current_user(request),
+            status=status,
+            municipality_id=municipality_id,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        return OffsetPagination(
+            items=[calls.to_read(c) for c in rows],
+            limit=page.limit,
+            offset=page.offset,
+            total=total,
+        )
+
+    @get("/calls/{call_id:int}")
+    async def get_call(
+        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
+    ) -> CallRead:
+        return calls.to_read(await calls.get_call(db_session, current_user(request), call_id))
+
+    @patch("/calls/{call_id:int}", guards=officer_only)
+    async def update_call(
+        self, call_id: FromPath[int], data: JSONBody[CallUpdate], user: Actor, db_session: DbSession
+    ) -> CallRead:
+        """Edit a draft; on a published call, an amendment with `amendment_reason` (logged)."""
+        return calls.to_read(await calls.update_call(db_session, user, call_id, data))
+
+    @get("/calls/{call_id:int}/amendments")
+    async def call_amendments(
+        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
+    ) -> list[AmendmentRead]:
+        rows = await calls.amendments(db_session, current_user(request), call_id)
+        return [AmendmentRead.model_validate(r) for r in rows]
+
+    @post("/calls/{call_id:int}/{action:str}", guards=officer_only, status_code=200)
+    async def change_call_state(
+        self, call_id: FromPath[int], action: FromPath[str], user: Actor, db_session: DbSession
+    ) -> CallRead:
+        """`publish` or `close`; 409 when the call's state does not allow it."""
+        return calls.to_read(await calls.transition(db_session, user, call_id, action))
+
+    # --- applications -----------------------------------------------------------------------
+
+    @post("/calls/{call_id:int}/applications", guards=[requires_login], status_code=201)
+    async def create_application(
+        self,
+        call_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        data: JSONBody[AssistedDraft | None] = None,
+    ) -> ApplicationRead:
+        """A draft of the caller (an entrepreneur), or — for centre staff — of a client who
+        consented (`entrepreneur_id`, `consent: true`; recorded)."""
+        created = await applications.create_draft(db_session, user, call_id, data)
+        return await applications.read(db_session, user, created)
+
+    @get("/me/applications", guards=[requires_login])
+    async def my_applications(self, user: Actor, db_session: DbSession) -> list[ApplicationRead]:
+        rows = await applications.my_applications(db_session, user)
+        return [await applications.read(db_session, user, a) for a, _call in rows]
+
+    @get("/applications/{application_id:int}", guards=[requires_login])
+    async def get_application(
+        self, application_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> ApplicationRead:
+        """The applicant, or staff of the call's municipality once submitted (with possible
+        duplicates); others get 404."""
+        application = await applications.get_application(db_session, user, application_id)
+        if application.applicant_id == user.id:
+            return await applications.read(db_session, user, application)
+        application, flagged = await screening.staff_view(db_session, user, application_id)
+        return await applications.read(db_session, user, application, duplicate_of=flagged)
+
+    @patch("/applications/{application_id:int}", guards=[requires_login])
+    async def update_application(
+        self,
+        application_id: FromPath[int],
+        data: JSONBody[ApplicationIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> ApplicationRead:
+        """Change a draft (only the fields sent); 409 once submitted."""
+        updated = await applications.update_draft(db_session, user, application_id, data)
+        return await applications.read(db_session, user, updated)
+
+    @post(
+        "/applications/{application_id:int}/attachments",
+        guards=[requires_login],
+        status_code=201,
+        request_max_body_size=attachments.MAX_REQUEST_BYTES,
+    )
+    async def add_attachment(
+        self,
+        application_id: FromPath[int],
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> AttachmentRead:
+        """A PDF, JPEG or PNG (checked by content) up to 10 MB; 413 if larger, 415 for any
+        other type, 409 past 10 files."""
+        content = await data.read()
+        created = await attachments.add(
+            db_session, user, storage, application_id, data.filename or "file", content
+        )
+        return AttachmentRead.model_validate(created)
+
+    @get(
+        "/applications/{application_id:int}/attachments/{attachment_id:int}",
+        guards=[requires_login],
+    )
+    async def get_attachment(
+        self,
+        application_id: FromPath[int],
+        attachment_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> Response[bytes]:
+        found, body = await attachments.content(
+            db_session, user, storage, application_id, attachment_id
+        )
+        return file_response(body, found.content_type, found.filename)
+
+    @delete(
+        "/applications/{application_id:int}/attachments/{attachment_id:int}",
+        guards=[requires_login],
+        status_code=204,
+    )
+    async def remove_attachment(
+        self,
+        application_id: FromPath[int],
+        attachment_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> None:
+        await attachments.remove(db_session, user, storage, application_id, attachment_id)
+
+    @post("/applications/{application_id:int}/submit", guards=[requires_login], status_code=200)
+    async def submit(
+        self,
+        application_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+        settings: Config,
+    ) -> ApplicationRead:
+        """Submit: 409 outside the call's dates; 422 listing every failed rule with its field."""
+        submitted = await submission.submit(
+            db_session, user, application_id, storage=storage, settings=settings
+        )
+        return await applications.read(db_session, user, submitted)
+
+    @post("/applications/{application_id:int}/withdraw", guards=[requires_login], status_code=200)
+    async def withdraw(
+        self, application_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> ApplicationRead:
+        withdrawn = await applications.withdraw(db_session, user, application_id)
+        return await applications.read(db_session, user, withdrawn)
+
+    @get("/applications/{application_id:int}/pdf", guards=[requires_login])
+    async def application_pdf(
+        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
+    ) -> Response[bytes]:
+        """The PDF copy made at submission (409 before)."""
+        body = await attachments.application_copy(db_session, user, storage, application_id)
+        return file_response(body, PDF, f"application-{application_id}.pdf")
+
+    # --- screening --------------------------------------------------------------------------
+
+    @get(
+        "/calls/{call_id:int}/applications",
+        guards=staff_only,
+        dependencies=screening_filters,
+    )
+    async def call_applications(
+        self,
+        call_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        page: Page,
+        filters: Filters,
+    ) -> ScreeningPage:
+        """Submitted applications of a call of the staff member's municipality, filtered
+        (`q`, `status`, `women_led`, `green_level`, `category`, `duplicates`)."""
+        items, total = await screening.list_applications(
+            db_session, user, call_id, filters, limit=page.limit, offset=page.offset
+        )
+        return ScreeningPage(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    @post("/applications/{application_id:int}/eligibility", guards=screeners, status_code=200)
+    async def eligibility(
+        self,
+        application_id: FromPath[int],
+        data: JSONBody[EligibilityDecision],
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> ApplicationRead:
+        """Mark eligible or not, with a reason the applicant sees."""
+        decided = await screening.decide_eligibility(
+            db_session, user, application_id, data, settings=settings
+        )
+        return await applications.read(db_session, user, decided)
+
+
+def file_response(body: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,39 @@
+"""The PDF copy of a submitted application (templates/grants/pdf/application.html)."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.accounts.models import User
+from sme_hub.core.pdf import render_pdf
+from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
+from sme_hub.grants import applications, rules
+from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.schemas import CATEGORY_LABELS, SCREENING_LABELS
+from sme_hub.organisations.models import Municipality
+
+PDF_TEMPLATE = "grants/pdf/application.html"
+
+
+async def application_pdf(
+    session: AsyncSession, application: Application, call: GrantCall, *, locale: str
+) -> bytes:
+    """Render the copy in `locale`, off the event loop."""
+    assert application.id is not None
+    owner = await session.get(User, application.applicant_id)
+    municipality = await session.get(Municipality, call.municipality_id)
+    files = await applications.attachments_of(session, application.id)
+    context: dict[str, Any] = {
+        "application": application,
+        "call": call,
+        "owner": owner,
+        "municipality": municipality,
+        "business": application.snapshot or {},
+        "attachments": files,
+        "project_cost": rules.project_cost(applications.content_of(application)),
+        "screening_labels": SCREENING_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "legal_forms": LEGAL_FORM_LABELS,
+        "locale": locale,
+    }
+    return await render_pdf(PDF_TEMPLATE, context, locale=locale)

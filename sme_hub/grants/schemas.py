@@ -1,0 +1,420 @@
+"""Shapes of calls and applications over the API (api.md "Bodies"), and their labels."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from sme_hub.core.i18n import N_
+from sme_hub.entrepreneurs.schemas import DeclaredGroup, LegalForm
+from sme_hub.reference.identifiers import normalise_iban
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+MAX_KOP = 100_000_000_000  # 1 billion hryvnias: anything above is a typing mistake
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError(N_("Give the time with its offset, e.g. 2026-12-01T18:00:00+02:00."))
+    return value
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+class Criterion(Strict):
+    key: str = Field(pattern=KEY_PATTERN, description="Short id, e.g. `innovation`")
+    name: str = Field(min_length=2, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    weight: Decimal = Field(gt=0, le=100, decimal_places=2)
+    max_score: int = Field(ge=1, le=100)
+
+
+class WomenLedThresholdsIn(Strict):
+    ownership_pct: Decimal = Field(default=Decimal(51), ge=0, le=100, decimal_places=2)
+    with_head_pct: Decimal = Field(default=Decimal(25), ge=0, le=100, decimal_places=2)
+
+
+class Priorities(Strict):
+    women_led_bonus: Decimal = Field(default=Decimal(10), ge=0, le=100, decimal_places=2)
+    green_bonus: Decimal = Field(default=Decimal(10), ge=0, le=100, decimal_places=2)
+    women_led_budget_share: Decimal = Field(default=Decimal(0), ge=0, le=1, decimal_places=4)
+    women_led_thresholds: WomenLedThresholdsIn = Field(default_factory=WomenLedThresholdsIn)
+    group_bonuses: dict[DeclaredGroup, Decimal] = Field(
+        default_factory=dict,
+        description="Bonus points for declared groups of the business (each off by default)",
+    )
+
+    @field_validator("group_bonuses")
+    @classmethod
+    def bonuses_in_range(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if any(points < 0 or points > 100 for points in value.values()):
+            raise ValueError(N_("A bonus is between 0 and 100 points."))
+        return value
+
+
+class EligibilityIn(Strict):
+    in_municipality: bool = False
+    legal_forms: list[LegalForm] = Field(default_factory=list)
+    min_business_age_months: int | None = Field(default=None, ge=0, le=1200)
+    max_business_age_months: int | None = Field(default=None, ge=0, le=1200)
+    excluded_kved: list[str] = Field(
+        default_factory=list, description="KVED sections (A–U), divisions, groups or classes"
+    )
+    required_programme_id: int | None = None
+    max_employees: int | None = Field(default=None, ge=0, le=100_000)
+    one_active_grant: bool = False
+
+    @field_validator("excluded_kved")
+    @classmethod
+    def kved_prefixes(cls, value: list[str]) -> list[str]:
+        codes = [code.strip().upper() for code in value if code.strip()]
+        for code in codes:
+            if not (
+                (len(code) == 1 and "A" <= code <= "U")
+                or (code[:2].isdigit() and len(code) in (2, 4, 5) and code[2:3] in ("", "."))
+            ):
+                raise ValueError(
+                    N_("Give KVED sections (A–U), divisions (47) or codes (47.1, 47.11).")
+                )
+        return codes
+
+    @model_validator(mode="after")
+    def age_range(self) -> "EligibilityIn":
+        low, high = self.min_business_age_months, self.max_business_age_months
+        if low is not None and high is not None and low > high:
+            raise ValueError(N_("The minimum business age is above the maximum."))
+        return self
+
+
+class Question(Strict):
+    key: str = Field(pattern=KEY_PATTERN)
+    label_uk: str = Field(min_length=2, max_length=500)
+    label_en: str = Field(default="", max_length=500)
+    required: bool = False
+
+
+class CallRules(Strict):
+    """What a published call freezes: amounts, dates, criteria, priorities, eligibility,
+    questions, review settings."""
+
+    title_uk: str = Field(min_length=3, max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    description_uk: str = Field(default="", max_length=20000)
+    description_en: str = Field(default="", max_length=20000)
+    budget_kop: int = Field(gt=0, le=MAX_KOP)
+    min_grant_kop: int = Field(gt=0, le=MAX_KOP)
+    max_grant_kop: int = Field(gt=0, le=MAX_KOP)
+    own_contribution_pct: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2)
+    opens_at: datetime
+    closes_at: datetime
+    threshold: Decimal = Field(default=Decimal(60), ge=0, le=100, decimal_places=2)
+    evaluators_per_application: int = Field(default=2, ge=1, le=10)
+    blind_review: bool = False
+    criteria: list[Criterion] = Field(default_factory=list, max_length=30)
+    priorities: Priorities = Field(default_factory=Priorities)
+    eligibility: EligibilityIn = Field(default_factory=EligibilityIn)
+    questions: list[Question] = Field(default_factory=list, max_length=30)
+
+    _aware = field_validator("opens_at", "closes_at")(classmethod(lambda cls, v: _aware(v)))
+
+    @model_validator(mode="after")
+    def consistent(self) -> "CallRules":
+        check_call_consistency(self.model_dump())
+        return self
+
+
+def check_call_consistency(values: dict[str, Any]) -> None:
+    """Rules between fields (also checked after a partial change): ValueError on the first."""
+    if values["min_grant_kop"] > values["max_grant_kop"]:
+        raise ValueError(N_("The minimum grant is above the maximum grant."))
+    if values["max_grant_kop"] > values["budget_kop"]:
+        raise ValueError(N_("The maximum grant is above the call's budget."))
+    if values["closes_at"] <= values["opens_at"]:
+        raise ValueError(N_("The call must close after it opens."))
+    for what in ("criteria", "questions"):
+        keys = [item["key"] for item in values[what]]
+        if len(keys) != len(set(keys)):
+            raise ValueError(N_("Each criterion and question needs its own key."))
+
+
+class CallCreate(CallRules):
+    criteria: list[Criterion] = Field(min_length=1, max_length=30)
+
+
+class CallUpdate(Strict):
+    """A partial change. On a published call it is an amendment: `amendment_reason` is
+    required and the change is logged."""
+
+    title_uk: str | None = Field(default=None, min_length=3, max_length=200)
+    title_en: str | None = Field(default=None, max_length=200)
+    description_uk: str | None = Field(default=None, max_length=20000)
+    description_en: str | None = Field(default=None, max_length=20000)
+    budget_kop: int | None = Field(default=None, gt=0, le=MAX_KOP)
+    min_grant_kop: int | None = Field(default=None, gt=0, le=MAX_KOP)
+    max_grant_kop: int | None = Field(default=None, gt=0, le=MAX_KOP)
+    own_contribution_pct: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    threshold: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
+    evaluators_per_application: int | None = Field(default=None, ge=1, le=10)
+    blind_review: bool | None = None
+    criteria: list[Criterion] | None = Field(default=None, min_length=1, max_length=30)
+    priorities: Priorities | None = None
+    eligibility: EligibilityIn | None = None
+    questions: list[Question] | None = Field(default=None, max_length=30)
+    amendment_reason: str | None = Field(default=None, min_length=5, max_length=2000)
+
+    _aware = field_validator("opens_at", "closes_at")(classmethod(lambda cls, v: _aware(v)))
+
+
+class CallRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    municipality_id: int
+    title_uk: str
+    title_en: str
+    description_uk: str
+    description_en: str
+    budget_kop: int
+    min_grant_kop: int
+    max_grant_kop: int
+    own_contribution_pct: Decimal
+    opens_at: datetime
+    closes_at: datetime
+    threshold: Decimal
+    evaluators_per_application: int
+    blind_review: bool
+    criteria: list[Criterion]
+    priorities: Priorities
+    eligibility: EligibilityIn
+    questions: list[Question]
+    status: str = Field(description="As people see it: `closed` from the closing time on")
+    published_at: datetime | None
+    closed_at: datetime | None
+
+
+class AmendmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    call_id: int
+    reason: str
+    changes: dict[str, Any]
+    amended_by: int | None
+    created_at: datetime
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+class BudgetLine(Strict):
+    item: str = Field(min_length=1, max_length=200)
+    amount_kop: int = Field(ge=0, le=MAX_KOP)
+
+
+class Screening(Strict):
+    """domain.md's five yes/no questions; null: not answered yet."""
+
+    protected_area: bool | None = None
+    hazardous_waste: bool | None = None
+    new_construction: bool | None = None
+    emissions_or_discharges: bool | None = None
+    noise_or_traffic: bool | None = None
+
+
+class ApplicationIn(Strict):
+    """The application's content; every field optional (a draft is saved as it grows, PATCH
+    sends only what changed). Submit checks completeness."""
+
+    project_title: str | None = Field(default=None, max_length=200)
+    summary: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=20000)
+    requested_amount_kop: int | None = Field(default=None, ge=0, le=MAX_KOP)
+    own_contribution_kop: int | None = Field(default=None, ge=0, le=MAX_KOP)
+    budget_lines: list[BudgetLine] | None = Field(default=None, max_length=50)
+    jobs_total: int | None = Field(default=None, ge=0, le=10_000)
+    jobs_women: int | None = Field(default=None, ge=0, le=10_000)
+    environmental_effect: str | None = Field(default=None, max_length=5000)
+    screening: Screening | None = None
+    mitigation: str | None = Field(default=None, max_length=5000)
+    answers: dict[str, str] | None = Field(
+        default=None, description="question_key: text; an empty text clears the answer"
+    )
+    iban: str | None = Field(default=None, max_length=40)
+    contact_phone: str | None = Field(default=None, max_length=30)
+    business_address: str | None = Field(default=None, max_length=300)
+
+    @field_validator("iban")
+    @classmethod
+    def valid_iban(cls, value: str | None) -> str | None:
+        return normalise_iban(value) if value else value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def phone_digits(cls, value: str | None) -> str | None:
+        if value and sum(ch.isdigit() for ch in value) < 9:
+            raise ValueError(N_("Enter a phone number with its code, e.g. +380 67 123 45 67."))
+        if value and any(not (ch.isdigit() or ch in "+-() ") for ch in value):
+            raise ValueError(N_("A phone number has only digits, spaces, +, - and brackets."))
+        return value
+
+    @field_validator("answers")
+    @classmethod
+    def answer_length(cls, value: dict[str, str] | None, info: ValidationInfo) -> Any:
+        if value and any(len(text) > 5000 for text in value.values()):
+            raise ValueError(N_("An answer can be at most 5,000 characters long."))
+        return value
+
+
+class AssistedDraft(Strict):
+    """Centre staff drafting for a client: whose application, and how the client consented."""
+
+    entrepreneur_id: int
+    consent: Literal[True] = Field(description="The client agreed to assisted filing")
+    consent_method: Literal["in_person", "signed_form", "email", "phone"] = "in_person"
+    consent_note: str = Field(default="", max_length=500)
+
+
+class AttachmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    action: str
+    text: str
+
+
+class ApplicationRead(BaseModel):
+    id: int
+    call_id: int
+    municipality_id: int
+    applicant_id: int
+    status: str
+    project_title: str
+    summary: str
+    description: str
+    requested_amount_kop: int | None
+    own_contribution_kop: int | None
+    project_cost_kop: int | None
+    budget_lines: list[BudgetLine]
+    jobs_total: int | None
+    jobs_women: int | None
+    environmental_effect: str
+    screening: Screening
+    mitigation: str
+    environmental_category: Literal["A", "B", "C"] | None
+    answers: dict[str, str]
+    iban: str
+    contact_phone: str
+    business_address: str
+    women_led: bool | None = Field(description="From the business snapshot (after submission)")
+    green_level: str | None = Field(description="From the business snapshot (after submission)")
+    snapshot: dict[str, Any] | None
+    submitted_at: datetime | None
+    eligibility_reason: str
+    assisted_by: int | None
+    attachments: list[AttachmentRead]
+    duplicate_of: list[int] = Field(
+        default_factory=list,
+        description="Staff only: other applicants' applications in the call sharing an IBAN, "
+        "phone or address",
+    )
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    next_step: str = ""
+
+
+class EligibilityDecision(Strict):
+    eligible: bool
+    reason: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def reason_for_refusal(self) -> "EligibilityDecision":
+        if not self.eligible and len(self.reason.strip()) < 5:
+            raise ValueError(N_("Tell the applicant why the application is not eligible."))
+        return self
+
+
+class ScreeningRow(BaseModel):
+    id: int
+    status: str
+    project_title: str
+    business_name: str
+    applicant_name: str
+    requested_amount_kop: int | None
+    women_led: bool | None
+    green_level: str | None
+    environmental_category: str | None
+    submitted_at: datetime | None
+    duplicate: bool
+    attachments: int
+
+
+class ScreeningPage(BaseModel):
+    items: list[ScreeningRow]
+    total: int
+    limit: int
+    offset: int
+
+
+CALL_STATUS_LABELS = {
+    "draft": N_("draft"),
+    "published": N_("open for applications"),
+    "closed": N_("closed"),
+    "in_evaluation": N_("in evaluation"),
+    "decided": N_("decided"),
+}
+APPLICATION_STATUS_LABELS = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "ineligible": N_("not eligible"),
+    "eligible": N_("eligible"),
+    "under_evaluation": N_("under evaluation"),
+    "recommended": N_("recommended"),
+    "reserve": N_("on the reserve list"),
+    "not_selected": N_("not selected"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "in_implementation": N_("in implementation"),
+    "completed": N_("completed"),
+    "withdrawn": N_("withdrawn"),
+}
+NEXT_STEP = {
+    "draft": N_("Complete the form and submit it before the call closes."),
+    "submitted": N_(
+        "The business support centre checks the eligibility of your application. You will "
+        "see the result here."
+    ),
+    "eligible": N_("Your application goes to the evaluation committee after the call closes."),
+    "ineligible": N_("The application cannot take part in this call. The reason is shown above."),
+    "under_evaluation": N_("The evaluation committee is scoring your application."),
+    "withdrawn": N_("You withdrew this application."),
+}
+SCREENING_LABELS = {
+    "protected_area": N_("Will the project work in or next to a protected natural area?"),
+    "hazardous_waste": N_("Will it produce or handle hazardous waste?"),
+    "new_construction": N_("Will it build or extend premises?"),
+    "emissions_or_discharges": N_(
+        "Will it emit to air or discharge to water or soil beyond household level?"
+    ),
+    "noise_or_traffic": N_("Will it add notable noise, odour or heavy traffic?"),
+}
+CATEGORY_LABELS = {
+    "A": N_("A — significant impact (not eligible for a small grant)"),
+    "B": N_("B — limited impact that can be mitigated"),
+    "C": N_("C — minimal impact"),
+}

@@ -1,0 +1,251 @@
+"""Centre staff screen the submitted applications of their municipality's calls: a searchable
+list with possible duplicates flagged, exports, and the eligibility decision."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.config import Settings
+from sme_hub.core import audit, mail
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.exports import Cell
+from sme_hub.core.i18n import _
+from sme_hub.core.tenancy import ensure_in_tenant
+from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
+from sme_hub.grants import applications, calls
+from sme_hub.grants.models import Application, Attachment, GrantCall
+from sme_hub.grants.schemas import (
+    APPLICATION_STATUS_LABELS,
+    EligibilityDecision,
+    ScreeningRow,
+)
+
+NOT_SUBMITTED = ("draft", "withdrawn")
+SCREENERS = (Role.CENTRE_STAFF,)
+
+
+@dataclass(frozen=True)
+class ScreeningFilters:
+    q: str | None = None
+    status: str | None = None
+    women_led: bool | None = None
+    green_level: str | None = None
+    category: str | None = None
+    duplicates: bool = False
+
+
+async def staff_call(session: AsyncSession, user: CurrentUser, call_id: int) -> GrantCall:
+    """A call of the staff member's municipality; another's is not found."""
+    call = await calls.get_call(session, user, call_id)
+    ensure_in_tenant(user, call.municipality_id, *applications.STAFF_ROLES)
+    return call
+
+
+def _shares_contact(a: Any, b: Any) -> Any:
+    return or_(
+        and_(col(a.iban) != "", col(a.iban) == col(b.iban)),
+        and_(col(a.phone_key) != "", col(a.phone_key) == col(b.phone_key)),
+        and_(col(a.address_key) != "", col(a.address_key) == col(b.address_key)),
+    )
+
+
+async def duplicates(session: AsyncSession, call_id: int) -> dict[int, list[int]]:
+    """Submitted applications of a call that share an IBAN, phone or address with another
+    applicant's: id -> the other ids (flagged for staff, never refused)."""
+    other = aliased(Application)
+    rows = await session.execute(
+        select(col(Application.id), func.array_agg(func.distinct(other.id)))
+        .join(
+            other,
+            and_(
+                col(other.call_id) == col(Application.call_id),
+                col(other.applicant_id) != col(Application.applicant_id),
+                col(other.status).not_in(NOT_SUBMITTED),
+                _shares_contact(Application, other),
+            ),
+        )
+        .where(col(Application.call_id) == call_id, col(Application.status).not_in(NOT_SUBMITTED))
+        .group_by(col(Application.id))
+    )
+    return {application_id or 0: sorted(ids) for application_id, ids in rows.all()}
+
+
+async def list_applications(
+    session: AsyncSession,
+    user: CurrentUser,
+    call_id: int,
+    filters: ScreeningFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ScreeningRow], int]:
+    await staff_call(session, user, call_id)
+    flagged = await duplicates(session, call_id)
+    business_name = Application.snapshot["name"].astext  # type: ignore[index]
+    files = (
+        select(func.count())
+        .where(col(Attachment.application_id) == col(Application.id))
+        .scalar_subquery()
+    )
+    conditions: list[Any] = [
+        col(Application.call_id) == call_id,
+        col(Application.status).not_in(NOT_SUBMITTED),
+    ]
+    if filters.status:
+        conditions.append(col(Application.status) == filters.status)
+    if filters.women_led is not None:
+        conditions.append(col(Application.women_led).is_(filters.women_led))
+    if filters.green_level:
+        conditions.append(col(Application.green_level) == filters.green_level)
+    if filters.category:
+        conditions.append(col(Application.environmental_category) == filters.category)
+    if filters.duplicates:
+        conditions.append(col(Application.id).in_(list(flagged)))
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        conditions.append(
+            or_(
+                col(Application.project_title).ilike(pattern),
+                business_name.ilike(pattern),
+                col(User.full_name).ilike(pattern),
+            )
+        )
+    base = select(Application, col(User.full_name), business_name, files).join(
+        User, col(User.id) == col(Application.applicant_id)
+    )
+    total = await session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .join(User, col(User.id) == col(Application.applicant_id))
+        .where(*conditions)
+    )
+    rows = await session.execute(
+        base.where(*conditions)
+        .order_by(col(Application.submitted_at), col(Application.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    items = [
+        ScreeningRow(
+            id=a.id or 0,
+            status=a.status,
+            project_title=a.project_title,
+            business_name=name or "",
+            applicant_name=full_name,
+            requested_amount_kop=a.requested_amount_kop,
+            women_led=a.women_led,
+            green_level=a.green_level,
+            environmental_category=a.environmental_category,
+            submitted_at=a.submitted_at,
+            duplicate=(a.id in flagged),
+            attachments=count,
+        )
+        for a, full_name, name, count in rows.all()
+    ]
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="grant_call",
+        object_id=call_id,
+        action="applications_viewed",
+        after={"filters": {k: v for k, v in filters.__dict__.items() if v}, "shown": len(items)},
+    )
+    return items, total or 0
+
+
+def screening_table(rows: list[ScreeningRow]) -> tuple[list[str], list[list[Cell]]]:
+    header = [
+        _("Number"),
+        _("Status"),
+        _("Project"),
+        _("Business"),
+        _("Applicant"),
+        _("Requested, UAH"),
+        _("Women-led"),
+        _("Green level"),
+        _("Environmental category"),
+        _("Submitted"),
+        _("Possible duplicate"),
+        _("Files"),
+    ]
+    body: list[list[Cell]] = [
+        [
+            r.id,
+            _(APPLICATION_STATUS_LABELS[r.status]),
+            r.project_title,
+            r.business_name,
+            r.applicant_name,
+            (r.requested_amount_kop or 0) / 100,
+            _("yes") if r.women_led else _("no"),
+            _(GREEN_LEVEL_LABELS[r.green_level]) if r.green_level else "",
+            r.environmental_category or "",
+            r.submitted_at,
+            _("yes") if r.duplicate else "",
+            r.attachments,
+        ]
+        for r in rows
+    ]
+    return header, body
+
+
+async def staff_view(
+    session: AsyncSession, user: CurrentUser, application_id: int
+) -> tuple[Application, list[int]]:
+    """A submitted application as staff of its municipality open it (access audited)."""
+    application = await applications.get_application(session, user, application_id)
+    if application.applicant_id != user.id:
+        ensure_in_tenant(user, application.municipality_id, *applications.STAFF_ROLES)
+    flagged = await duplicates(session, application.call_id)
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="application",
+        object_id=application_id,
+        action="viewed",
+        municipality_id=application.municipality_id,
+    )
+    return application, flagged.get(application_id, [])
+
+
+async def decide_eligibility(
+    session: AsyncSession,
+    user: CurrentUser,
+    application_id: int,
+    decision: EligibilityDecision,
+    *,
+    settings: Settings,
+) -> Application:
+    """Centre staff mark an application eligible or not, with a reason the applicant sees
+    (and is emailed)."""
+    application = await applications.get_application(session, user, application_id, lock=True)
+    ensure_in_tenant(user, application.municipality_id, *SCREENERS)
+    action = "mark_eligible" if decision.eligible else "mark_ineligible"
+    application.eligibility_reason = decision.reason.strip()
+    application.screened_by = user.id
+    application.screened_at = calls.now()
+    await applications.transition(
+        session, user, application, action, reason=application.eligibility_reason
+    )
+    owner = await session.get(User, application.applicant_id)
+    call = await session.get(GrantCall, application.call_id)
+    assert owner is not None and call is not None
+    await mail.queue_email(
+        session,
+        to=owner.email,
+        template="application_screened",
+        locale=owner.locale,
+        context={
+            "name": owner.full_name,
+            "project": application.project_title,
+            "call": call.title_en if owner.locale == "en" and call.title_en else call.title_uk,
+            "eligible": decision.eligible,
+            "reason": application.eligibility_reason,
+            "link": f"{settings.base_url}/me/applications/{application.id}",
+        },
+    )
+    return application

@@ -1,0 +1,242 @@
+"""Submitting an application: the deadline by the database's clock, every failed rule at once,
+then the business snapshot, the PDF copy and the confirmation email."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.config import Settings
+from sme_hub.core import mail
+from sme_hub.core.auth import CurrentUser
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
+from sme_hub.core.i18n import KYIV, _, format_datetime_kyiv
+from sme_hub.core.storage import Storage, new_key
+from sme_hub.entrepreneurs import rules as business_rules
+from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.entrepreneurs.models import BusinessProfile
+from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS, LegalForm
+from sme_hub.grants import applications, documents, rules
+from sme_hub.grants.models import Application, GrantCall
+from sme_hub.organisations.models import Municipality
+from sme_hub.training.models import Cohort, Enrolment, Programme
+
+ACTIVE_GRANT_STATUSES = ("approved", "in_implementation")
+
+
+async def locked_call_for_submission(
+    session: AsyncSession, call_id: int
+) -> tuple[GrantCall, datetime]:
+    """The call under a share lock (closing it waits for the submissions in flight, and a
+    submission after the close sees it closed) and the database's clock at that moment."""
+    call = await session.scalar(
+        select(GrantCall).where(col(GrantCall.id) == call_id).with_for_update(read=True)
+    )
+    assert call is not None
+    clock = await session.scalar(select(func.clock_timestamp()))
+    assert clock is not None
+    return call, clock
+
+
+def call_rules(call: GrantCall) -> tuple[rules.CallLimits, rules.Eligibility]:
+    limits = rules.CallLimits(
+        min_grant_kop=call.min_grant_kop,
+        max_grant_kop=call.max_grant_kop,
+        own_contribution_pct=Decimal(call.own_contribution_pct),
+        questions=tuple(rules.Question(q["key"], q["required"]) for q in call.questions),
+    )
+    e = call.eligibility
+    eligibility = rules.Eligibility(
+        in_municipality=e.get("in_municipality", False),
+        legal_forms=tuple(e.get("legal_forms", ())),
+        min_business_age_months=e.get("min_business_age_months"),
+        max_business_age_months=e.get("max_business_age_months"),
+        excluded_kved=tuple(e.get("excluded_kved", ())),
+        required_programme_id=e.get("required_programme_id"),
+        max_employees=e.get("max_employees"),
+        one_active_grant=e.get("one_active_grant", False),
+    )
+    return limits, eligibility
+
+
+async def applicant_facts(
+    session: AsyncSession,
+    application: Application,
+    call: GrantCall,
+    profile: BusinessProfile | None,
+) -> rules.Applicant:
+    """What the eligibility rules need to know of the applicant, read in a few queries."""
+    owner = await session.get(User, application.applicant_id)
+    assert owner is not None
+    municipality = await session.get(Municipality, call.municipality_id)
+    assert municipality is not None
+    if profile is None:
+        return rules.Applicant(
+            email_confirmed=owner.email_confirmed_at is not None, has_profile=False
+        )
+    programme_id = call.eligibility.get("required_programme_id")
+    programme_title, completed = "", False
+    if programme_id is not None:
+        programme = await session.get(Programme, programme_id)
+        programme_title = programme.title if programme else ""
+        completed = bool(
+            await session.scalar(
+                select(
+                    exists().where(
+                        col(Enrolment.user_id) == owner.id,
+                        col(Enrolment.status) == "completed",
+                        col(Enrolment.cohort_id) == col(Cohort.id),
+                        col(Cohort.programme_id) == programme_id,
+                    )
+                )
+            )
+        )
+    active_grant = bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    col(Application.applicant_id) == owner.id,
+                    col(Application.municipality_id) == call.municipality_id,
+                    col(Application.id) != application.id,
+                    col(Application.status).in_(ACTIVE_GRANT_STATUSES),
+                )
+            )
+        )
+    )
+    return rules.Applicant(
+        email_confirmed=owner.email_confirmed_at is not None,
+        has_profile=True,
+        in_municipality=profile.municipality_id == call.municipality_id,
+        municipality_name=municipality.name_uk if owner.locale == "uk" else municipality.name_en,
+        legal_form=profile.legal_form,
+        registered_on=profile.registered_on,
+        kved=profile.kved,
+        employees_total=profile.employees_total,
+        completed_programme=completed,
+        programme_title=programme_title,
+        has_active_grant=active_grant,
+    )
+
+
+def problem_text(problem: rules.Problem) -> str:
+    """A problem in the reader's language."""
+    params = dict(problem.params)
+    if "forms" in params:
+        params["forms"] = ", ".join(_(LEGAL_FORM_LABELS[f]) for f in params["forms"].split(","))
+    msgid: str = problem.message
+    return _(msgid).format(**params)
+
+
+def as_errors(problems: list[rules.Problem]) -> dict[str, str]:
+    """Problems keyed by field; two problems of one field are joined."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        text = problem_text(problem)
+        errors[problem.field] = (
+            f"{errors[problem.field]} {text}" if problem.field in errors else text
+        )
+    return errors
+
+
+def women_led_for_call(profile: BusinessProfile, call: GrantCall) -> bool:
+    """Women-led by the call's own thresholds (product.md §4: they are settings of a call)."""
+    thresholds = call.priorities.get("women_led_thresholds", {})
+    owner_is_female = (
+        business_rules.rnokpp_is_female(profile.tax_id)
+        if profile.tax_id and profile.tax_id_kind == "rnokpp"
+        else None
+    )
+    legal_form: LegalForm = profile.legal_form  # type: ignore[assignment]
+    return business_rules.women_led(
+        legal_form,
+        [business_rules.Owner(o["gender"], Decimal(str(o["share_pct"]))) for o in profile.owners],
+        [business_rules.Leader(x["role"], x["gender"]) for x in profile.leaders],
+        thresholds=business_rules.WomenLedThresholds(
+            Decimal(str(thresholds.get("ownership_pct", 51))),
+            Decimal(str(thresholds.get("with_head_pct", 25))),
+        ),
+        owner_is_female=owner_is_female,
+    ).women_led
+
+
+async def submit(
+    session: AsyncSession,
+    user: CurrentUser,
+    application_id: int,
+    *,
+    storage: Storage,
+    settings: Settings,
+) -> Application:
+    """Submit a draft (the applicant only): 409 outside the call's window, 422 with every
+    failed rule; on success the snapshot, the stored PDF copy and an email."""
+    application = await applications.get_application(session, user, application_id, lock=True)
+    if application.applicant_id != user.id:
+        raise Forbidden(_("Only the applicant can submit the application."))
+    if application.status != "draft":
+        raise Conflict(_("This application has already been submitted."))
+    call, clock = await locked_call_for_submission(session, application.call_id)
+    window = rules.call_window(call.status, call.opens_at, call.closes_at, clock)
+    if window == "closed":
+        raise Conflict(
+            _("The call closed at {time} (Kyiv time); applications are no longer accepted.").format(
+                time=format_datetime_kyiv(call.closes_at)
+            )
+        )
+    if window == "not_open":
+        raise Conflict(
+            _("The call opens for submissions at {time} (Kyiv time).").format(
+                time=format_datetime_kyiv(call.opens_at)
+            )
+        )
+    profile = await entrepreneurs.get_profile(session, application.applicant_id)
+    limits, eligibility = call_rules(call)
+    today: date = clock.astimezone(KYIV).date()
+    problems = rules.submission_problems(
+        applications.content_of(application),
+        limits,
+        eligibility,
+        await applicant_facts(session, application, call, profile),
+        today,
+    )
+    if problems:
+        raise InvalidInput(
+            as_errors(problems),
+            detail=_("The application cannot be submitted yet: see what needs attention."),
+        )
+    assert profile is not None
+    application.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
+    application.women_led = women_led_for_call(profile, call)
+    application.green_level = profile.green_level
+    application.submitted_at = clock
+    await applications.transition(session, user, application, "submit")
+    owner = await session.get(User, application.applicant_id)
+    assert owner is not None
+    pdf = await documents.application_pdf(session, application, call, locale=owner.locale)
+    key = new_key(f"applications/{application_id}", ".pdf")
+    await storage.put(key, pdf)
+    application.pdf_key = key
+    await session.flush()
+    await mail.queue_email(
+        session,
+        to=owner.email,
+        template="application_submitted",
+        locale=owner.locale,
+        context=_email_context(owner, application, call, settings),
+    )
+    return application
+
+
+def _email_context(
+    owner: User, application: Application, call: GrantCall, settings: Settings
+) -> dict[str, Any]:
+    return {
+        "name": owner.full_name,
+        "project": application.project_title,
+        "call": call.title_en if owner.locale == "en" and call.title_en else call.title_uk,
+        "number": application.id,
+        "link": f"{settings.base_url}/me/applications/{application.id}",
+    }
