@@ -3,7 +3,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Client
-from tests.grants_setup import application_body, applicant, draft, officer_and_call, pdf_bytes
+from tests.grants_setup import applicant, application_body, draft, officer_and_call, pdf_bytes
 
 
 async def test_apply_submit_and_screen(client: Client, session: AsyncSession) -> None:
