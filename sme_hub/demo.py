@@ -130,6 +130,7 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
         )
     logins.append(DemoLogin(Role.REGIONAL_OBSERVER, observer, "Тарас Спостерігач"))
     await _ensure_demo_businesses(session)
+    await _ensure_demo_call(session, lviv)
     return logins
 
 
@@ -268,3 +269,163 @@ def format_logins(logins: list[DemoLogin], base_url: str) -> str:
     lines = [f"Demo logins for {base_url} (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {login.role.value:<18} {login.email}" for login in logins]
     return "\n".join(lines)
+
+
+DEMO_CALL_TITLE = "Зелений старт 2027: гранти для малого бізнесу Львова"
+
+
+async def _ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
+    """An open call of Lviv with one submitted application and one draft, so every role has
+    something to look at."""
+    from datetime import UTC, datetime, timedelta
+
+    from sme_hub.entrepreneurs import service as entrepreneurs
+    from sme_hub.grants import applications, calls, submission
+    from sme_hub.grants.models import Application, GrantCall
+    from sme_hub.grants.schemas import ApplicationIn, CallCreate
+
+    if await session.scalar(
+        select(col(GrantCall.id)).where(col(GrantCall.title_uk) == DEMO_CALL_TITLE)
+    ):
+        return
+    assert lviv.id is not None
+    officer = CurrentUser(
+        id=0,
+        email="system",
+        full_name="seed-demo",
+        locale="uk",
+        email_confirmed=True,
+        grants=(Grant(Role.MUNICIPAL_OFFICER, municipality_id=lviv.id),),
+    )
+    now = datetime.now(UTC)
+    call = await calls.create_call(
+        session,
+        officer,
+        CallCreate.model_validate(
+            {
+                "title_uk": DEMO_CALL_TITLE,
+                "title_en": "Green Start 2027: grants for small businesses of Lviv",
+                "description_uk": (
+                    "Громада підтримує малий бізнес, що створює робочі місця та зменшує вплив "
+                    "на довкілля. Пріоритет — бізнесам, які очолюють жінки, і зеленим бізнесам."
+                ),
+                "description_en": (
+                    "The community supports small businesses that create jobs and reduce their "
+                    "environmental impact. Priority goes to women-led and green businesses."
+                ),
+                "budget_kop": 200_000_000,
+                "min_grant_kop": 5_000_000,
+                "max_grant_kop": 30_000_000,
+                "own_contribution_pct": 20,
+                "opens_at": (now - timedelta(days=3)).isoformat(),
+                "closes_at": (now + timedelta(days=45))
+                .replace(hour=15, minute=0, second=0, microsecond=0)
+                .isoformat(),
+                "threshold": 60,
+                "criteria": [
+                    {
+                        "key": "impact",
+                        "name": "Економічний ефект і робочі місця",
+                        "weight": 3,
+                        "max_score": 10,
+                    },
+                    {
+                        "key": "feasibility",
+                        "name": "Реалістичність плану і бюджету",
+                        "weight": 2,
+                        "max_score": 10,
+                    },
+                    {
+                        "key": "environment",
+                        "name": "Вплив на довкілля",
+                        "weight": 1,
+                        "max_score": 10,
+                    },
+                ],
+                "priorities": {
+                    "women_led_budget_share": "0.3",
+                    "group_bonuses": {"veteran_owned": 5, "idp_owned": 5},
+                },
+                "eligibility": {
+                    "in_municipality": True,
+                    "min_business_age_months": 12,
+                    "legal_forms": ["fop", "llc", "farm", "cooperative"],
+                    "excluded_kved": ["05", "06", "19"],
+                    "one_active_grant": True,
+                },
+                "questions": [
+                    {
+                        "key": "customers",
+                        "label_uk": "Хто ваші клієнти і як ви їх знайдете?",
+                        "label_en": "Who are your customers and how will you reach them?",
+                        "required": True,
+                    },
+                ],
+            }
+        ),
+    )
+    call.status, call.published_at = "published", now
+    solar = await session.scalar(
+        select(col(User.id)).where(col(User.email) == "solar@demo.sme-hub.org")
+    )
+    bakery = await session.scalar(
+        select(col(User.id)).where(col(User.email) == "bakery@demo.sme-hub.org")
+    )
+    assert solar is not None and bakery is not None and call.id is not None
+    submitted = Application(call_id=call.id, municipality_id=lviv.id, applicant_id=solar)
+    applications.apply_changes(
+        submitted,
+        ApplicationIn(
+            project_title="Сонячні станції для дахів ОСББ",
+            summary="Монтуємо сонячні станції на дахах багатоквартирних будинків.",
+            description="Купуємо підйомник і інструменти, навчаємо двох монтажниць.",
+            requested_amount_kop=24_000_000,
+            own_contribution_kop=6_000_000,
+            budget_lines=[
+                {"item": "Автовишка (вживана)", "amount_kop": 21_000_000},
+                {"item": "Інструменти та засоби безпеки", "amount_kop": 6_000_000},
+                {"item": "Навчання монтажників", "amount_kop": 3_000_000},
+            ],
+            jobs_total=3,
+            jobs_women=2,
+            environmental_effect="Близько 400 МВт·год сонячної енергії на рік.",
+            screening={
+                "protected_area": False,
+                "hazardous_waste": False,
+                "new_construction": False,
+                "emissions_or_discharges": False,
+                "noise_or_traffic": False,
+            },
+            answers={"customers": "ОСББ Львова; знаходимо через асоціацію ОСББ."},
+            iban="UA213223130000026007233566001",
+            contact_phone="+380 67 000 11 22",
+            business_address="м. Львів, вул. Сонячна, 5",
+        ).model_dump(exclude_unset=True),
+    )
+    profile = await entrepreneurs.get_profile(session, solar)
+    assert profile is not None
+    submitted.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
+    submitted.women_led = submission.women_led_for_call(profile, call)
+    submitted.green_level = profile.green_level
+    submitted.status, submitted.submitted_at = "submitted", now - timedelta(days=1)
+    session.add(
+        Application(
+            call_id=call.id,
+            municipality_id=lviv.id,
+            applicant_id=bakery,
+            project_title="Піч на тепловому насосі",
+        )
+    )
+    session.add(submitted)
+    await session.flush()
+    from sme_hub.core import audit
+
+    for action in ("created", "submit"):
+        await audit.record(
+            session,
+            actor_id=solar,
+            object_type="application",
+            object_id=submitted.id or 0,
+            action=action,
+            municipality_id=lviv.id,
+        )

@@ -17,8 +17,9 @@ from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
 from sme_hub.core.storage import Storage, new_key
-from sme_hub.grants import applications
-from sme_hub.grants.models import Attachment
+from sme_hub.accounts.models import User
+from sme_hub.grants import applications, documents
+from sme_hub.grants.models import Attachment, GrantCall
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -152,8 +153,18 @@ async def content(
 async def application_copy(
     session: AsyncSession, user: CurrentUser, storage: Storage, application_id: int
 ) -> bytes:
-    """The PDF copy made at submission (409 before it is submitted)."""
+    """The PDF copy made at submission (409 before it is submitted). A submitted application
+    whose copy is missing (e.g. imported ones) gets it made now and kept."""
     application = await applications.get_application(session, user, application_id)
-    if application.pdf_key is None:
+    if application.status == "draft" or application.submitted_at is None:
         raise Conflict(_("The PDF copy is made when the application is submitted."))
+    if application.pdf_key is None:
+        call = await session.get(GrantCall, application.call_id)
+        owner = await session.get(User, application.applicant_id)
+        assert call is not None and owner is not None
+        pdf = await documents.application_pdf(session, application, call, locale=owner.locale)
+        application.pdf_key = new_key(f"applications/{application_id}", ".pdf")
+        await storage.put(application.pdf_key, pdf)
+        await session.flush()
+        return pdf
     return await storage.get(application.pdf_key)
