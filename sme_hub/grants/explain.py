@@ -1,0 +1,117 @@
+"""A call's rules in plain words for the people deciding whether to apply."""
+
+from decimal import Decimal
+from typing import Any
+
+from sme_hub.core.i18n import N_, _, ngettext
+from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
+from sme_hub.grants.models import GrantCall
+
+GROUP_LABELS = {
+    "veteran_owned": N_("owned by a veteran"),
+    "idp_owned": N_("owned by an internally displaced person"),
+    "youth_owned": N_("owned by a person under 35"),
+}
+
+
+def _points(value: Any) -> str:
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",")
+
+
+def eligibility_sentences(
+    call: GrantCall, municipality_name: str, programme_title: str | None
+) -> list[str]:
+    """One sentence per rule the call applies, in the reader's language."""
+    rules = call.eligibility
+    sentences: list[str] = []
+    if rules.get("in_municipality"):
+        sentences.append(
+            _("The business is located in {municipality}.").format(municipality=municipality_name)
+        )
+    if rules.get("legal_forms"):
+        forms = ", ".join(_(LEGAL_FORM_LABELS[f]) for f in rules["legal_forms"])
+        sentences.append(_("Its legal form is one of: {forms}.").format(forms=forms))
+    low, high = rules.get("min_business_age_months"), rules.get("max_business_age_months")
+    if low is not None and high is not None:
+        sentences.append(
+            _("It was registered between {low} and {high} months ago.").format(low=low, high=high)
+        )
+    elif low is not None:
+        sentences.append(
+            ngettext(
+                "It was registered at least {n} month ago.",
+                "It was registered at least {n} months ago.",
+                low,
+            ).format(n=low)
+        )
+    elif high is not None:
+        sentences.append(
+            ngettext(
+                "It was registered at most {n} month ago.",
+                "It was registered at most {n} months ago.",
+                high,
+            ).format(n=high)
+        )
+    if rules.get("excluded_kved"):
+        sentences.append(
+            _("Its main activity is not in these KVED codes: {codes}.").format(
+                codes=", ".join(rules["excluded_kved"])
+            )
+        )
+    if rules.get("required_programme_id") is not None:
+        sentences.append(
+            _("The applicant has completed the training programme “{programme}”.").format(
+                programme=programme_title or "—"
+            )
+        )
+    if rules.get("max_employees") is not None:
+        sentences.append(_("It has at most {n} employees.").format(n=rules["max_employees"]))
+    if rules.get("one_active_grant"):
+        sentences.append(_("The applicant has no other active grant from this municipality."))
+    sentences.append(_("The applicant has confirmed their email address."))
+    sentences.append(
+        _("The project is not of environmental category A (a protected area or hazardous waste).")
+    )
+    return sentences
+
+
+def priority_sentences(call: GrantCall) -> list[str]:
+    priorities = call.priorities
+    sentences = [
+        _("Women-led businesses get {points} bonus points.").format(
+            points=_points(priorities.get("women_led_bonus", 10))
+        ),
+        _(
+            "Green businesses get {points} bonus points at the advanced level and half of "
+            "them at the basic level."
+        ).format(points=_points(priorities.get("green_bonus", 10))),
+    ]
+    for group, points in (priorities.get("group_bonuses") or {}).items():
+        if Decimal(str(points)) > 0:
+            sentences.append(
+                _("A business {group} gets {points} bonus points.").format(
+                    group=_(GROUP_LABELS[group]), points=_points(points)
+                )
+            )
+    share = Decimal(str(priorities.get("women_led_budget_share", 0)))
+    if share > 0:
+        sentences.append(
+            _("{pct} % of the budget is reserved for women-led businesses.").format(
+                pct=_points(share * 100)
+            )
+        )
+    sentences.append(
+        _("Bonuses never lift a project over the quality threshold of {threshold} points.").format(
+            threshold=_points(call.threshold)
+        )
+    )
+    return sentences
+
+
+def title(call: GrantCall, locale: str) -> str:
+    return call.title_en if locale == "en" and call.title_en else call.title_uk
+
+
+def description(call: GrantCall, locale: str) -> str:
+    return call.description_en if locale == "en" and call.description_en else call.description_uk
