@@ -14,7 +14,7 @@ GROUP_LABELS = {
 }
 
 
-def _points(value: Any) -> str:
+def points_text(value: Any) -> str:
     text = format(Decimal(str(value)).normalize(), "f")
     return text.replace(".", ",")
 
@@ -80,30 +80,30 @@ def priority_sentences(call: GrantCall) -> list[str]:
     priorities = call.priorities
     sentences = [
         _("Women-led businesses get {points} bonus points.").format(
-            points=_points(priorities.get("women_led_bonus", 10))
+            points=points_text(priorities.get("women_led_bonus", 10))
         ),
         _(
             "Green businesses get {points} bonus points at the advanced level and half of "
             "them at the basic level."
-        ).format(points=_points(priorities.get("green_bonus", 10))),
+        ).format(points=points_text(priorities.get("green_bonus", 10))),
     ]
     for group, points in (priorities.get("group_bonuses") or {}).items():
         if Decimal(str(points)) > 0:
             sentences.append(
                 _("A business {group} gets {points} bonus points.").format(
-                    group=_(GROUP_LABELS[group]), points=_points(points)
+                    group=_(GROUP_LABELS[group]), points=points_text(points)
                 )
             )
     share = Decimal(str(priorities.get("women_led_budget_share", 0)))
     if share > 0:
         sentences.append(
             _("{pct} % of the budget is reserved for women-led businesses.").format(
-                pct=_points(share * 100)
+                pct=points_text(share * 100)
             )
         )
     sentences.append(
         _("Bonuses never lift a project over the quality threshold of {threshold} points.").format(
-            threshold=_points(call.threshold)
+            threshold=points_text(call.threshold)
         )
     )
     return sentences
