@@ -53,6 +53,8 @@ DEMO_USERS = {
     "entrepreneur": "entrepreneur@demo.sme-hub.org",
     "regional_observer": "observer@demo.sme-hub.org",
 }
+# A demo entrepreneur whose application to the demo call is submitted (sme_hub/demo.py).
+APPLICANT = "solar@demo.sme-hub.org"
 # A shot `as_role=NEW_ENTREPRENEUR` registers a new entrepreneur, who has no business yet.
 NEW_ENTREPRENEUR = "new_entrepreneur"
 
@@ -169,6 +171,37 @@ def open_first_attendance(page: Page) -> None:
     page.wait_for_load_state()
 
 
+def click_first(selector: str) -> Callable[[Page], None]:
+    """Open the first link matching `selector` (ids differ between installations)."""
+
+    def prepare(page: Page) -> None:
+        page.locator(selector).first.click()
+        page.wait_for_load_state()
+
+    return prepare
+
+
+def open_my_draft(page: Page) -> None:
+    """The demo entrepreneur's draft in the demo call, started from the call's page."""
+    click_first("main article.call a")(page)
+    apply = page.locator("main form[action$='/apply'] button")
+    if apply.count():
+        apply.click()
+    else:
+        page.locator("main a[href^='/me/applications/']").first.click()
+    page.wait_for_load_state()
+
+
+def submit_incomplete_draft(page: Page) -> None:
+    page.locator("main button[formaction$='/submit']").click()
+    page.wait_for_load_state()
+
+
+def open_first_screened(page: Page) -> None:
+    click_first("main a[href^='/centre/grants/calls/']")(page)
+    click_first("main a[href^='/centre/grants/applications/']")(page)
+
+
 def both(*shots: Shot) -> Iterable[Shot]:
     """Each shot on a desktop and on a 390 px phone (`mobile-` + name)."""
     for shot in shots:
@@ -257,6 +290,43 @@ TRAINING_SHOTS = [
     ),
 ]
 
+GRANT_SHOTS = [
+    *both(
+        Shot("calls", "/calls"),
+        Shot("call", "/calls", prepare=click_first("main article.call a")),
+        Shot("application-draft", "/calls", as_role="entrepreneur", prepare=open_my_draft),
+        Shot("me-applications", "/me/applications", as_role=APPLICANT),
+        Shot(
+            "application-submitted",
+            "/me/applications",
+            as_role=APPLICANT,
+            prepare=click_first("main a[href^='/me/applications/']"),
+        ),
+        Shot("centre-grants", "/centre/grants", as_role="centre_staff"),
+        Shot(
+            "centre-grants-call",
+            "/centre/grants",
+            as_role="centre_staff",
+            prepare=click_first("main a[href^='/centre/grants/calls/']"),
+        ),
+        Shot("municipality-calls", "/municipality/calls", as_role="municipal_officer"),
+        Shot(
+            "municipality-call",
+            "/municipality/calls",
+            as_role="municipal_officer",
+            prepare=click_first("main a[href^='/municipality/calls/']:not([href$='/new'])"),
+        ),
+    ),
+    Shot("call-en", "/calls?lang=en", prepare=click_first("main article.call a")),
+    Shot(
+        "centre-grants-application",
+        "/centre/grants",
+        as_role="centre_staff",
+        prepare=open_first_screened,
+    ),
+    Shot("municipality-call-new", "/municipality/calls/new", as_role="municipal_officer"),
+]
+
 SHOTS = [
     Shot("home-uk", "/?lang=uk"),
     Shot("home-en", "/?lang=en"),
@@ -298,6 +368,7 @@ SHOTS = [
     ),
     *ENTREPRENEUR_SHOTS,
     *TRAINING_SHOTS,
+    *GRANT_SHOTS,
 ]
 
 
@@ -406,7 +477,7 @@ def take(browser: Browser, base_url: str, shot: Shot, out: Path, password: str) 
         if shot.as_role == NEW_ENTREPRENEUR:
             register_new_entrepreneur(page, base_url, password)
         elif shot.as_role:
-            log_in(page, base_url, DEMO_USERS[shot.as_role], password)
+            log_in(page, base_url, DEMO_USERS.get(shot.as_role, shot.as_role), password)
         response = page.goto(f"{base_url}{shot.path}")
         if shot.prepare and shot.expect_status != 200:  # a form is submitted
             # The page's own POST, not htmx checking fields while they are typed.
