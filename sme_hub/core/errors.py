@@ -85,7 +85,12 @@ def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) 
     _use_request_locale(request)
     if detail in {status.phrase for status in HTTPStatus if status.value == status_code}:
         # Litestar's stock English text ("Not Found"): say it in the page's language.
-        detail = _("Not found.") if status_code == 404 else ""
+        stock = {
+            404: _("Not found."),
+            # The server refused a body over a route's limit before any handler saw it.
+            413: _("The file is too large: files may be at most 10 MB."),
+        }
+        detail = stock.get(status_code, "")
     titles = {
         403: _("Access denied"),
         404: _("Page not found"),

@@ -15,6 +15,7 @@ GROUP_LABELS = {
 
 
 def points_text(value: Any) -> str:
+    """A number as people write it here: `12.50` → `12,5`."""
     text = format(Decimal(str(value)).normalize(), "f")
     return text.replace(".", ",")
 

@@ -56,8 +56,11 @@ def from_form(
             text = str(data[key]).strip()
             fields[key] = text or None
     if "line_item" in data or "line_amount" in data:
-        fields["budget_lines"], line_errors = _budget_lines(data)
-        errors.update(line_errors)
+        lines, line_errors = budget_lines(data)
+        if line_errors:  # keep the saved lines until every row reads well
+            errors.update(line_errors)
+        else:
+            fields["budget_lines"] = lines
     screening = {
         key: {"yes": True, "no": False}.get(str(data[f"screening.{key}"]))
         for key in SCREENING_QUESTIONS
@@ -73,7 +76,8 @@ def from_form(
     return fields, errors
 
 
-def _budget_lines(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def budget_lines(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The editor's rows as budget lines (empty rows skipped), and the rows that do not read."""
     lines: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
     items, amounts = values_of(data, "line_item"), values_of(data, "line_amount")
@@ -125,18 +129,12 @@ def shown_values(
     data: Mapping[str, Any], saved: dict[str, Any], question_keys: list[str]
 ) -> dict[str, Any]:
     """What the form re-shows after a save with errors: what was typed, over what was saved."""
-    values = dict(saved)
+    values = {**saved, "screening": dict(saved["screening"]), "answers": dict(saved["answers"])}
     for key in (*TEXT_FIELDS, *MONEY_FIELDS, *COUNT_FIELDS):
         if key in data:
             values[key] = str(data[key])
     if "line_item" in data or "line_amount" in data:
-        values["budget_lines"] = [
-            {"item": item, "amount": amount}
-            for item, amount in zip(
-                values_of(data, "line_item"), values_of(data, "line_amount"), strict=False
-            )
-            if item.strip() or amount.strip()
-        ]
+        values["budget_lines"] = typed_rows(data)
     for key in SCREENING_QUESTIONS:
         if f"screening.{key}" in data:
             values["screening"][key] = {"yes": True, "no": False}.get(str(data[f"screening.{key}"]))
@@ -144,3 +142,103 @@ def shown_values(
         if f"answer.{key}" in data:
             values["answers"][key] = str(data[f"answer.{key}"])
     return values
+
+
+def typed_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The budget editor's rows exactly as typed (empty ones too: errors name rows by place)."""
+    items, amounts = values_of(data, "line_item"), values_of(data, "line_amount")
+    return [{"item": item, "amount": amount} for item, amount in zip(items, amounts, strict=False)]
+
+
+def edit_rows(rows: list[dict[str, str]], action: str) -> list[dict[str, str]]:
+    """The budget editor's buttons: `add` appends an empty row, `remove-<n>` drops row n."""
+    if action == "add":
+        return [*rows, {"item": "", "amount": ""}]
+    if action.startswith("remove-") and action[7:].isdigit():
+        index = int(action[7:])
+        return [row for i, row in enumerate(rows) if i != index]
+    return rows
+
+
+def rows_as_form(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Rows back in the form's shape (to read them like a posted form)."""
+    return {
+        "line_item": [row["item"] for row in rows],
+        "line_amount": [row["amount"] for row in rows],
+    }
+
+
+def error_key(key: str) -> str:
+    """Where a problem is shown: a budget line's part on its row (`budget_lines.0.item` →
+    `budget_lines.0`), anything else on its own field."""
+    parts = key.split(".")
+    if parts[0] == "budget_lines" and len(parts) > 2:
+        return ".".join(parts[:2])
+    return key
+
+
+def shown_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    for key, message in errors.items():
+        shown.setdefault(error_key(key), message)
+    return shown
+
+
+def without(data: ApplicationIn, errors: Mapping[str, str]) -> ApplicationIn:
+    """`data` less the fields the service refused (jobs are checked as a pair)."""
+    bad = {key.split(".")[0] for key in errors}
+    if "jobs_women" in bad:
+        bad.add("jobs_total")
+    kept = {k: v for k, v in data.model_dump(exclude_unset=True).items() if k not in bad}
+    return ApplicationIn.model_validate(kept)
+
+
+def form_order(question_keys: list[str], rows: int) -> list[str]:
+    """The names of the form's fields in page order (each has `f-<name>` and `e-<name>`)."""
+    return [
+        "project_title",
+        "summary",
+        "description",
+        *MONEY_FIELDS,
+        "budget_lines",
+        *(f"budget_lines.{i}" for i in range(rows)),
+        *COUNT_FIELDS,
+        "environmental_effect",
+        "screening",
+        *(f"screening.{key}" for key in SCREENING_QUESTIONS),
+        "mitigation",
+        *(f"answers.{key}" for key in question_keys),
+        "iban",
+        "contact_phone",
+        "business_address",
+        "file",
+    ]
+
+
+def field_ids(question_keys: list[str], rows: int) -> set[str]:
+    return set(form_order(question_keys, rows))
+
+
+def summary(
+    errors: Mapping[str, str], order: list[str], labels: Mapping[str, str]
+) -> list[tuple[str | None, str]]:
+    """The problems for the list atop the form: those not tied to a field first (about the
+    applicant or the whole form), then the fields' in page order, each with the field's id
+    (None when it is not on the form) and its message, prefixed by the question it answers
+    where the message alone would not say which."""
+    place = {name: i for i, name in enumerate(order)}
+    keys = sorted((k for k in errors if k != "__all__"), key=lambda k: place.get(k, -1))
+    return [
+        (
+            key if key in place else None,
+            f"{labels[key]} {errors[key]}" if key in labels else errors[key],
+        )
+        for key in keys
+    ]
+
+
+def size_text(size_bytes: int) -> str:
+    """A file's size for people: `2,4 MB`, `180 KB`."""
+    if size_bytes >= 1024 * 1024:
+        return _("{n} MB").format(n=f"{size_bytes / 1024 / 1024:.1f}".replace(".", ","))
+    return _("{n} KB").format(n=max(1, round(size_bytes / 1024)))
