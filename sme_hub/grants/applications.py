@@ -363,4 +363,6 @@ async def my_applications(
 
 
 def closing_text(call: GrantCall) -> str:
-    return _("Closes {time} (Kyiv time)").format(time=format_datetime_kyiv(call.closes_at))
+    return _("Closes {time} (Kyiv time)").format(
+        time=format_datetime_kyiv(call.closes_at, "d MMMM y, HH:mm")
+    )
