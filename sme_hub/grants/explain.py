@@ -1,11 +1,13 @@
 """A call's rules in plain words for the people deciding whether to apply."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sme_hub.core.i18n import N_, _, ngettext
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.grants.models import GrantCall
+from sme_hub.grants.rules import call_window, shown_call_status
 
 GROUP_LABELS = {
     "veteran_owned": N_("owned by a veteran"),
@@ -116,3 +118,13 @@ def title(call: GrantCall, locale: str) -> str:
 
 def description(call: GrantCall, locale: str) -> str:
     return call.description_en if locale == "en" and call.description_en else call.description_uk
+
+
+def is_open(call: GrantCall) -> bool:
+    """Whether the call takes applications now (by the server's clock)."""
+    return call_window(call.status, call.opens_at, call.closes_at, datetime.now(UTC)) == "open"
+
+
+def shown_status(call: GrantCall) -> str:
+    """The call's status as people see it (closed from the closing time on)."""
+    return shown_call_status(call.status, call.closes_at, datetime.now(UTC))

@@ -1,0 +1,76 @@
+"""Calls as staff see them on their start pages: with how many applications each has, by
+status, counted in one query."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.tenancy import tenant_condition
+from sme_hub.entrepreneurs.models import BusinessProfile
+from sme_hub.grants.models import Application, GrantCall
+
+
+@dataclass
+class CallWithCounts:
+    call: GrantCall
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def submitted(self) -> int:
+        """Applications past the draft stage and not withdrawn."""
+        return sum(n for status, n in self.counts.items() if status not in ("draft", "withdrawn"))
+
+    @property
+    def to_screen(self) -> int:
+        return self.counts.get("submitted", 0)
+
+
+async def calls_with_counts(
+    session: AsyncSession, user: CurrentUser, *roles: Role, include_drafts: bool
+) -> list[CallWithCounts]:
+    """The calls of the user's municipalities (for `roles`), newest first, with counts."""
+    conditions = [tenant_condition(user, col(GrantCall.municipality_id), *roles)]
+    if not include_drafts:
+        conditions.append(col(GrantCall.status) != "draft")
+    found = (
+        await session.scalars(
+            select(GrantCall).where(*conditions).order_by(col(GrantCall.closes_at).desc())
+        )
+    ).all()
+    entries = {call.id: CallWithCounts(call) for call in found}
+    rows = await session.execute(
+        select(col(Application.call_id), col(Application.status), func.count())
+        .where(col(Application.call_id).in_(list(entries)))
+        .group_by(col(Application.call_id), col(Application.status))
+    )
+    for call_id, status, count in rows.all():
+        entries[call_id].counts[status] = count
+    return list(entries.values())
+
+
+@dataclass(frozen=True)
+class Client:
+    user_id: int
+    full_name: str
+    email: str
+    business_name: str
+
+
+async def assistable_clients(session: AsyncSession, user: CurrentUser) -> list[Client]:
+    """Entrepreneurs whose business is in a municipality of the staff member's centre: the
+    clients they may prepare an application for."""
+    rows = await session.execute(
+        select(col(User.id), col(User.full_name), col(User.email), col(BusinessProfile.name))
+        .join(BusinessProfile, col(BusinessProfile.user_id) == col(User.id))
+        .where(
+            tenant_condition(user, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF),
+            col(User.is_active).is_(True),
+        )
+        .order_by(col(User.full_name))
+        .limit(1000)
+    )
+    return [Client(uid or 0, name, email, business) for uid, name, email, business in rows.all()]
