@@ -36,6 +36,7 @@ from sme_hub.entrepreneurs.controllers import (
     EntrepreneurApiController,
     EntrepreneurPagesController,
 )
+from sme_hub.grants.call_pages import CallOfficePagesController
 from sme_hub.grants.controllers import GrantsApiController
 from sme_hub.grants.pages import GrantPagesController
 from sme_hub.grants.staff_pages import GrantStaffPagesController
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             GrantsApiController,
             GrantPagesController,
             GrantStaffPagesController,
+            CallOfficePagesController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

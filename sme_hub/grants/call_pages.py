@@ -1,0 +1,208 @@
+"""Municipal officers' pages for their calls: the list, a new call, editing a draft,
+publishing, amending a published call with a reason, closing."""
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlmodel import col, select
+
+from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.forms import parse_form
+from sme_hub.core.i18n import _
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
+from sme_hub.grants import call_forms, calls, explain, overview
+from sme_hub.grants import schemas as labels
+from sme_hub.grants.models import GrantCall
+from sme_hub.grants.schemas import CallCreate, CallUpdate
+from sme_hub.organisations.models import Municipality
+from sme_hub.training.models import Programme
+
+OFFICER = Role.MUNICIPAL_OFFICER
+officers = [requires_role(OFFICER, Role.ADMIN)]
+
+
+class CallOfficePagesController(Controller):
+    include_in_schema = False
+    path = "/municipality/calls"
+    guards = officers
+
+    @get("/")
+    async def calls_list(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        entries = await overview.calls_with_counts(db_session, user, OFFICER, include_drafts=True)
+        return render(
+            request, "grants/office/calls.html", entries=entries, explain=explain, labels=labels
+        )
+
+    @get("/new")
+    async def new_call(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        return await self._form(request, db_session, user, None, call_forms.form_values(None))
+
+    @post("/new")
+    async def create(
+        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
+        fields, errors = call_forms.call_from_form(data)
+        municipality = str(data.get("municipality_id", ""))
+        try:
+            if errors:
+                raise InvalidInput(errors)
+            call = await calls.create_call(
+                db_session,
+                user,
+                parse_form(CallCreate, fields),
+                int(municipality) if municipality.isdigit() else None,
+            )
+        except InvalidInput as exc:
+            return await self._form(
+                request,
+                db_session,
+                user,
+                None,
+                call_forms.typed_values(data),
+                errors={**exc.errors, **errors},
+                status_code=422,
+            )
+        return redirect_with_message(
+            request,
+            f"/municipality/calls/{call.id}",
+            _("The call is saved as a draft. Check it, then publish it."),
+        )
+
+    @get("/{call_id:int}")
+    async def call_page(
+        self,
+        request: Request[Any, Any, Any],
+        call_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        call = await calls.managed_call(db_session, user, call_id)
+        return await self._form(request, db_session, user, call, call_forms.form_values(call))
+
+    @post("/{call_id:int}")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        call_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """Save a draft's changes, or amend a published call (a reason is required)."""
+        call = await calls.managed_call(db_session, user, call_id)
+        fields, errors = call_forms.call_from_form(data)
+        reason = str(data.get("amendment_reason", "")).strip()
+        try:
+            if errors:
+                raise InvalidInput(errors)
+            changes = parse_form(
+                CallUpdate,
+                {**fields, **({"amendment_reason": reason} if call.status != "draft" else {})},
+            )
+            await calls.update_call(db_session, user, call_id, changes)
+        except InvalidInput as exc:
+            return await self._form(
+                request,
+                db_session,
+                user,
+                call,
+                {**call_forms.typed_values(data), "amendment_reason": reason},
+                errors={**exc.errors, **errors},
+                status_code=422,
+            )
+        except Conflict as exc:
+            return redirect_with_message(
+                request, f"/municipality/calls/{call_id}", exc.detail, "error"
+            )
+        message = _("The call is amended; the change is logged.") if reason else _("Saved.")
+        return redirect_with_message(request, f"/municipality/calls/{call_id}", message)
+
+    @post("/{call_id:int}/{action:str}")
+    async def change_state(
+        self,
+        request: Request[Any, Any, Any],
+        call_id: FromPath[int],
+        action: FromPath[str],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Redirect:
+        """Publish or close."""
+        try:
+            await calls.transition(db_session, user, call_id, action)
+        except Conflict as exc:
+            return redirect_with_message(
+                request, f"/municipality/calls/{call_id}", exc.detail, "error"
+            )
+        message = (
+            _("The call is published: entrepreneurs can apply from its public page.")
+            if action == "publish"
+            else _("The call is closed: no more applications are accepted.")
+        )
+        return redirect_with_message(request, f"/municipality/calls/{call_id}", message)
+
+    async def _form(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        user: Actor,
+        call: GrantCall | None,
+        values: dict[str, Any],
+        *,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        mine = sorted(user.municipality_ids(OFFICER))
+        municipalities = (
+            await db_session.scalars(
+                select(Municipality).where(col(Municipality.id).in_(mine))
+                if not user.is_admin
+                else select(Municipality).order_by(col(Municipality.name_uk))
+            )
+        ).all()
+        municipality_ids = [call.municipality_id] if call else [m.id for m in municipalities]
+        programmes = (
+            await db_session.scalars(
+                select(Programme)
+                .where(col(Programme.municipality_id).in_(municipality_ids))
+                .order_by(col(Programme.title))
+            )
+        ).all()
+        errors = errors or {}
+        editable = call is None or call.status == "draft" or explain.is_open(call)
+        return render(
+            request,
+            "grants/office/call.html",
+            status_code=status_code,
+            call=call,
+            values=values,
+            errors=errors,
+            row_errors=_row_errors(errors),
+            editable=editable,
+            amendments=await calls.amendments(db_session, user, call.id or 0) if call else [],
+            municipalities=municipalities if (call is None and len(municipalities) > 1) else [],
+            programmes=programmes,
+            legal_forms=LEGAL_FORM_LABELS,
+            blank_rows=call_forms.BLANK_ROWS,
+            explain=explain,
+            labels=labels,
+        )
+
+
+def _row_errors(errors: dict[str, str]) -> dict[str, str]:
+    """Messages of criteria and question rows, keyed `criteria.0`, `questions.1`."""
+    rows: dict[str, str] = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if parts[0] in ("criteria", "questions") and len(parts) > 1 and parts[1].isdigit():
+            row = f"{parts[0]}.{parts[1]}"
+            rows[row] = f"{rows[row]} {message}" if row in rows else message
+    return rows
