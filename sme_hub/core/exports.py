@@ -5,12 +5,13 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from litestar import Response
 from xlsxwriter import Workbook
 
-Cell = str | int | float | bool | datetime | None
+Cell = str | int | Decimal | bool | datetime | None
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,6 +37,8 @@ def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet: 
             for c, cell in enumerate(row):
                 if isinstance(cell, datetime):
                     worksheet.write_datetime(r, c, cell, when)
+                elif isinstance(cell, Decimal):  # money: exact in the data, a number in the sheet
+                    worksheet.write_number(r, c, float(cell))
                 elif cell is not None:
                     worksheet.write(r, c, cell)
         worksheet.autofit()

@@ -142,12 +142,8 @@ class GrantStaffPagesController(Controller):
             call=call,
             business=snapshot,
             tax_id=masked_tax_id(snapshot),
-            legal_form=_(LEGAL_FORM_LABELS[snapshot["legal_form"]])
-            if snapshot.get("legal_form") in LEGAL_FORM_LABELS
-            else "",
-            green_level=_(GREEN_LEVEL_LABELS[application.green_level])
-            if application.green_level
-            else "",
+            legal_form=_label(LEGAL_FORM_LABELS, snapshot.get("legal_form")),
+            green_level=_label(GREEN_LEVEL_LABELS, application.green_level),
             can_decide=user.has_role(Role.CENTRE_STAFF) or user.is_admin,
             errors=errors or {},
             values=values or {},
@@ -300,6 +296,12 @@ class GrantStaffPagesController(Controller):
             f"/me/applications/{created.id}",
             _("The draft is ready. Fill it in with your client; only the client can submit it."),
         )
+
+
+def _label(labels_: dict[str, str], key: Any) -> str:
+    """A code's label in the reader's language ("" for none)."""
+    msgid = labels_.get(str(key), "")
+    return _(msgid) if msgid else ""
 
 
 def _query(filters: screening.ScreeningFilters) -> str:
