@@ -39,6 +39,7 @@ from sme_hub.entrepreneurs.controllers import (
 from sme_hub.grants.call_pages import CallOfficePagesController
 from sme_hub.grants.controllers import GrantsApiController
 from sme_hub.grants.pages import GrantPagesController
+from sme_hub.grants.public_pages import PublicCallPagesController
 from sme_hub.grants.staff_pages import GrantStaffPagesController
 from sme_hub.home.controllers import HomeController
 from sme_hub.organisations.controllers import (
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TrainingPagesController,
             TrainingStaffPagesController,
             GrantsApiController,
+            PublicCallPagesController,
             GrantPagesController,
             GrantStaffPagesController,
             CallOfficePagesController,

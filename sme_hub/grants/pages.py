@@ -1,17 +1,17 @@
-"""Grant pages for the public and applicants: open calls, applying, drafts with autosave,
-attachments, submission, "My applications"."""
+"""Grant pages of the applicant: drafts that save as they type, the budget editor,
+attachments, submission, withdrawal, "My applications"."""
 
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, current_user, requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
 from sme_hub.core.pages import redirect_with_message, render
@@ -27,9 +27,6 @@ from sme_hub.grants import (
 )
 from sme_hub.grants.controllers import PDF, file_response
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.organisations import service as organisations
-from sme_hub.organisations.models import Municipality
-from sme_hub.training.models import Programme
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 logged_in = [requires_login]
@@ -43,86 +40,6 @@ def _mine(application_id: int) -> str:
 
 class GrantPagesController(Controller):
     include_in_schema = False
-
-    # --- public -----------------------------------------------------------------------------
-
-    @get("/calls")
-    async def calls_page(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: DbSession,
-        page: Page,
-        municipality_id: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-    ) -> Template:
-        chosen = int(municipality_id) if municipality_id and municipality_id.isdigit() else None
-        rows, total = await calls.list_calls(
-            db_session,
-            current_user(request),
-            status=STATUS_FILTERS.get(status or ""),
-            municipality_id=chosen,
-            limit=page.limit,
-            offset=page.offset,
-        )
-        shown = sorted((calls.to_read(c) for c in rows), key=lambda c: c.status != "published")
-        municipalities, _total = await organisations.list_municipalities(db_session)
-        return render(
-            request,
-            "grants/calls.html",
-            fragment="grants/_call_list.html",
-            calls=shown,
-            total=total,
-            municipalities=municipalities,
-            names={m.id: _municipality_name(m) for m in municipalities},
-            filters={"municipality_id": chosen, "status": status or ""},
-            labels=schemas,
-        )
-
-    @get("/calls/{call_id:int}")
-    async def call_page(
-        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
-    ) -> Template:
-        user = current_user(request)
-        call = await calls.get_call(db_session, user, call_id)
-        municipality = await db_session.get(Municipality, call.municipality_id)
-        assert municipality is not None
-        programme_id = call.eligibility.get("required_programme_id")
-        programme = await db_session.get(Programme, programme_id) if programme_id else None
-        locale = current_locale.get()
-        return render(
-            request,
-            "grants/call.html",
-            call=calls.to_read(call),
-            title=explain.title(call, locale),
-            description=explain.description(call, locale),
-            municipality=_municipality_name(municipality),
-            eligibility=explain.eligibility_sentences(
-                call, _municipality_name(municipality), programme.title if programme else None
-            ),
-            priorities=explain.priority_sentences(call),
-            window=rules.call_window(call.status, call.opens_at, call.closes_at, calls.now()),
-            can_apply=bool(user and user.has_role(Role.ENTREPRENEUR)),
-            mine=await _live_application(db_session, user, call_id),
-            number=explain.points_text,
-            labels=schemas,
-        )
-
-    @post("/calls/{call_id:int}/apply", guards=entrepreneur_only)
-    async def apply(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-    ) -> Redirect:
-        try:
-            created = await applications.create_draft(db_session, user, call_id)
-        except (Conflict, Forbidden) as exc:
-            return redirect_with_message(request, f"/calls/{call_id}", exc.detail, "error")
-        assert created.id is not None
-        return redirect_with_message(
-            request, _mine(created.id), _("Your draft is ready: it is saved as you type.")
-        )
 
     # --- the applicant's own ----------------------------------------------------------------
 
@@ -365,24 +282,10 @@ class GrantPagesController(Controller):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _municipality_name(municipality: Municipality) -> str:
-    en = current_locale.get() == "en" and municipality.name_en
-    return municipality.name_en if en else municipality.name_uk
-
-
 async def _call_of(db_session: AsyncSession, application: Application) -> GrantCall:
     call = await db_session.get(GrantCall, application.call_id)
     assert call is not None
     return call
-
-
-async def _live_application(
-    db_session: AsyncSession, user: CurrentUser | None, call_id: int
-) -> Application | None:
-    if user is None:
-        return None
-    mine = await applications.my_applications(db_session, user)
-    return next((a for a, c in mine if c.id == call_id and a.status != "withdrawn"), None)
 
 
 async def _save_form(

@@ -1,0 +1,123 @@
+"""Grant pages for everyone: the open calls, one call's rules in plain words, and the
+"Apply" button that starts an entrepreneur's draft."""
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core.auth import CurrentUser, Role, current_user, requires_role
+from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.errors import Conflict, Forbidden
+from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.grants import applications, calls, explain, rules, schemas
+from sme_hub.grants.models import Application
+from sme_hub.organisations import service as organisations
+from sme_hub.organisations.models import Municipality
+from sme_hub.training.models import Programme
+
+entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
+STATUS_FILTERS = {"open": "published", "closed": "closed"}
+
+
+class PublicCallPagesController(Controller):
+    include_in_schema = False
+
+    # --- public -----------------------------------------------------------------------------
+
+    @get("/calls")
+    async def calls_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        page: Page,
+        municipality_id: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+    ) -> Template:
+        chosen = int(municipality_id) if municipality_id and municipality_id.isdigit() else None
+        rows, total = await calls.list_calls(
+            db_session,
+            current_user(request),
+            status=STATUS_FILTERS.get(status or ""),
+            municipality_id=chosen,
+            limit=page.limit,
+            offset=page.offset,
+        )
+        shown = sorted((calls.to_read(c) for c in rows), key=lambda c: c.status != "published")
+        municipalities, _total = await organisations.list_municipalities(db_session)
+        return render(
+            request,
+            "grants/calls.html",
+            fragment="grants/_call_list.html",
+            calls=shown,
+            total=total,
+            municipalities=municipalities,
+            names={m.id: _municipality_name(m) for m in municipalities},
+            filters={"municipality_id": chosen, "status": status or ""},
+            labels=schemas,
+        )
+
+    @get("/calls/{call_id:int}")
+    async def call_page(
+        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
+    ) -> Template:
+        user = current_user(request)
+        call = await calls.get_call(db_session, user, call_id)
+        municipality = await db_session.get(Municipality, call.municipality_id)
+        assert municipality is not None
+        programme_id = call.eligibility.get("required_programme_id")
+        programme = await db_session.get(Programme, programme_id) if programme_id else None
+        locale = current_locale.get()
+        return render(
+            request,
+            "grants/call.html",
+            call=calls.to_read(call),
+            title=explain.title(call, locale),
+            description=explain.description(call, locale),
+            municipality=_municipality_name(municipality),
+            eligibility=explain.eligibility_sentences(
+                call, _municipality_name(municipality), programme.title if programme else None
+            ),
+            priorities=explain.priority_sentences(call),
+            window=rules.call_window(call.status, call.opens_at, call.closes_at, calls.now()),
+            can_apply=bool(user and user.has_role(Role.ENTREPRENEUR)),
+            mine=await _live_application(db_session, user, call_id),
+            number=explain.points_text,
+            labels=schemas,
+        )
+
+    @post("/calls/{call_id:int}/apply", guards=entrepreneur_only)
+    async def apply(
+        self,
+        request: Request[Any, Any, Any],
+        call_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Redirect:
+        try:
+            created = await applications.create_draft(db_session, user, call_id)
+        except (Conflict, Forbidden) as exc:
+            return redirect_with_message(request, f"/calls/{call_id}", exc.detail, "error")
+        assert created.id is not None
+        return redirect_with_message(
+            request,
+            f"/me/applications/{created.id}",
+            _("Your draft is ready: it is saved as you type."),
+        )
+
+
+def _municipality_name(municipality: Municipality) -> str:
+    en = current_locale.get() == "en" and municipality.name_en
+    return municipality.name_en if en else municipality.name_uk
+
+
+async def _live_application(
+    db_session: AsyncSession, user: CurrentUser | None, call_id: int
+) -> Application | None:
+    if user is None:
+        return None
+    mine = await applications.my_applications(db_session, user)
+    return next((a for a, c in mine if c.id == call_id and a.status != "withdrawn"), None)
