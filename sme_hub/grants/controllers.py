@@ -6,12 +6,20 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import Role, current_user, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
-from sme_hub.core.errors import InvalidInput
+from sme_hub.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
 from sme_hub.core.i18n import _
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.schemas import (
@@ -26,6 +34,10 @@ from sme_hub.grants.schemas import (
     EligibilityDecision,
     ScreeningPage,
 )
+
+# Error answers each route documents in the OpenAPI schema (api.md's error shapes).
+READ: list[type[HTTPException]] = [NotAuthorizedException, NotFound]
+CHANGE: list[type[HTTPException]] = [*READ, Forbidden, Conflict, InvalidInput]
 
 officer_only = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
 staff_only = [requires_role(Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER, Role.ADMIN)]
@@ -68,7 +80,7 @@ class GrantsApiController(Controller):
 
     # --- calls ------------------------------------------------------------------------------
 
-    @post("/calls", guards=officer_only, status_code=201)
+    @post("/calls", guards=officer_only, status_code=201, raises=CHANGE)
     async def create_call(
         self, data: JSONBody[CallCreateBody], user: Actor, db_session: DbSession
     ) -> CallRead:
@@ -107,27 +119,27 @@ class GrantsApiController(Controller):
             total=total,
         )
 
-    @get("/calls/{call_id:int}")
+    @get("/calls/{call_id:int}", raises=[NotFound])
     async def get_call(
         self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
     ) -> CallRead:
         return calls.to_read(await calls.get_call(db_session, current_user(request), call_id))
 
-    @patch("/calls/{call_id:int}", guards=officer_only)
+    @patch("/calls/{call_id:int}", guards=officer_only, raises=CHANGE)
     async def update_call(
         self, call_id: FromPath[int], data: JSONBody[CallUpdate], user: Actor, db_session: DbSession
     ) -> CallRead:
         """Edit a draft; on a published call, an amendment with `amendment_reason` (logged)."""
         return calls.to_read(await calls.update_call(db_session, user, call_id, data))
 
-    @get("/calls/{call_id:int}/amendments")
+    @get("/calls/{call_id:int}/amendments", raises=[NotFound])
     async def call_amendments(
         self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
     ) -> list[AmendmentRead]:
         rows = await calls.amendments(db_session, current_user(request), call_id)
         return [AmendmentRead.model_validate(r) for r in rows]
 
-    @post("/calls/{call_id:int}/{action:str}", guards=officer_only, status_code=200)
+    @post("/calls/{call_id:int}/{action:str}", guards=officer_only, status_code=200, raises=CHANGE)
     async def change_call_state(
         self, call_id: FromPath[int], action: FromPath[str], user: Actor, db_session: DbSession
     ) -> CallRead:
@@ -136,7 +148,9 @@ class GrantsApiController(Controller):
 
     # --- applications -----------------------------------------------------------------------
 
-    @post("/calls/{call_id:int}/applications", guards=[requires_login], status_code=201)
+    @post(
+        "/calls/{call_id:int}/applications", guards=[requires_login], status_code=201, raises=CHANGE
+    )
     async def create_application(
         self,
         call_id: FromPath[int],
@@ -149,12 +163,12 @@ class GrantsApiController(Controller):
         created = await applications.create_draft(db_session, user, call_id, data)
         return await applications.read(db_session, user, created)
 
-    @get("/me/applications", guards=[requires_login])
+    @get("/me/applications", guards=[requires_login], raises=READ)
     async def my_applications(self, user: Actor, db_session: DbSession) -> list[ApplicationRead]:
         rows = await applications.my_applications(db_session, user)
         return [await applications.read(db_session, user, a) for a, _call in rows]
 
-    @get("/applications/{application_id:int}", guards=[requires_login])
+    @get("/applications/{application_id:int}", guards=[requires_login], raises=READ)
     async def get_application(
         self, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ApplicationRead:
@@ -166,7 +180,7 @@ class GrantsApiController(Controller):
         application, flagged = await screening.staff_view(db_session, user, application_id)
         return await applications.read(db_session, user, application, duplicate_of=flagged)
 
-    @patch("/applications/{application_id:int}", guards=[requires_login])
+    @patch("/applications/{application_id:int}", guards=[requires_login], raises=CHANGE)
     async def update_application(
         self,
         application_id: FromPath[int],
@@ -183,6 +197,7 @@ class GrantsApiController(Controller):
         guards=[requires_login],
         status_code=201,
         request_max_body_size=attachments.MAX_REQUEST_BYTES,
+        raises=[*CHANGE, TooLarge, UnsupportedType],
     )
     async def add_attachment(
         self,
@@ -203,6 +218,7 @@ class GrantsApiController(Controller):
     @get(
         "/applications/{application_id:int}/attachments/{attachment_id:int}",
         guards=[requires_login],
+        raises=READ,
     )
     async def get_attachment(
         self,
@@ -221,6 +237,7 @@ class GrantsApiController(Controller):
         "/applications/{application_id:int}/attachments/{attachment_id:int}",
         guards=[requires_login],
         status_code=204,
+        raises=CHANGE,
     )
     async def remove_attachment(
         self,
@@ -232,7 +249,12 @@ class GrantsApiController(Controller):
     ) -> None:
         await attachments.remove(db_session, user, storage, application_id, attachment_id)
 
-    @post("/applications/{application_id:int}/submit", guards=[requires_login], status_code=200)
+    @post(
+        "/applications/{application_id:int}/submit",
+        guards=[requires_login],
+        status_code=200,
+        raises=CHANGE,
+    )
     async def submit(
         self,
         application_id: FromPath[int],
@@ -247,14 +269,19 @@ class GrantsApiController(Controller):
         )
         return await applications.read(db_session, user, submitted)
 
-    @post("/applications/{application_id:int}/withdraw", guards=[requires_login], status_code=200)
+    @post(
+        "/applications/{application_id:int}/withdraw",
+        guards=[requires_login],
+        status_code=200,
+        raises=CHANGE,
+    )
     async def withdraw(
         self, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ApplicationRead:
         withdrawn = await applications.withdraw(db_session, user, application_id)
         return await applications.read(db_session, user, withdrawn)
 
-    @get("/applications/{application_id:int}/pdf", guards=[requires_login])
+    @get("/applications/{application_id:int}/pdf", guards=[requires_login], raises=CHANGE)
     async def application_pdf(
         self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
     ) -> Response[bytes]:
@@ -268,6 +295,7 @@ class GrantsApiController(Controller):
         "/calls/{call_id:int}/applications",
         guards=staff_only,
         dependencies=screening_filters,
+        raises=[*READ, Forbidden, InvalidInput],
     )
     async def call_applications(
         self,
@@ -284,7 +312,12 @@ class GrantsApiController(Controller):
         )
         return ScreeningPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
-    @post("/applications/{application_id:int}/eligibility", guards=screeners, status_code=200)
+    @post(
+        "/applications/{application_id:int}/eligibility",
+        guards=screeners,
+        status_code=200,
+        raises=CHANGE,
+    )
     async def eligibility(
         self,
         application_id: FromPath[int],

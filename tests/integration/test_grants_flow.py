@@ -43,3 +43,26 @@ async def test_apply_submit_and_screen(client: Client, session: AsyncSession) ->
         "submit",
         "mark_ineligible",
     ]
+
+
+async def test_the_grant_api_is_in_the_openapi_schema_with_its_errors(client: Client) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    paths = schema["paths"]
+    submit = paths["/api/v1/applications/{application_id}/submit"]["post"]
+    assert {"200", "401", "404", "409", "422"} <= set(submit["responses"])
+    upload = paths["/api/v1/applications/{application_id}/attachments"]["post"]
+    assert {"201", "413", "415"} <= set(upload["responses"])
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    create = paths["/api/v1/calls"]["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert "$ref" in body or "properties" in body
+    for path in (
+        "/api/v1/calls/{call_id}",
+        "/api/v1/calls/{call_id}/amendments",
+        "/api/v1/calls/{call_id}/applications",
+        "/api/v1/me/applications",
+        "/api/v1/applications/{application_id}/pdf",
+        "/api/v1/applications/{application_id}/eligibility",
+        "/api/v1/applications/{application_id}/withdraw",
+    ):
+        assert path in paths, path
