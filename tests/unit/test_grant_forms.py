@@ -109,9 +109,14 @@ def test_saved_values_are_shown_in_hryvnias_and_typed_ones_win() -> None:
 
 
 def test_sizes_are_readable() -> None:
-    assert forms.size_text(2_516_582) == "2,4 MB"
-    assert forms.size_text(180 * 1024) == "180 KB"
-    assert forms.size_text(10) == "1 KB"
+    token = current_locale.set("en")
+    try:
+        assert forms.size_text(2_516_582) == "2,4 MB"
+        assert forms.size_text(180 * 1024) == "180 KB"
+        assert forms.size_text(10) == "1 KB"
+    finally:
+        current_locale.reset(token)
+    assert forms.size_text(2_516_582) == "2,4 МБ"  # Ukrainian by default
 
 
 def test_the_summary_lists_problems_in_page_order_with_their_fields() -> None:
