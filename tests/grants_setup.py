@@ -4,16 +4,49 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from argon2 import PasswordHasher
 from PIL import Image
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from sme_hub.accounts.models import User
+from sme_hub.core import auth
 from sme_hub.core.auth import Role
+from sme_hub.grants.models import Application, GrantCall
+from sme_hub.organisations.models import SupportCentre
+from sme_hub.training.models import Cohort, Enrolment, Programme
 from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
 from tests.integration.test_business_profile import profile
 
 LVIV = "UA46060250000025047"
+KYIV = "UA80000000000093317"
 IBAN = "UA213223130000026007233566001"
 EDRPOUS = ["32855909", "32855914", "32855920", "32855935", "32855940", "32855955"]
+# Valid EDRPOU codes (check digit included), one per test business.
+TAX_IDS = [
+    "32855909",
+    "32855914",
+    "32855921",
+    "32855935",
+    "32855940",
+    "32855956",
+    "32855961",
+    "32855977",
+    "32855982",
+    "32855998",
+    "32856001",
+    "32856017",
+    "32856022",
+    "32856038",
+    "32856043",
+    "32856059",
+    "32856064",
+    "32856076",
+    "32856085",
+    "32856090",
+]
 
 
 def call_body(**overrides: Any) -> dict[str, Any]:
@@ -133,3 +166,162 @@ def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (0, 87, 183)).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+# --- added for the grants test suite ------------------------------------------------------
+
+
+async def other_municipality(client: Client, session: AsyncSession) -> dict[str, Any]:
+    """Another community (Kyiv) with its own officer, centre staff and a published call."""
+    kyiv = await make_municipality(session, katottg=KYIV, name_uk="Київ", name_en="Kyiv")
+    centre = await make_centre(session, kyiv)
+    officer_email = f"officer{kyiv.id}@example.org"
+    staff_email = f"staff{kyiv.id}@example.org"
+    await make_user(session, Role.MUNICIPAL_OFFICER, kyiv.id, email=officer_email)
+    await make_user(session, Role.CENTRE_STAFF, centre.id, email=staff_email)
+    officer = await token_headers(client, officer_email)
+    created = await client.post(
+        "/api/v1/calls", headers=officer, json=call_body(eligibility={}, questions=[])
+    )
+    assert created.status_code == 201, created.text
+    call_id = created.json()["id"]
+    published = await client.post(f"/api/v1/calls/{call_id}/publish", headers=officer)
+    assert published.status_code == 200, published.text
+    return {
+        "municipality": kyiv,
+        "centre": centre,
+        "officer": officer,
+        "staff": await token_headers(client, staff_email),
+        "call_id": call_id,
+    }
+
+
+async def set_call_times(
+    session: AsyncSession,
+    call_id: int,
+    *,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> None:
+    """Move a call's dates directly in the database (the API refuses past dates)."""
+    call = await session.get(GrantCall, call_id)
+    assert call is not None
+    await session.refresh(call)
+    if opens_at is not None:
+        call.opens_at = opens_at
+    if closes_at is not None:
+        call.closes_at = closes_at
+    await session.commit()
+
+
+async def submitted(client: Client, call_id: int, headers: dict[str, str], **fields: Any) -> int:
+    """A complete application, submitted."""
+    application_id = await draft(client, call_id, headers, **application_body(**fields))
+    response = await client.post(f"/api/v1/applications/{application_id}/submit", headers=headers)
+    assert response.status_code == 200, response.text
+    return application_id
+
+
+def jpeg_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 215, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def programme_row(
+    session: AsyncSession, centre: SupportCentre, *, completed_by: int | None = None
+) -> int:
+    """A training programme of `centre` (rows written directly) with one finished cohort;
+    `completed_by` (a user id) has completed it."""
+    assert centre.id is not None
+    programme = Programme(
+        centre_id=centre.id, municipality_id=centre.municipality_id, title="Основи бізнесу"
+    )
+    session.add(programme)
+    await session.flush()
+    assert programme.id is not None
+    if completed_by is not None:
+        await complete_programme(session, programme.id, completed_by)
+    await session.commit()
+    return programme.id
+
+
+async def complete_programme(session: AsyncSession, programme_id: int, user_id: int) -> None:
+    """A finished cohort of the programme in which `user_id` has a completed enrolment."""
+    programme = await session.get(Programme, programme_id)
+    assert programme is not None
+    today = datetime.now(UTC).date()
+    cohort = Cohort(
+        programme_id=programme_id,
+        centre_id=programme.centre_id,
+        municipality_id=programme.municipality_id,
+        starts_on=today - timedelta(days=60),
+        ends_on=today - timedelta(days=30),
+        enrolment_deadline=today - timedelta(days=61),
+        capacity=10,
+        enrolled_count=1,
+        status="finished",
+    )
+    session.add(cohort)
+    await session.flush()
+    assert cohort.id is not None
+    session.add(
+        Enrolment(
+            cohort_id=cohort.id,
+            user_id=user_id,
+            municipality_id=programme.municipality_id,
+            status="completed",
+        )
+    )
+    await session.commit()
+
+
+async def user_id_of(session: AsyncSession, email: str) -> int:
+    found = await session.scalar(select(User.id).where(col(User.email) == email))
+    assert found is not None
+    return int(found)
+
+
+def now_plus(**delta: float) -> datetime:
+    """Now (UTC) moved by `timedelta(**delta)`; negative values go back."""
+    return datetime.now(UTC) + timedelta(**delta)
+
+
+async def update_user(session: AsyncSession, email: str, **values: Any) -> None:
+    """Change a user's row directly (e.g. `locale`, `email_confirmed_at=None`)."""
+    await session.execute(update(User).where(col(User.email) == email).values(**values))
+    await session.commit()
+
+
+async def set_application(session: AsyncSession, application_id: int, **values: Any) -> None:
+    """Change an application's row directly (e.g. `status="approved"`)."""
+    await session.execute(
+        update(Application).where(col(Application.id) == application_id).values(**values)
+    )
+    await session.commit()
+
+
+async def published_call(client: Client, officer: dict[str, str], **fields: Any) -> int:
+    """Another call of the officer's municipality, published."""
+    created = await client.post("/api/v1/calls", headers=officer, json=call_body(**fields))
+    assert created.status_code == 201, created.text
+    call_id = int(created.json()["id"])
+    published = await client.post(f"/api/v1/calls/{call_id}/publish", headers=officer)
+    assert published.status_code == 200, published.text
+    return call_id
+
+
+def ua_iban(account: int) -> str:
+    """A valid Ukrainian IBAN (check digits computed) for account number `account`."""
+    bban = f"322313{account:019d}"
+    check = 98 - int(bban + "301000") % 97  # "UA00" moved to the end, letters as numbers
+    return f"UA{check:02d}{bban}"
+
+
+def use_fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash test passwords with argon2's cheapest parameters: each user made and each login
+    then costs milliseconds instead of a third of a second (verification reads the
+    parameters from the hash)."""
+    monkeypatch.setattr(
+        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )

@@ -186,15 +186,19 @@ def apply_changes(application: Application, changes: Mapping[str, Any]) -> None:
     """Write validated changes; screening answers and question answers merge into what is
     there (an empty answer clears it)."""
     for key, value in changes.items():
-        if key == "screening":
+        if key == "screening" and value is None:  # null clears the whole part
+            application.screening = {}
+        elif key == "screening":
             merged = {**application.screening, **{k: v for k, v in value.items() if v is not None}}
             for k, v in value.items():
                 if v is None:
                     merged.pop(k, None)
             application.screening = merged
         elif key == "answers":
-            answers = {**application.answers, **value}
+            answers = {**application.answers, **(value or {})} if value is not None else {}
             application.answers = {k: v for k, v in answers.items() if v.strip()}
+        elif key == "budget_lines":
+            application.budget_lines = list(value or [])
         elif key in ("requested_amount_kop", "own_contribution_kop", "jobs_total", "jobs_women"):
             setattr(application, key, value)
         else:

@@ -19,7 +19,7 @@ from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, Unsu
 from sme_hub.core.i18n import _
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.grants import applications, documents
-from sme_hub.grants.models import Attachment, GrantCall
+from sme_hub.grants.models import Application, Attachment, GrantCall
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -144,10 +144,31 @@ async def content(
     application_id: int,
     attachment_id: int,
 ) -> tuple[Attachment, bytes]:
-    """A file for someone who may read its application; anyone else gets 404."""
-    await applications.get_application(session, user, application_id)
+    """A file for someone who may read its application; anyone else gets 404. Staff opening
+    it is audited (personal data)."""
+    application = await applications.get_application(session, user, application_id)
     attachment = await _attachment(session, application_id, attachment_id)
+    if application.applicant_id != user.id:
+        await _audit_access(session, user, application, "attachment_viewed", attachment.id)
     return attachment, await storage.get(attachment.storage_key)
+
+
+async def _audit_access(
+    session: AsyncSession,
+    user: CurrentUser,
+    application: Application,
+    action: str,
+    attachment_id: int | None = None,
+) -> None:
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="application",
+        object_id=application.id or 0,
+        action=action,
+        municipality_id=application.municipality_id,
+        after={"attachment_id": attachment_id} if attachment_id else None,
+    )
 
 
 async def application_copy(
@@ -158,6 +179,8 @@ async def application_copy(
     application = await applications.get_application(session, user, application_id)
     if application.status == "draft" or application.submitted_at is None:
         raise Conflict(_("The PDF copy is made when the application is submitted."))
+    if application.applicant_id != user.id:
+        await _audit_access(session, user, application, "pdf_viewed")
     if application.pdf_key is None:
         call = await session.get(GrantCall, application.call_id)
         owner = await session.get(User, application.applicant_id)

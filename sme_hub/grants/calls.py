@@ -233,8 +233,8 @@ async def update_call(
 
 def _json(value: Any) -> Any:
     """A value as JSON keeps it (for comparing and logging changes)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # one moment, one text: compared in UTC
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return value
@@ -252,7 +252,9 @@ async def transition(
                 status=_(CALL_STATUS_LABELS[call.status])
             )
         )
-    at = now()
+    # The database's clock, as submissions use it: a submission that got in before the close
+    # (it holds the call's share lock, so the close waits for it) is stamped earlier.
+    at = await session.scalar(select(func.clock_timestamp())) or now()
     if action == "publish" and call.closes_at <= at:
         raise Conflict(_("The closing time has passed: set a later one before publishing."))
     before = call.status

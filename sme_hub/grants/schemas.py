@@ -123,6 +123,32 @@ class CallRules(Strict):
 
     _aware = field_validator("opens_at", "closes_at")(classmethod(lambda cls, v: _aware(v)))
 
+    # The rules between fields, each reported on its field (`extra[].key`), not the body.
+    @field_validator("max_grant_kop")
+    @classmethod
+    def grant_limits(cls, value: int, info: ValidationInfo) -> int:
+        if "min_grant_kop" in info.data and info.data["min_grant_kop"] > value:
+            raise ValueError(N_("The minimum grant is above the maximum grant."))
+        if "budget_kop" in info.data and value > info.data["budget_kop"]:
+            raise ValueError(N_("The maximum grant is above the call's budget."))
+        return value
+
+    @field_validator("closes_at")
+    @classmethod
+    def closes_after_opening(cls, value: datetime, info: ValidationInfo) -> datetime:
+        opens_at = info.data.get("opens_at")
+        if value.tzinfo is not None and opens_at is not None and value <= opens_at:
+            raise ValueError(N_("The call must close after it opens."))
+        return value
+
+    @field_validator("criteria", "questions")
+    @classmethod
+    def unique_keys(cls, value: list[Any]) -> list[Any]:
+        keys = [item.key for item in value]
+        if len(keys) != len(set(keys)):
+            raise ValueError(N_("Each criterion and question needs its own key."))
+        return value
+
     @model_validator(mode="after")
     def consistent(self) -> "CallRules":
         check_call_consistency(self.model_dump())
@@ -340,13 +366,15 @@ class ApplicationRead(BaseModel):
 
 class EligibilityDecision(Strict):
     eligible: bool
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=2000, validate_default=True)
 
-    @model_validator(mode="after")
-    def reason_for_refusal(self) -> "EligibilityDecision":
-        if not self.eligible and len(self.reason.strip()) < 5:
+    @field_validator("reason")
+    @classmethod
+    def reason_for_refusal(cls, value: str, info: ValidationInfo) -> str:
+        """Reported on `reason` (the field to fill), also when it is left out."""
+        if info.data.get("eligible") is False and len(value.strip()) < 5:
             raise ValueError(N_("Tell the applicant why the application is not eligible."))
-        return self
+        return value
 
 
 class ScreeningRow(BaseModel):

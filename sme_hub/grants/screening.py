@@ -2,6 +2,7 @@
 list with possible duplicates flagged, exports, and the eligibility decision."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_
@@ -84,7 +85,7 @@ async def list_applications(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ScreeningRow], int]:
-    await staff_call(session, user, call_id)
+    call = await staff_call(session, user, call_id)
     flagged = await duplicates(session, call_id)
     business_name = Application.snapshot["name"].astext  # type: ignore[index]
     files = (
@@ -153,6 +154,7 @@ async def list_applications(
         object_type="grant_call",
         object_id=call_id,
         action="applications_viewed",
+        municipality_id=call.municipality_id,
         after={"filters": {k: v for k, v in filters.__dict__.items() if v}, "shown": len(items)},
     )
     return items, total or 0
@@ -180,7 +182,7 @@ def screening_table(rows: list[ScreeningRow]) -> tuple[list[str], list[list[Cell
             r.project_title,
             r.business_name,
             r.applicant_name,
-            (r.requested_amount_kop or 0) / 100,
+            Decimal(r.requested_amount_kop or 0) / 100,
             _("yes") if r.women_led else _("no"),
             _(GREEN_LEVEL_LABELS[r.green_level]) if r.green_level else "",
             r.environmental_category or "",

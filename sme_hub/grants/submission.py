@@ -183,13 +183,13 @@ async def submit(
     if window == "closed":
         raise Conflict(
             _("The call closed at {time} (Kyiv time); applications are no longer accepted.").format(
-                time=format_datetime_kyiv(call.closes_at)
+                time=format_datetime_kyiv(call.closed_at or call.closes_at, "d MMMM y, HH:mm")
             )
         )
     if window == "not_open":
         raise Conflict(
             _("The call opens for submissions at {time} (Kyiv time).").format(
-                time=format_datetime_kyiv(call.opens_at)
+                time=format_datetime_kyiv(call.opens_at, "d MMMM y, HH:mm")
             )
         )
     profile = await entrepreneurs.get_profile(session, application.applicant_id)
