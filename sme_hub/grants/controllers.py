@@ -9,8 +9,9 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role, current_user, requires_login, requires_role
+from sme_hub.core.auth import CurrentUser, Role, current_user, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from sme_hub.core.errors import (
     UnsupportedType,
 )
 from sme_hub.core.i18n import _
+from sme_hub.core.storage import Storage
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.schemas import (
     AmendmentRead,
@@ -228,10 +230,7 @@ class GrantsApiController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        found, body = await attachments.content(
-            db_session, user, storage, application_id, attachment_id
-        )
-        return file_response(body, found.content_type, found.filename)
+        return await attachment_download(db_session, user, storage, application_id, attachment_id)
 
     @delete(
         "/applications/{application_id:int}/attachments/{attachment_id:int}",
@@ -286,8 +285,7 @@ class GrantsApiController(Controller):
         self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
     ) -> Response[bytes]:
         """The PDF copy made at submission (409 before)."""
-        body = await attachments.application_copy(db_session, user, storage, application_id)
-        return file_response(body, PDF, f"application-{application_id}.pdf")
+        return await copy_download(db_session, user, storage, application_id)
 
     # --- screening --------------------------------------------------------------------------
 
@@ -331,6 +329,26 @@ class GrantsApiController(Controller):
             db_session, user, application_id, data, settings=settings
         )
         return await applications.read(db_session, user, decided)
+
+
+async def attachment_download(
+    session: AsyncSession,
+    user: CurrentUser,
+    storage: Storage,
+    application_id: int,
+    attachment_id: int,
+) -> Response[bytes]:
+    """An application's file for those who may read the application (API and pages)."""
+    found, body = await attachments.content(session, user, storage, application_id, attachment_id)
+    return file_response(body, found.content_type, found.filename)
+
+
+async def copy_download(
+    session: AsyncSession, user: CurrentUser, storage: Storage, application_id: int
+) -> Response[bytes]:
+    """The PDF copy made at submission (API and pages)."""
+    body = await attachments.application_copy(session, user, storage, application_id)
+    return file_response(body, PDF, f"application-{application_id}.pdf")
 
 
 def file_response(body: bytes, media_type: str, filename: str) -> Response[bytes]:

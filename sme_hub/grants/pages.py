@@ -25,7 +25,7 @@ from sme_hub.grants import (
     schemas,
     submission,
 )
-from sme_hub.grants.controllers import PDF, file_response
+from sme_hub.grants.controllers import attachment_download, copy_download
 from sme_hub.grants.models import Application, GrantCall
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
@@ -202,8 +202,7 @@ class GrantPagesController(Controller):
     async def copy_pdf(
         self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
     ) -> Response[bytes]:
-        body = await attachments.application_copy(db_session, user, storage, application_id)
-        return file_response(body, PDF, f"application-{application_id}.pdf")
+        return await copy_download(db_session, user, storage, application_id)
 
     # --- attachments ------------------------------------------------------------------------
 
@@ -216,10 +215,7 @@ class GrantPagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        found, body = await attachments.content(
-            db_session, user, storage, application_id, attachment_id
-        )
-        return file_response(body, found.content_type, found.filename)
+        return await attachment_download(db_session, user, storage, application_id, attachment_id)
 
     @post(
         "/me/applications/{application_id:int}/files",

@@ -18,9 +18,14 @@ from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
-from sme_hub.grants import applications, attachments, explain, overview, screening
+from sme_hub.grants import applications, explain, overview, screening
 from sme_hub.grants import schemas as labels
-from sme_hub.grants.controllers import Filters, file_response, screening_filters
+from sme_hub.grants.controllers import (
+    Filters,
+    attachment_download,
+    copy_download,
+    screening_filters,
+)
 from sme_hub.grants.models import GrantCall
 from sme_hub.grants.schemas import AssistedDraft, EligibilityDecision
 
@@ -201,17 +206,13 @@ class GrantStaffPagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        found, body = await attachments.content(
-            db_session, user, storage, application_id, attachment_id
-        )
-        return file_response(body, found.content_type, found.filename)
+        return await attachment_download(db_session, user, storage, application_id, attachment_id)
 
     @get("/applications/{application_id:int}/copy.pdf")
     async def copy(
         self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
     ) -> Response[bytes]:
-        body = await attachments.application_copy(db_session, user, storage, application_id)
-        return file_response(body, "application/pdf", f"application-{application_id}.pdf")
+        return await copy_download(db_session, user, storage, application_id)
 
     # --- assisted filing --------------------------------------------------------------------
 
