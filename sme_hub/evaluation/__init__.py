@@ -1,0 +1,2 @@
+"""Evaluation and decisions: committees, conflicts of interest, scores, ranking and
+selection, approvals within the budget."""

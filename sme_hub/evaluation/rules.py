@@ -1,0 +1,281 @@
+"""The exact rules of product.md §9 as pure functions: scores per criterion, base, bonuses,
+final, fundable, divergent, the ranking with its tie-breaks, the two-step selection with the
+envelope reserved for women-led businesses, and each application's explanation.
+
+Arithmetic is exact (fractions), rounded once where the rules say so: `base` to 2 decimals,
+half up. Money is in kopiykas (integers); the reserved envelope s × B is compared exactly.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from sme_hub.core.i18n import N_
+
+GREEN_FACTOR = {"advanced": Fraction(1), "basic": Fraction(1, 2), "none": Fraction(0)}
+DIVERGENCE_POINTS = 30
+Outcome = Literal["recommended", "reserve", "not_selected"]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    weight: Fraction
+    max_score: Fraction
+
+
+@dataclass(frozen=True)
+class Priorities:
+    women_led_bonus: Fraction = Fraction(10)
+    green_bonus: Fraction = Fraction(10)
+    women_led_budget_share: Fraction = Fraction(0)
+    group_bonuses: Mapping[str, Fraction] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An application as the ranking sees it; `evaluations` are the submitted score sheets of
+    evaluators without a conflict, each criterion key → score."""
+
+    application_id: int
+    submitted_at: datetime
+    requested_kop: int
+    eligible: bool
+    women_led: bool
+    green_level: str
+    declared_groups: tuple[str, ...] = ()
+    evaluations: tuple[Mapping[str, Fraction], ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    application_id: int
+    means: dict[str, Fraction]
+    base: Decimal
+    bonus_women: Decimal
+    bonus_green: Decimal
+    bonus_other: dict[str, Decimal]
+    final: Decimal
+    fundable: bool
+    divergent: bool
+    evaluator_bases: tuple[Decimal, ...]
+
+
+def round_half_up(value: Fraction, places: int = 2) -> Decimal:
+    """`value` rounded to `places` decimals, halves away from zero."""
+    scale = 10**places
+    scaled = abs(value) * scale
+    rounded = int(scaled + Fraction(1, 2))
+    sign = -1 if value < 0 else 1
+    exact: Decimal = Decimal(sign * rounded).scaleb(-places)
+    return exact
+
+
+def weighted_base(means: Mapping[str, Fraction], criteria: Sequence[Criterion]) -> Fraction:
+    """100 × Σ(weight × mean / max) / Σ weight, unrounded."""
+    total_weight = sum((c.weight for c in criteria), Fraction(0))
+    weighted = sum((c.weight * means[c.key] / c.max_score for c in criteria), Fraction(0))
+    return 100 * weighted / total_weight
+
+
+def criterion_means(
+    evaluations: Sequence[Mapping[str, Fraction]], criteria: Sequence[Criterion]
+) -> dict[str, Fraction]:
+    return {
+        c.key: sum((e[c.key] for e in evaluations), Fraction(0)) / len(evaluations)
+        for c in criteria
+    }
+
+
+def score(
+    candidate: Candidate,
+    criteria: Sequence[Criterion],
+    priorities: Priorities,
+    threshold: Fraction,
+) -> Score | None:
+    """The application's scores; None while no evaluation has been submitted."""
+    if not candidate.evaluations:
+        return None
+    means = criterion_means(candidate.evaluations, criteria)
+    base = round_half_up(weighted_base(means, criteria))
+    bonus_women = round_half_up(priorities.women_led_bonus if candidate.women_led else Fraction(0))
+    bonus_green = round_half_up(
+        priorities.green_bonus * GREEN_FACTOR.get(candidate.green_level, Fraction(0))
+    )
+    bonus_other = {
+        group: round_half_up(priorities.group_bonuses[group])
+        for group in sorted(set(candidate.declared_groups))
+        if priorities.group_bonuses.get(group, Fraction(0)) > 0
+    }
+    final = base + bonus_women + bonus_green + sum(bonus_other.values(), Decimal(0))
+    evaluator_bases = tuple(
+        round_half_up(weighted_base({c.key: e[c.key] for c in criteria}, criteria))
+        for e in candidate.evaluations
+    )
+    return Score(
+        application_id=candidate.application_id,
+        means=means,
+        base=base,
+        bonus_women=bonus_women,
+        bonus_green=bonus_green,
+        bonus_other=bonus_other,
+        final=final,
+        fundable=candidate.eligible and Fraction(base) >= threshold,
+        divergent=max(evaluator_bases) - min(evaluator_bases) > DIVERGENCE_POINTS,
+        evaluator_bases=evaluator_bases,
+    )
+
+
+def ranking(scored: Iterable[tuple[Candidate, Score]]) -> list[tuple[Candidate, Score]]:
+    """Fundable applications in order: final ↓, base ↓, submission time ↑, id ↑."""
+    return sorted(
+        ((c, s) for c, s in scored if s.fundable),
+        key=lambda pair: (
+            -pair[1].final,
+            -pair[1].base,
+            pair[0].submitted_at,
+            pair[0].application_id,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the selection decided for one application and why (an English msgid with
+    placeholders, translated where shown)."""
+
+    outcome: Outcome
+    rank: int | None
+    step: int | None
+    reason: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Selection:
+    decisions: dict[int, Decision]
+    budget_kop: int
+    reserved_kop: int
+    recommended_kop: int
+    reserved_used_kop: int
+
+
+MSG_RESERVED = N_("Recommended at rank {rank} from the budget reserved for women-led businesses.")
+MSG_POOL = N_("Recommended at rank {rank} from the general budget.")
+MSG_EXHAUSTED = N_(
+    "On the reserve list: the budget was exhausted at rank {rank} ({remaining} left, "
+    "{requested} requested)."
+)
+MSG_BELOW_THRESHOLD = N_("Not selected: below the quality threshold {threshold} (base {base}).")
+MSG_NOT_ELIGIBLE = N_("Not selected: the application is not eligible.")
+MSG_NOT_EVALUATED = N_("Not selected: no evaluation was submitted.")
+
+
+def select(
+    ranked: Sequence[tuple[Candidate, Score]], budget_kop: int, share: Fraction
+) -> Selection:
+    """The two-step selection of product.md §9 over the ranking (fundable applications only).
+
+    1. The reserved envelope R = share × budget: walk the ranking; each women-led application
+       whose requested amount fits in what remains of R is selected.
+    2. The pool = budget − the amount selected in step 1: walk the ranking again over the
+       applications not yet selected; each that fits in what remains of the pool is selected.
+    Selected ones are recommended; the other fundable ones are the reserve, in ranking order.
+    """
+    reserved = share * budget_kop
+    decisions: dict[int, Decision] = {}
+    left: Fraction = reserved
+    for rank, (candidate, _score) in enumerate(ranked, start=1):
+        if candidate.women_led and candidate.requested_kop <= left:
+            left -= candidate.requested_kop
+            decisions[candidate.application_id] = Decision(
+                "recommended", rank, 1, MSG_RESERVED, {"rank": str(rank)}
+            )
+    used_reserved = sum(c.requested_kop for c, _s in ranked if c.application_id in decisions)
+    pool = budget_kop - used_reserved
+    for rank, (candidate, _score) in enumerate(ranked, start=1):
+        if candidate.application_id in decisions:
+            continue
+        if candidate.requested_kop <= pool:
+            pool -= candidate.requested_kop
+            decisions[candidate.application_id] = Decision(
+                "recommended", rank, 2, MSG_POOL, {"rank": str(rank)}
+            )
+        else:
+            decisions[candidate.application_id] = Decision(
+                "reserve",
+                rank,
+                None,
+                MSG_EXHAUSTED,
+                {
+                    "rank": str(rank),
+                    "remaining_kop": str(pool),
+                    "requested_kop": str(candidate.requested_kop),
+                },
+            )
+    recommended = sum(
+        c.requested_kop for c, _s in ranked if decisions[c.application_id].outcome == "recommended"
+    )
+    return Selection(
+        decisions=decisions,
+        budget_kop=budget_kop,
+        reserved_kop=int(reserved),
+        recommended_kop=recommended,
+        reserved_used_kop=used_reserved,
+    )
+
+
+def not_selected(candidate: Candidate, result: Score | None, threshold: Fraction) -> Decision:
+    """Why an application outside the ranking was not selected."""
+    if result is None:
+        return Decision("not_selected", None, None, MSG_NOT_EVALUATED)
+    if not candidate.eligible:
+        return Decision("not_selected", None, None, MSG_NOT_ELIGIBLE)
+    return Decision(
+        "not_selected",
+        None,
+        None,
+        MSG_BELOW_THRESHOLD,
+        {"threshold": str(round_half_up(threshold)), "base": str(result.base)},
+    )
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Every application's score (None when not evaluated) and decision."""
+
+    scores: dict[int, Score | None]
+    decisions: dict[int, Decision]
+    selection: Selection
+    ranked_ids: list[int]
+
+
+def rank_and_select(
+    candidates: Iterable[Candidate],
+    criteria: Sequence[Criterion],
+    priorities: Priorities,
+    threshold: Fraction,
+    budget_kop: int,
+) -> Outcomes:
+    """Score, rank and select a whole call: the function the officer's ranking, the what-if
+    panel and the API all use."""
+    pool = list(candidates)
+    scores = {c.application_id: score(c, criteria, priorities, threshold) for c in pool}
+    scored = [(c, s) for c in pool if (s := scores[c.application_id]) is not None]
+    ranked = ranking(scored)
+    selection = select(ranked, budget_kop, priorities.women_led_budget_share)
+    decisions = dict(selection.decisions)
+    for candidate in pool:
+        if candidate.application_id not in decisions:
+            decisions[candidate.application_id] = not_selected(
+                candidate, scores[candidate.application_id], threshold
+            )
+    return Outcomes(
+        scores=scores,
+        decisions=decisions,
+        selection=selection,
+        ranked_ids=[c.application_id for c, _s in ranked],
+    )

@@ -1,0 +1,249 @@
+"""The ranking and selection rules of product.md §9, by hand-computed cases for every branch
+and by properties that must hold for any call."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction as F
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sme_hub.evaluation.rules import (
+    MSG_BELOW_THRESHOLD,
+    MSG_EXHAUSTED,
+    MSG_NOT_ELIGIBLE,
+    MSG_NOT_EVALUATED,
+    MSG_POOL,
+    MSG_RESERVED,
+    Candidate,
+    Criterion,
+    Priorities,
+    rank_and_select,
+    ranking,
+    round_half_up,
+    score,
+    select,
+)
+
+T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+CRITERIA = [Criterion("impact", F(2), F(10)), Criterion("budget", F(1), F(5))]
+ONE = [Criterion("impact", F(1), F(10))]
+
+
+def candidate(application_id: int, *sheets: dict[str, F], **fields: object) -> Candidate:
+    values: dict[str, object] = {
+        "submitted_at": T0 + timedelta(minutes=application_id),
+        "requested_kop": 100,
+        "eligible": True,
+        "women_led": False,
+        "green_level": "none",
+        **fields,
+    }
+    return Candidate(application_id=application_id, evaluations=tuple(sheets), **values)  # type: ignore[arg-type]
+
+
+def test_base_is_the_weighted_mean_of_the_evaluators() -> None:
+    # means 7/10 and 3.5/5: 100 × (2 × 0.7 + 1 × 0.7) / 3 = 70
+    c = candidate(1, {"impact": F(8), "budget": F(4)}, {"impact": F(6), "budget": F(3)})
+    result = score(c, CRITERIA, Priorities(), F(60))
+    assert result is not None
+    assert result.means == {"impact": F(7), "budget": F(7, 2)}
+    assert result.base == Decimal("70.00")
+    assert result.final == Decimal("70.00") and result.fundable
+
+
+def test_halves_and_thirds_are_exact_and_rounded_once() -> None:
+    c = candidate(1, {"impact": F(7)}, {"impact": F(8)}, {"impact": F(17, 2)})
+    result = score(c, ONE, Priorities(), F(60))
+    assert result is not None and result.base == Decimal("78.33")  # 23.5 / 3 = 7.8333…
+    assert round_half_up(F(52505, 1000)) == Decimal("52.51")  # a half goes up
+
+
+def test_bonuses_women_green_and_declared_groups() -> None:
+    sheet = {"impact": F(6)}
+    priorities = Priorities(
+        women_led_bonus=F(10), green_bonus=F(10), group_bonuses={"idp_owned": F(5)}
+    )
+    basic = score(
+        candidate(1, sheet, women_led=True, green_level="basic", declared_groups=("idp_owned",)),
+        ONE,
+        priorities,
+        F(50),
+    )
+    assert basic is not None
+    assert (basic.base, basic.bonus_women, basic.bonus_green) == (
+        Decimal("60.00"),
+        Decimal("10.00"),
+        Decimal("5.00"),
+    )
+    assert basic.bonus_other == {"idp_owned": Decimal("5.00")}
+    assert basic.final == Decimal("80.00")
+    advanced = score(candidate(2, sheet, green_level="advanced"), ONE, priorities, F(50))
+    assert advanced is not None and advanced.bonus_green == Decimal("10.00")
+    # A declared group the call gives nothing for adds nothing.
+    veteran = score(candidate(3, sheet, declared_groups=("veteran_owned",)), ONE, priorities, F(50))
+    assert veteran is not None and veteran.bonus_other == {} and veteran.final == Decimal("60.00")
+
+
+def test_bonuses_never_lift_a_weak_project_over_the_threshold() -> None:
+    weak = candidate(1, {"impact": F(5)}, women_led=True, green_level="advanced")
+    result = score(weak, ONE, Priorities(), F(60))
+    assert result is not None
+    assert result.base == Decimal("50.00") and result.final == Decimal("70.00")
+    assert not result.fundable
+    ineligible = score(candidate(2, {"impact": F(9)}, eligible=False), ONE, Priorities(), F(60))
+    assert ineligible is not None and not ineligible.fundable
+
+
+def test_divergent_when_evaluators_differ_by_more_than_30_points() -> None:
+    close = score(candidate(1, {"impact": F(8)}, {"impact": F(5)}), ONE, Priorities(), F(0))
+    assert close is not None and not close.divergent  # exactly 30 points apart
+    far = score(
+        candidate(2, {"impact": F(8)}, {"impact": F(9, 2)}, {"impact": F(7)}),
+        ONE,
+        Priorities(),
+        F(0),
+    )
+    assert far is not None and far.divergent  # 80 and 45: 35 apart
+    assert far.evaluator_bases == (Decimal("80.00"), Decimal("45.00"), Decimal("70.00"))
+
+
+def test_ranking_tie_breaks() -> None:
+    priorities = Priorities(women_led_bonus=F(10))
+    same_final_higher_base = candidate(5, {"impact": F(8)})  # 80 + 0
+    same_final_lower_base = candidate(4, {"impact": F(7)}, women_led=True)  # 70 + 10
+    earlier = candidate(3, {"impact": F(6)}, submitted_at=T0)
+    later = candidate(2, {"impact": F(6)}, submitted_at=T0 + timedelta(seconds=1))
+    same_time_higher_id = candidate(9, {"impact": F(6)}, submitted_at=T0)
+    pool = [later, same_time_higher_id, same_final_lower_base, earlier, same_final_higher_base]
+    scored = [(c, s) for c in pool if (s := score(c, ONE, priorities, F(0))) is not None]
+    assert [c.application_id for c, _s in ranking(scored)] == [5, 4, 3, 9, 2]
+
+
+def test_the_two_step_selection_with_the_reserved_envelope() -> None:
+    # Budget 100, 30 % reserved. Ranking A(40), B♀(20), C♀(15), D(30), E♀(10).
+    ranked_people = [
+        candidate(1, {"impact": F(10)}, requested_kop=40),
+        candidate(2, {"impact": F(19, 2)}, requested_kop=20, women_led=True),
+        candidate(3, {"impact": F(9)}, requested_kop=15, women_led=True),
+        candidate(4, {"impact": F(17, 2)}, requested_kop=30),
+        candidate(5, {"impact": F(8)}, requested_kop=10, women_led=True),
+    ]
+    scored = [
+        (c, s)
+        for c in ranked_people
+        if (s := score(c, ONE, Priorities(women_led_bonus=F(0)), F(0)))
+    ]
+    ranked = ranking(scored)
+    assert [c.application_id for c, _s in ranked] == [1, 2, 3, 4, 5]
+    result = select(ranked, 100, F(3, 10))
+    # Step 1 takes B (20, 10 left) and E (10, 0 left); C (15) no longer fits the envelope.
+    # Step 2 has 70: A (40, 30 left), C (15, 15 left); D (30) does not fit: reserve.
+    d = result.decisions
+    assert {i: (d[i].outcome, d[i].step) for i in d} == {
+        1: ("recommended", 2),
+        2: ("recommended", 1),
+        3: ("recommended", 2),
+        4: ("reserve", None),
+        5: ("recommended", 1),
+    }
+    assert (result.reserved_kop, result.reserved_used_kop, result.recommended_kop) == (30, 30, 85)
+    assert d[2].reason == MSG_RESERVED and d[1].reason == MSG_POOL
+    assert d[4].reason == MSG_EXHAUSTED
+    assert d[4].params == {"rank": "4", "remaining_kop": "15", "requested_kop": "30"}
+
+
+def test_outcomes_of_a_whole_call_and_why_others_are_not_selected() -> None:
+    pool = [
+        candidate(1, {"impact": F(9)}, requested_kop=60),
+        candidate(2, {"impact": F(8)}, requested_kop=60),
+        candidate(3, {"impact": F(5)}),
+        candidate(4, {"impact": F(9)}, eligible=False),
+        candidate(5),
+    ]
+    outcomes = rank_and_select(pool, ONE, Priorities(), F(60), budget_kop=100)
+    d = outcomes.decisions
+    assert outcomes.ranked_ids == [1, 2]
+    assert (d[1].outcome, d[2].outcome) == ("recommended", "reserve")
+    assert d[3].outcome == "not_selected" and d[3].reason == MSG_BELOW_THRESHOLD
+    assert d[3].params == {"threshold": "60.00", "base": "50.00"}
+    assert d[4].reason == MSG_NOT_ELIGIBLE
+    assert d[5].reason == MSG_NOT_EVALUATED and outcomes.scores[5] is None
+
+
+def test_a_share_of_zero_or_one() -> None:
+    pool = [
+        candidate(1, {"impact": F(9)}, requested_kop=50),
+        candidate(2, {"impact": F(8)}, requested_kop=50, women_led=True),
+    ]
+    nothing_reserved = rank_and_select(pool, ONE, Priorities(), F(0), budget_kop=50)
+    assert nothing_reserved.decisions[1].outcome == "recommended"
+    all_reserved = rank_and_select(
+        pool, ONE, Priorities(women_led_budget_share=F(1)), F(0), budget_kop=50
+    )
+    assert all_reserved.decisions[2].outcome == "recommended"
+    assert all_reserved.decisions[1].outcome == "reserve"
+
+
+# --- properties -----------------------------------------------------------------------------
+
+halves = st.integers(min_value=0, max_value=20).map(lambda n: F(n, 2))
+candidates = st.lists(
+    st.builds(
+        lambda i, scores, requested, women, green, eligible, minutes: Candidate(
+            application_id=i,
+            submitted_at=T0 + timedelta(minutes=minutes),
+            requested_kop=requested,
+            eligible=eligible,
+            women_led=women,
+            green_level=green,
+            evaluations=tuple({"impact": s} for s in scores),
+        ),
+        st.integers(min_value=1, max_value=10_000),
+        st.lists(halves, min_size=0, max_size=3),
+        st.integers(min_value=1, max_value=500),
+        st.booleans(),
+        st.sampled_from(["none", "basic", "advanced"]),
+        st.booleans(),
+        st.integers(min_value=0, max_value=5),
+    ),
+    max_size=25,
+    unique_by=lambda c: c.application_id,
+)
+shares = st.integers(min_value=0, max_value=100).map(lambda n: F(n, 100))
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidates, st.integers(min_value=0, max_value=3000), shares, st.randoms())
+def test_selection_properties(pool, budget, share, rnd) -> None:  # type: ignore[no-untyped-def]
+    priorities = Priorities(women_led_budget_share=share)
+    outcomes = rank_and_select(pool, ONE, priorities, F(50), budget)
+    by_id = {c.application_id: c for c in pool}
+    chosen = [i for i, d in outcomes.decisions.items() if d.outcome == "recommended"]
+    # Never more than the budget; step 1 never more than the envelope.
+    assert sum(by_id[i].requested_kop for i in chosen) <= budget
+    step1 = [i for i in chosen if outcomes.decisions[i].step == 1]
+    assert sum(by_id[i].requested_kop for i in step1) <= share * budget
+    assert all(by_id[i].women_led for i in step1)
+    # Only fundable applications are recommended or on the reserve list.
+    for i, decision in outcomes.decisions.items():
+        result = outcomes.scores[i]
+        assert (decision.outcome != "not_selected") == bool(result and result.fundable)
+    # No fundable application is skipped while a lower-ranked one that costs no less is
+    # chosen in the same step.
+    ranked = outcomes.ranked_ids
+    for step in (1, 2):
+        for low, j in enumerate(ranked):
+            dj = outcomes.decisions[j]
+            if dj.step != step:
+                continue
+            for i in ranked[:low]:
+                di = outcomes.decisions[i]
+                could = step == 2 or by_id[i].women_led
+                if could and by_id[i].requested_kop <= by_id[j].requested_kop:
+                    assert di.step is not None and di.step <= step
+    # The order of the input does not matter.
+    shuffled = list(pool)
+    rnd.shuffle(shuffled)
+    again = rank_and_select(shuffled, ONE, priorities, F(50), budget)
+    assert again.decisions == outcomes.decisions and again.ranked_ids == outcomes.ranked_ids
