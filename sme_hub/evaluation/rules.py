@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from sme_hub.core.i18n import N_
+from sme_hub.core.i18n import N_, format_money
 
 GREEN_FACTOR = {"advanced": Fraction(1), "basic": Fraction(1, 2), "none": Fraction(0)}
 DIVERGENCE_POINTS = 30
@@ -212,8 +212,8 @@ def select(
                 MSG_EXHAUSTED,
                 {
                     "rank": str(rank),
-                    "remaining_kop": str(pool),
-                    "requested_kop": str(candidate.requested_kop),
+                    "remaining": format_money(pool),
+                    "requested": format_money(candidate.requested_kop),
                 },
             )
     recommended = sum(

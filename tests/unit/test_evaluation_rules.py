@@ -150,7 +150,7 @@ def test_the_two_step_selection_with_the_reserved_envelope() -> None:
     assert (result.reserved_kop, result.reserved_used_kop, result.recommended_kop) == (30, 30, 85)
     assert d[2].reason == MSG_RESERVED and d[1].reason == MSG_POOL
     assert d[4].reason == MSG_EXHAUSTED
-    assert d[4].params == {"rank": "4", "remaining_kop": "15", "requested_kop": "30"}
+    assert d[4].params == {"rank": "4", "remaining": "0,15\u00a0грн", "requested": "0,30\u00a0грн"}
 
 
 def test_outcomes_of_a_whole_call_and_why_others_are_not_selected() -> None:
