@@ -22,6 +22,7 @@ from sme_hub.db import Database, scratch_database
 from sme_hub.training import certificates
 from sme_hub.training.certificate_models import CertificateBatch
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
+from tests.conftest import IN_CI
 from tests.factories import (
     Client,
     fetch_rows,
@@ -41,7 +42,10 @@ CODE_FORMAT = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text (pdftotext, from poppler-utils), one space between words."""
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        reason = "pdftotext (poppler-utils) is not installed"
+        if IN_CI:
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
     result = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     )

@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import Client
 from tests.grants_setup import applicant, application_body, draft, officer_and_call, pdf_bytes
+from tests.integration.test_certificates import pdf_text
 
 
 async def test_apply_submit_and_screen(client: Client, session: AsyncSession) -> None:
@@ -24,6 +25,10 @@ async def test_apply_submit_and_screen(client: Client, session: AsyncSession) ->
     assert body["environmental_category"] == "C"
     pdf = await client.get(f"/api/v1/applications/{application_id}/pdf", headers=olena)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    copy = pdf_text(pdf.content)
+    assert "Сонячна сушарка для фруктів" in copy  # the project
+    assert "ТОВ «Зелена майстерня»" in copy  # the business, from the snapshot
+    assert "80 000,00 грн" in copy
     listed = await client.get(
         f"/api/v1/calls/{setup['call_id']}/applications", headers=setup["staff"]
     )
