@@ -239,7 +239,7 @@ def not_selected(candidate: Candidate, result: Score | None, threshold: Fraction
         None,
         None,
         MSG_BELOW_THRESHOLD,
-        {"threshold": str(round_half_up(threshold)), "base": str(result.base)},
+        {"threshold": _number(round_half_up(threshold)), "base": _number(result.base)},
     )
 
 
@@ -279,3 +279,82 @@ def rank_and_select(
         selection=selection,
         ranked_ids=[c.application_id for c, _s in ranked],
     )
+
+
+# --- the explanation every application gets --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an explanation: an English msgid and its values, already formatted."""
+
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return self.message.format(**self.params)
+
+
+MSG_CRITERION = N_("{criterion}: mean {mean} of {max}, weight {weight}.")
+MSG_BASE = N_("Base score: {base} of 100.")
+MSG_BONUS_WOMEN = N_("Bonus for a women-led business: +{points}.")
+MSG_BONUS_GREEN = N_("Bonus for the {level} green level: +{points}.")
+MSG_BONUS_GROUP = N_("Bonus for a declared group ({group}): +{points}.")
+MSG_FINAL = N_("Final score: {final}.")
+MSG_RANK = N_("Rank {rank} of {total} fundable applications.")
+MSG_DIVERGENT = N_(
+    "The evaluators' scores differ by more than 30 points; the committee discusses them."
+)
+
+
+def _number(value: Fraction | Decimal) -> str:
+    """`7.5` → `7,5`, `70.00` → `70,00`: decimals as Ukrainian readers write them."""
+    text = str(round_half_up(value) if isinstance(value, Fraction) else value)
+    if isinstance(value, Fraction):
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace(".", ",")
+
+
+def explanation(
+    result: Score | None,
+    decision: Decision,
+    criteria: Sequence[Criterion],
+    names: Mapping[str, str],
+    *,
+    green_level: str,
+    ranked_total: int,
+) -> list[Line]:
+    """Each criterion's mean and weight, base, bonuses with their reasons, final, rank, and
+    why the application was or was not recommended. `names`: criterion key → its name."""
+    lines: list[Line] = []
+    if result is not None:
+        lines += [
+            Line(
+                MSG_CRITERION,
+                {
+                    "criterion": names.get(c.key, c.key),
+                    "mean": _number(result.means[c.key]),
+                    "max": _number(c.max_score),
+                    "weight": _number(c.weight),
+                },
+            )
+            for c in criteria
+        ]
+        lines.append(Line(MSG_BASE, {"base": _number(result.base)}))
+        if result.bonus_women:
+            lines.append(Line(MSG_BONUS_WOMEN, {"points": _number(result.bonus_women)}))
+        if result.bonus_green:
+            lines.append(
+                Line(MSG_BONUS_GREEN, {"level": green_level, "points": _number(result.bonus_green)})
+            )
+        lines += [
+            Line(MSG_BONUS_GROUP, {"group": group, "points": _number(points)})
+            for group, points in result.bonus_other.items()
+        ]
+        lines.append(Line(MSG_FINAL, {"final": _number(result.final)}))
+        if result.divergent:
+            lines.append(Line(MSG_DIVERGENT))
+    if decision.rank is not None:
+        lines.append(Line(MSG_RANK, {"rank": str(decision.rank), "total": str(ranked_total)}))
+    lines.append(Line(decision.reason, dict(decision.params)))
+    return lines

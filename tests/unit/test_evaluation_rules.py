@@ -18,6 +18,7 @@ from sme_hub.evaluation.rules import (
     Candidate,
     Criterion,
     Priorities,
+    explanation,
     rank_and_select,
     ranking,
     round_half_up,
@@ -166,7 +167,7 @@ def test_outcomes_of_a_whole_call_and_why_others_are_not_selected() -> None:
     assert outcomes.ranked_ids == [1, 2]
     assert (d[1].outcome, d[2].outcome) == ("recommended", "reserve")
     assert d[3].outcome == "not_selected" and d[3].reason == MSG_BELOW_THRESHOLD
-    assert d[3].params == {"threshold": "60.00", "base": "50.00"}
+    assert d[3].params == {"threshold": "60,00", "base": "50,00"}
     assert d[4].reason == MSG_NOT_ELIGIBLE
     assert d[5].reason == MSG_NOT_EVALUATED and outcomes.scores[5] is None
 
@@ -247,3 +248,55 @@ def test_selection_properties(pool, budget, share, rnd) -> None:  # type: ignore
     rnd.shuffle(shuffled)
     again = rank_and_select(shuffled, ONE, priorities, F(50), budget)
     assert again.decisions == outcomes.decisions and again.ranked_ids == outcomes.ranked_ids
+
+
+def test_every_application_gets_an_explanation() -> None:
+    pool = [
+        candidate(
+            1,
+            {"impact": F(8), "budget": F(4)},
+            {"impact": F(7), "budget": F(3)},
+            women_led=True,
+            green_level="basic",
+            declared_groups=("idp_owned",),
+            requested_kop=60,
+        ),
+        candidate(2, {"impact": F(8), "budget": F(4)}, requested_kop=60),
+        candidate(3, {"impact": F(2), "budget": F(1)}),
+    ]
+    priorities = Priorities(group_bonuses={"idp_owned": F(5)})
+    outcomes = rank_and_select(pool, CRITERIA, priorities, F(60), budget_kop=100)
+    names = {"impact": "Вплив", "budget": "Бюджет"}
+
+    def lines(i: int, level: str) -> list[str]:
+        return [
+            line.text()
+            for line in explanation(
+                outcomes.scores[i],
+                outcomes.decisions[i],
+                CRITERIA,
+                names,
+                green_level=level,
+                ranked_total=len(outcomes.ranked_ids),
+            )
+        ]
+
+    # 1: means 7,5/10 and 3,5/5 → 100 × (2 × 0,75 + 0,7) / 3 = 73,33; +10 +5 +5 = 93,33.
+    assert lines(1, "basic") == [
+        "Вплив: mean 7,5 of 10, weight 2.",
+        "Бюджет: mean 3,5 of 5, weight 1.",
+        "Base score: 73,33 of 100.",
+        "Bonus for a women-led business: +10,00.",
+        "Bonus for the basic green level: +5,00.",
+        "Bonus for a declared group (idp_owned): +5,00.",
+        "Final score: 93,33.",
+        "Rank 1 of 2 fundable applications.",
+        "Recommended at rank 1 from the general budget.",
+    ]
+    # 2 (base 80,00, no bonuses) ranks second and no longer fits: 40 left of 100.
+    assert lines(2, "none")[-2:] == [
+        "Rank 2 of 2 fundable applications.",
+        "On the reserve list: the budget was exhausted at rank 2 (0,40\u00a0грн left, "
+        "0,60\u00a0грн requested).",
+    ]
+    assert lines(3, "none")[-1] == "Not selected: below the quality threshold 60,00 (base 20,00)."
