@@ -34,7 +34,10 @@ async def locked_call_for_submission(
     """The call under a share lock (closing it waits for the submissions in flight, and a
     submission after the close sees it closed) and the database's clock at that moment."""
     call = await session.scalar(
-        select(GrantCall).where(col(GrantCall.id) == call_id).with_for_update(read=True)
+        select(GrantCall)
+        .where(col(GrantCall.id) == call_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)  # fresh, not what was read before
     )
     assert call is not None
     clock = await session.scalar(select(func.clock_timestamp()))
@@ -172,26 +175,21 @@ async def submit(
     settings: Settings,
 ) -> Application:
     """Submit a draft (the applicant only): 409 outside the call's window, 422 with every
-    failed rule; on success the snapshot, the stored PDF copy and an email."""
+    failed rule; on success the snapshot, the stored PDF copy and an email.
+
+    The slow part (the PDF) is done before the call's share lock is taken, so an officer
+    closing the call waits only for submissions that are about to commit; the window is
+    checked again under the lock, by the database's clock."""
     application = await applications.get_application(session, user, application_id, lock=True)
     if application.applicant_id != user.id:
         raise Forbidden(_("Only the applicant can submit the application."))
     if application.status != "draft":
         raise Conflict(_("This application has already been submitted."))
-    call, clock = await locked_call_for_submission(session, application.call_id)
-    window = rules.call_window(call.status, call.opens_at, call.closes_at, clock)
-    if window == "closed":
-        raise Conflict(
-            _("The call closed at {time} (Kyiv time); applications are no longer accepted.").format(
-                time=format_datetime_kyiv(call.closed_at or call.closes_at, "d MMMM y, HH:mm")
-            )
-        )
-    if window == "not_open":
-        raise Conflict(
-            _("The call opens for submissions at {time} (Kyiv time).").format(
-                time=format_datetime_kyiv(call.opens_at, "d MMMM y, HH:mm")
-            )
-        )
+    call = await session.get(GrantCall, application.call_id)
+    assert call is not None
+    clock = await session.scalar(select(func.clock_timestamp()))
+    assert clock is not None
+    _ensure_open(call, clock)
     profile = await entrepreneurs.get_profile(session, application.applicant_id)
     limits, eligibility = call_rules(call)
     today: date = clock.astimezone(KYIV).date()
@@ -211,15 +209,20 @@ async def submit(
     application.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
     application.women_led = women_led_for_call(profile, call)
     application.green_level = profile.green_level
-    application.submitted_at = clock
-    await applications.transition(session, user, application, "submit")
+    application.submitted_at = clock  # before the close, if the check under the lock passes
     owner = await session.get(User, application.applicant_id)
     assert owner is not None
     pdf = await documents.application_pdf(session, application, call, locale=owner.locale)
     key = new_key(f"applications/{application_id}", ".pdf")
     await storage.put(key, pdf)
+    locked, locked_clock = await locked_call_for_submission(session, application.call_id)
+    try:
+        _ensure_open(locked, locked_clock)
+    except Conflict:
+        await storage.delete(key)  # the copy of a submission that did not happen
+        raise
     application.pdf_key = key
-    await session.flush()
+    await applications.transition(session, user, application, "submit")
     await mail.queue_email(
         session,
         to=owner.email,
@@ -228,6 +231,23 @@ async def submit(
         context=_email_context(owner, application, call, settings),
     )
     return application
+
+
+def _ensure_open(call: GrantCall, clock: datetime) -> None:
+    """409 unless the call takes submissions at `clock`."""
+    window = rules.call_window(call.status, call.opens_at, call.closes_at, clock)
+    if window == "closed":
+        raise Conflict(
+            _("The call closed at {time} (Kyiv time); applications are no longer accepted.").format(
+                time=format_datetime_kyiv(call.closed_at or call.closes_at, "d MMMM y, HH:mm")
+            )
+        )
+    if window == "not_open":
+        raise Conflict(
+            _("The call opens for submissions at {time} (Kyiv time).").format(
+                time=format_datetime_kyiv(call.opens_at, "d MMMM y, HH:mm")
+            )
+        )
 
 
 def _email_context(
