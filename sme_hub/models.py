@@ -6,6 +6,7 @@ from sme_hub.accounts import models as accounts_models
 from sme_hub.core import audit
 from sme_hub.core import mail as mail  # the email outbox
 from sme_hub.entrepreneurs import models as entrepreneurs_models
+from sme_hub.evaluation import models as evaluation_models
 from sme_hub.grants import models as grants_models
 from sme_hub.organisations import models as organisations_models
 from sme_hub.partners import models as partners_models
@@ -17,6 +18,7 @@ __all__ = [
     "accounts_models",
     "audit",
     "entrepreneurs_models",
+    "evaluation_models",
     "grants_models",
     "metadata",
     "organisations_models",

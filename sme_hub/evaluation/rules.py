@@ -358,3 +358,32 @@ def explanation(
         lines.append(Line(MSG_RANK, {"rank": str(decision.rank), "total": str(ranked_total)}))
     lines.append(Line(decision.reason, dict(decision.params)))
     return lines
+
+
+# --- assignment of evaluators ------------------------------------------------------------------
+
+
+def plan_assignments(
+    applications: Iterable[int],
+    committee: Sequence[int],
+    existing: Mapping[int, Mapping[int, str]],
+    per_application: int,
+) -> list[tuple[int, int]]:
+    """New (application, evaluator) pairs so that each application has `per_application`
+    evaluators without a conflict: the committee's least loaded members first (then the
+    lowest id); existing assignments stay, and nobody is assigned twice to one application
+    (a conflicted evaluator is never put back). Running it again adds nothing."""
+    load: dict[int, int] = dict.fromkeys(committee, 0)
+    for evaluators in existing.values():
+        for evaluator, status in evaluators.items():
+            if status != "conflict" and evaluator in load:
+                load[evaluator] += 1
+    pairs: list[tuple[int, int]] = []
+    for application in sorted(set(applications)):
+        current = existing.get(application, {})
+        active = sum(1 for status in current.values() if status != "conflict")
+        free = sorted((e for e in committee if e not in current), key=lambda e: (load[e], e))
+        for evaluator in free[: max(per_application - active, 0)]:
+            pairs.append((application, evaluator))
+            load[evaluator] += 1
+    return pairs

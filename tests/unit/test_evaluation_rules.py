@@ -19,6 +19,7 @@ from sme_hub.evaluation.rules import (
     Criterion,
     Priorities,
     explanation,
+    plan_assignments,
     rank_and_select,
     ranking,
     round_half_up,
@@ -300,3 +301,34 @@ def test_every_application_gets_an_explanation() -> None:
         "0,60\u00a0грн requested).",
     ]
     assert lines(3, "none")[-1] == "Not selected: below the quality threshold 60,00 (base 20,00)."
+
+
+def test_assignments_balance_the_load_and_replace_conflicts() -> None:
+    plan = plan_assignments([10, 11, 12], [1, 2, 3], {}, 2)
+    assert plan == [(10, 1), (10, 2), (11, 3), (11, 1), (12, 2), (12, 3)]
+    existing = {10: {1: "declared", 2: "conflict"}, 11: {3: "assigned", 1: "submitted"}}
+    # 10 lost evaluator 2 to a conflict: the least loaded free member (3) replaces them.
+    assert plan_assignments([10, 11], [1, 2, 3], existing, 2) == [(10, 3)]
+    done = {**existing, 10: {**existing[10], 3: "assigned"}}
+    assert plan_assignments([10, 11], [1, 2, 3], done, 2) == []  # idempotent
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=200), max_size=30),
+    st.lists(st.integers(min_value=1, max_value=20), min_size=1, max_size=8, unique=True),
+    st.integers(min_value=1, max_value=4),
+)
+def test_assignment_properties(applications, committee, per) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_assignments(applications, committee, {}, per)
+    assert len(set(plan)) == len(plan)
+    counts: dict[int, int] = {}
+    for application, _evaluator in plan:
+        counts[application] = counts.get(application, 0) + 1
+    assert all(n == min(per, len(committee)) for n in counts.values())
+    loads = [sum(1 for _a, e in plan if e == member) for member in committee]
+    assert max(loads) - min(loads) <= 1  # balanced
+    existing: dict[int, dict[int, str]] = {}
+    for application, evaluator in plan:
+        existing.setdefault(application, {})[evaluator] = "assigned"
+    assert plan_assignments(applications, committee, existing, per) == []

@@ -1,0 +1,122 @@
+"""Evaluation over the API (api.md): committee and assignments (officers), conflict
+declarations and scores (evaluators), the ranking (officers)."""
+
+from litestar import Controller, get, post, put
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.params import FromPath, JSONBody
+
+from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.deps import Actor, DbSession
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.evaluation import service
+from sme_hub.evaluation.models import Assignment
+from sme_hub.evaluation.schemas import (
+    AssignmentRead,
+    CommitteeIn,
+    CommitteeRead,
+    ConflictDeclaration,
+    RankingRead,
+    ScoresIn,
+)
+
+officers = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
+evaluators = [requires_role(Role.EVALUATOR)]
+ERRORS: list[type[HTTPException]] = [
+    NotAuthorizedException,
+    Forbidden,
+    NotFound,
+    Conflict,
+    InvalidInput,
+]
+
+
+class EvaluationApiController(Controller):
+    path = "/api/v1"
+    tags = ["evaluation"]
+
+    @put("/calls/{call_id:int}/committee", guards=officers, raises=ERRORS)
+    async def committee(
+        self,
+        call_id: FromPath[int],
+        data: JSONBody[CommitteeIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> CommitteeRead:
+        """The call's evaluators: users with the evaluator role in its municipality."""
+        chosen = await service.set_committee(db_session, user, call_id, data.evaluator_ids)
+        return CommitteeRead(call_id=call_id, evaluator_ids=chosen)
+
+    @post("/calls/{call_id:int}/assignments", guards=officers, status_code=200, raises=ERRORS)
+    async def assign(
+        self, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> list[dict[str, object]]:
+        """Give each eligible application `evaluators_per_application` evaluators, balancing
+        the load and replacing conflicts; running it again changes nothing."""
+        rows = await service.assign(db_session, user, call_id)
+        return [_row(a) for a in rows]
+
+    @get("/me/assignments", guards=evaluators)
+    async def mine(self, user: Actor, db_session: DbSession) -> list[AssignmentRead]:
+        return await service.my_assignments(db_session, user)
+
+    @post(
+        "/assignments/{assignment_id:int}/conflict",
+        guards=evaluators,
+        status_code=200,
+        raises=ERRORS,
+    )
+    async def conflict(
+        self,
+        assignment_id: FromPath[int],
+        data: JSONBody[ConflictDeclaration],
+        user: Actor,
+        db_session: DbSession,
+    ) -> dict[str, object]:
+        """Declare before seeing the application; a conflict brings in a replacement."""
+        return _row(await service.declare(db_session, user, assignment_id, data))
+
+    @put("/assignments/{assignment_id:int}/scores", guards=evaluators, raises=ERRORS)
+    async def scores(
+        self,
+        assignment_id: FromPath[int],
+        data: JSONBody[ScoresIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> dict[str, object]:
+        """Save scores (0..max in halves) and comments as a draft."""
+        return _row(await service.save_scores(db_session, user, assignment_id, data))
+
+    @post(
+        "/assignments/{assignment_id:int}/submit", guards=evaluators, status_code=200, raises=ERRORS
+    )
+    async def submit(
+        self, assignment_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> dict[str, object]:
+        """The scores become final (422 naming each criterion without a score)."""
+        return _row(await service.submit_scores(db_session, user, assignment_id))
+
+    @post(
+        "/assignments/{assignment_id:int}/reopen", guards=officers, status_code=200, raises=ERRORS
+    )
+    async def reopen(
+        self, assignment_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> dict[str, object]:
+        """The officer reopens submitted scores (audited)."""
+        return _row(await service.reopen(db_session, user, assignment_id))
+
+    @get("/calls/{call_id:int}/ranking", guards=officers, raises=ERRORS)
+    async def ranking(
+        self, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> RankingRead:
+        """Scores, ranking, selection and each application's explanation (product.md §9)."""
+        return await service.ranking(db_session, user, call_id)
+
+
+def _row(assignment: Assignment) -> dict[str, object]:
+    return {
+        "id": assignment.id,
+        "call_id": assignment.call_id,
+        "application_id": assignment.application_id,
+        "evaluator_id": assignment.evaluator_id,
+        "status": assignment.status,
+    }

@@ -1,0 +1,61 @@
+"""Shapes of the evaluation API: committee, conflict declarations, scores, the ranking."""
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CommitteeIn(Strict):
+    evaluator_ids: list[int] = Field(max_length=100)
+
+
+class CommitteeRead(BaseModel):
+    call_id: int
+    evaluator_ids: list[int]
+
+
+class ConflictDeclaration(Strict):
+    has_conflict: bool
+    note: str = Field(default="", max_length=1000)
+
+
+class ScoresIn(Strict):
+    scores: dict[str, Decimal] = Field(description="criterion key: 0..max, in halves")
+    comments: dict[str, str] = Field(default_factory=dict)
+
+
+class AssignmentRead(BaseModel):
+    id: int
+    call_id: int
+    application_id: int
+    status: Literal["assigned", "declared", "conflict", "submitted"]
+    project_title: str | None = Field(description="Shown once no conflict is declared")
+    applicant_name: str | None = Field(description="Hidden when the call has blind review")
+    scores: dict[str, Decimal] = Field(default_factory=dict)
+    comments: dict[str, str] = Field(default_factory=dict)
+
+
+class RankingItem(BaseModel):
+    application_id: int
+    rank: int | None
+    base: Decimal | None
+    bonus_women: Decimal | None
+    bonus_green: Decimal | None
+    bonus_other: dict[str, Decimal]
+    final: Decimal | None
+    fundable: bool
+    divergent: bool
+    outcome: Literal["recommended", "reserve", "not_selected"]
+    explanation: list[str]
+
+
+class RankingRead(BaseModel):
+    items: list[RankingItem]
+    budget_kop: int
+    reserved_kop: int
+    recommended_kop: int

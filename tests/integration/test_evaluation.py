@@ -1,0 +1,179 @@
+"""Evaluation over the API: a committee, balanced assignments with conflicts replaced,
+scores in halves that become final, and the ranking computed by the exact rules."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core.auth import Role
+from tests.factories import Client, error_keys, make_user, token_headers
+from tests.grants_setup import (
+    TAX_IDS,
+    applicant,
+    now_plus,
+    officer_and_call,
+    other_municipality,
+    set_call_times,
+    submitted,
+    ua_iban,
+)
+
+
+async def evaluated_call(client: Client, session: AsyncSession) -> dict[str, Any]:
+    """A closed call with two eligible applications and one not, and three evaluators."""
+    setup = await officer_and_call(client, session, blind_review=True)
+    lviv = setup["municipality"]
+    evaluators = []
+    for n in range(3):
+        user = await make_user(session, Role.EVALUATOR, lviv.id, email=f"eval{n}@example.org")
+        evaluators.append({"id": user.id, "headers": await token_headers(client, user.email)})
+    applications = []
+    for n in range(3):
+        headers = await applicant(client, session, f"a{n}@example.org", tax_id=TAX_IDS[n])
+        applications.append(await submitted(client, setup["call_id"], headers, iban=ua_iban(n + 1)))
+    for application_id, eligible in zip(applications, (True, True, False), strict=True):
+        decided = await client.post(
+            f"/api/v1/applications/{application_id}/eligibility",
+            headers=setup["staff"],
+            json={"eligible": eligible, "reason": "" if eligible else "Не та громада, вибачте."},
+        )
+        assert decided.status_code == 200, decided.text
+    await set_call_times(
+        session, setup["call_id"], opens_at=now_plus(days=-5), closes_at=now_plus(seconds=-1)
+    )
+    return {**setup, "evaluators": evaluators, "applications": applications}
+
+
+async def test_committee_assignment_conflicts_scores_and_ranking(
+    client: Client, session: AsyncSession
+) -> None:
+    setup = await evaluated_call(client, session)
+    call_id, officer = setup["call_id"], setup["officer"]
+    ids = [e["id"] for e in setup["evaluators"]]
+    committee = await client.put(
+        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
+    )
+    assert committee.status_code == 200, committee.text
+    assigned = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    assert assigned.status_code == 200, assigned.text
+    pairs = {(a["application_id"], a["evaluator_id"]) for a in assigned.json()}
+    eligible = setup["applications"][:2]
+    assert len(pairs) == 4 and {a for a, _e in pairs} == set(eligible)
+    again = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    assert len(again.json()) == 4  # idempotent
+    call = await client.get(f"/api/v1/calls/{call_id}")
+    assert call.json()["status"] == "in_evaluation"
+
+    # The first evaluator: nothing is visible before the declaration; scoring is refused.
+    first = setup["evaluators"][0]
+    mine = (await client.get("/api/v1/me/assignments", headers=first["headers"])).json()
+    assert mine and all(a["project_title"] is None for a in mine)
+    assignment = mine[0]["id"]
+    early = await client.put(
+        f"/api/v1/assignments/{assignment}/scores",
+        headers=first["headers"],
+        json={"scores": {"impact": 8}},
+    )
+    assert early.status_code == 403
+    declared = await client.post(
+        f"/api/v1/assignments/{assignment}/conflict",
+        headers=first["headers"],
+        json={"has_conflict": False},
+    )
+    assert declared.status_code == 200
+    seen = (await client.get("/api/v1/me/assignments", headers=first["headers"])).json()[0]
+    assert seen["project_title"] and seen["applicant_name"] is None  # blind review
+    bad = await client.put(
+        f"/api/v1/assignments/{assignment}/scores",
+        headers=first["headers"],
+        json={"scores": {"impact": 10.5, "nope": 1, "feasibility": 2.25}},
+    )
+    assert bad.status_code == 422
+    assert error_keys(bad) == {"scores.impact", "scores.nope", "scores.feasibility"}
+    partial = await client.put(
+        f"/api/v1/assignments/{assignment}/scores",
+        headers=first["headers"],
+        json={"scores": {"impact": 8}, "comments": {"impact": "Сильний вплив"}},
+    )
+    assert partial.status_code == 200
+    incomplete = await client.post(
+        f"/api/v1/assignments/{assignment}/submit", headers=first["headers"]
+    )
+    assert incomplete.status_code == 422 and error_keys(incomplete) == {"scores.feasibility"}
+
+    # A conflict takes an evaluator off and brings the free one in.
+    second = setup["evaluators"][1]
+    theirs = (await client.get("/api/v1/me/assignments", headers=second["headers"])).json()
+    conflict = await client.post(
+        f"/api/v1/assignments/{theirs[0]['id']}/conflict",
+        headers=second["headers"],
+        json={"has_conflict": True, "note": "Родичка заявниці"},
+    )
+    assert conflict.status_code == 200
+    replaced = (await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)).json()
+    active = [a for a in replaced if a["status"] != "conflict"]
+    assert len(active) == 4 and len(replaced) == 5
+
+    # Everyone scores what they have; the ranking follows the rules.
+    for evaluator in setup["evaluators"]:
+        for a in (await client.get("/api/v1/me/assignments", headers=evaluator["headers"])).json():
+            if a["status"] == "conflict":
+                continue
+            path = f"/api/v1/assignments/{a['id']}"
+            await client.post(
+                f"{path}/conflict", headers=evaluator["headers"], json={"has_conflict": False}
+            )
+            top = a["application_id"] == eligible[0]
+            saved = await client.put(
+                f"{path}/scores",
+                headers=evaluator["headers"],
+                json={"scores": {"impact": 9 if top else 6.5, "feasibility": 5 if top else 3}},
+            )
+            assert saved.status_code == 200, saved.text
+            done = await client.post(f"{path}/submit", headers=evaluator["headers"])
+            assert done.status_code == 200, done.text
+    ranking = await client.get(f"/api/v1/calls/{call_id}/ranking", headers=officer)
+    assert ranking.status_code == 200, ranking.text
+    body = ranking.json()
+    items = {item["application_id"]: item for item in body["items"]}
+    # impact weight 2 of 10, feasibility weight 1 of 5: 100 × (2 × 0.9 + 1) / 3 = 93.33
+    assert items[eligible[0]]["base"] == "93.33" and items[eligible[0]]["rank"] == 1
+    # 100 × (2 × 0.65 + 0.6) / 3 = 63.33
+    assert items[eligible[1]]["base"] == "63.33"
+    assert items[eligible[0]]["outcome"] == "recommended"
+    assert any(
+        "Base score" in line or "Базова" in line for line in items[eligible[0]]["explanation"]
+    )
+    assert setup["applications"][2] not in items  # not eligible: not ranked
+    assert body["budget_kop"] == 100_000_000
+
+
+async def test_other_municipalities_and_bad_committees(
+    client: Client, session: AsyncSession
+) -> None:
+    setup = await evaluated_call(client, session)
+    other = await other_municipality(client, session)
+    call_id = setup["call_id"]
+    for path, method in (
+        (f"/api/v1/calls/{call_id}/ranking", "get"),
+        (f"/api/v1/calls/{call_id}/assignments", "post"),
+    ):
+        response = await getattr(client, method)(path, headers=other["officer"])
+        assert response.status_code == 404, path
+    outsider = await make_user(
+        session, Role.EVALUATOR, other["municipality"].id, email="far@example.org"
+    )
+    refused = await client.put(
+        f"/api/v1/calls/{call_id}/committee",
+        headers=setup["officer"],
+        json={"evaluator_ids": [outsider.id]},
+    )
+    assert refused.status_code == 422 and error_keys(refused) == {"evaluator_ids"}
+    small = await client.put(
+        f"/api/v1/calls/{call_id}/committee",
+        headers=setup["officer"],
+        json={"evaluator_ids": [setup["evaluators"][0]["id"]]},
+    )
+    assert small.status_code == 200
+    too_few = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=setup["officer"])
+    assert too_few.status_code == 409
