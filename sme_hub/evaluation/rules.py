@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 from typing import Literal
 
 from sme_hub.core.i18n import N_, format_money
@@ -35,10 +36,14 @@ class Priorities:
     group_bonuses: Mapping[str, Fraction] = field(default_factory=dict)
 
 
+HALF = 2  # scores are kept in half points: 7.5 → 15 (halves are the finest step allowed)
+ZERO = Decimal("0.00")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """An application as the ranking sees it; `evaluations` are the submitted score sheets of
-    evaluators without a conflict, each criterion key → score."""
+    evaluators without a conflict, each criterion key → the score in half points."""
 
     application_id: int
     submitted_at: datetime
@@ -47,7 +52,7 @@ class Candidate:
     women_led: bool
     green_level: str
     declared_groups: tuple[str, ...] = ()
-    evaluations: tuple[Mapping[str, Fraction], ...] = ()
+    evaluations: tuple[Mapping[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,29 +70,64 @@ class Score:
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Decimal:
-    """`value` rounded to `places` decimals, halves away from zero."""
+    """`value` rounded to `places` decimals, halves away from zero (integer arithmetic)."""
     scale = 10**places
-    scaled = abs(value) * scale
-    rounded = int(scaled + Fraction(1, 2))
-    sign = -1 if value < 0 else 1
-    exact: Decimal = Decimal(sign * rounded).scaleb(-places)
+    numerator, denominator = abs(value.numerator), value.denominator
+    rounded = (2 * numerator * scale + denominator) // (2 * denominator)
+    exact: Decimal = Decimal(-rounded if value < 0 else rounded).scaleb(-places)
     return exact
 
 
-def weighted_base(means: Mapping[str, Fraction], criteria: Sequence[Criterion]) -> Fraction:
-    """100 × Σ(weight × mean / max) / Σ weight, unrounded."""
-    total_weight = sum((c.weight for c in criteria), Fraction(0))
-    weighted = sum((c.weight * means[c.key] / c.max_score for c in criteria), Fraction(0))
-    return 100 * weighted / total_weight
+@dataclass(frozen=True)
+class Scale:
+    """A call's criteria as integer coefficients: an evaluator's unrounded base is
+    Σ coefficient × half points / denominator, so a call of any size is scored with integer
+    sums and one division per application."""
+
+    keys: tuple[str, ...]
+    coefficients: tuple[int, ...]
+    denominator: int
 
 
-def criterion_means(
-    evaluations: Sequence[Mapping[str, Fraction]], criteria: Sequence[Criterion]
-) -> dict[str, Fraction]:
-    return {
-        c.key: sum((e[c.key] for e in evaluations), Fraction(0)) / len(evaluations)
-        for c in criteria
-    }
+def scale_of(criteria: Sequence[Criterion]) -> Scale:
+    """100 × weight / (max × Σ weight), per half point, over a common denominator."""
+    total = sum((c.weight for c in criteria), Fraction(0))
+    factors = [100 * c.weight / (c.max_score * HALF * total) for c in criteria]
+    denominator = lcm(*(f.denominator for f in factors))
+    return Scale(
+        tuple(c.key for c in criteria),
+        tuple(int(f * denominator) for f in factors),
+        denominator,
+    )
+
+
+def _hundredths(numerator: int, denominator: int) -> int:
+    """numerator / denominator (≥ 0) in hundredths, halves up."""
+    return (200 * numerator + denominator) // (2 * denominator)
+
+
+@dataclass(frozen=True)
+class Bonuses:
+    """A call's bonus points, rounded once: for a women-led business, per green level, per
+    declared group (only groups with points)."""
+
+    women: Decimal
+    green: Mapping[str, Decimal]
+    groups: Mapping[str, Decimal]
+
+
+def bonuses_of(priorities: Priorities) -> Bonuses:
+    return Bonuses(
+        women=round_half_up(priorities.women_led_bonus),
+        green={
+            level: round_half_up(priorities.green_bonus * f) for level, f in GREEN_FACTOR.items()
+        },
+        groups={
+            group: round_half_up(points)
+            for group, points in priorities.group_bonuses.items()
+            if points > 0
+        },
+    )
 
 
 def score(
@@ -97,35 +137,45 @@ def score(
     threshold: Fraction,
 ) -> Score | None:
     """The application's scores; None while no evaluation has been submitted."""
-    if not candidate.evaluations:
+    return _score(candidate, scale_of(criteria), bonuses_of(priorities), threshold)
+
+
+def _score(
+    candidate: Candidate, scale: Scale, bonuses: Bonuses, threshold: Fraction
+) -> Score | None:
+    sheets = candidate.evaluations
+    if not sheets:
         return None
-    means = criterion_means(candidate.evaluations, criteria)
-    base = round_half_up(weighted_base(means, criteria))
-    bonus_women = round_half_up(priorities.women_led_bonus if candidate.women_led else Fraction(0))
-    bonus_green = round_half_up(
-        priorities.green_bonus * GREEN_FACTOR.get(candidate.green_level, Fraction(0))
-    )
+    count = len(sheets)
+    totals = [
+        sum(a * sheet[key] for a, key in zip(scale.coefficients, scale.keys, strict=True))
+        for sheet in sheets
+    ]
+    base_hundredths = _hundredths(sum(totals), scale.denominator * count)
+    base = Decimal(base_hundredths).scaleb(-2)
+    evaluator_hundredths = [_hundredths(total, scale.denominator) for total in totals]
+    bonus_women = bonuses.women if candidate.women_led else ZERO
+    bonus_green = bonuses.green.get(candidate.green_level, ZERO)
     bonus_other = {
-        group: round_half_up(priorities.group_bonuses[group])
+        group: bonuses.groups[group]
         for group in sorted(set(candidate.declared_groups))
-        if priorities.group_bonuses.get(group, Fraction(0)) > 0
+        if group in bonuses.groups
     }
-    final = base + bonus_women + bonus_green + sum(bonus_other.values(), Decimal(0))
-    evaluator_bases = tuple(
-        round_half_up(weighted_base({c.key: e[c.key] for c in criteria}, criteria))
-        for e in candidate.evaluations
-    )
+    final = base + bonus_women + bonus_green + sum(bonus_other.values(), ZERO)
     return Score(
         application_id=candidate.application_id,
-        means=means,
+        means={
+            key: Fraction(sum(sheet[key] for sheet in sheets), HALF * count) for key in scale.keys
+        },
         base=base,
         bonus_women=bonus_women,
         bonus_green=bonus_green,
         bonus_other=bonus_other,
         final=final,
-        fundable=candidate.eligible and Fraction(base) >= threshold,
-        divergent=max(evaluator_bases) - min(evaluator_bases) > DIVERGENCE_POINTS,
-        evaluator_bases=evaluator_bases,
+        fundable=candidate.eligible
+        and base_hundredths * threshold.denominator >= 100 * threshold.numerator,
+        divergent=max(evaluator_hundredths) - min(evaluator_hundredths) > DIVERGENCE_POINTS * 100,
+        evaluator_bases=tuple(Decimal(h).scaleb(-2) for h in evaluator_hundredths),
     )
 
 
@@ -263,7 +313,8 @@ def rank_and_select(
     """Score, rank and select a whole call: the function the officer's ranking, the what-if
     panel and the API all use."""
     pool = list(candidates)
-    scores = {c.application_id: score(c, criteria, priorities, threshold) for c in pool}
+    scale, bonuses = scale_of(criteria), bonuses_of(priorities)
+    scores = {c.application_id: _score(c, scale, bonuses, threshold) for c in pool}
     scored = [(c, s) for c in pool if (s := scores[c.application_id]) is not None]
     ranked = ranking(scored)
     selection = select(ranked, budget_kop, priorities.women_led_budget_share)

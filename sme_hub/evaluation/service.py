@@ -395,7 +395,7 @@ async def ranking(session: AsyncSession, user: CurrentUser, call_id: int) -> Ran
         women_led_budget_share=_fraction(p.get("women_led_budget_share", 0)),
         group_bonuses={k: _fraction(v) for k, v in (p.get("group_bonuses") or {}).items()},
     )
-    sheets: dict[int, dict[int, dict[str, Fraction]]] = defaultdict(lambda: defaultdict(dict))
+    sheets: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for application_id, assignment_id, key, value in (
         await session.execute(
             select(
@@ -408,7 +408,7 @@ async def ranking(session: AsyncSession, user: CurrentUser, call_id: int) -> Ran
             .where(col(Assignment.call_id) == call_id, col(Assignment.status) == "submitted")
         )
     ).all():
-        sheets[application_id][assignment_id or 0][key] = _fraction(value)
+        sheets[application_id][assignment_id or 0][key] = int(value * 2)  # half points
     applications = (
         await session.scalars(
             select(Application).where(

@@ -4,12 +4,14 @@ Criteria and questions are rows of repeated fields; their keys are kept in hidde
 new rows get the next free `c<n>` / `q<n>`. Amounts are typed in hryvnias, percentages as
 people write them (`20` or `12,5`), times in Kyiv time (`<input type="datetime-local">`)."""
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sme_hub.core.i18n import KYIV, N_, _
+from sme_hub.core.i18n import KYIV, N_, _, format_datetime_kyiv, format_money
 from sme_hub.core.money import hryvnias_text, parse_hryvnias
 from sme_hub.grants.forms import values_of
 from sme_hub.grants.models import GrantCall
@@ -242,3 +244,85 @@ def typed_values(data: Mapping[str, Any]) -> dict[str, Any]:
     values["criteria"] = _criteria(data)
     values["questions"] = _questions(data)
     return values
+
+
+def keep_unchanged_times(
+    fields: dict[str, Any], data: Mapping[str, Any], call: GrantCall
+) -> dict[str, Any]:
+    """The fields without the opening and closing times the officer left as shown.
+
+    A `datetime-local` input shows minutes only, so a time with seconds would otherwise
+    "change" on every save and log a spurious amendment."""
+    kept = dict(fields)
+    for key in ("opens_at", "closes_at"):
+        if str(data.get(key, "")).strip() == _local(getattr(call, key)):
+            kept.pop(key, None)
+    return kept
+
+
+CHANGE_LABELS = {
+    "title_uk": N_("Title in Ukrainian"),
+    "title_en": N_("Title in English"),
+    "description_uk": N_("Description in Ukrainian"),
+    "description_en": N_("Description in English"),
+    "budget_kop": N_("Budget"),
+    "min_grant_kop": N_("Minimum grant"),
+    "max_grant_kop": N_("Maximum grant"),
+    "own_contribution_pct": N_("Own contribution, % of the project cost"),
+    "opens_at": N_("Opens"),
+    "closes_at": N_("Closes"),
+    "threshold": N_("Quality threshold"),
+    "evaluators_per_application": N_("Evaluators per application"),
+    "blind_review": N_("Blind review"),
+    "criteria": N_("Criteria"),
+    "priorities": N_("Priorities"),
+    "eligibility": N_("Who can apply"),
+    "questions": N_("Questions of the application form"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def _shown(key: str, value: Any) -> str:
+    """One side of a logged change, as people read it."""
+    if value is None or value == "":
+        return "—"
+    if key.endswith("_kop") and isinstance(value, int):
+        return format_money(value)
+    if key in ("opens_at", "closes_at") and isinstance(value, str):
+        try:
+            return format_datetime_kyiv(datetime.fromisoformat(value), "d MMMM y, HH:mm")
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key == "criteria" and isinstance(value, list):
+        return "; ".join(
+            f"{c.get('name', '')} (×{c.get('weight', '')}, ≤ {c.get('max_score', '')})"
+            for c in value
+            if isinstance(c, dict)
+        )
+    if key == "questions" and isinstance(value, list):
+        return "; ".join(str(q.get("label_uk", "")) for q in value if isinstance(q, dict))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def describe_changes(changes: Mapping[str, Any]) -> list[Change]:
+    """A logged amendment's `changes` ({field: {before, after}}) with labels and values in
+    the reader's language."""
+    described = []
+    for key, change in changes.items():
+        label = CHANGE_LABELS.get(key)
+        before = change.get("before") if isinstance(change, dict) else None
+        after = change.get("after") if isinstance(change, dict) else change
+        described.append(
+            Change(_(label) if label else key, _shown(key, before), _shown(key, after))
+        )
+    return described

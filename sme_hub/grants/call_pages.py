@@ -1,6 +1,7 @@
 """Municipal officers' pages for their calls: the list, a new call, editing a draft,
 publishing, amending a published call with a reason, closing."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -8,6 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
+from sme_hub.accounts.models import User
 from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
@@ -17,7 +19,7 @@ from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.grants import call_forms, calls, explain, overview
 from sme_hub.grants import schemas as labels
-from sme_hub.grants.models import GrantCall
+from sme_hub.grants.models import CallAmendment, GrantCall
 from sme_hub.grants.schemas import CallCreate, CallUpdate
 from sme_hub.organisations.models import Municipality
 from sme_hub.training.models import Programme
@@ -100,6 +102,7 @@ class CallOfficePagesController(Controller):
         """Save a draft's changes, or amend a published call (a reason is required)."""
         call = await calls.managed_call(db_session, user, call_id)
         fields, errors = call_forms.call_from_form(data)
+        fields = call_forms.keep_unchanged_times(fields, data, call)
         reason = str(data.get("amendment_reason", "")).strip()
         try:
             if errors:
@@ -187,7 +190,7 @@ class CallOfficePagesController(Controller):
             errors=errors,
             row_errors=_row_errors(errors),
             editable=editable,
-            amendments=await calls.amendments(db_session, user, call.id or 0) if call else [],
+            amendments=await _amendments(db_session, user, call) if call else [],
             municipalities=municipalities if (call is None and len(municipalities) > 1) else [],
             programmes=programmes,
             legal_forms=LEGAL_FORM_LABELS,
@@ -195,6 +198,36 @@ class CallOfficePagesController(Controller):
             explain=explain,
             labels=labels,
         )
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    amendment: CallAmendment
+    author: str
+    changes: list[call_forms.Change]
+
+
+async def _amendments(db_session: DbSession, user: Actor, call: GrantCall) -> list[AmendmentView]:
+    """The call's amendments with readable changes and the names of who made them."""
+    found = await calls.amendments(db_session, user, call.id or 0)
+    authors = {a.amended_by for a in found if a.amended_by is not None}
+    names = dict(
+        (
+            await db_session.execute(
+                select(col(User.id), col(User.full_name)).where(col(User.id).in_(authors))
+            )
+        ).all()
+        if authors
+        else []
+    )
+    return [
+        AmendmentView(
+            a,
+            names.get(a.amended_by, "") if a.amended_by is not None else "",
+            call_forms.describe_changes(a.changes),
+        )
+        for a in found
+    ]
 
 
 def _row_errors(errors: dict[str, str]) -> dict[str, str]:

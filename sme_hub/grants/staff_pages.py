@@ -28,6 +28,7 @@ from sme_hub.grants.controllers import (
 )
 from sme_hub.grants.models import GrantCall
 from sme_hub.grants.schemas import AssistedDraft, EligibilityDecision
+from sme_hub.organisations.models import Municipality
 
 staff = [requires_role(Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER, Role.ADMIN)]
 centre_staff = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
@@ -147,6 +148,7 @@ class GrantStaffPagesController(Controller):
             call=call,
             business=snapshot,
             tax_id=masked_tax_id(snapshot),
+            location=await _location(db_session, snapshot),
             legal_form=_label(LEGAL_FORM_LABELS, snapshot.get("legal_form")),
             green_level=_label(GREEN_LEVEL_LABELS, application.green_level),
             can_decide=user.has_role(Role.CENTRE_STAFF) or user.is_admin,
@@ -271,6 +273,8 @@ class GrantStaffPagesController(Controller):
             )
         except InvalidInput as exc:
             errors |= exc.errors
+        if not values["entrepreneur_id"].isdigit():
+            errors["entrepreneur_id"] = _("Choose a client.")
         if "consent" in errors:
             errors["consent"] = _(
                 "Record that the client agreed before you prepare an application."
@@ -297,6 +301,21 @@ class GrantStaffPagesController(Controller):
             f"/me/applications/{created.id}",
             _("The draft is ready. Fill it in with your client; only the client can submit it."),
         )
+
+
+async def _location(db_session: DbSession, snapshot: dict[str, Any]) -> str:
+    """Where the business was registered at submission: its community and KATOTTG code."""
+    code = str(snapshot.get("katottg") or "")
+    municipality_id = snapshot.get("municipality_id")
+    found = (
+        await db_session.get(Municipality, municipality_id)
+        if isinstance(municipality_id, int)
+        else None
+    )
+    if found is None:
+        return code or "—"
+    name = found.name_en if current_locale.get() == "en" and found.name_en else found.name_uk
+    return f"{name} ({code})" if code else name
 
 
 def _label(labels_: dict[str, str], key: Any) -> str:

@@ -5,7 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from sme_hub.grants.call_forms import call_from_form, form_values, typed_values
+from sme_hub.core.i18n import current_locale
+from sme_hub.grants.call_forms import (
+    call_from_form,
+    describe_changes,
+    form_values,
+    keep_unchanged_times,
+    typed_values,
+)
 from sme_hub.grants.models import GrantCall
 from sme_hub.grants.schemas import CallCreate
 
@@ -119,3 +126,51 @@ def test_typed_values_keep_rows_and_switches() -> None:
     values = typed_values({**FORM, "blind_review": "on"})
     assert values["blind_review"] is True and values["one_active_grant"] is False
     assert [c["name"] for c in values["criteria"]] == ["Вплив", "Бюджет"]
+
+
+def test_times_left_as_shown_keep_their_seconds() -> None:
+    """A datetime-local field shows minutes; leaving it alone must not change the call."""
+    call = GrantCall(
+        municipality_id=1,
+        opens_at=datetime(2026, 12, 1, 7, 0, 42, 123, tzinfo=UTC),  # 09:00:42 in Kyiv
+        closes_at=datetime(2027, 1, 15, 16, 0, tzinfo=UTC),
+    )
+    shown = form_values(call)
+    fields, errors = call_from_form({**FORM, "opens_at": shown["opens_at"]})
+    assert errors == {}
+    kept = keep_unchanged_times(fields, {**FORM, "opens_at": shown["opens_at"]}, call)
+    assert "opens_at" not in kept and "closes_at" not in kept
+    moved = keep_unchanged_times(fields, {**FORM, "closes_at": "2027-01-16T18:00"}, call)
+    assert "closes_at" in moved and "opens_at" not in moved
+
+
+def test_an_amendment_reads_as_people_write() -> None:
+    token = current_locale.set("en")
+    try:
+        changes = describe_changes(
+            {
+                "budget_kop": {"before": 100_000_000, "after": 120_000_000},
+                "closes_at": {
+                    "before": "2027-01-15T16:00:00+00:00",
+                    "after": "2027-01-16T16:00:00+00:00",
+                },
+                "blind_review": {"before": False, "after": True},
+                "criteria": {
+                    "before": [{"name": "Impact", "weight": "2", "max_score": 10}],
+                    "after": [{"name": "Impact", "weight": "3", "max_score": 10}],
+                },
+                "unknown": {"before": None, "after": "x"},
+            }
+        )
+    finally:
+        current_locale.reset(token)
+    shown = [(c.label, c.before, c.after) for c in changes]
+    assert shown[0][0] == "Budget"
+    assert (shown[0][1], shown[0][2]) == (
+        "1\u00a0000\u00a0000,00\u00a0грн",
+        "1\u00a0200\u00a0000,00\u00a0грн",
+    )
+    assert shown[1] == ("Closes", "15 January 2027, 18:00", "16 January 2027, 18:00")
+    assert shown[2] == ("Blind review", "no", "yes")
+    assert shown[3] == ("Criteria", "Impact (×2, ≤ 10)", "Impact (×3, ≤ 10)")
+    assert shown[4] == ("unknown", "—", "x")

@@ -41,7 +41,8 @@ def candidate(application_id: int, *sheets: dict[str, F], **fields: object) -> C
         "green_level": "none",
         **fields,
     }
-    return Candidate(application_id=application_id, evaluations=tuple(sheets), **values)  # type: ignore[arg-type]
+    halves = tuple({key: int(value * 2) for key, value in sheet.items()} for sheet in sheets)
+    return Candidate(application_id=application_id, evaluations=halves, **values)  # type: ignore[arg-type]
 
 
 def test_base_is_the_weighted_mean_of_the_evaluators() -> None:
@@ -199,7 +200,7 @@ candidates = st.lists(
             eligible=eligible,
             women_led=women,
             green_level=green,
-            evaluations=tuple({"impact": s} for s in scores),
+            evaluations=tuple({"impact": int(s * 2)} for s in scores),
         ),
         st.integers(min_value=1, max_value=10_000),
         st.lists(halves, min_size=0, max_size=3),
