@@ -6,7 +6,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 
 from sme_hub.core.auth import Role, requires_role
-from sme_hub.core.deps import Actor, DbSession
+from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.evaluation import service
 from sme_hub.evaluation.models import Assignment
@@ -106,10 +106,13 @@ class EvaluationApiController(Controller):
 
     @get("/calls/{call_id:int}/ranking", guards=officers, raises=ERRORS)
     async def ranking(
-        self, call_id: FromPath[int], user: Actor, db_session: DbSession
+        self, call_id: FromPath[int], user: Actor, db_session: DbSession, page: Page
     ) -> RankingRead:
-        """Scores, ranking, selection and each application's explanation (product.md §9)."""
-        return await service.ranking(db_session, user, call_id)
+        """Scores, ranking, selection and each application's explanation (product.md §9):
+        ranked applications first, then the others; `?limit=&offset=` pages the items."""
+        return await service.ranking(
+            db_session, user, call_id, limit=page.limit, offset=page.offset
+        )
 
 
 def _row(assignment: Assignment) -> dict[str, object]:

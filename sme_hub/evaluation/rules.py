@@ -57,8 +57,10 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Score:
+    """An application's scores. What only an explanation needs (the means, each
+    evaluator's base) is worked out when asked for: a large call is ranked without it."""
+
     application_id: int
-    means: dict[str, Fraction]
     base: Decimal
     bonus_women: Decimal
     bonus_green: Decimal
@@ -66,7 +68,18 @@ class Score:
     final: Decimal
     fundable: bool
     divergent: bool
-    evaluator_bases: tuple[Decimal, ...]
+    sums: dict[str, int] = field(default_factory=dict)  # half points per criterion
+    count: int = 1  # evaluations
+    evaluator_hundredths: tuple[int, ...] = ()
+    order: tuple[int, int] = (0, 0)  # final and base in hundredths, for sorting
+
+    @property
+    def means(self) -> dict[str, Fraction]:
+        return {key: Fraction(total, HALF * self.count) for key, total in self.sums.items()}
+
+    @property
+    def evaluator_bases(self) -> tuple[Decimal, ...]:
+        return tuple(Decimal(h).scaleb(-2) for h in self.evaluator_hundredths)
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Decimal:
@@ -164,9 +177,6 @@ def _score(
     final = base + bonus_women + bonus_green + sum(bonus_other.values(), ZERO)
     return Score(
         application_id=candidate.application_id,
-        means={
-            key: Fraction(sum(sheet[key] for sheet in sheets), HALF * count) for key in scale.keys
-        },
         base=base,
         bonus_women=bonus_women,
         bonus_green=bonus_green,
@@ -175,7 +185,10 @@ def _score(
         fundable=candidate.eligible
         and base_hundredths * threshold.denominator >= 100 * threshold.numerator,
         divergent=max(evaluator_hundredths) - min(evaluator_hundredths) > DIVERGENCE_POINTS * 100,
-        evaluator_bases=tuple(Decimal(h).scaleb(-2) for h in evaluator_hundredths),
+        sums={key: sum(sheet[key] for sheet in sheets) for key in scale.keys},
+        count=count,
+        evaluator_hundredths=tuple(evaluator_hundredths),
+        order=(int(final.scaleb(2)), base_hundredths),
     )
 
 
@@ -184,8 +197,8 @@ def ranking(scored: Iterable[tuple[Candidate, Score]]) -> list[tuple[Candidate, 
     return sorted(
         ((c, s) for c, s in scored if s.fundable),
         key=lambda pair: (
-            -pair[1].final,
-            -pair[1].base,
+            -pair[1].order[0],
+            -pair[1].order[1],
             pair[0].submitted_at,
             pair[0].application_id,
         ),
@@ -360,9 +373,11 @@ MSG_DIVERGENT = N_(
 
 def _number(value: Fraction | Decimal) -> str:
     """`7.5` → `7,5`, `70.00` → `70,00`: decimals as Ukrainian readers write them."""
-    text = str(round_half_up(value) if isinstance(value, Fraction) else value)
-    if isinstance(value, Fraction):
-        text = text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    if value.denominator == 1:
+        return str(value.numerator)
+    text = str(round_half_up(value)).rstrip("0").rstrip(".")
     return text.replace(".", ",")
 
 

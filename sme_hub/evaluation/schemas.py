@@ -55,7 +55,10 @@ class RankingItem(BaseModel):
 
 
 class RankingRead(BaseModel):
-    items: list[RankingItem]
+    items: list[RankingItem] = Field(description="The page asked for, in ranking order")
+    total: int
+    limit: int
+    offset: int
     budget_kop: int
     reserved_kop: int
     recommended_kop: int

@@ -6,7 +6,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Integer, cast, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -380,9 +381,12 @@ def _fraction(value: Any) -> Fraction:
     return Fraction(Decimal(str(value)))
 
 
-async def ranking(session: AsyncSession, user: CurrentUser, call_id: int) -> RankingRead:
+async def ranking(
+    session: AsyncSession, user: CurrentUser, call_id: int, *, limit: int = 50, offset: int = 0
+) -> RankingRead:
     """Score, rank and select the call's applications by rules.rank_and_select, from one
-    query of applications and one of submitted scores."""
+    query of applications and one of submitted scores. The whole call is ranked and
+    selected; the items (with their explanations) are the requested page of that order."""
     call = await calls.managed_call(session, user, call_id)
     criteria = [
         rules.Criterion(c["key"], _fraction(c["weight"]), _fraction(c["max_score"]))
@@ -395,40 +399,47 @@ async def ranking(session: AsyncSession, user: CurrentUser, call_id: int) -> Ran
         women_led_budget_share=_fraction(p.get("women_led_budget_share", 0)),
         group_bonuses={k: _fraction(v) for k, v in (p.get("group_bonuses") or {}).items()},
     )
-    sheets: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for application_id, assignment_id, key, value in (
+    # One row per submitted score sheet, put together by PostgreSQL: {criterion: half points}.
+    sheet = func.jsonb_object_agg(
+        col(CriterionScore.criterion_key), cast(col(CriterionScore.score) * 2, Integer)
+    )
+    sheets: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for application_id, scores in (
         await session.execute(
-            select(
-                col(Assignment.application_id),
-                col(Assignment.id),
-                col(CriterionScore.criterion_key),
-                col(CriterionScore.score),
-            )
+            sa_select(col(Assignment.application_id), sheet)
             .join(CriterionScore, col(CriterionScore.assignment_id) == col(Assignment.id))
             .where(col(Assignment.call_id) == call_id, col(Assignment.status) == "submitted")
+            .group_by(col(Assignment.id))
         )
     ).all():
-        sheets[application_id][assignment_id or 0][key] = int(value * 2)  # half points
+        sheets[application_id].append(scores)
+    # Only the columns the rules need: a large call's snapshots stay in the database.
+    groups = Application.snapshot["declared_groups"]  # type: ignore[index]
     applications = (
-        await session.scalars(
-            select(Application).where(
-                col(Application.call_id) == call_id, col(Application.status).in_(RANKED)
-            )
+        await session.execute(
+            sa_select(
+                col(Application.id),
+                col(Application.submitted_at),
+                col(Application.requested_amount_kop),
+                col(Application.women_led),
+                col(Application.green_level),
+                groups,
+            ).where(col(Application.call_id) == call_id, col(Application.status).in_(RANKED))
         )
     ).all()
     keys = {c.key for c in criteria}
     candidates = [
         rules.Candidate(
-            application_id=a.id or 0,
-            submitted_at=a.submitted_at or calls.now(),
-            requested_kop=a.requested_amount_kop or 0,
+            application_id=app_id,
+            submitted_at=at or calls.now(),
+            requested_kop=requested or 0,
             eligible=True,
-            women_led=bool(a.women_led),
-            green_level=a.green_level or "none",
-            declared_groups=tuple((a.snapshot or {}).get("declared_groups", [])),
-            evaluations=tuple(sheet for sheet in sheets[a.id or 0].values() if keys <= set(sheet)),
+            women_led=bool(women),
+            green_level=green or "none",
+            declared_groups=tuple(declared or ()),
+            evaluations=tuple(one for one in sheets[app_id] if keys <= one.keys()),
         )
-        for a in applications
+        for app_id, at, requested, women, green, declared in applications
     ]
     outcomes = rules.rank_and_select(
         candidates, criteria, priorities, _fraction(call.threshold), call.budget_kop
@@ -437,7 +448,7 @@ async def ranking(session: AsyncSession, user: CurrentUser, call_id: int) -> Ran
     by_id = {c.application_id: c for c in candidates}
     order = outcomes.ranked_ids + sorted(set(by_id) - set(outcomes.ranked_ids))
     items = []
-    for application_id in order:
+    for application_id in order[offset : offset + limit]:
         result = outcomes.scores[application_id]
         decision = outcomes.decisions[application_id]
         lines = rules.explanation(
@@ -465,6 +476,9 @@ async def ranking(session: AsyncSession, user: CurrentUser, call_id: int) -> Ran
         )
     return RankingRead(
         items=items,
+        total=len(order),
+        limit=limit,
+        offset=offset,
         budget_kop=call.budget_kop,
         reserved_kop=outcomes.selection.reserved_kop,
         recommended_kop=outcomes.selection.recommended_kop,
