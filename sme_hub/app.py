@@ -36,7 +36,7 @@ from sme_hub.entrepreneurs.controllers import (
     EntrepreneurApiController,
     EntrepreneurPagesController,
 )
-from sme_hub.evaluation.controllers import EvaluationApiController
+from sme_hub.evaluation.controllers import DecisionApiController, EvaluationApiController
 from sme_hub.grants.call_pages import CallOfficePagesController
 from sme_hub.grants.controllers import GrantsApiController
 from sme_hub.grants.pages import GrantPagesController
@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             GrantStaffPagesController,
             CallOfficePagesController,
             EvaluationApiController,
+            DecisionApiController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

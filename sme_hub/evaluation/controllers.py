@@ -8,16 +8,19 @@ from litestar.params import FromPath, JSONBody
 from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from sme_hub.evaluation import service
+from sme_hub.evaluation import decisions, service
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import (
     AssignmentRead,
     CommitteeIn,
     CommitteeRead,
     ConflictDeclaration,
+    DecisionIn,
+    DecisionRead,
     RankingRead,
     ScoresIn,
 )
+from sme_hub.grants.models import GrantCall
 
 officers = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
 evaluators = [requires_role(Role.EVALUATOR)]
@@ -112,6 +115,40 @@ class EvaluationApiController(Controller):
         ranked applications first, then the others; `?limit=&offset=` pages the items."""
         return await service.ranking(
             db_session, user, call_id, limit=page.limit, offset=page.offset
+        )
+
+
+class DecisionApiController(Controller):
+    path = "/api/v1"
+    tags = ["evaluation"]
+    guards = officers
+
+    @post("/calls/{call_id:int}/recommendation", status_code=200, raises=ERRORS)
+    async def recommend(
+        self, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> dict[str, int]:
+        """Store the selection on the applications: recommended, reserve, not selected."""
+        return await decisions.recommend(db_session, user, call_id)
+
+    @post("/applications/{application_id:int}/decision", status_code=200, raises=ERRORS)
+    async def decide(
+        self,
+        application_id: FromPath[int],
+        data: JSONBody[DecisionIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> DecisionRead:
+        """Approve (amount ≤ requested) or reject, with a decision reference; 409 with
+        `extra.remaining_kop` when an approval would exceed the budget."""
+        decided = await decisions.decide(db_session, user, application_id, data)
+        call = await db_session.get(GrantCall, decided.call_id)
+        assert call is not None
+        return DecisionRead(
+            application_id=application_id,
+            status=decided.status,
+            awarded_kop=decided.awarded_kop,
+            reference=decided.decision_reference,
+            remaining_kop=call.budget_kop - call.approved_kop,
         )
 
 

@@ -62,3 +62,22 @@ class RankingRead(BaseModel):
     budget_kop: int
     reserved_kop: int
     recommended_kop: int
+
+
+class DecisionIn(Strict):
+    decision: Literal["approved", "rejected"]
+    amount_kop: int | None = Field(
+        default=None, gt=0, description="Awarded amount (approval); the request if omitted"
+    )
+    reference: str = Field(
+        min_length=2, max_length=200, description="E.g. the council decision number and date"
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class DecisionRead(BaseModel):
+    application_id: int
+    status: str
+    awarded_kop: int | None
+    reference: str
+    remaining_kop: int

@@ -2,6 +2,7 @@
 evaluator declares conflicts, scores and submits; the officer reads the ranking."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -381,13 +382,16 @@ def _fraction(value: Any) -> Fraction:
     return Fraction(Decimal(str(value)))
 
 
-async def ranking(
-    session: AsyncSession, user: CurrentUser, call_id: int, *, limit: int = 50, offset: int = 0
-) -> RankingRead:
-    """Score, rank and select the call's applications by rules.rank_and_select, from one
-    query of applications and one of submitted scores. The whole call is ranked and
-    selected; the items (with their explanations) are the requested page of that order."""
-    call = await calls.managed_call(session, user, call_id)
+@dataclass(frozen=True)
+class CallOutcomes:
+    outcomes: rules.Outcomes
+    candidates: dict[int, rules.Candidate]
+    criteria: list[rules.Criterion]
+
+
+async def call_outcomes(session: AsyncSession, call: GrantCall) -> CallOutcomes:
+    """The call's applications scored, ranked and selected by the rules, read in two
+    queries (the score sheets put together by PostgreSQL)."""
     criteria = [
         rules.Criterion(c["key"], _fraction(c["weight"]), _fraction(c["max_score"]))
         for c in call.criteria
@@ -408,7 +412,7 @@ async def ranking(
         await session.execute(
             sa_select(col(Assignment.application_id), sheet)
             .join(CriterionScore, col(CriterionScore.assignment_id) == col(Assignment.id))
-            .where(col(Assignment.call_id) == call_id, col(Assignment.status) == "submitted")
+            .where(col(Assignment.call_id) == call.id, col(Assignment.status) == "submitted")
             .group_by(col(Assignment.id))
         )
     ).all():
@@ -424,7 +428,7 @@ async def ranking(
                 col(Application.women_led),
                 col(Application.green_level),
                 groups,
-            ).where(col(Application.call_id) == call_id, col(Application.status).in_(RANKED))
+            ).where(col(Application.call_id) == call.id, col(Application.status).in_(RANKED))
         )
     ).all()
     keys = {c.key for c in criteria}
@@ -444,8 +448,19 @@ async def ranking(
     outcomes = rules.rank_and_select(
         candidates, criteria, priorities, _fraction(call.threshold), call.budget_kop
     )
+    return CallOutcomes(outcomes, {c.application_id: c for c in candidates}, criteria)
+
+
+async def ranking(
+    session: AsyncSession, user: CurrentUser, call_id: int, *, limit: int = 50, offset: int = 0
+) -> RankingRead:
+    """Score, rank and select the call's applications by rules.rank_and_select, from one
+    query of applications and one of submitted scores. The whole call is ranked and
+    selected; the items (with their explanations) are the requested page of that order."""
+    call = await calls.managed_call(session, user, call_id)
+    found = await call_outcomes(session, call)
+    outcomes, by_id, criteria = found.outcomes, found.candidates, found.criteria
     names = {c["key"]: c["name"] for c in call.criteria}
-    by_id = {c.application_id: c for c in candidates}
     order = outcomes.ranked_ids + sorted(set(by_id) - set(outcomes.ranked_ids))
     items = []
     for application_id in order[offset : offset + limit]:

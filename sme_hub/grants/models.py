@@ -48,6 +48,8 @@ class GrantCall(SQLModel, table=True):
         sa.CheckConstraint("closes_at > opens_at", name="dates"),
         sa.CheckConstraint("threshold BETWEEN 0 AND 100", name="threshold"),
         sa.CheckConstraint("evaluators_per_application BETWEEN 1 AND 10", name="evaluators"),
+        # The sum of approved grants never exceeds the budget, whatever runs at once.
+        sa.CheckConstraint("approved_kop >= 0 AND approved_kop <= budget_kop", name="approved"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -71,6 +73,7 @@ class GrantCall(SQLModel, table=True):
     eligibility: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     questions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
     status: str = Field(default="draft", max_length=15, index=True)
+    approved_kop: int = Field(default=0, sa_type=sa.BigInteger)
     published_at: datetime | None = timestamp_field()
     closed_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
@@ -102,6 +105,9 @@ class Application(SQLModel, table=True):
             "requested_amount_kop >= 0 AND own_contribution_kop >= 0", name="amounts"
         ),
         sa.CheckConstraint("jobs_women <= jobs_total", name="jobs"),
+        sa.CheckConstraint(
+            "awarded_kop > 0 AND awarded_kop <= requested_amount_kop", name="awarded"
+        ),
         sa.CheckConstraint(
             "environmental_category IN ('A', 'B', 'C')", name="environmental_category"
         ),
@@ -148,6 +154,13 @@ class Application(SQLModel, table=True):
     eligibility_reason: str = Field(default="", max_length=2000)
     screened_by: int | None = None
     screened_at: datetime | None = timestamp_field()
+    # The selection (rank among the fundable) and the officer's decision.
+    rank: int | None = None
+    awarded_kop: int | None = Field(default=None, sa_type=sa.BigInteger)
+    decision_reference: str = Field(default="", max_length=200)
+    decision_note: str = Field(default="", max_length=2000)
+    decided_by: int | None = None
+    decided_at: datetime | None = timestamp_field()
     # Assisted filing: the centre staff member who drafted it and the client's consent.
     assisted_by: int | None = Field(default=None, foreign_key="user_account.id")
     assistance_consent: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
