@@ -2,7 +2,7 @@
 staff's for a consenting client), saving as the applicant types, withdrawal, reading back
 with a timeline."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -262,20 +262,25 @@ TIMELINE_TEXT = {
 }
 
 
-async def timeline(session: AsyncSession, application_id: int) -> list[TimelineEntry]:
+async def _timelines(
+    session: AsyncSession, application_ids: list[int]
+) -> dict[int, list[TimelineEntry]]:
+    """Each application's history from the audit log, for many applications in one query."""
+    found: dict[int, list[TimelineEntry]] = {i: [] for i in application_ids}
     entries = await session.scalars(
         select(AuditEntry)
         .where(
             col(AuditEntry.object_type) == "application",
-            col(AuditEntry.object_id) == str(application_id),
+            col(AuditEntry.object_id).in_([str(i) for i in application_ids]),
         )
         .order_by(col(AuditEntry.id))
     )
-    return [
-        TimelineEntry(at=entry.at, action=entry.action, text=_(TIMELINE_TEXT[entry.action]))
-        for entry in entries
-        if entry.action in TIMELINE_TEXT
-    ]
+    for entry in entries:
+        if entry.action in TIMELINE_TEXT:
+            found[int(entry.object_id)].append(
+                TimelineEntry(at=entry.at, action=entry.action, text=_(TIMELINE_TEXT[entry.action]))
+            )
+    return found
 
 
 async def attachments_of(session: AsyncSession, application_id: int) -> list[Attachment]:
@@ -314,8 +319,31 @@ async def read(
     *,
     duplicate_of: list[int] | None = None,
 ) -> ApplicationRead:
+    (shown,) = await read_many(session, [application])
+    shown.duplicate_of = duplicate_of or []
+    return shown
+
+
+async def read_many(
+    session: AsyncSession, applications: Sequence[Application]
+) -> list[ApplicationRead]:
+    """Applications as the API shows them, their files and histories read in two queries."""
+    ids = [a.id or 0 for a in applications]
+    files: dict[int, list[Attachment]] = {i: [] for i in ids}
+    for attachment in await session.scalars(
+        select(Attachment)
+        .where(col(Attachment.application_id).in_(ids))
+        .order_by(col(Attachment.id))
+    ):
+        files[attachment.application_id].append(attachment)
+    timelines = await _timelines(session, ids)
+    return [_shown(a, files[a.id or 0], timelines[a.id or 0]) for a in applications]
+
+
+def _shown(
+    application: Application, files: list[Attachment], timeline: list[TimelineEntry]
+) -> ApplicationRead:
     assert application.id is not None
-    files = await attachments_of(session, application.id)
     next_step = NEXT_STEP.get(application.status)
     return ApplicationRead(
         id=application.id,
@@ -347,8 +375,7 @@ async def read(
         eligibility_reason=application.eligibility_reason,
         assisted_by=application.assisted_by,
         attachments=[AttachmentRead.model_validate(f) for f in files],
-        duplicate_of=duplicate_of or [],
-        timeline=await timeline(session, application.id),
+        timeline=timeline,
         next_step=_(next_step) if next_step else "",
     )
 

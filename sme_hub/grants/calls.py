@@ -26,7 +26,6 @@ from sme_hub.grants.schemas import (
     CallRead,
     CallRules,
     CallUpdate,
-    check_call_consistency,
 )
 from sme_hub.training.models import Programme
 
@@ -177,14 +176,10 @@ async def update_call(
         )
     changes = data.model_dump(exclude_unset=True, exclude={"amendment_reason"})
     current = CallRules.model_validate(call, from_attributes=True).model_dump()
-    merged = {**current, **data.model_dump(exclude_unset=True, exclude={"amendment_reason"})}
-    try:
-        checked = CallRules.model_validate(merged)
-        check_call_consistency(checked.model_dump())
+    try:  # the rules between fields are the schema's validators, for the merged call too
+        checked = CallRules.model_validate({**current, **changes})
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc)) from exc
-    except ValueError as exc:
-        raise InvalidInput({"__root__": _(str(exc))}) from exc
     stored = _rules_json(checked)
     before = {k: _json(getattr(call, k)) for k in changes}
     after = {k: _json(stored[k]) for k in changes}

@@ -168,7 +168,7 @@ class GrantsApiController(Controller):
     @get("/me/applications", guards=[requires_login], raises=READ)
     async def my_applications(self, user: Actor, db_session: DbSession) -> list[ApplicationRead]:
         rows = await applications.my_applications(db_session, user)
-        return [await applications.read(db_session, user, a) for a, _call in rows]
+        return await applications.read_many(db_session, [a for a, _call in rows])
 
     @get("/applications/{application_id:int}", guards=[requires_login], raises=READ)
     async def get_application(
@@ -179,7 +179,7 @@ class GrantsApiController(Controller):
         application = await applications.get_application(db_session, user, application_id)
         if application.applicant_id == user.id:
             return await applications.read(db_session, user, application)
-        application, flagged = await screening.staff_view(db_session, user, application_id)
+        flagged = await screening.staff_view(db_session, user, application)
         return await applications.read(db_session, user, application, duplicate_of=flagged)
 
     @patch("/applications/{application_id:int}", guards=[requires_login], raises=CHANGE)

@@ -3,7 +3,7 @@ category, and every check a submission must pass (its form, the call's limits, t
 eligibility of the business). Plain data in, plain data out."""
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
@@ -397,7 +397,3 @@ def submission_problems(
 ) -> list[Problem]:
     """Every rule a submission fails, at once (an empty list: it may be submitted)."""
     return content_problems(content, limits) + eligibility_problems(rules, applicant, today)
-
-
-def budget_total(lines: Sequence[tuple[str, int]]) -> int:
-    return sum(amount for _item, amount in lines)

@@ -149,25 +149,6 @@ class CallRules(Strict):
             raise ValueError(N_("Each criterion and question needs its own key."))
         return value
 
-    @model_validator(mode="after")
-    def consistent(self) -> "CallRules":
-        check_call_consistency(self.model_dump())
-        return self
-
-
-def check_call_consistency(values: dict[str, Any]) -> None:
-    """Rules between fields (also checked after a partial change): ValueError on the first."""
-    if values["min_grant_kop"] > values["max_grant_kop"]:
-        raise ValueError(N_("The minimum grant is above the maximum grant."))
-    if values["max_grant_kop"] > values["budget_kop"]:
-        raise ValueError(N_("The maximum grant is above the call's budget."))
-    if values["closes_at"] <= values["opens_at"]:
-        raise ValueError(N_("The call must close after it opens."))
-    for what in ("criteria", "questions"):
-        keys = [item["key"] for item in values[what]]
-        if len(keys) != len(set(keys)):
-            raise ValueError(N_("Each criterion and question needs its own key."))
-
 
 class CallCreate(CallRules):
     criteria: list[Criterion] = Field(min_length=1, max_length=30)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -55,7 +55,9 @@ def _shares_contact(a: Any, b: Any) -> Any:
     )
 
 
-async def duplicates(session: AsyncSession, call_id: int) -> dict[int, list[int]]:
+async def duplicates(
+    session: AsyncSession, call_id: int, application_id: int | None = None
+) -> dict[int, list[int]]:
     """Submitted applications of a call that share an IBAN, phone or address with another
     applicant's: id -> the other ids (flagged for staff, never refused)."""
     other = aliased(Application)
@@ -70,10 +72,14 @@ async def duplicates(session: AsyncSession, call_id: int) -> dict[int, list[int]
                 _shares_contact(Application, other),
             ),
         )
-        .where(col(Application.call_id) == call_id, col(Application.status).not_in(NOT_SUBMITTED))
+        .where(
+            col(Application.call_id) == call_id,
+            col(Application.status).not_in(NOT_SUBMITTED),
+            col(Application.id) == application_id if application_id else true(),
+        )
         .group_by(col(Application.id))
     )
-    return {application_id or 0: sorted(ids) for application_id, ids in rows.all()}
+    return {found or 0: sorted(ids) for found, ids in rows.all()}
 
 
 async def list_applications(
@@ -196,13 +202,15 @@ def screening_table(rows: list[ScreeningRow]) -> tuple[list[str], list[list[Cell
 
 
 async def staff_view(
-    session: AsyncSession, user: CurrentUser, application_id: int
-) -> tuple[Application, list[int]]:
-    """A submitted application as staff of its municipality open it (access audited)."""
-    application = await applications.get_application(session, user, application_id)
+    session: AsyncSession, user: CurrentUser, application: Application
+) -> list[int]:
+    """Staff of its municipality open an application (read by `get_application`): the
+    access is audited; the others' applications it shares contacts with come back."""
+    assert application.id is not None
+    application_id = application.id
     if application.applicant_id != user.id:
         ensure_in_tenant(user, application.municipality_id, *applications.STAFF_ROLES)
-    flagged = await duplicates(session, application.call_id)
+    flagged = await duplicates(session, application.call_id, application_id)
     await audit.record(
         session,
         actor_id=user.id,
@@ -211,7 +219,7 @@ async def staff_view(
         action="viewed",
         municipality_id=application.municipality_id,
     )
-    return application, flagged.get(application_id, [])
+    return flagged.get(application_id, [])
 
 
 async def decide_eligibility(

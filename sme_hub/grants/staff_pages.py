@@ -133,7 +133,8 @@ class GrantStaffPagesController(Controller):
         values: dict[str, Any] | None = None,
         status_code: int = 200,
     ) -> Template:
-        application, duplicate_of = await screening.staff_view(db_session, user, application_id)
+        application = await applications.get_application(db_session, user, application_id)
+        duplicate_of = await screening.staff_view(db_session, user, application)
         if application.status == "draft":
             raise NotFound()  # staff see drafts only through assisted filing
         call = await db_session.get(GrantCall, application.call_id)
