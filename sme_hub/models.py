@@ -8,6 +8,7 @@ from sme_hub.core import mail as mail  # the email outbox
 from sme_hub.entrepreneurs import models as entrepreneurs_models
 from sme_hub.evaluation import models as evaluation_models
 from sme_hub.grants import models as grants_models
+from sme_hub.implementation import models as implementation_models
 from sme_hub.organisations import models as organisations_models
 from sme_hub.partners import models as partners_models
 from sme_hub.reference import models as reference_models
@@ -20,6 +21,7 @@ __all__ = [
     "entrepreneurs_models",
     "evaluation_models",
     "grants_models",
+    "implementation_models",
     "metadata",
     "organisations_models",
     "partners_models",

@@ -3,7 +3,7 @@ templates, and Kyiv-time and money formatting."""
 
 import gettext as _gettext
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from http.cookies import CookieError, SimpleCookie
 from io import BytesIO
@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -92,6 +93,13 @@ def format_datetime_kyiv(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     return _babel_format_datetime(value, fmt, tzinfo=KYIV, locale=current_locale.get())
+
+
+def format_day(value: date | None, fmt: str = "long") -> str:
+    """A calendar day (due dates, payments) in the current language: `1 березня 2027 р.`."""
+    if value is None:
+        return ""
+    return _babel_format_date(value, fmt, locale=current_locale.get())
 
 
 def format_money(kop: int | None) -> str:

@@ -22,7 +22,12 @@ from sme_hub.config import Settings, to_libpq_url
 from sme_hub.db import Database
 
 # Modules whose tasks the worker must know (imported by it before it starts).
-TASK_MODULES = ["sme_hub.core.mail", "sme_hub.training.certificates", "sme_hub.grants.calls"]
+TASK_MODULES = [
+    "sme_hub.core.mail",
+    "sme_hub.training.certificates",
+    "sme_hub.grants.calls",
+    "sme_hub.implementation.service",
+]
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 

@@ -7,6 +7,7 @@ from sme_hub.core.auth import role_label
 from sme_hub.core.i18n import (
     current_locale,
     format_datetime_kyiv,
+    format_day,
     format_money,
     gettext,
     lang_url,
@@ -36,6 +37,9 @@ def jinja_environment() -> Environment:
         format_datetime=format_datetime_kyiv,
     )
     environment.filters.update(
-        money=format_money, kyiv=format_datetime_kyiv, options=translated_options
+        money=format_money,
+        kyiv=format_datetime_kyiv,
+        day=format_day,
+        options=translated_options,
     )
     return environment

@@ -6,7 +6,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 
 from sme_hub.core.auth import Role, requires_role
-from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.evaluation import decisions, service
 from sme_hub.evaluation.models import Assignment
@@ -137,10 +137,11 @@ class DecisionApiController(Controller):
         data: JSONBody[DecisionIn],
         user: Actor,
         db_session: DbSession,
+        settings: Config,
     ) -> DecisionRead:
         """Approve (amount ≤ requested) or reject, with a decision reference; 409 with
         `extra.remaining_kop` when an approval would exceed the budget."""
-        decided = await decisions.decide(db_session, user, application_id, data)
+        decided = await decisions.decide(db_session, user, application_id, data, settings=settings)
         call = await db_session.get(GrantCall, decided.call_id)
         assert call is not None
         return DecisionRead(

@@ -4,17 +4,22 @@ PostgreSQL keeps within the call's budget however many are made at once."""
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.accounts.models import User
+from sme_hub.config import Settings
+from sme_hub.core import audit, mail
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _, format_money
+from sme_hub.evaluation import rules
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.evaluation.service import call_outcomes
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
+from sme_hub.implementation import service as implementation
 
 DECIDABLE = ("recommended", "reserve")
 
@@ -33,6 +38,8 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
     if decided is not None:
         raise Conflict(_("Decisions have been made: the recommendation can no longer change."))
     found = await call_outcomes(session, call)
+    outcomes = found.outcomes
+    names = {c["key"]: c["name"] for c in call.criteria}
     counts: dict[str, int] = {}
     rows = await session.scalars(
         select(Application).where(
@@ -41,11 +48,21 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
         )
     )
     for application in rows:
-        decision = found.outcomes.decisions.get(application.id or 0)
+        decision = outcomes.decisions.get(application.id or 0)
         if decision is None:
             continue
         application.status = decision.outcome
         application.rank = decision.rank
+        # Kept as msgids with values: the applicant reads it later in their own language.
+        lines = rules.explanation(
+            outcomes.scores[application.id or 0],
+            decision,
+            found.criteria,
+            names,
+            green_level=found.candidates[application.id or 0].green_level,
+            ranked_total=len(outcomes.ranked_ids),
+        )
+        application.explanation = [{"message": x.message, "params": x.params} for x in lines]
         counts[decision.outcome] = counts.get(decision.outcome, 0) + 1
     await session.flush()
     await audit.record(
@@ -61,16 +78,32 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
 
 
 async def decide(
-    session: AsyncSession, user: CurrentUser, application_id: int, data: DecisionIn
+    session: AsyncSession,
+    user: CurrentUser,
+    application_id: int,
+    data: DecisionIn,
+    *,
+    settings: Settings,
 ) -> Application:
     """Approve (an amount up to the request, within what is left of the budget) or reject a
-    recommended or reserve application, with a decision reference."""
-    application = await session.scalar(
-        select(Application).where(col(Application.id) == application_id).with_for_update()
+    recommended or reserve application, with a decision reference. An approval plans the
+    grant's tranches and obligations; the applicant is emailed; the call is `decided` once
+    no recommended or reserve application is left (the not selected are told then)."""
+    call_id = await session.scalar(
+        select(col(Application.call_id)).where(col(Application.id) == application_id)
     )
-    if application is None:
+    if call_id is None:
         raise NotFound()
-    call = await calls.managed_call(session, user, application.call_id)
+    # The call's row first, then the application's: decisions on one call take turns, so
+    # the last one sees every other and marks the call decided.
+    call = await calls.managed_call(session, user, call_id, lock=True)
+    application = await session.scalar(
+        select(Application)
+        .where(col(Application.id) == application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert application is not None
     if application.status not in DECIDABLE:
         raise Conflict(
             _("Only recommended or reserve applications are decided; this one is {status}.").format(
@@ -96,6 +129,8 @@ async def decide(
     application.decided_by = user.id
     application.decided_at = calls.now()
     await session.flush()
+    if data.decision == "approved":
+        await implementation.start(session, application, implementation.today_in_kyiv())
     await audit.record(
         session,
         actor_id=user.id,
@@ -105,7 +140,64 @@ async def decide(
         municipality_id=application.municipality_id,
         after={"amount_kop": amount, "reference": data.reference},
     )
+    await _tell_applicant(session, application, call, settings)
+    await _close_decisions(session, user, call, settings)
     return application
+
+
+async def _tell_applicant(
+    session: AsyncSession, application: Application, call: GrantCall, settings: Settings
+) -> None:
+    owner = await session.get(User, application.applicant_id)
+    assert owner is not None
+    await mail.queue_email(
+        session,
+        to=owner.email,
+        template="application_decided",
+        locale=owner.locale,
+        context={
+            "name": owner.full_name,
+            "project": application.project_title,
+            "call": call.title_en if owner.locale == "en" and call.title_en else call.title_uk,
+            "status": application.status,
+            "amount": application.awarded_kop,
+            "reference": application.decision_reference,
+            "note": application.decision_note,
+            "link": f"{settings.base_url}/me/applications/{application.id}",
+        },
+    )
+
+
+async def _close_decisions(
+    session: AsyncSession, user: CurrentUser, call: GrantCall, settings: Settings
+) -> None:
+    """The call is decided when the last recommended or reserve application is; those not
+    selected hear it then, with their explanation."""
+    pending = await session.scalar(
+        select(col(Application.id))
+        .where(col(Application.call_id) == call.id, col(Application.status).in_(DECIDABLE))
+        .limit(1)
+    )
+    if pending is not None or call.status != "in_evaluation":
+        return
+    call.status = "decided"
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="grant_call",
+        object_id=call.id or 0,
+        action="decided",
+        municipality_id=call.municipality_id,
+        before={"status": "in_evaluation"},
+        after={"status": "decided"},
+    )
+    for application in await session.scalars(
+        select(Application).where(
+            col(Application.call_id) == call.id, col(Application.status) == "not_selected"
+        )
+    ):
+        await _tell_applicant(session, application, call, settings)
 
 
 async def _take_from_budget(session: AsyncSession, call: GrantCall, amount: int) -> None:
@@ -120,14 +212,16 @@ async def _take_from_budget(session: AsyncSession, call: GrantCall, amount: int)
         .values(approved_kop=col(GrantCall.approved_kop) + amount)
         .returning(col(GrantCall.approved_kop))
     )
-    if taken is None:
-        approved = await session.scalar(
-            select(col(GrantCall.approved_kop)).where(col(GrantCall.id) == call.id)
-        )
-        remaining = call.budget_kop - (approved or 0)
-        raise Conflict(
-            _("This approval would exceed the call's budget: {remaining} is left.").format(
-                remaining=format_money(remaining)
-            ),
-            extra={"remaining_kop": remaining},
-        )
+    if taken is not None:
+        set_committed_value(call, "approved_kop", taken)
+        return
+    approved = await session.scalar(
+        select(col(GrantCall.approved_kop)).where(col(GrantCall.id) == call.id)
+    )
+    remaining = call.budget_kop - (approved or 0)
+    raise Conflict(
+        _("This approval would exceed the call's budget: {remaining} is left.").format(
+            remaining=format_money(remaining)
+        ),
+        extra={"remaining_kop": remaining},
+    )

@@ -52,17 +52,9 @@ def clean_filename(name: str, content_type: str) -> str:
     return stem + ACCEPTED[content_type]
 
 
-async def add(
-    session: AsyncSession,
-    user: CurrentUser,
-    storage: Storage,
-    application_id: int,
-    filename: str,
-    data: bytes,
-) -> Attachment:
-    """Attach a file to a draft: 413 over 10 MB, 415 for another type, 409 past 10 files.
-    Nothing is stored when a check fails."""
-    application = await applications.editable_application(session, user, application_id)
+def checked_upload(filename: str, data: bytes) -> tuple[str, str]:
+    """The real type and a safe name of an uploaded file: 413 over 10 MB, 422 when empty,
+    415 unless it is really a PDF, JPEG or PNG."""
     if len(data) > MAX_BYTES:
         raise TooLarge(
             _("A file may be at most 10 MB; this one is {size} MB.").format(
@@ -76,6 +68,21 @@ async def add(
         raise UnsupportedType(
             _("Only PDF, JPEG and PNG files are accepted, and this file is none of them.")
         )
+    return content_type, clean_filename(filename, content_type)
+
+
+async def add(
+    session: AsyncSession,
+    user: CurrentUser,
+    storage: Storage,
+    application_id: int,
+    filename: str,
+    data: bytes,
+) -> Attachment:
+    """Attach a file to a draft: 413 over 10 MB, 415 for another type, 409 past 10 files.
+    Nothing is stored when a check fails."""
+    application = await applications.editable_application(session, user, application_id)
+    content_type, clean_name = checked_upload(filename, data)
     count = await session.scalar(
         select(func.count()).where(col(Attachment.application_id) == application_id)
     )
@@ -85,7 +92,7 @@ async def add(
     attachment = Attachment(
         application_id=application_id,
         municipality_id=application.municipality_id,
-        filename=clean_filename(filename, content_type),
+        filename=clean_name,
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

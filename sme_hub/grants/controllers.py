@@ -1,6 +1,7 @@
 """Calls and applications over the API (api.md): thin handlers over the grants services."""
 
 from typing import Annotated, Any, TypeAlias
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
@@ -352,11 +353,16 @@ async def copy_download(
 
 
 def file_response(body: bytes, media_type: str, filename: str) -> Response[bytes]:
+    """A download under its own name: headers are Latin-1, so a Ukrainian name goes in
+    `filename*` (RFC 6266) beside an ASCII fallback."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     return Response(
         body,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": (
+                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+            ),
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -111,6 +111,12 @@ class Application(SQLModel, table=True):
         sa.CheckConstraint(
             "environmental_category IN ('A', 'B', 'C')", name="environmental_category"
         ),
+        # Tranches never add up to more than the award, nor payments to more than the plan.
+        sa.CheckConstraint(
+            "paid_kop >= 0 AND paid_kop <= scheduled_kop"
+            " AND scheduled_kop <= COALESCE(awarded_kop, 0)",
+            name="disbursed",
+        ),
         # One live application per applicant and call; a withdrawn one may be replaced.
         sa.Index(
             "uq_application_call_applicant_live",
@@ -161,6 +167,12 @@ class Application(SQLModel, table=True):
     decision_note: str = Field(default="", max_length=2000)
     decided_by: int | None = None
     decided_at: datetime | None = timestamp_field()
+    # The ranking's explanation stored with the recommendation: [{message, params}], shown
+    # to the applicant in their language once decided.
+    explanation: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
+    # Sums of the grant's tranches (planned and paid), kept beside the award for the CHECK.
+    scheduled_kop: int = Field(default=0, sa_type=sa.BigInteger)
+    paid_kop: int = Field(default=0, sa_type=sa.BigInteger)
     # Assisted filing: the centre staff member who drafted it and the client's consent.
     assisted_by: int | None = Field(default=None, foreign_key="user_account.id")
     assistance_consent: dict[str, Any] | None = Field(default=None, sa_type=JSONB)

@@ -1,0 +1,1 @@
+"""A grant after its approval: the agreement, disbursements, progress reports, obligations."""

@@ -1,0 +1,39 @@
+"""The grant agreement (templates/implementation/pdf/agreement.html), in Ukrainian: parties,
+amounts, budget lines, the tranche schedule and the grantee's duties, all from stored data,
+so the same grant always gives the same document."""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.accounts.models import User
+from sme_hub.core.pdf import render_pdf
+from sme_hub.grants.models import Application
+from sme_hub.implementation import rules, service
+from sme_hub.organisations.models import Municipality
+
+AGREEMENT_TEMPLATE = "implementation/pdf/agreement.html"
+AGREEMENT_LOCALE = "uk"
+
+
+async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
+    """Rendered off the event loop (core.pdf)."""
+    assert grant.id is not None
+    call = await service.call_of(session, grant)
+    owner = await session.get(User, grant.applicant_id)
+    municipality = await session.get(Municipality, grant.municipality_id)
+    tranches, _reports, obligations = await service.parts_of(session, grant.id)
+    context: dict[str, Any] = {
+        "grant": grant,
+        "call": call,
+        "owner": owner,
+        "municipality": municipality,
+        "business": grant.snapshot or {},
+        "tranches": tranches,
+        "obligations": obligations,
+        "obligation_texts": rules.OBLIGATION_TEXTS,
+        "report_every_months": rules.REPORT_EVERY_MONTHS,
+        "months": rules.IMPLEMENTATION_MONTHS,
+        "locale": AGREEMENT_LOCALE,
+    }
+    return await render_pdf(AGREEMENT_TEMPLATE, context, locale=AGREEMENT_LOCALE)

@@ -1,0 +1,201 @@
+"""A grant's implementation over the API (api.md): the agreement, tranches (officer),
+progress reports and receipts (grantee, reviewed by the officer), obligations."""
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.params import Body, FromPath, FromQuery, JSONBody
+
+from sme_hub.core import audit
+from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.deps import Actor, Config, DbSession, Files
+from sme_hub.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
+from sme_hub.grants.attachments import MAX_REQUEST_BYTES
+from sme_hub.grants.controllers import file_response
+from sme_hub.implementation import agreement, service
+from sme_hub.implementation.schemas import (
+    GrantRead,
+    ObligationRead,
+    PaymentIn,
+    ReportIn,
+    ReportRead,
+    ReviewIn,
+    TrancheIn,
+    TrancheRead,
+)
+
+officers = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
+signed_in = [requires_login]
+ERRORS: list[type[HTTPException]] = [NotAuthorizedException, NotFound, Conflict, InvalidInput]
+
+
+class ImplementationApiController(Controller):
+    path = "/api/v1"
+    tags = ["grants in implementation"]
+
+    @get("/me/grants", guards=signed_in, raises=ERRORS)
+    async def my_grants(self, user: Actor, db_session: DbSession) -> list[GrantRead]:
+        """The signed-in grantee's grants with tranches, reports and obligations."""
+        return [
+            await service.grant_read(db_session, g)
+            for g in await service.my_grants(db_session, user)
+        ]
+
+    @get("/grants", guards=officers, raises=ERRORS)
+    async def grants(self, user: Actor, db_session: DbSession) -> list[GrantRead]:
+        """The grants of the officer's municipality, newest decision first."""
+        found = await service.grants_of_municipalities(db_session, user)
+        return [await service.grant_read(db_session, g) for g in found]
+
+    @get("/grants/{grant_id:int}", guards=signed_in, raises=ERRORS)
+    async def grant(self, grant_id: FromPath[int], user: Actor, db_session: DbSession) -> GrantRead:
+        """A grant (its approved application's id), for its grantee and the officers."""
+        return await service.grant_read(
+            db_session, await service.readable_grant(db_session, user, grant_id)
+        )
+
+    @get("/grants/{grant_id:int}/agreement.pdf", guards=signed_in, raises=ERRORS)
+    async def agreement_pdf(
+        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> Response[bytes]:
+        """The grant agreement in Ukrainian: parties, amounts, budget lines, tranche schedule
+        and duties."""
+        grant = await service.readable_grant(db_session, user, grant_id)
+        if grant.applicant_id != user.id:
+            await audit.record(
+                db_session,
+                actor_id=user.id,
+                object_type="grant",
+                object_id=grant_id,
+                action="agreement_downloaded",
+                municipality_id=grant.municipality_id,
+            )
+        body = await agreement.agreement_pdf(db_session, grant)
+        return file_response(body, "application/pdf", f"grant-agreement-{grant_id}.pdf")
+
+    @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
+    async def add_tranche(
+        self,
+        grant_id: FromPath[int],
+        data: JSONBody[TrancheIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> TrancheRead:
+        """A tranche beyond the plan (paid at once with `paid_on`); 409 with `remaining_kop`
+        when the tranches would exceed the grant."""
+        tranche = await service.add_tranche(db_session, user, grant_id, data)
+        return service.tranche_read(tranche)
+
+    @post(
+        "/grants/{grant_id:int}/disbursements/{tranche_id:int}/payment",
+        guards=officers,
+        status_code=200,
+        raises=ERRORS,
+    )
+    async def pay(
+        self,
+        grant_id: FromPath[int],
+        tranche_id: FromPath[int],
+        data: JSONBody[PaymentIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> TrancheRead:
+        """A planned tranche paid on a day to a checked Ukrainian IBAN (the grantee's by
+        default); 409 if already paid."""
+        return service.tranche_read(await service.pay(db_session, user, grant_id, tranche_id, data))
+
+    @post("/grants/{grant_id:int}/reports", guards=signed_in, raises=ERRORS)
+    async def submit_report(
+        self,
+        grant_id: FromPath[int],
+        data: JSONBody[ReportIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> ReportRead:
+        """The grantee's progress report (interim or final), waiting for the officer."""
+        return service.report_read(await service.submit_report(db_session, user, grant_id, data))
+
+    @put("/reports/{report_id:int}", guards=signed_in, raises=ERRORS)
+    async def update_report(
+        self,
+        report_id: FromPath[int],
+        data: JSONBody[ReportIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> ReportRead:
+        """A returned (or waiting) report corrected and sent again."""
+        return service.report_read(await service.update_report(db_session, user, report_id, data))
+
+    @post(
+        "/reports/{report_id:int}/receipts",
+        guards=signed_in,
+        request_max_body_size=MAX_REQUEST_BYTES,
+        raises=[*ERRORS, TooLarge, UnsupportedType],
+    )
+    async def add_receipt(
+        self,
+        report_id: FromPath[int],
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> ReportRead:
+        """A receipt (PDF, JPEG or PNG up to 10 MB, checked by content) for a report not yet
+        accepted."""
+        content = await data.read()
+        report = await service.add_receipt(
+            db_session, user, storage, report_id, data.filename or "receipt", content
+        )
+        return service.report_read(report)
+
+    @get("/reports/{report_id:int}/receipts/{index:int}", guards=signed_in, raises=ERRORS)
+    async def receipt(
+        self,
+        report_id: FromPath[int],
+        index: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> Response[bytes]:
+        found = await service.receipt(db_session, user, report_id, index)
+        body = await storage.get(found["key"])
+        return file_response(body, found["content_type"], found["filename"])
+
+    @post("/reports/{report_id:int}/review", guards=officers, status_code=200, raises=ERRORS)
+    async def review(
+        self,
+        report_id: FromPath[int],
+        data: JSONBody[ReviewIn],
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> ReportRead:
+        """Accept a report (the final one completes the grant) or return it with a note."""
+        report = await service.review_report(db_session, user, report_id, data, settings=settings)
+        return service.report_read(report)
+
+    @get("/obligations", guards=officers, raises=ERRORS)
+    async def obligations(
+        self, user: Actor, db_session: DbSession, overdue: FromQuery[bool] = False
+    ) -> list[ObligationRead]:
+        """Open obligations of the officer's grants by due date; `overdue=true`: only those
+        past due (Kyiv date)."""
+        today = service.today_in_kyiv()
+        found = await service.obligations(db_session, user, overdue_only=overdue)
+        return [service.obligation_read(o, today) for o, _grant in found]
+
+    @post("/obligations/{obligation_id:int}/met", guards=officers, status_code=200, raises=ERRORS)
+    async def mark_met(
+        self, obligation_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> ObligationRead:
+        obligation = await service.mark_met(db_session, user, obligation_id)
+        return service.obligation_read(obligation, service.today_in_kyiv())
