@@ -345,6 +345,30 @@ def rank_and_select(
     )
 
 
+def recommended_ids(outcomes: Outcomes) -> list[int]:
+    """The recommended applications, in ranking order."""
+    return [i for i in outcomes.ranked_ids if outcomes.decisions[i].outcome == "recommended"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a simulation's recommended list differs from the call's own: the applications
+    that enter it (in the simulation's ranking order) and those that leave it (in the
+    call's)."""
+
+    entered: list[int]
+    left: list[int]
+
+
+def compare(own: Outcomes, tried: Outcomes) -> Change:
+    before, after = recommended_ids(own), recommended_ids(tried)
+    kept_before, kept_after = set(before), set(after)
+    return Change(
+        entered=[i for i in after if i not in kept_before],
+        left=[i for i in before if i not in kept_after],
+    )
+
+
 # --- the explanation every application gets --------------------------------------------------
 
 
@@ -362,7 +386,11 @@ class Line:
 MSG_CRITERION = N_("{criterion}: mean {mean} of {max}, weight {weight}.")
 MSG_BASE = N_("Base score: {base} of 100.")
 MSG_BONUS_WOMEN = N_("Bonus for a women-led business: +{points}.")
-MSG_BONUS_GREEN = N_("Bonus for the {level} green level: +{points}.")
+# One message per level, so the level is translated with the sentence.
+MSG_BONUS_GREEN = {
+    "advanced": N_("Bonus for the advanced green level: +{points}."),
+    "basic": N_("Bonus for the basic green level: +{points}."),
+}
 MSG_BONUS_GROUP = N_("Bonus for a declared group ({group}): +{points}.")
 MSG_FINAL = N_("Final score: {final}.")
 MSG_RANK = N_("Rank {rank} of {total} fundable applications.")
@@ -411,7 +439,7 @@ def explanation(
             lines.append(Line(MSG_BONUS_WOMEN, {"points": _number(result.bonus_women)}))
         if result.bonus_green:
             lines.append(
-                Line(MSG_BONUS_GREEN, {"level": green_level, "points": _number(result.bonus_green)})
+                Line(MSG_BONUS_GREEN[green_level], {"points": _number(result.bonus_green)})
             )
         lines += [
             Line(MSG_BONUS_GROUP, {"group": group, "points": _number(points)})

@@ -1,9 +1,9 @@
 """Shapes of the evaluation API: committee, conflict declarations, scores, the ranking."""
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class Strict(BaseModel):
@@ -26,7 +26,9 @@ class ConflictDeclaration(Strict):
 
 class ScoresIn(Strict):
     scores: dict[str, Decimal] = Field(description="criterion key: 0..max, in halves")
-    comments: dict[str, str] = Field(default_factory=dict)
+    comments: dict[str, Annotated[str, StringConstraints(max_length=2000)]] = Field(
+        default_factory=dict, description="criterion key: comment (at most 2000 characters)"
+    )
 
 
 class AssignmentRead(BaseModel):

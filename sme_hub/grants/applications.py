@@ -337,14 +337,30 @@ async def read_many(
     ):
         files[attachment.application_id].append(attachment)
     timelines = await _timelines(session, ids)
-    return [_shown(a, files[a.id or 0], timelines[a.id or 0]) for a in applications]
+    call_statuses = dict(
+        (
+            await session.execute(
+                select(col(GrantCall.id), col(GrantCall.status)).where(
+                    col(GrantCall.id).in_({a.call_id for a in applications})
+                )
+            )
+        ).all()
+    )
+    return [
+        _shown(a, files[a.id or 0], timelines[a.id or 0], call_statuses[a.call_id])
+        for a in applications
+    ]
 
 
 def _shown(
-    application: Application, files: list[Attachment], timeline: list[TimelineEntry]
+    application: Application,
+    files: list[Attachment],
+    timeline: list[TimelineEntry],
+    call_status: str,
 ) -> ApplicationRead:
     assert application.id is not None
     next_step = NEXT_STEP.get(application.status)
+    decided = rules.decision_shown(application.status, application.decided_at, call_status)
     return ApplicationRead(
         id=application.id,
         call_id=application.call_id,
@@ -377,7 +393,17 @@ def _shown(
         attachments=[AttachmentRead.model_validate(f) for f in files],
         timeline=timeline,
         next_step=_(next_step) if next_step else "",
+        awarded_kop=application.awarded_kop,
+        decision_reference=application.decision_reference,
+        decided_at=application.decided_at,
+        explanation=explained(application.explanation) if decided else [],
     )
+
+
+def explained(lines: list[dict[str, Any]]) -> list[str]:
+    """A stored explanation ([{message, params}]) in the reader's language."""
+    texts = [(str(line.get("message", "")), line.get("params") or {}) for line in lines]
+    return [_(message).format(**params) for message, params in texts]
 
 
 async def my_applications(

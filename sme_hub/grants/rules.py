@@ -42,6 +42,12 @@ def next_application_state(status: str, action: str) -> str | None:
     return target if status in sources else None
 
 
+def decision_shown(status: str, decided_at: datetime | None, call_status: str) -> bool:
+    """The applicant sees the decision and its explanation once it is made: their own, or —
+    for an application not selected — the call's last decision."""
+    return decided_at is not None or (status == "not_selected" and call_status == "decided")
+
+
 Window = Literal["not_open", "open", "closed"]
 
 

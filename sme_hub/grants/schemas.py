@@ -343,6 +343,13 @@ class ApplicationRead(BaseModel):
     )
     timeline: list[TimelineEntry] = Field(default_factory=list)
     next_step: str = ""
+    awarded_kop: int | None = None
+    decision_reference: str = ""
+    decided_at: datetime | None = None
+    explanation: list[str] = Field(
+        default_factory=list,
+        description="How it was scored and why it was or was not recommended; once decided",
+    )
 
 
 class EligibilityDecision(Strict):
@@ -411,6 +418,21 @@ NEXT_STEP = {
     "eligible": N_("Your application goes to the evaluation committee after the call closes."),
     "ineligible": N_("The application cannot take part in this call. The reason is shown above."),
     "under_evaluation": N_("The evaluation committee is scoring your application."),
+    "recommended": N_(
+        "The committee recommends your application. The municipality decides on it next."
+    ),
+    "reserve": N_(
+        "Your application is on the reserve list: it may be funded if money is left after "
+        "the decisions."
+    ),
+    "not_selected": N_("The municipality announces the results when all decisions are made."),
+    "approved": N_(
+        "Download the grant agreement. The first tranche follows the schedule; report your "
+        "progress every quarter."
+    ),
+    "rejected": N_("The reasons are explained below."),
+    "in_implementation": N_("Report your progress every quarter and keep your receipts."),
+    "completed": N_("Your final report is accepted: the grant is completed."),
     "withdrawn": N_("You withdrew this application."),
 }
 SCREENING_LABELS = {

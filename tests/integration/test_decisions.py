@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
-from tests.factories import Client, fetch_rows
+from tests.factories import Client, fetch_rows, login_page, text_of, token_headers
 from tests.grants_setup import officer_and_call, use_fast_passwords
 from tests.integration.test_enrolment_race import bulk_entrepreneurs
 from tests.integration.test_evaluation import evaluated_call
@@ -116,6 +116,21 @@ async def test_recommendation_and_decisions(client: Client, session: AsyncSessio
     assert not_ranked.status_code == 409
     late = await client.post(f"/api/v1/calls/{call_id}/recommendation", headers=officer)
     assert late.status_code == 409  # decisions have begun
+    # The call is decided with its last recommended application; each applicant now reads
+    # how their application was scored, in their language.
+    call = (await client.get(f"/api/v1/calls/{call_id}", headers=officer)).json()
+    assert call["status"] == "decided"
+    owner = await token_headers(client, "a0@example.org")
+    shown = (await client.get(f"/api/v1/applications/{first}", headers=owner)).json()
+    assert shown["awarded_kop"] == 7_000_000
+    assert shown["decision_reference"] == "Рішення № 12 від 01.12"
+    assert "Базова оцінка: 86,67 зі 100." in shown["explanation"], shown["explanation"]
+    assert "Бонус за базовий зелений рівень: +5,00." in shown["explanation"]
+    await login_page(client, "a0@example.org")
+    page = text_of((await client.get(f"/me/applications/{first}")).text)
+    assert "Рішення № 12 від 01.12" in page and "Базова оцінка: 86,67 зі 100." in page
+    english = await client.get(f"/api/v1/applications/{first}?lang=en", headers=owner)
+    assert "Base score: 86,67 of 100." in english.json()["explanation"]
 
 
 @pytest.fixture(scope="module")

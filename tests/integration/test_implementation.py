@@ -2,7 +2,7 @@
 to a checked IBAN, progress reports accepted or returned, the overdue list, reminders, and the
 grant completed by its final report — each refusal a clear 4xx that changes nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -150,27 +150,31 @@ async def test_payments_go_to_a_checked_iban_and_never_exceed_the_grant(
     bad_iban = await client.post(
         f"{path}/{first['id']}/payment",
         headers=officer,
-        json={"paid_on": str(date.today()), "iban": "UA00 1234"},
+        json={"paid_on": str(service.today_in_kyiv()), "iban": "UA00 1234"},
     )
     assert bad_iban.status_code == 400 or bad_iban.status_code == 422
     assert "IBAN" in bad_iban.text
     future = await client.post(
         f"{path}/{first['id']}/payment",
         headers=officer,
-        json={"paid_on": str(date.today() + timedelta(days=3))},
+        json={"paid_on": str(service.today_in_kyiv() + timedelta(days=3))},
     )
     assert future.status_code == 422
     assert [e["key"] for e in future.json()["extra"]] == ["paid_on"]
     tranches = await fetch_rows(db, Tranche, col(Tranche.application_id) == grant_id)
     assert {t.status for t in tranches} == {"planned"}
     paid = await client.post(
-        f"{path}/{first['id']}/payment", headers=officer, json={"paid_on": str(date.today())}
+        f"{path}/{first['id']}/payment",
+        headers=officer,
+        json={"paid_on": str(service.today_in_kyiv())},
     )
     assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "paid"
     assert paid.json()["paid_iban"].startswith("UA")
     twice = await client.post(
-        f"{path}/{first['id']}/payment", headers=officer, json={"paid_on": str(date.today())}
+        f"{path}/{first['id']}/payment",
+        headers=officer,
+        json={"paid_on": str(service.today_in_kyiv())},
     )
     assert twice.status_code == 409
     grant = (await client.get(f"/api/v1/grants/{grant_id}", headers=officer)).json()
@@ -184,7 +188,7 @@ async def test_payments_go_to_a_checked_iban_and_never_exceed_the_grant(
     grantee_pays = await client.post(
         f"{path}/{second['id']}/payment",
         headers=setup["grantee"],
-        json={"paid_on": str(date.today())},
+        json={"paid_on": str(service.today_in_kyiv())},
     )
     assert grantee_pays.status_code == 403
     rows = await fetch_rows(db, Application, col(Application.id) == grant_id)
@@ -210,8 +214,8 @@ async def test_an_added_tranche_paid_at_once_within_a_partial_award(
         headers=officer,
         json={
             "amount_kop": 1_000_000,
-            "planned_on": str(date.today()),
-            "paid_on": str(date.today()),
+            "planned_on": str(service.today_in_kyiv()),
+            "paid_on": str(service.today_in_kyiv()),
         },
     )
     assert added.status_code == 201, added.text

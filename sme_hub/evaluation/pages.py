@@ -1,0 +1,229 @@
+"""The evaluator's pages: assignments by call, the conflict declaration that comes before the
+application, the score sheet that saves as they type, and submission of final scores."""
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core.auth import CurrentUser, Role, requires_role
+from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
+from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.evaluation import evaluator_forms, review, service
+from sme_hub.evaluation.schemas import ScoresIn
+from sme_hub.grants import calls, explain
+from sme_hub.grants.models import GrantCall
+
+evaluators = [requires_role(Role.EVALUATOR)]
+TEMPLATES = "evaluation/evaluator"
+
+
+def _page(assignment_id: int) -> str:
+    return f"/evaluator/assignments/{assignment_id}"
+
+
+class EvaluatorPagesController(Controller):
+    include_in_schema = False
+    path = "/evaluator/assignments"
+    guards = evaluators
+
+    @get("/")
+    async def assignments(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        groups = await review.my_assignments_by_call(db_session, user)
+        return render(
+            request,
+            f"{TEMPLATES}/assignments.html",
+            groups=groups,
+            call_title=_call_title,
+            labels=review.ASSIGNMENT_STATUS_LABELS,
+        )
+
+    @get("/{assignment_id:int}")
+    async def assignment(
+        self,
+        request: Request[Any, Any, Any],
+        assignment_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        return await _assignment_page(request, db_session, user, assignment_id)
+
+    @post("/{assignment_id:int}/declaration")
+    async def declare(
+        self,
+        request: Request[Any, Any, Any],
+        assignment_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        try:
+            declaration = evaluator_forms.read_declaration(data)
+            await service.declare(db_session, user, assignment_id, declaration)
+        except InvalidInput as exc:
+            return await _assignment_page(
+                request, db_session, user, assignment_id, data=data, errors=exc.errors
+            )
+        except Conflict as exc:
+            return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
+        message = (
+            _("You declared a conflict of interest: another evaluator will take this application.")
+            if declaration.has_conflict
+            else _("Thank you. The application is open for your scores.")
+        )
+        return redirect_with_message(request, _page(assignment_id), message)
+
+    @post("/{assignment_id:int}/scores")
+    async def save(
+        self,
+        request: Request[Any, Any, Any],
+        assignment_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """Save without JavaScript: the valid scores are kept even when others are not."""
+        try:
+            errors, _criteria = await _save_sheet(db_session, user, assignment_id, data)
+        except (Conflict, Forbidden) as exc:
+            return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
+        if not errors:
+            return redirect_with_message(request, _page(assignment_id), _("Scores saved."))
+        await db_session.commit()  # keep the valid part although the answer is a 422
+        return await _assignment_page(
+            request, db_session, user, assignment_id, data=data, errors=errors
+        )
+
+    @post("/{assignment_id:int}/scores/autosave", status_code=200)
+    async def autosave(
+        self,
+        request: Request[Any, Any, Any],
+        assignment_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        """While the evaluator types (htmx): save what is valid, mark the rest in place."""
+        try:
+            errors, criteria = await _save_sheet(db_session, user, assignment_id, data)
+        except (Conflict, Forbidden) as exc:  # e.g. submitted meanwhile in another tab
+            return render(request, f"{TEMPLATES}/_autosave.html", refused=exc.detail)
+        return render(
+            request,
+            f"{TEMPLATES}/_autosave.html",
+            saved_at=format_datetime_kyiv(calls.now(), "HH:mm"),
+            errors=errors,
+            fields=[f"{part}.{c['key']}" for c in criteria for part in ("scores", "comments")],
+        )
+
+    @post("/{assignment_id:int}/submit")
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        assignment_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """Save what the form carries, then make the scores final; a refusal names every
+        criterion to fix and submits nothing."""
+        try:
+            errors, _criteria = await _save_sheet(db_session, user, assignment_id, data)
+            if not errors:
+                await service.submit_scores(db_session, user, assignment_id)
+        except (Conflict, Forbidden) as exc:
+            return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
+        except InvalidInput as exc:
+            errors = exc.errors
+        if not errors:
+            message = _("Your scores are submitted. Thank you for the evaluation.")
+            return redirect_with_message(request, _page(assignment_id), message)
+        await db_session.commit()  # the draft scores stay saved; nothing was submitted
+        return await _assignment_page(
+            request, db_session, user, assignment_id, data=data, errors=errors
+        )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _call_title(call: GrantCall) -> str:
+    return explain.title(call, current_locale.get())
+
+
+async def _save_sheet(
+    db_session: AsyncSession, user: CurrentUser, assignment_id: int, data: dict[str, Any]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Save the readable, valid scores of a posted sheet; the problems of the others come
+    back by field, with the call's criteria."""
+    sheet = await review.review(db_session, user, assignment_id)
+    found = evaluator_forms.read_scores(data, sheet.call.criteria, sheet.assignment.scores)
+    # Called even for an empty sheet: the service's refusal of a closed assignment is the
+    # answer. It refuses a whole sheet for one wrong score, so the rest is tried again.
+    for _attempt in range(2):
+        try:
+            await service.save_scores(
+                db_session,
+                user,
+                assignment_id,
+                ScoresIn(scores=found.scores, comments=found.comments),
+            )
+            break
+        except InvalidInput as exc:
+            found.without(exc.errors)
+    return found.errors, sheet.call.criteria
+
+
+async def _assignment_page(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    assignment_id: int,
+    *,
+    data: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The declaration, the application with its score sheet, or the read-only outcome,
+    by the assignment's state; with `errors` it answers 422 showing what was posted."""
+    sheet = await review.review(db_session, user, assignment_id)
+    locale = current_locale.get()
+    fields = {
+        f"{part}.{c['key']}": c["name"]
+        for c in sheet.call.criteria
+        for part in ("scores", "comments")
+    }
+    order = [*fields, "has_conflict", "note"]
+    problems = dict(
+        sorted(
+            (errors or {}).items(), key=lambda e: order.index(e[0]) if e[0] in order else len(order)
+        )
+    )
+    return render(
+        request,
+        f"{TEMPLATES}/assignment.html",
+        status_code=422 if problems else 200,
+        sheet=sheet,
+        call_title=explain.title(sheet.call, locale),
+        questions={
+            q["key"]: q["label_en"] if locale == "en" and q.get("label_en") else q["label_uk"]
+            for q in sheet.call.questions
+        },
+        values=evaluator_forms.form_values(
+            sheet.assignment.scores, sheet.assignment.comments, data
+        ),
+        declaration={key: str((data or {}).get(key, "")) for key in ("has_conflict", "note")},
+        errors=problems,
+        summary=[
+            (key, f"{fields[key]}: {message}" if key in fields else message)
+            for key, message in problems.items()
+        ],
+        labels=review.ASSIGNMENT_STATUS_LABELS,
+        number=evaluator_forms.score_text,
+        points=explain.points_text,
+    )

@@ -1,0 +1,151 @@
+"""What an evaluator reads of an assigned application: nothing before they declare no
+conflict, and not who applied when the review is blind. The visibility decisions are
+service._read's, so the pages and the API cannot disagree."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.core.auth import CurrentUser
+from sme_hub.core.i18n import N_
+from sme_hub.entrepreneurs.rules import mask_rnokpp
+from sme_hub.evaluation import service
+from sme_hub.evaluation.schemas import AssignmentRead
+from sme_hub.grants import applications
+from sme_hub.grants import rules as grant_rules
+from sme_hub.grants.models import Application, Attachment, GrantCall
+
+ASSIGNMENT_STATUS_LABELS = {
+    "assigned": N_("Declaration needed"),
+    "declared": N_("Scoring"),
+    "conflict": N_("Conflict of interest"),
+    "submitted": N_("Scores submitted"),
+}
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who applied: left out entirely in a blind review."""
+
+    name: str
+    business_name: str
+    tax_id: str
+    email: str
+    phone: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """The application's content an evaluator judges (no payment details)."""
+
+    application_id: int
+    title: str
+    summary: str
+    description: str
+    requested_amount_kop: int | None
+    own_contribution_kop: int | None
+    project_cost_kop: int | None
+    budget_lines: list[dict[str, Any]]
+    jobs_total: int | None
+    jobs_women: int | None
+    environmental_effect: str
+    answers: dict[str, str]
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True)
+class Review:
+    assignment: AssignmentRead
+    call: GrantCall
+    conflict_note: str
+    declared_at: datetime | None
+    submitted_at: datetime | None
+    project: Project | None
+    applicant: Applicant | None
+
+
+async def my_assignments_by_call(
+    session: AsyncSession, user: CurrentUser
+) -> list[tuple[GrantCall, list[AssignmentRead]]]:
+    """The evaluator's assignments (as the API shows them) under their calls, newest call
+    first."""
+    assignments = await service.my_assignments(session, user)
+    grouped: dict[int, list[AssignmentRead]] = defaultdict(list)
+    for assignment in assignments:
+        grouped[assignment.call_id].append(assignment)
+    found = await session.scalars(
+        select(GrantCall)
+        .where(col(GrantCall.id).in_(list(grouped)))
+        .order_by(col(GrantCall.closes_at).desc(), col(GrantCall.id))
+    )
+    return [(call, grouped[call.id or 0]) for call in found]
+
+
+async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -> Review:
+    """One of the evaluator's assignments with what they may see of its application;
+    another evaluator's is not found."""
+    assignment = await service._my_assignment(session, user, assignment_id, lock=False)
+    application, call, person = (
+        await session.execute(
+            select(Application, GrantCall, User)
+            .join(GrantCall, col(GrantCall.id) == col(Application.call_id))
+            .join(User, col(User.id) == col(Application.applicant_id))
+            .where(col(Application.id) == assignment.application_id)
+        )
+    ).one()
+    scores = await service._scores(session, [assignment_id])
+    shown = service._read(assignment, application, call, person.full_name, scores)
+    project = None
+    if shown.project_title is not None:
+        files = await applications.attachments_of(session, assignment.application_id)
+        project = _project(application, files)
+    return Review(
+        assignment=shown,
+        call=call,
+        conflict_note=assignment.conflict_note,
+        declared_at=assignment.declared_at,
+        submitted_at=assignment.submitted_at,
+        project=project,
+        applicant=_applicant(application, person) if shown.applicant_name is not None else None,
+    )
+
+
+def _project(application: Application, files: list[Attachment]) -> Project:
+    assert application.id is not None
+    return Project(
+        application_id=application.id,
+        title=application.project_title,
+        summary=application.summary,
+        description=application.description,
+        requested_amount_kop=application.requested_amount_kop,
+        own_contribution_kop=application.own_contribution_kop,
+        project_cost_kop=grant_rules.project_cost(applications.content_of(application)),
+        budget_lines=list(application.budget_lines),
+        jobs_total=application.jobs_total,
+        jobs_women=application.jobs_women,
+        environmental_effect=application.environmental_effect,
+        answers=dict(application.answers),
+        attachments=files,
+    )
+
+
+def _applicant(application: Application, person: User) -> Applicant:
+    snapshot = application.snapshot or {}
+    tax_id = str(snapshot.get("tax_id") or "")
+    # A person's RNOKPP or passport is personal data: masked as it is for centre staff.
+    if tax_id and snapshot.get("tax_id_kind") in ("rnokpp", "passport"):
+        tax_id = mask_rnokpp(tax_id)
+    return Applicant(
+        name=person.full_name,
+        business_name=str(snapshot.get("name") or ""),
+        tax_id=tax_id,
+        email=person.email,
+        phone=application.contact_phone,
+        address=application.business_address,
+    )
