@@ -17,6 +17,7 @@ from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _, format_datetime_kyiv
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.evaluation.models import Assignment
 from sme_hub.grants import calls, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
@@ -60,9 +61,41 @@ async def get_application(
 ) -> Application:
     statement = select(Application).where(col(Application.id) == application_id)
     application = await session.scalar(statement.with_for_update() if lock else statement)
-    if application is None or not can_read(user, application):
+    if application is None:
+        raise NotFound()
+    if not can_read(user, application) and not await evaluates(session, user, application_id):
         raise NotFound()
     return application
+
+
+async def evaluates(session: AsyncSession, user: CurrentUser, application_id: int) -> bool:
+    """An evaluator assigned to the application who declared no conflict reads it (blind
+    calls hide who applied: `blinded`)."""
+    if not user.has_role(Role.EVALUATOR):
+        return False
+    found = await session.scalar(
+        select(col(Assignment.id)).where(
+            col(Assignment.application_id) == application_id,
+            col(Assignment.evaluator_id) == user.id,
+            col(Assignment.status).in_(("declared", "submitted")),
+        )
+    )
+    return found is not None
+
+
+def blinded(shown: ApplicationRead) -> ApplicationRead:
+    """The application as a blind review shows it: nothing that names the applicant."""
+    return shown.model_copy(
+        update={
+            "applicant_id": 0,
+            "snapshot": None,
+            "iban": "",
+            "contact_phone": "",
+            "business_address": "",
+            "assisted_by": None,
+            "timeline": [],
+        }
+    )
 
 
 async def editable_application(

@@ -15,7 +15,14 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
-from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
+from sme_hub.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
 from sme_hub.core.i18n import _
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.grants import applications, documents
@@ -186,6 +193,10 @@ async def application_copy(
     application = await applications.get_application(session, user, application_id)
     if application.status == "draft" or application.submitted_at is None:
         raise Conflict(_("The PDF copy is made when the application is submitted."))
+    if not applications.can_read(user, application):  # an assigned evaluator
+        call = await session.get(GrantCall, application.call_id)
+        if call is None or call.blind_review:
+            raise Forbidden(_("The review is blind: the PDF copy would show who applied."))
     if application.applicant_id != user.id:
         await _audit_access(session, user, application, "pdf_viewed")
     if application.pdf_key is None:

@@ -25,6 +25,7 @@ from sme_hub.core.errors import (
 from sme_hub.core.i18n import _
 from sme_hub.core.storage import Storage
 from sme_hub.grants import applications, attachments, calls, screening, submission
+from sme_hub.grants.models import GrantCall
 from sme_hub.grants.schemas import (
     AmendmentRead,
     ApplicationIn,
@@ -175,11 +176,16 @@ class GrantsApiController(Controller):
     async def get_application(
         self, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ApplicationRead:
-        """The applicant, or staff of the call's municipality once submitted (with possible
-        duplicates); others get 404."""
+        """The applicant; staff of the call's municipality once submitted (with possible
+        duplicates); an assigned evaluator after declaring no conflict (without who applied
+        when the review is blind); others get 404."""
         application = await applications.get_application(db_session, user, application_id)
         if application.applicant_id == user.id:
             return await applications.read(db_session, user, application)
+        if not applications.can_read(user, application):  # an assigned evaluator
+            shown = await applications.read(db_session, user, application)
+            call = await db_session.get(GrantCall, application.call_id)
+            return applications.blinded(shown) if call and call.blind_review else shown
         flagged = await screening.staff_view(db_session, user, application)
         return await applications.read(db_session, user, application, duplicate_of=flagged)
 

@@ -177,3 +177,66 @@ async def test_other_municipalities_and_bad_committees(
     assert small.status_code == 200
     too_few = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=setup["officer"])
     assert too_few.status_code == 409
+
+
+async def test_an_assigned_evaluator_reads_the_application_blind_after_declaring(
+    client: Client, session: AsyncSession
+) -> None:
+    setup = await evaluated_call(client, session)  # a blind-review call
+    call_id, officer = setup["call_id"], setup["officer"]
+    ids = [e["id"] for e in setup["evaluators"]]
+    await client.put(
+        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
+    )
+    await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    first = setup["evaluators"][0]["headers"]
+    assignment = (await client.get("/api/v1/me/assignments", headers=first)).json()[0]
+    path = f"/api/v1/applications/{assignment['application_id']}"
+    assert (await client.get(path, headers=first)).status_code == 404  # not declared yet
+    await client.post(
+        f"/api/v1/assignments/{assignment['id']}/conflict",
+        headers=first,
+        json={"has_conflict": False},
+    )
+    shown = await client.get(path, headers=first)
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert body["project_title"] and body["budget_lines"]
+    assert (body["snapshot"], body["iban"], body["contact_phone"], body["applicant_id"]) == (
+        None,
+        "",
+        "",
+        0,
+    )
+    copy = await client.get(f"{path}/pdf", headers=first)
+    assert copy.status_code == 403  # the copy names the applicant
+    unassigned = [a for a in setup["applications"] if a != assignment["application_id"]][-1]
+    other = await client.get(f"/api/v1/applications/{unassigned}", headers=first)
+    assert other.status_code == 404
+
+
+async def test_a_comment_over_2000_characters_is_refused(
+    client: Client, session: AsyncSession
+) -> None:
+    setup = await evaluated_call(client, session)
+    call_id, officer = setup["call_id"], setup["officer"]
+    ids = [e["id"] for e in setup["evaluators"]]
+    await client.put(
+        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
+    )
+    await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    first = setup["evaluators"][0]["headers"]
+    assignment = (await client.get("/api/v1/me/assignments", headers=first)).json()[0]
+    await client.post(
+        f"/api/v1/assignments/{assignment['id']}/conflict",
+        headers=first,
+        json={"has_conflict": False},
+    )
+    long = await client.put(
+        f"/api/v1/assignments/{assignment['id']}/scores",
+        headers=first,
+        json={"scores": {"impact": 8}, "comments": {"impact": "x" * 2001}},
+    )
+    assert long.status_code == 400
+    mine = (await client.get("/api/v1/me/assignments", headers=first)).json()[0]
+    assert mine["scores"] == {}
