@@ -1,6 +1,7 @@
 """Demo data: two real communities, a centre in each, one user of every role (idempotent)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,6 +132,7 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
     logins.append(DemoLogin(Role.REGIONAL_OBSERVER, observer, "Тарас Спостерігач"))
     await _ensure_demo_businesses(session)
     await _ensure_demo_call(session, lviv)
+    await _ensure_demo_evaluation(session, lviv)
     return logins
 
 
@@ -265,6 +267,21 @@ async def _ensure_demo_businesses(session: AsyncSession) -> None:
             await entrepreneurs.save_profile(session, owner, BusinessProfileIn(**business))
 
 
+async def _ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> None:
+    from datetime import UTC, timedelta
+
+    from sme_hub.demo_grants import EVALUATION_CALL_TITLE, ensure_demo_evaluation
+
+    now = datetime.now(UTC)
+    body = demo_call_body(
+        EVALUATION_CALL_TITLE,
+        "Women's business in Lviv 2026: micro-grants",
+        now + timedelta(days=1),
+        now + timedelta(days=2),
+    )
+    await ensure_demo_evaluation(session, lviv, body)
+
+
 def format_logins(logins: list[DemoLogin], base_url: str) -> str:
     lines = [f"Demo logins for {base_url} (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {login.role.value:<18} {login.email}" for login in logins]
@@ -274,10 +291,74 @@ def format_logins(logins: list[DemoLogin], base_url: str) -> str:
 DEMO_CALL_TITLE = "Зелений старт 2027: гранти для малого бізнесу Львова"
 
 
+def demo_call_body(
+    title_uk: str, title_en: str, opens_at: datetime, closes_at: datetime
+) -> dict[str, Any]:
+    """A Lviv call with three criteria, women-led and green priorities and group bonuses."""
+    return {
+        "title_uk": title_uk,
+        "title_en": title_en,
+        "description_uk": (
+            "Громада підтримує малий бізнес, що створює робочі місця та зменшує вплив "
+            "на довкілля. Пріоритет — бізнесам, які очолюють жінки, і зеленим бізнесам."
+        ),
+        "description_en": (
+            "The community supports small businesses that create jobs and reduce their "
+            "environmental impact. Priority goes to women-led and green businesses."
+        ),
+        "budget_kop": 200_000_000,
+        "min_grant_kop": 5_000_000,
+        "max_grant_kop": 30_000_000,
+        "own_contribution_pct": 20,
+        "opens_at": opens_at.isoformat(),
+        "closes_at": closes_at.isoformat(),
+        "threshold": 60,
+        "criteria": [
+            {
+                "key": "impact",
+                "name": "Економічний ефект і робочі місця",
+                "weight": 3,
+                "max_score": 10,
+            },
+            {
+                "key": "feasibility",
+                "name": "Реалістичність плану і бюджету",
+                "weight": 2,
+                "max_score": 10,
+            },
+            {
+                "key": "environment",
+                "name": "Вплив на довкілля",
+                "weight": 1,
+                "max_score": 10,
+            },
+        ],
+        "priorities": {
+            "women_led_budget_share": "0.3",
+            "group_bonuses": {"veteran_owned": 5, "idp_owned": 5},
+        },
+        "eligibility": {
+            "in_municipality": True,
+            "min_business_age_months": 12,
+            "legal_forms": ["fop", "llc", "farm", "cooperative"],
+            "excluded_kved": ["05", "06", "19"],
+            "one_active_grant": True,
+        },
+        "questions": [
+            {
+                "key": "customers",
+                "label_uk": "Хто ваші клієнти і як ви їх знайдете?",
+                "label_en": "Who are your customers and how will you reach them?",
+                "required": True,
+            },
+        ],
+    }
+
+
 async def _ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
     """An open call of Lviv with one submitted application and one draft, so every role has
     something to look at."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, timedelta
 
     from sme_hub.entrepreneurs import service as entrepreneurs
     from sme_hub.grants import applications, calls, submission
@@ -298,70 +379,17 @@ async def _ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
         grants=(Grant(Role.MUNICIPAL_OFFICER, municipality_id=lviv.id),),
     )
     now = datetime.now(UTC)
+    closes_at = (now + timedelta(days=45)).replace(hour=15, minute=0, second=0, microsecond=0)
     call = await calls.create_call(
         session,
         officer,
         CallCreate.model_validate(
-            {
-                "title_uk": DEMO_CALL_TITLE,
-                "title_en": "Green Start 2027: grants for small businesses of Lviv",
-                "description_uk": (
-                    "Громада підтримує малий бізнес, що створює робочі місця та зменшує вплив "
-                    "на довкілля. Пріоритет — бізнесам, які очолюють жінки, і зеленим бізнесам."
-                ),
-                "description_en": (
-                    "The community supports small businesses that create jobs and reduce their "
-                    "environmental impact. Priority goes to women-led and green businesses."
-                ),
-                "budget_kop": 200_000_000,
-                "min_grant_kop": 5_000_000,
-                "max_grant_kop": 30_000_000,
-                "own_contribution_pct": 20,
-                "opens_at": (now - timedelta(days=3)).isoformat(),
-                "closes_at": (now + timedelta(days=45))
-                .replace(hour=15, minute=0, second=0, microsecond=0)
-                .isoformat(),
-                "threshold": 60,
-                "criteria": [
-                    {
-                        "key": "impact",
-                        "name": "Економічний ефект і робочі місця",
-                        "weight": 3,
-                        "max_score": 10,
-                    },
-                    {
-                        "key": "feasibility",
-                        "name": "Реалістичність плану і бюджету",
-                        "weight": 2,
-                        "max_score": 10,
-                    },
-                    {
-                        "key": "environment",
-                        "name": "Вплив на довкілля",
-                        "weight": 1,
-                        "max_score": 10,
-                    },
-                ],
-                "priorities": {
-                    "women_led_budget_share": "0.3",
-                    "group_bonuses": {"veteran_owned": 5, "idp_owned": 5},
-                },
-                "eligibility": {
-                    "in_municipality": True,
-                    "min_business_age_months": 12,
-                    "legal_forms": ["fop", "llc", "farm", "cooperative"],
-                    "excluded_kved": ["05", "06", "19"],
-                    "one_active_grant": True,
-                },
-                "questions": [
-                    {
-                        "key": "customers",
-                        "label_uk": "Хто ваші клієнти і як ви їх знайдете?",
-                        "label_en": "Who are your customers and how will you reach them?",
-                        "required": True,
-                    },
-                ],
-            }
+            demo_call_body(
+                DEMO_CALL_TITLE,
+                "Green Start 2027: grants for small businesses of Lviv",
+                now - timedelta(days=3),
+                closes_at,
+            )
         ),
     )
     call.status, call.published_at = "published", now

@@ -6,7 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.accounts.models import User
 from sme_hub.core.auth import Role
 from sme_hub.demo import seed_demo
+from sme_hub.demo_grants import EVALUATION_CALL_TITLE
 from sme_hub.entrepreneurs.models import BusinessProfile
+from sme_hub.evaluation.models import Assignment
+from sme_hub.grants.models import Application, GrantCall
+from sme_hub.implementation.models import ProgressReport
 from sme_hub.organisations.models import Municipality
 
 
@@ -29,3 +33,34 @@ async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> No
     assert katottg == {"UA46060250000025047", "UA05020030000031457"}
     levels = set((await session.scalars(select(BusinessProfile.green_level))).all())
     assert levels == {"none", "basic", "advanced"}
+
+
+async def test_the_demo_takes_a_call_through_evaluation_decision_and_implementation(
+    session: AsyncSession,
+) -> None:
+    await seed_demo(session)
+    await session.commit()
+    call = await session.scalar(
+        select(GrantCall).where(GrantCall.title_uk == EVALUATION_CALL_TITLE)
+    )
+    assert call is not None and call.status == "in_evaluation"
+    statuses = sorted(
+        (
+            await session.scalars(select(Application.status).where(Application.call_id == call.id))
+        ).all()
+    )
+    assert "in_implementation" in statuses and len(statuses) == 3
+    sheets = (
+        await session.scalars(select(Assignment.status).where(Assignment.call_id == call.id))
+    ).all()
+    assert sorted(sheets) == ["declared"] + ["submitted"] * 5  # one sheet in progress
+    grant = await session.scalar(
+        select(Application).where(
+            Application.call_id == call.id, Application.status == "in_implementation"
+        )
+    )
+    assert grant is not None and grant.paid_kop > 0 and grant.explanation
+    reports = await session.scalar(
+        select(func.count()).where(ProgressReport.application_id == grant.id)
+    )
+    assert reports == 1

@@ -1,0 +1,238 @@
+"""Demo of a call past its deadline, taken through the real use cases: a committee of two
+evaluators scores three applications (one score sheet left in progress), the recommendation
+is stored, one grant is approved, its first tranche paid and a progress report sent. Every
+role then has evaluation and implementation pages with something on them."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts import service as accounts
+from sme_hub.accounts.models import User
+from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.config import Settings
+from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.demo import DEMO_PASSWORD, SYSTEM
+from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.evaluation import decisions
+from sme_hub.evaluation import service as evaluation
+from sme_hub.evaluation.models import Assignment
+from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, ScoresIn
+from sme_hub.grants import applications, calls, submission
+from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.schemas import ApplicationIn, CallCreate
+from sme_hub.implementation import service as implementation
+from sme_hub.implementation.models import Tranche
+from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
+from sme_hub.organisations.models import Municipality
+
+EVALUATION_CALL_TITLE = "Жіночий бізнес Львова 2026: мікрогранти"
+SECOND_EVALUATOR = ("evaluator2@demo.sme-hub.org", "Оксана Оцінювачка")
+
+# Applicant email → project, amounts (kopiykas), jobs (all, women), IBAN, and the two
+# evaluators' scores (impact, feasibility, environment).
+PROJECTS: list[tuple[str, str, int, int, tuple[int, int], str, list[tuple[int, int, int]]]] = [
+    (
+        "entrepreneur@demo.sme-hub.org",
+        "Цех безглютенової випічки",
+        12_000_000,
+        3_000_000,
+        (3, 3),
+        "UA213223130000026007233566001",
+        [(9, 8, 7), (8, 8, 6)],
+    ),
+    (
+        "bakery@demo.sme-hub.org",
+        "Друга піч і доставка електробайком",
+        20_000_000,
+        5_000_000,
+        (4, 2),
+        "UA213223130000026007233566001",
+        [(7, 7, 6), (6, 6, 5)],
+    ),
+    (
+        "solar@demo.sme-hub.org",
+        "Сонячна станція для власного складу",
+        15_000_000,
+        4_000_000,
+        (2, 1),
+        "UA213223130000026007233566001",
+        [(8, 6, 10), (7, 7, 9)],
+    ),
+]
+
+
+def _acting(user_id: int, email: str, role: Role, municipality_id: int | None) -> CurrentUser:
+    return CurrentUser(
+        id=user_id,
+        email=email,
+        full_name=email,
+        locale="uk",
+        email_confirmed=True,
+        grants=(Grant(role, municipality_id=municipality_id),),
+    )
+
+
+async def _user_id(session: AsyncSession, email: str) -> int:
+    found = await session.scalar(select(col(User.id)).where(col(User.email) == email))
+    assert found is not None, email
+    return int(found)
+
+
+async def ensure_demo_evaluation(
+    session: AsyncSession, lviv: Municipality, call_body: dict[str, object]
+) -> None:
+    """Create the call once; a second run finds it and adds nothing."""
+    if await session.scalar(
+        select(col(GrantCall.id)).where(col(GrantCall.title_uk) == EVALUATION_CALL_TITLE)
+    ):
+        return
+    assert lviv.id is not None
+    settings = Settings()
+    officer = _acting(
+        await _user_id(session, "officer@demo.sme-hub.org"),
+        "officer@demo.sme-hub.org",
+        Role.MUNICIPAL_OFFICER,
+        lviv.id,
+    )
+    email, name = SECOND_EVALUATOR
+    if await session.scalar(select(col(User.id)).where(col(User.email) == email)) is None:
+        await accounts.create_user(
+            session,
+            SYSTEM,
+            AdminUserCreate(
+                email=email,
+                full_name=name,
+                password=DEMO_PASSWORD,
+                roles=[GrantRequest(role=Role.EVALUATOR, organisation_id=lviv.id)],
+            ),
+        )
+    now = datetime.now(UTC)
+    call = await calls.create_call(session, officer, CallCreate.model_validate(call_body))
+    assert call.id is not None
+    call.status, call.published_at = "closed", now - timedelta(days=60)
+    call.opens_at, call.closes_at = now - timedelta(days=60), now - timedelta(days=20)
+    call.closed_at = call.closes_at
+    call.budget_kop = 30_000_000
+    call.priorities = {**call.priorities, "women_led_budget_share": "0.4"}
+
+    by_applicant: dict[int, Application] = {}
+    for email, title, requested, own, jobs, iban, _scores in PROJECTS:
+        applicant_id = await _user_id(session, email)
+        application = Application(
+            call_id=call.id, municipality_id=lviv.id, applicant_id=applicant_id
+        )
+        applications.apply_changes(
+            application,
+            ApplicationIn(
+                project_title=title,
+                summary=f"{title}: розширюємо виробництво і створюємо робочі місця.",
+                description="Купуємо обладнання, навчаємо працівниць, виходимо на нові ринки.",
+                requested_amount_kop=requested,
+                own_contribution_kop=own,
+                budget_lines=[
+                    {"item": "Обладнання", "amount_kop": (requested + own) * 7 // 10},
+                    {"item": "Навчання і маркетинг", "amount_kop": (requested + own) * 3 // 10},
+                ],
+                jobs_total=jobs[0],
+                jobs_women=jobs[1],
+                environmental_effect="Менше відходів і енергії на одиницю продукції.",
+                screening=dict.fromkeys(
+                    (
+                        "protected_area",
+                        "hazardous_waste",
+                        "new_construction",
+                        "emissions_or_discharges",
+                        "noise_or_traffic",
+                    ),
+                    False,
+                ),
+                answers={"customers": "Магазини і кав'ярні Львова; онлайн-замовлення."},
+                iban=iban,
+                contact_phone="+380 67 000 11 22",
+                business_address="м. Львів, вул. Городоцька, 10",
+            ).model_dump(exclude_unset=True),
+        )
+        profile = await entrepreneurs.get_profile(session, applicant_id)
+        assert profile is not None
+        application.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
+        application.women_led = submission.women_led_for_call(profile, call)
+        application.green_level = profile.green_level
+        application.status, application.submitted_at = "eligible", now - timedelta(days=25)
+        session.add(application)
+        by_applicant[applicant_id] = application
+    await session.flush()
+
+    evaluators = [
+        _acting(await _user_id(session, e), e, Role.EVALUATOR, lviv.id)
+        for e in ("evaluator@demo.sme-hub.org", SECOND_EVALUATOR[0])
+    ]
+    await evaluation.set_committee(session, officer, call.id, [e.id for e in evaluators])
+    await evaluation.assign(session, officer, call.id)
+    scores_of = {by_applicant[await _user_id(session, p[0])].id or 0: p[6] for p in PROJECTS}
+    for n, evaluator in enumerate(evaluators):
+        for assignment in await session.scalars(
+            select(Assignment)
+            .where(col(Assignment.call_id) == call.id, col(Assignment.evaluator_id) == evaluator.id)
+            .order_by(col(Assignment.application_id))
+        ):
+            assert assignment.id is not None
+            impact, feasibility, environment = scores_of[assignment.application_id][n]
+            await evaluation.declare(
+                session, evaluator, assignment.id, ConflictDeclaration(has_conflict=False)
+            )
+            await evaluation.save_scores(
+                session,
+                evaluator,
+                assignment.id,
+                ScoresIn(
+                    scores={
+                        "impact": Decimal(impact),
+                        "feasibility": Decimal(feasibility),
+                        "environment": Decimal(environment),
+                    },
+                    comments={"impact": "Реалістичний план, зрозумілі клієнти."},
+                ),
+            )
+            # The first evaluator's last sheet stays a draft: their page has work in progress.
+            if n == 0 and assignment.application_id == max(scores_of):
+                continue
+            await evaluation.submit_scores(session, evaluator, assignment.id)
+
+    await decisions.recommend(session, officer, call.id)
+    grant = by_applicant[await _user_id(session, PROJECTS[0][0])]
+    assert grant.id is not None
+    await decisions.decide(
+        session,
+        officer,
+        grant.id,
+        DecisionIn(
+            decision="approved",
+            amount_kop=11_000_000,
+            reference="Рішення виконкому № 418 від 20.11.2026",
+        ),
+        settings=settings,
+    )
+    first = await session.scalar(
+        select(Tranche).where(col(Tranche.application_id) == grant.id, col(Tranche.number) == 1)
+    )
+    assert first is not None and first.id is not None
+    await implementation.pay(
+        session, officer, grant.id, first.id, PaymentIn(paid_on=implementation.today_in_kyiv())
+    )
+    grantee = _acting(grant.applicant_id, PROJECTS[0][0], Role.ENTREPRENEUR, None)
+    await implementation.submit_report(
+        session,
+        grantee,
+        grant.id,
+        ReportIn(
+            period="Листопад 2026",
+            jobs_created=2,
+            women_employed=2,
+            spending=[SpendingLine(item="Обладнання: тістоміс", amount_kop=6_500_000)],
+            environmental_results="Нова піч споживає на 30 % менше газу.",
+            narrative="Обладнання куплено і встановлено, дві пекарки працюють.",
+        ),
+    )
