@@ -2,6 +2,7 @@
 evaluator declares conflicts, scores and submits; the officer reads the ranking."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -32,7 +33,18 @@ from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall
 
 TO_EVALUATE = ("eligible", "under_evaluation")
-RANKED = ("eligible", "under_evaluation", "recommended", "reserve", "not_selected")
+# Decided applications keep their place: a decision never reorders the others.
+RANKED = (
+    "eligible",
+    "under_evaluation",
+    "recommended",
+    "reserve",
+    "not_selected",
+    "approved",
+    "rejected",
+    "in_implementation",
+    "completed",
+)
 
 
 async def set_committee(
@@ -389,19 +401,46 @@ class CallOutcomes:
     criteria: list[rules.Criterion]
 
 
-async def call_outcomes(session: AsyncSession, call: GrantCall) -> CallOutcomes:
+@dataclass(frozen=True)
+class WhatIf:
+    """Settings the officer tries instead of the call's own (the what-if panel); None keeps
+    the call's value. Shaped like the call's columns: the share is a fraction (0.3 for 30 %),
+    points out of 100; `group_bonuses` replaces the points of the groups it names."""
+
+    budget_kop: int | None = None
+    women_led_budget_share: Decimal | None = None
+    threshold: Decimal | None = None
+    women_led_bonus: Decimal | None = None
+    green_bonus: Decimal | None = None
+    group_bonuses: Mapping[str, Decimal] | None = None
+
+
+NO_CHANGE = WhatIf()
+
+
+def _either(tried: Any, own: Any) -> Any:
+    return own if tried is None else tried
+
+
+async def call_outcomes(
+    session: AsyncSession, call: GrantCall, what_if: WhatIf = NO_CHANGE
+) -> CallOutcomes:
     """The call's applications scored, ranked and selected by the rules, read in two
-    queries (the score sheets put together by PostgreSQL)."""
+    queries (the score sheets put together by PostgreSQL). `what_if` replaces some of the
+    call's settings for a simulation; nothing is written either way."""
     criteria = [
         rules.Criterion(c["key"], _fraction(c["weight"]), _fraction(c["max_score"]))
         for c in call.criteria
     ]
-    p = call.priorities
+    p, w = call.priorities, what_if
+    group_bonuses = {**(p.get("group_bonuses") or {}), **(w.group_bonuses or {})}
     priorities = rules.Priorities(
-        women_led_bonus=_fraction(p.get("women_led_bonus", 10)),
-        green_bonus=_fraction(p.get("green_bonus", 10)),
-        women_led_budget_share=_fraction(p.get("women_led_budget_share", 0)),
-        group_bonuses={k: _fraction(v) for k, v in (p.get("group_bonuses") or {}).items()},
+        women_led_bonus=_fraction(_either(w.women_led_bonus, p.get("women_led_bonus", 10))),
+        green_bonus=_fraction(_either(w.green_bonus, p.get("green_bonus", 10))),
+        women_led_budget_share=_fraction(
+            _either(w.women_led_budget_share, p.get("women_led_budget_share", 0))
+        ),
+        group_bonuses={k: _fraction(v) for k, v in group_bonuses.items()},
     )
     # One row per submitted score sheet, put together by PostgreSQL: {criterion: half points}.
     sheet = func.jsonb_object_agg(
@@ -446,7 +485,11 @@ async def call_outcomes(session: AsyncSession, call: GrantCall) -> CallOutcomes:
         for app_id, at, requested, women, green, declared in applications
     ]
     outcomes = rules.rank_and_select(
-        candidates, criteria, priorities, _fraction(call.threshold), call.budget_kop
+        candidates,
+        criteria,
+        priorities,
+        _fraction(_either(w.threshold, call.threshold)),
+        _either(w.budget_kop, call.budget_kop),
     )
     return CallOutcomes(outcomes, {c.application_id: c for c in candidates}, criteria)
 
@@ -459,42 +502,42 @@ async def ranking(
     selected; the items (with their explanations) are the requested page of that order."""
     call = await calls.managed_call(session, user, call_id)
     found = await call_outcomes(session, call)
-    outcomes, by_id, criteria = found.outcomes, found.candidates, found.criteria
-    names = {c["key"]: c["name"] for c in call.criteria}
+    outcomes, by_id = found.outcomes, found.candidates
     order = outcomes.ranked_ids + sorted(set(by_id) - set(outcomes.ranked_ids))
-    items = []
-    for application_id in order[offset : offset + limit]:
-        result = outcomes.scores[application_id]
-        decision = outcomes.decisions[application_id]
-        lines = rules.explanation(
-            result,
-            decision,
-            criteria,
-            names,
-            green_level=by_id[application_id].green_level,
-            ranked_total=len(outcomes.ranked_ids),
-        )
-        items.append(
-            RankingItem(
-                application_id=application_id,
-                rank=decision.rank,
-                base=result.base if result else None,
-                bonus_women=result.bonus_women if result else None,
-                bonus_green=result.bonus_green if result else None,
-                bonus_other=result.bonus_other if result else {},
-                final=result.final if result else None,
-                fundable=bool(result and result.fundable),
-                divergent=bool(result and result.divergent),
-                outcome=decision.outcome,
-                explanation=[_(line.message).format(**line.params) for line in lines],
-            )
-        )
     return RankingRead(
-        items=items,
+        items=[ranking_item(found, call, i) for i in order[offset : offset + limit]],
         total=len(order),
         limit=limit,
         offset=offset,
         budget_kop=call.budget_kop,
         reserved_kop=outcomes.selection.reserved_kop,
         recommended_kop=outcomes.selection.recommended_kop,
+    )
+
+
+def ranking_item(found: CallOutcomes, call: GrantCall, application_id: int) -> RankingItem:
+    """One application's scores, outcome and explanation (in the current language)."""
+    outcomes = found.outcomes
+    result = outcomes.scores[application_id]
+    decision = outcomes.decisions[application_id]
+    lines = rules.explanation(
+        result,
+        decision,
+        found.criteria,
+        {c["key"]: c["name"] for c in call.criteria},
+        green_level=found.candidates[application_id].green_level,
+        ranked_total=len(outcomes.ranked_ids),
+    )
+    return RankingItem(
+        application_id=application_id,
+        rank=decision.rank,
+        base=result.base if result else None,
+        bonus_women=result.bonus_women if result else None,
+        bonus_green=result.bonus_green if result else None,
+        bonus_other=result.bonus_other if result else {},
+        final=result.final if result else None,
+        fundable=bool(result and result.fundable),
+        divergent=bool(result and result.divergent),
+        outcome=decision.outcome,
+        explanation=[_(line.message).format(**line.params) for line in lines],
     )

@@ -18,10 +18,12 @@ from sme_hub.evaluation.rules import (
     Candidate,
     Criterion,
     Priorities,
+    compare,
     explanation,
     plan_assignments,
     rank_and_select,
     ranking,
+    recommended_ids,
     round_half_up,
     score,
     select,
@@ -186,6 +188,27 @@ def test_a_share_of_zero_or_one() -> None:
     )
     assert all_reserved.decisions[2].outcome == "recommended"
     assert all_reserved.decisions[1].outcome == "reserve"
+
+
+def test_a_simulation_compared_with_the_calls_own_selection() -> None:
+    pool = [
+        candidate(1, {"impact": F(9)}, requested_kop=40),
+        candidate(2, {"impact": F(8)}, requested_kop=40),
+        candidate(3, {"impact": F(7)}, requested_kop=40, women_led=True),
+    ]
+    own = rank_and_select(pool, ONE, Priorities(), F(60), budget_kop=80)
+    assert recommended_ids(own) == [1, 2]
+    same = compare(own, rank_and_select(pool, ONE, Priorities(), F(60), budget_kop=80))
+    assert (same.entered, same.left) == ([], [])
+    # Half of the budget reserved: the women-led 3 comes in from the envelope, 2 makes room.
+    tried = rank_and_select(
+        pool, ONE, Priorities(women_led_budget_share=F(1, 2)), F(60), budget_kop=80
+    )
+    assert recommended_ids(tried) == [1, 3]
+    change = compare(own, tried)
+    assert (change.entered, change.left) == ([3], [2])
+    smaller = compare(own, rank_and_select(pool, ONE, Priorities(), F(60), budget_kop=40))
+    assert (smaller.entered, smaller.left) == ([], [2])
 
 
 # --- properties -----------------------------------------------------------------------------
