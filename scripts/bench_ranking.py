@@ -60,6 +60,7 @@ FROM generate_series(1, :n) AS a, generate_series(1, 3) AS e;
 INSERT INTO criterion_score (assignment_id, criterion_key, score, comment)
 SELECT s.id, 'c' || c, ((s.id * 31 + c * 17) % 21) / 2.0, ''
 FROM assignment AS s, generate_series(1, 6) AS c;
+ANALYZE
 """
 
 

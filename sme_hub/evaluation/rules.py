@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from math import lcm
+from operator import mul
 from typing import Literal
 
 from sme_hub.core.i18n import N_, format_money
@@ -101,6 +102,10 @@ class Scale:
     coefficients: tuple[int, ...]
     denominator: int
 
+    def halves(self, sheet: Mapping[str, int]) -> tuple[int, ...]:
+        """A score sheet's half points in the criteria's order."""
+        return tuple(map(sheet.__getitem__, self.keys))
+
 
 def scale_of(criteria: Sequence[Criterion]) -> Scale:
     """100 × weight / (max × Σ weight), per half point, over a common denominator."""
@@ -160,10 +165,9 @@ def _score(
     if not sheets:
         return None
     count = len(sheets)
-    totals = [
-        sum(a * sheet[key] for a, key in zip(scale.coefficients, scale.keys, strict=True))
-        for sheet in sheets
-    ]
+    rows = [scale.halves(sheet) for sheet in sheets]
+    # map/sum run in C: a call of 10,000 applications is scored in a blink.
+    totals = [sum(map(mul, scale.coefficients, row)) for row in rows]
     base_hundredths = _hundredths(sum(totals), scale.denominator * count)
     base = Decimal(base_hundredths).scaleb(-2)
     evaluator_hundredths = [_hundredths(total, scale.denominator) for total in totals]
@@ -185,7 +189,7 @@ def _score(
         fundable=candidate.eligible
         and base_hundredths * threshold.denominator >= 100 * threshold.numerator,
         divergent=max(evaluator_hundredths) - min(evaluator_hundredths) > DIVERGENCE_POINTS * 100,
-        sums={key: sum(sheet[key] for sheet in sheets) for key in scale.keys},
+        sums=dict(zip(scale.keys, map(sum, zip(*rows, strict=True)), strict=True)),
         count=count,
         evaluator_hundredths=tuple(evaluator_hundredths),
         order=(int(final.scaleb(2)), base_hundredths),

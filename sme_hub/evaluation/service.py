@@ -8,10 +8,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Integer, cast, delete, func, update
+from sqlalchemy import Integer, cast, delete, func, literal_column, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import RoleAssignment, User
@@ -442,24 +443,44 @@ async def call_outcomes(
         ),
         group_bonuses={k: _fraction(v) for k, v in group_bonuses.items()},
     )
-    # One row per submitted score sheet, put together by PostgreSQL: {criterion: half points}.
-    sheet = func.jsonb_object_agg(
-        col(CriterionScore.criterion_key), cast(col(CriterionScore.score) * 2, Integer)
-    )
-    sheets: dict[int, list[dict[str, int]]] = defaultdict(list)
-    for application_id, scores in (
-        await session.execute(
-            sa_select(col(Assignment.application_id), sheet)
-            .join(CriterionScore, col(CriterionScore.assignment_id) == col(Assignment.id))
-            .where(col(Assignment.call_id) == call.id, col(Assignment.status) == "submitted")
-            .group_by(col(Assignment.id))
+    # Each complete submitted score sheet as half points in the order of the criteria's keys
+    # (byte order, as Python sorts them), gathered per application by PostgreSQL as an
+    # int[][]: integer arrays travel without any JSON to parse.
+    keys = sorted(c.key for c in criteria)
+    halves = cast(col(CriterionScore.score) * 2, Integer)
+    position = col(CriterionScore.criterion_key).collate("C")
+    sheet = (
+        sa_select(
+            col(Assignment.application_id).label("application_id"),
+            func.array_agg(aggregate_order_by(halves, position)).label("halves"),
         )
-    ).all():
-        sheets[application_id].append(scores)
+        .join(CriterionScore, col(CriterionScore.assignment_id) == col(Assignment.id))
+        .where(
+            col(Assignment.call_id) == call.id,
+            col(Assignment.status) == "submitted",
+            col(CriterionScore.criterion_key).in_(keys),
+        )
+        .group_by(col(Assignment.id))
+        .having(func.count() == len(keys))
+        .subquery()
+    )
+    # Core execution: plain rows, without the ORM's per-row bookkeeping.
+    connection = await session.connection()
+    sheets: dict[int, list[list[int]]] = dict(
+        (
+            await connection.execute(
+                sa_select(sheet.c.application_id, func.array_agg(sheet.c.halves)).group_by(
+                    sheet.c.application_id
+                )
+            )
+        ).all()
+    )
     # Only the columns the rules need: a large call's snapshots stay in the database.
-    groups = Application.snapshot["declared_groups"]  # type: ignore[index]
-    applications = (
-        await session.execute(
+    groups: ColumnElement[list[str]] = literal_column(
+        "ARRAY(SELECT jsonb_array_elements_text(application.snapshot -> 'declared_groups'))"
+    )
+    rows = (
+        await connection.execute(
             sa_select(
                 col(Application.id),
                 col(Application.submitted_at),
@@ -470,19 +491,20 @@ async def call_outcomes(
             ).where(col(Application.call_id) == call.id, col(Application.status).in_(RANKED))
         )
     ).all()
-    keys = {c.key for c in criteria}
     candidates = [
         rules.Candidate(
-            application_id=app_id,
+            application_id=app_id or 0,
             submitted_at=at or calls.now(),
             requested_kop=requested or 0,
             eligible=True,
             women_led=bool(women),
             green_level=green or "none",
-            declared_groups=tuple(declared or ()),
-            evaluations=tuple(one for one in sheets[app_id] if keys <= one.keys()),
+            declared_groups=tuple(declared),
+            evaluations=tuple(
+                dict(zip(keys, one, strict=True)) for one in sheets.get(app_id or 0, ())
+            ),
         )
-        for app_id, at, requested, women, green, declared in applications
+        for app_id, at, requested, women, green, declared in rows
     ]
     outcomes = rules.rank_and_select(
         candidates,
