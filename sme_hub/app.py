@@ -37,12 +37,17 @@ from sme_hub.entrepreneurs.controllers import (
     EntrepreneurPagesController,
 )
 from sme_hub.evaluation.controllers import DecisionApiController, EvaluationApiController
+from sme_hub.evaluation.office_pages import EvaluationOfficePagesController
+from sme_hub.evaluation.pages import EvaluatorPagesController
 from sme_hub.grants.call_pages import CallOfficePagesController
 from sme_hub.grants.controllers import GrantsApiController
 from sme_hub.grants.pages import GrantPagesController
 from sme_hub.grants.public_pages import PublicCallPagesController
 from sme_hub.grants.staff_pages import GrantStaffPagesController
 from sme_hub.home.controllers import HomeController
+from sme_hub.implementation.controllers import ImplementationApiController
+from sme_hub.implementation.office_pages import GrantOfficePagesController
+from sme_hub.implementation.pages import GranteePagesController
 from sme_hub.organisations.controllers import (
     AdminApiController,
     AdminPagesController,
@@ -147,12 +152,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TrainingPagesController,
             TrainingStaffPagesController,
             GrantsApiController,
+            ImplementationApiController,
+            GranteePagesController,
+            GrantOfficePagesController,
             PublicCallPagesController,
             GrantPagesController,
             GrantStaffPagesController,
             CallOfficePagesController,
             EvaluationApiController,
             DecisionApiController,
+            EvaluationOfficePagesController,
+            EvaluatorPagesController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

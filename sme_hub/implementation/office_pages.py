@@ -1,0 +1,273 @@
+"""The municipal officer's pages of the grants in implementation: the municipality's grants
+and overdue obligations, a grant's payments, added tranches, report reviews and obligations.
+Every rule is the service's: a refused form comes back with its messages, nothing kept."""
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser, Role, requires_role
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
+from sme_hub.core.errors import Conflict, InvalidInput, NotFound
+from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.grants import explain
+from sme_hub.grants.controllers import file_response
+from sme_hub.grants.models import Application
+from sme_hub.implementation import agreement, forms, overview, service
+from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
+
+OFFICE = "/municipality/grants"
+
+
+def _office(grant_id: int) -> str:
+    return f"{OFFICE}/{grant_id}"
+
+
+def _typed(data: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in data.items() if not k.startswith("_")}  # not the CSRF token
+
+
+def _refusal(key: str, exc: HTTPException) -> dict[str, Any]:
+    """A refused form's messages for the page: by the fields, or one for the whole form."""
+    if isinstance(exc, InvalidInput):
+        return {"errors": {key: exc.errors}}
+    return {"problems": {key: exc.detail}}
+
+
+class GrantOfficePagesController(Controller):
+    include_in_schema = False
+    path = OFFICE
+    guards = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
+
+    @get("/")
+    async def grants_list(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        return await _office_list(request, db_session, user)
+
+    @get("/{grant_id:int}")
+    async def grant_page(
+        self,
+        request: Request[Any, Any, Any],
+        grant_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        return await _office_page(request, db_session, user, grant_id)
+
+    @get("/{grant_id:int}/agreement.pdf")
+    async def agreement_pdf(
+        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> Response[bytes]:
+        """Logged: the agreement carries the grantee's personal data."""
+        grant = await service.managed_grant(db_session, user, grant_id)
+        await audit.record(
+            db_session,
+            actor_id=user.id,
+            object_type="grant",
+            object_id=grant_id,
+            action="agreement_downloaded",
+            municipality_id=grant.municipality_id,
+        )
+        body = await agreement.agreement_pdf(db_session, grant)
+        return file_response(body, "application/pdf", f"grant-agreement-{grant_id}.pdf")
+
+    @post("/{grant_id:int}/tranches")
+    async def add_tranche(
+        self,
+        request: Request[Any, Any, Any],
+        grant_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        try:
+            tranche = await service.add_tranche(
+                db_session, user, grant_id, forms.read_tranche(data)
+            )
+        except (InvalidInput, Conflict) as exc:
+            return await _office_refused(request, db_session, user, grant_id, "tranche", data, exc)
+        message = (
+            _("Tranche {n} is added and recorded as paid.")
+            if tranche.status == "paid"
+            else _("Tranche {n} is added to the schedule.")
+        ).format(n=tranche.number)
+        return redirect_with_message(request, f"{_office(grant_id)}#tranches", message)
+
+    @post("/{grant_id:int}/tranches/{tranche_id:int}/payment")
+    async def pay(
+        self,
+        request: Request[Any, Any, Any],
+        grant_id: FromPath[int],
+        tranche_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        try:
+            tranche = await service.pay(
+                db_session, user, grant_id, tranche_id, forms.read_payment(data)
+            )
+        except (InvalidInput, Conflict) as exc:
+            key = f"pay-{tranche_id}"
+            return await _office_refused(request, db_session, user, grant_id, key, data, exc)
+        message = _("The payment of tranche {n} is recorded.").format(n=tranche.number)
+        return redirect_with_message(request, f"{_office(grant_id)}#tranches", message)
+
+    @post("/{grant_id:int}/reports/{report_id:int}/review")
+    async def review(
+        self,
+        request: Request[Any, Any, Any],
+        grant_id: FromPath[int],
+        report_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> Template | Redirect:
+        """Accept, or return with a note; the grantee is emailed either way."""
+        # The grant is not loaded before the service locks it, so it decides on fresh data.
+        await check_report_of(db_session, grant_id, report_id)
+        try:
+            report = await service.review_report(
+                db_session, user, report_id, forms.read_review(data), settings=settings
+            )
+        except (InvalidInput, Conflict) as exc:
+            key = f"review-{report_id}"
+            return await _office_refused(request, db_session, user, grant_id, key, data, exc)
+        if report.status == "returned":
+            message = _("The report is returned to the grantee with your note.")
+        elif report.kind == "final" and await _status_of(db_session, grant_id) == "completed":
+            message = _("The final report is accepted: the grant is completed.")
+        else:
+            message = _("The report is accepted.")
+        return redirect_with_message(request, f"{_office(grant_id)}#report-{report_id}", message)
+
+    @get("/{grant_id:int}/reports/{report_id:int}/receipts/{index:int}")
+    async def receipt(
+        self,
+        grant_id: FromPath[int],
+        report_id: FromPath[int],
+        index: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> Response[bytes]:
+        await service.managed_grant(db_session, user, grant_id)
+        return await receipt_download(db_session, user, storage, grant_id, report_id, index)
+
+    @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
+    async def mark_met(
+        self,
+        request: Request[Any, Any, Any],
+        grant_id: FromPath[int],
+        obligation_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """From the grant's page, or from the overdue list (`back=list`) and back there."""
+        to_list = str(data.get("back", "")) == "list"
+        try:
+            obligation = await service.mark_met(db_session, user, obligation_id)
+        except Conflict as exc:
+            await db_session.rollback()
+            if to_list:
+                return await _office_list(request, db_session, user, problem=exc.detail)
+            problems = {f"obligation-{obligation_id}": exc.detail}
+            return await _office_page(
+                request, db_session, user, grant_id, problems=problems, status_code=409
+            )
+        if obligation.application_id != grant_id:
+            raise NotFound()  # another grant's obligation: the 404 rolls the change back
+        target = f"{OFFICE}#overdue" if to_list else f"{_office(grant_id)}#obligations"
+        return redirect_with_message(request, target, _("The obligation is marked as met."))
+
+
+async def _status_of(db_session: AsyncSession, grant_id: int) -> str:
+    grant = await db_session.get(Application, grant_id)  # the one the service just changed
+    assert grant is not None
+    return grant.status
+
+
+async def _office_refused(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    grant_id: int,
+    key: str,
+    data: dict[str, Any],
+    exc: HTTPException,
+) -> Template:
+    """The grant's page again with what was typed in form `key` and why it was refused; the
+    transaction is rolled back first so the page shows what is stored."""
+    await db_session.rollback()
+    return await _office_page(
+        request,
+        db_session,
+        user,
+        grant_id,
+        values={key: _typed(data)},
+        status_code=exc.status_code,
+        **_refusal(key, exc),
+    )
+
+
+async def _office_page(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    grant_id: int,
+    *,
+    values: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, dict[str, str]] | None = None,
+    problems: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The grant for its officer; the forms' typed values, field errors and messages are
+    keyed by form (`pay-<tranche>`, `tranche`, `review-<report>`, `obligation-<id>`)."""
+    grant = await service.managed_grant(db_session, user, grant_id)
+    call = await service.call_of(db_session, grant)
+    row = (await overview.rows_of(db_session, [grant]))[0]
+    return render(
+        request,
+        "implementation/office/grant.html",
+        status_code=status_code,
+        grant=await service.grant_read(db_session, grant),
+        row=row,
+        call_title=explain.title(call, current_locale.get()),
+        grantee_iban=grant.iban,
+        today=service.today_in_kyiv().isoformat(),
+        can_add=grant.status != "completed",
+        values=values or {},
+        errors=errors or {},
+        problems=problems or {},
+        **common_context(),
+    )
+
+
+async def _office_list(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    *,
+    problem: str | None = None,
+) -> Template:
+    grants = await service.grants_of_municipalities(db_session, user)
+    today = service.today_in_kyiv()
+    overdue = await service.obligations(db_session, user, overdue_only=True)
+    return render(
+        request,
+        "implementation/office/grants.html",
+        status_code=409 if problem else 200,
+        rows=await overview.rows_of(db_session, grants),
+        overdue=[(service.obligation_read(o, today), g) for o, g in overdue],
+        problem=problem,
+        **common_context(),
+    )
