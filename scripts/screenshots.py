@@ -181,6 +181,27 @@ def click_first(selector: str) -> Callable[[Page], None]:
     return prepare
 
 
+def click_through(*selectors: str) -> Callable[[Page], None]:
+    """Follow a link matching each selector in turn (pages whose ids the demo decides)."""
+
+    def prepare(page: Page) -> None:
+        for selector in selectors:
+            page.locator(selector).first.click()
+            page.wait_for_load_state("networkidle")
+
+    return prepare
+
+
+EVALUATION = "main a[href$='/evaluation']"
+
+
+def try_smaller_budget(page: Page) -> None:
+    click_through(EVALUATION, "main a[href$='/what-if']")(page)
+    page.locator("#f-budget, input[name='budget']").first.fill("150000")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+
+
 def open_my_draft(page: Page) -> None:
     """The demo entrepreneur's draft in the demo call, started from the call's page."""
     click_first("main article.call a")(page)
@@ -327,6 +348,61 @@ GRANT_SHOTS = [
     Shot("municipality-call-new", "/municipality/calls/new", as_role="municipal_officer"),
 ]
 
+EVALUATION_SHOTS = [
+    *both(
+        Shot("evaluator-assignments", "/evaluator/assignments", as_role="evaluator"),
+        Shot(
+            "evaluator-score-sheet",
+            "/evaluator/assignments",
+            as_role="evaluator",
+            prepare=click_through("main a[href^='/evaluator/assignments/']"),
+        ),
+        Shot(
+            "evaluation-progress",
+            "/municipality/calls",
+            as_role="municipal_officer",
+            prepare=click_through(EVALUATION),
+        ),
+        Shot(
+            "evaluation-ranking",
+            "/municipality/calls",
+            as_role="municipal_officer",
+            prepare=click_through(EVALUATION, "main a[href$='/ranking']"),
+        ),
+        Shot(
+            "evaluation-what-if",
+            "/municipality/calls",
+            as_role="municipal_officer",
+            prepare=try_smaller_budget,
+        ),
+        Shot(
+            "evaluation-decision",
+            "/municipality/calls",
+            as_role="municipal_officer",
+            prepare=click_through(
+                EVALUATION,
+                "main a[href$='/ranking']",
+                "main td a[href*='/evaluation/applications/']",
+            ),
+        ),
+        Shot("awarded-grants", "/municipality/grants", as_role="municipal_officer"),
+        Shot(
+            "awarded-grant",
+            "/municipality/grants",
+            as_role="municipal_officer",
+            prepare=click_through("main a[href^='/municipality/grants/']"),
+        ),
+        Shot(
+            "grantee-grant",
+            "/me/applications",
+            as_role="entrepreneur",
+            prepare=click_through(
+                "main a[href^='/me/applications/']", "main a[href^='/me/grants/']"
+            ),
+        ),
+    ),
+]
+
 SHOTS = [
     Shot("home-uk", "/?lang=uk"),
     Shot("home-en", "/?lang=en"),
@@ -369,6 +445,7 @@ SHOTS = [
     *ENTREPRENEUR_SHOTS,
     *TRAINING_SHOTS,
     *GRANT_SHOTS,
+    *EVALUATION_SHOTS,
 ]
 
 

@@ -20,6 +20,7 @@ from sme_hub.evaluation.service import TO_EVALUATE
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
 
+UNDECIDED = (*TO_EVALUATE, "recommended", "reserve", "not_selected")
 # The officer's view of an assignment (the evaluator's own pages word it for them).
 ASSIGNMENT_STATUS_LABELS = {
     "assigned": N_("waiting for the declaration"),
@@ -124,8 +125,8 @@ async def _evaluators(
 
 
 async def _missing(session: AsyncSession, call: GrantCall) -> tuple[list[Missing], int]:
-    """Applications under evaluation with fewer submitted score sheets than the call asks
-    for, and how many there are in all."""
+    """Applications not yet decided with fewer submitted score sheets than the call asks
+    for (a stored recommendation does not end the scoring), and how many there are."""
     submitted = func.count(col(Assignment.id)).filter(col(Assignment.status) == "submitted")
     rows = (
         await session.execute(
@@ -136,7 +137,7 @@ async def _missing(session: AsyncSession, call: GrantCall) -> tuple[list[Missing
                 func.count().over(),
             )
             .outerjoin(Assignment, col(Assignment.application_id) == col(Application.id))
-            .where(col(Application.call_id) == call.id, col(Application.status).in_(TO_EVALUATE))
+            .where(col(Application.call_id) == call.id, col(Application.status).in_(UNDECIDED))
             .group_by(col(Application.id))
             .having(submitted < call.evaluators_per_application)
             .order_by(col(Application.id))
