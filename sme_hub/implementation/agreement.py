@@ -4,10 +4,14 @@ so the same grant always gives the same document."""
 
 from typing import Any
 
+from litestar import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import User
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser
 from sme_hub.core.pdf import render_pdf
+from sme_hub.grants.controllers import file_response
 from sme_hub.grants.models import Application
 from sme_hub.implementation import rules, service
 from sme_hub.organisations.models import Municipality
@@ -37,3 +41,19 @@ async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
         "locale": AGREEMENT_LOCALE,
     }
     return await render_pdf(AGREEMENT_TEMPLATE, context, locale=AGREEMENT_LOCALE)
+
+
+async def download(session: AsyncSession, user: CurrentUser, grant: Application) -> Response[bytes]:
+    """The agreement as a file (API and pages); an officer's download is logged, since it
+    carries the grantee's personal data."""
+    if grant.applicant_id != user.id:
+        await audit.record(
+            session,
+            actor_id=user.id,
+            object_type="grant",
+            object_id=grant.id or 0,
+            action="agreement_downloaded",
+            municipality_id=grant.municipality_id,
+        )
+    body = await agreement_pdf(session, grant)
+    return file_response(body, "application/pdf", f"grant-agreement-{grant.id}.pdf")

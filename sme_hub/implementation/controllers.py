@@ -9,7 +9,6 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
-from sme_hub.core import audit
 from sme_hub.core.auth import Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files
 from sme_hub.core.errors import (
@@ -70,17 +69,7 @@ class ImplementationApiController(Controller):
         """The grant agreement in Ukrainian: parties, amounts, budget lines, tranche schedule
         and duties."""
         grant = await service.readable_grant(db_session, user, grant_id)
-        if grant.applicant_id != user.id:
-            await audit.record(
-                db_session,
-                actor_id=user.id,
-                object_type="grant",
-                object_id=grant_id,
-                action="agreement_downloaded",
-                municipality_id=grant.municipality_id,
-            )
-        body = await agreement.agreement_pdf(db_session, grant)
-        return file_response(body, "application/pdf", f"grant-agreement-{grant_id}.pdf")
+        return await agreement.download(db_session, user, grant)
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
     async def add_tranche(

@@ -10,14 +10,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser, Role, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _, current_locale
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.grants import explain
-from sme_hub.grants.controllers import file_response
 from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, forms, overview, service
 from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
@@ -65,18 +63,8 @@ class GrantOfficePagesController(Controller):
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        """Logged: the agreement carries the grantee's personal data."""
         grant = await service.managed_grant(db_session, user, grant_id)
-        await audit.record(
-            db_session,
-            actor_id=user.id,
-            object_type="grant",
-            object_id=grant_id,
-            action="agreement_downloaded",
-            municipality_id=grant.municipality_id,
-        )
-        body = await agreement.agreement_pdf(db_session, grant)
-        return file_response(body, "application/pdf", f"grant-agreement-{grant_id}.pdf")
+        return await agreement.download(db_session, user, grant)
 
     @post("/{grant_id:int}/tranches")
     async def add_tranche(

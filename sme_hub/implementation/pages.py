@@ -73,8 +73,7 @@ class GranteePagesController(Controller):
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
         grant = await service.own_grant(db_session, user, grant_id)
-        body = await agreement.agreement_pdf(db_session, grant)
-        return file_response(body, "application/pdf", f"grant-agreement-{grant_id}.pdf")
+        return await agreement.download(db_session, user, grant)
 
     @post("/{grant_id:int}/reports")
     async def submit_report(

@@ -363,11 +363,7 @@ async def submit_report(
         **_report_fields(data),
     )
     session.add(report)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(_("A final report is already waiting for review or accepted.")) from None
+    await _store_report(session)
     await audit.record(
         session,
         actor_id=user.id,
@@ -378,6 +374,16 @@ async def submit_report(
         after={"report_id": report.id, "kind": data.kind, "period": report.period},
     )
     return report
+
+
+async def _store_report(session: AsyncSession) -> None:
+    """Flush a new or corrected report: the database allows one final report that is not
+    returned per grant, whatever runs at once."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(_("A final report is already waiting for review or accepted.")) from None
 
 
 async def _report(
@@ -403,11 +409,7 @@ async def update_report(
     for name, value in _report_fields(data).items():
         setattr(report, name, value)
     report.status, report.submitted_at = "submitted", datetime.now(UTC)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(_("A final report is already waiting for review or accepted.")) from None
+    await _store_report(session)
     await audit.record(
         session,
         actor_id=user.id,
