@@ -2,6 +2,7 @@
 to a checked IBAN, progress reports accepted or returned, the overdue list, reminders, and the
 grant completed by its final report — each refusal a clear 4xx that changes nothing."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.config import Settings
+from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.errors import Conflict
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation import service
 from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
+from sme_hub.implementation.schemas import PaymentIn, TrancheIn
 from tests.factories import Client, fetch_rows
 from tests.grants_setup import (
     TAX_IDS,
@@ -27,6 +31,7 @@ from tests.grants_setup import (
     set_application,
     submitted,
     use_fast_passwords,
+    user_id_of,
 )
 from tests.integration.test_certificates import pdf_text
 
@@ -395,3 +400,61 @@ async def test_a_receipt_too_large_or_for_someone_else_is_refused(
         files={"data": ("r.pdf", pdf_bytes(), "application/pdf")},
     )
     assert by_officer.status_code == 404  # receipts are the grantee's to attach
+
+
+async def test_simultaneous_tranches_and_payments_never_exceed_the_grant(
+    client: Client, session: AsyncSession, db: Database
+) -> None:
+    """Ten tranches of 10,000 UAH race for the 30,000 UAH left of a grant, and five
+    payments of one tranche race each other: three tranches and one payment get through."""
+    setup = await approved_grant(client, session)
+    grant_id = setup["grant_id"]
+    await session.execute(
+        update(Tranche)
+        .where(col(Tranche.application_id) == grant_id, col(Tranche.number) == 2)
+        .values(amount_kop=1)  # the plan now holds 5,600,001 of the 8,000,000 awarded
+    )
+    await session.execute(
+        update(Application).where(col(Application.id) == grant_id).values(scheduled_kop=5_600_001)
+    )
+    await session.commit()
+    officer = CurrentUser(
+        id=await user_id_of(session, f"officer{setup['municipality'].id}@example.org"),
+        email="officer@example.org",
+        full_name="Officer",
+        locale="uk",
+        email_confirmed=True,
+        grants=(Grant(Role.MUNICIPAL_OFFICER, municipality_id=setup["municipality"].id),),
+    )
+    today = service.today_in_kyiv()
+
+    async def add_one() -> bool:
+        async with db.sessionmaker() as racing, racing.begin():
+            try:
+                await service.add_tranche(
+                    racing,
+                    officer,
+                    grant_id,
+                    TrancheIn(amount_kop=799_999, planned_on=today),
+                )
+            except Conflict:
+                return False
+            return True
+
+    added = await asyncio.gather(*(add_one() for _ in range(10)))
+    assert sum(added) == 3  # 2,399,999 left: three of 799,999 fit, a fourth does not
+    first = (await fetch_rows(db, Tranche, col(Tranche.application_id) == grant_id))[0]
+
+    async def pay_first() -> bool:
+        async with db.sessionmaker() as racing, racing.begin():
+            try:
+                await service.pay(racing, officer, grant_id, first.id, PaymentIn(paid_on=today))
+            except Conflict:
+                return False
+            return True
+
+    paid = await asyncio.gather(*(pay_first() for _ in range(5)))
+    assert sum(paid) == 1
+    (grant,) = await fetch_rows(db, Application, col(Application.id) == grant_id)
+    assert grant.scheduled_kop == 5_600_001 + 3 * 799_999 <= grant.awarded_kop
+    assert grant.paid_kop == first.amount_kop
