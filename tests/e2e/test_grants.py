@@ -7,6 +7,7 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pytest
 from playwright.async_api import Page, expect
@@ -155,7 +156,14 @@ async def test_an_entrepreneur_applies_for_a_grant(
     await page.get_by_label("Хто ваші клієнти?").fill("Кав'ярні та магазини Львова.")
     await page.get_by_label("IBAN рахунку бізнесу").fill(IBAN)
     await page.get_by_label("Контактний телефон").fill("+380 67 123 45 67")
-    await page.get_by_label("Адреса реалізації проєкту").fill("Львів, вул. Городоцька, 10")
+    # The last field typed is saved before the page moves on (the "saved" note is already
+    # there from earlier saves, so wait for this save's answer itself).
+    async with page.expect_response(
+        lambda r: (
+            r.url.endswith("/autosave") and "Городоцька" in unquote_plus(r.request.post_data or "")
+        )
+    ):
+        await page.get_by_label("Адреса реалізації проєкту").fill("Львів, вул. Городоцька, 10")
     await expect(saved).to_contain_text("Збережено о")
     await expect(main).to_contain_text("100 000,00")
 
