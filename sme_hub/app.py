@@ -53,7 +53,13 @@ from sme_hub.organisations.controllers import (
     AdminPagesController,
     OrganisationsApiController,
 )
-from sme_hub.partners.controllers import PartnerAdminApiController
+from sme_hub.partners.controllers import PartnersApiController
+from sme_hub.partners.pages import (
+    PartnerAdminPagesController,
+    PartnerCentrePagesController,
+    PartnerPagesController,
+)
+from sme_hub.partners.referral_pages import ReferralPagesController
 from sme_hub.reference.controllers import reference_router
 from sme_hub.training.certificate_controllers import (
     CertificateApiController,
@@ -141,7 +147,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrganisationsApiController,
             AdminApiController,
             AdminPagesController,
-            PartnerAdminApiController,
+            PartnersApiController,
+            PartnerPagesController,
+            PartnerAdminPagesController,
+            PartnerCentrePagesController,
+            ReferralPagesController,
             EntrepreneurApiController,
             EntrepreneurPagesController,
             ClientPagesController,

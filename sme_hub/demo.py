@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,9 +83,14 @@ async def _ensure_organisations(
                 name="Львівський IT-інкубатор",
                 kind="incubator",
                 sector="private",
-                services=["mentoring", "coworking"],
+                services=["Менторство", "Коворкінг"],
                 municipality_ids=[centres[0].municipality_id],
                 address="м. Львів, вул. Городоцька, 36",
+                website="https://it-incubator.example.org",
+                latitude=Decimal("49.836400"),
+                longitude=Decimal("24.005300"),
+                description_uk="Менторство й коворкінг для технологічних стартапів Львова.",
+                description_en="Mentoring and coworking for Lviv's technology start-ups.",
             ),
         )
         partner = await partners.get_partner(session, created.id)
@@ -133,6 +139,9 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
     await _ensure_demo_businesses(session)
     await _ensure_demo_call(session, lviv)
     await _ensure_demo_evaluation(session, lviv)
+    from sme_hub.demo_partners import ensure_demo_partners
+
+    await ensure_demo_partners(session)
     return logins
 
 

@@ -17,11 +17,13 @@ from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
-from sme_hub.grants import call_forms, calls, explain, overview
+from sme_hub.grants import call_forms, calls, explain, overview, partner_form
 from sme_hub.grants import schemas as labels
 from sme_hub.grants.models import CallAmendment, GrantCall
 from sme_hub.grants.schemas import CallCreate, CallUpdate
 from sme_hub.organisations.models import Municipality
+from sme_hub.partners import rules as partner_rules
+from sme_hub.partners import service as partners
 from sme_hub.training.models import Programme
 
 OFFICER = Role.MUNICIPAL_OFFICER
@@ -129,6 +131,30 @@ class CallOfficePagesController(Controller):
         message = _("The call is amended; the change is logged.") if reason else _("Saved.")
         return redirect_with_message(request, f"/municipality/calls/{call_id}", message)
 
+    @post("/{call_id:int}/partners")
+    async def set_partners(
+        self,
+        request: Request[Any, Any, Any],
+        call_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        """The partners the call names; a refusal shows each message by its partner (422)
+        and keeps the ones named before."""
+        call = await calls.managed_call(db_session, user, call_id)
+        chosen = partner_form.posted(data)
+        try:
+            await partners.set_call_partners(db_session, user, call_id, partner_form.read(chosen))
+        except InvalidInput as exc:
+            section = await partner_form.section(db_session, call_id, posted=chosen, exc=exc)
+            values = call_forms.form_values(call)
+            return await self._form(
+                request, db_session, user, call, values, partner_section=section, status_code=422
+            )
+        message = _("The call's partners are saved: its grantees are offered a referral.")
+        return redirect_with_message(request, f"/municipality/calls/{call_id}", message)
+
     @post("/{call_id:int}/{action:str}")
     async def change_state(
         self,
@@ -161,6 +187,7 @@ class CallOfficePagesController(Controller):
         values: dict[str, Any],
         *,
         errors: dict[str, str] | None = None,
+        partner_section: dict[str, Any] | None = None,
         status_code: int = 200,
     ) -> Template:
         mine = sorted(user.municipality_ids(OFFICER))
@@ -197,6 +224,9 @@ class CallOfficePagesController(Controller):
             blank_rows=call_forms.BLANK_ROWS,
             explain=explain,
             labels=labels,
+            partner_section=partner_section
+            or (await partner_form.section(db_session, call.id or 0) if call else None),
+            partner_labels=partner_rules,
         )
 
 

@@ -17,6 +17,8 @@ from sme_hub.grants import applications, calls, explain, rules, schemas
 from sme_hub.grants.models import Application
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality
+from sme_hub.partners import rules as partner_rules
+from sme_hub.partners import service as partners
 from sme_hub.training.models import Programme
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
@@ -87,6 +89,12 @@ class PublicCallPagesController(Controller):
             mine=await _live_application(db_session, user, call_id),
             number=explain.points_text,
             labels=schemas,
+            partners=[
+                (offer, p)
+                for offer, p in await partners.call_partners(db_session, call_id)
+                if p.is_active
+            ],
+            partner_labels=partner_rules,
         )
 
     @post("/calls/{call_id:int}/apply", guards=entrepreneur_only)

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.auth import CurrentUser, requires_login
+from sme_hub.core.auth import CurrentUser, current_user, requires_login
 from sme_hub.core.deps import Actor, DbSession, Files, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _, current_locale
@@ -28,6 +28,8 @@ from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, forms, service
 from sme_hub.implementation import schemas as labels
 from sme_hub.implementation.models import ProgressReport
+from sme_hub.partners import rules as partner_rules
+from sme_hub.partners import service as partners
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 SPENDING_FRAGMENT = "implementation/_spending_lines.html"
@@ -228,6 +230,8 @@ async def _grantee_page(
     fragment: bool = False,
 ) -> Template:
     assert grant.id is not None
+    user = current_user(request)
+    assert user is not None  # the controller's guard
     call = await service.call_of(db_session, grant)
     new_report = {
         "action": _mine(grant.id) + "/reports",
@@ -244,6 +248,8 @@ async def _grantee_page(
         can_report=grant.status in service.REPORTABLE,
         form=form or new_report,
         receipt_errors=receipt_errors or {},
+        offers=await partners.grant_offers(db_session, user, grant.id),
+        partner_labels=partner_rules,
         **common_context(),
     )
 

@@ -362,8 +362,7 @@ async def submit_report(
         submitted_by=user.id,
         **_report_fields(data),
     )
-    session.add(report)
-    await _store_report(session)
+    await _store_report(session, report)
     await audit.record(
         session,
         actor_id=user.id,
@@ -376,11 +375,17 @@ async def submit_report(
     return report
 
 
-async def _store_report(session: AsyncSession) -> None:
-    """Flush a new or corrected report: the database allows one final report that is not
-    returned per grant, whatever runs at once."""
+async def _store_report(
+    session: AsyncSession, report: ProgressReport, changes: dict[str, Any] | None = None
+) -> None:
+    """Store a new report, or `changes` to one, inside a savepoint: the database allows one
+    final report that is not returned per grant, whatever runs at once, and a refused one
+    rolls back only itself."""
     try:
         async with session.begin_nested():
+            session.add(report)
+            for name, value in (changes or {}).items():
+                setattr(report, name, value)
             await session.flush()
     except IntegrityError:
         raise Conflict(_("A final report is already waiting for review or accepted.")) from None
@@ -406,10 +411,8 @@ async def update_report(
     report, grant = await _report(session, user, report_id, officer=False)
     if report.status == "accepted":
         raise Conflict(_("An accepted report can no longer be changed."))
-    for name, value in _report_fields(data).items():
-        setattr(report, name, value)
-    report.status, report.submitted_at = "submitted", datetime.now(UTC)
-    await _store_report(session)
+    changes = {**_report_fields(data), "status": "submitted", "submitted_at": datetime.now(UTC)}
+    await _store_report(session, report, changes)
     await audit.record(
         session,
         actor_id=user.id,

@@ -1,21 +1,249 @@
-"""Partners over HTTP, so far the admin's registration of a partner organisation."""
+"""Partners and referrals over the API (api.md): the public directory, partner records for
+admins and centre staff, referrals and their answers, the partners a call names, and the
+referral figures reports use."""
 
-from litestar import Controller, post
-from litestar.params import JSONBody
+from datetime import date
+from typing import Any, TypeAlias
 
-from sme_hub.core.auth import Role, requires_role
-from sme_hub.core.deps import Actor, DbSession
-from sme_hub.partners import service
-from sme_hub.partners.schemas import PartnerCreate, PartnerRead
+from litestar import Controller, get, patch, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.deps import Actor, Config, DbSession, Page
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.core.i18n import _
+from sme_hub.partners import rules, service
+from sme_hub.partners.schemas import (
+    CallPartnersIn,
+    DirectoryFilters,
+    GrantOfferIn,
+    PartnerCreate,
+    PartnerRead,
+    PartnerUpdate,
+    ReferralChange,
+    ReferralCounts,
+    ReferralFigures,
+    ReferralIn,
+    ReferralRead,
+)
+
+ERRORS: list[type[HTTPException]] = [
+    NotAuthorizedException,
+    Forbidden,
+    NotFound,
+    Conflict,
+    InvalidInput,
+]
+KINDS = set(rules.KIND_LABELS)
+SECTORS = set(rules.SECTOR_LABELS)
 
 
-class PartnerAdminApiController(Controller):
-    path = "/api/v1/admin/partners"
-    tags = ["admin"]
-    guards = [requires_role(Role.ADMIN)]
+def provide_directory_filters(
+    kind: FromQuery[str | None] = None,
+    sector: FromQuery[str | None] = None,
+    municipality: FromQuery[str | None] = None,
+    service: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+) -> DirectoryFilters:
+    """The directory's filters for the API and the page; empty means "any"."""
+    errors = {}
+    if kind and kind not in KINDS:
+        errors["kind"] = _("Choose a kind from the list.")
+    if sector and sector not in SECTORS:
+        errors["sector"] = _("Choose a sector from the list.")
+    if municipality and not municipality.isdigit():
+        errors["municipality"] = _("Choose a municipality from the list.")
+    if errors:
+        raise InvalidInput(errors)
+    return DirectoryFilters(
+        kind=kind or None,
+        sector=sector or None,
+        municipality=int(municipality) if municipality else None,
+        service=(service or "").strip()[:200] or None,
+        q=(q or "").strip()[:200] or None,
+    )
 
-    @post("/", status_code=201)
+
+Filters: TypeAlias = NamedDependency[DirectoryFilters]
+directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
+
+
+class PartnersApiController(Controller):
+    path = "/api/v1"
+    tags = ["partners"]
+
+    @get("/partners", dependencies=directory_filters, raises=[InvalidInput])
+    async def directory(
+        self, db_session: DbSession, page: Page, filters: Filters
+    ) -> OffsetPagination[PartnerRead]:
+        """Active partners (public), by name: `?kind=&sector=&municipality=&service=&q=`."""
+        items, total = await service.directory(
+            db_session, filters, limit=page.limit, offset=page.offset
+        )
+        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
+
+    @get("/partners/{partner_id:int}", raises=[NotFound])
+    async def partner(self, partner_id: FromPath[int], db_session: DbSession) -> PartnerRead:
+        """An active partner (public)."""
+        found = await service.public_partner(db_session, partner_id)
+        return await service.partner_read(db_session, found)
+
+    @post("/admin/partners", guards=[requires_role(Role.ADMIN)], status_code=201, raises=ERRORS)
     async def create_partner(
         self, data: JSONBody[PartnerCreate], user: Actor, db_session: DbSession
     ) -> PartnerRead:
         return await service.create_partner(db_session, user, data)
+
+    @patch(
+        "/partners/{partner_id:int}",
+        guards=[requires_role(Role.ADMIN, Role.CENTRE_STAFF)],
+        raises=ERRORS,
+    )
+    async def update_partner(
+        self,
+        partner_id: FromPath[int],
+        data: JSONBody[PartnerUpdate],
+        user: Actor,
+        db_session: DbSession,
+    ) -> PartnerRead:
+        """The fields sent (an admin's, or centre staff's of a municipality it serves; only
+        an admin changes the municipalities served). `is_active: false` hides it."""
+        return await service.update_partner(db_session, user, partner_id, data)
+
+    @post("/referrals", guards=[requires_login], status_code=201, raises=ERRORS)
+    async def refer(
+        self,
+        data: JSONBody[ReferralIn],
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> ReferralRead:
+        """Centre staff refer a client (`entrepreneur_id`); an entrepreneur refers themselves.
+        The partner must be active and offer the service (422); an open duplicate is 409."""
+        referral = await service.create_referral(db_session, user, data, settings=settings)
+        return await service.read_one(db_session, user, referral.id or 0)
+
+    @get("/referrals", guards=[requires_login], raises=ERRORS)
+    async def referrals(
+        self,
+        user: Actor,
+        db_session: DbSession,
+        page: Page,
+        status: FromQuery[str | None] = None,
+    ) -> OffsetPagination[ReferralRead]:
+        """The caller's referrals: an entrepreneur's own, a partner's, those a centre made."""
+        if status and status not in rules.REFERRAL_FLOW:
+            raise InvalidInput({"status": _("Choose a status from the list.")})
+        items, total = await service.referrals(
+            db_session, user, status=status, limit=page.limit, offset=page.offset
+        )
+        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
+
+    @get("/referrals/{referral_id:int}", guards=[requires_login], raises=ERRORS)
+    async def referral(
+        self, referral_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> ReferralRead:
+        return await service.read_one(db_session, user, referral_id)
+
+    @patch("/referrals/{referral_id:int}", guards=[requires_role(Role.PARTNER)], raises=ERRORS)
+    async def answer(
+        self,
+        referral_id: FromPath[int],
+        data: JSONBody[ReferralChange],
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> ReferralRead:
+        """`sent → accepted | declined`, `accepted → completed` (with `outcome_note`); any
+        other move is 409; another partner's referral is 404."""
+        await service.move_referral(db_session, user, referral_id, data, settings=settings)
+        return await service.read_one(db_session, user, referral_id)
+
+    @put(
+        "/calls/{call_id:int}/partners",
+        guards=[requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)],
+        raises=ERRORS,
+    )
+    async def call_partners(
+        self,
+        call_id: FromPath[int],
+        data: JSONBody[CallPartnersIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> list[dict[str, Any]]:
+        """The partners the call names (e.g. a co-financing bank); grantees are offered a
+        referral to each after approval."""
+        chosen = await service.set_call_partners(db_session, user, call_id, data)
+        return [{"partner_id": c.partner_id, "service": c.service} for c in chosen]
+
+    @get("/grants/{grant_id:int}/offers", guards=[requires_login], raises=ERRORS)
+    async def grant_offers(
+        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> list[dict[str, Any]]:
+        """The partners the grant's call names, offered to its grantee, with the referral
+        already made to each (if any)."""
+        offers = await service.grant_offers(db_session, user, grant_id)
+        return [
+            {
+                "partner_id": partner.id,
+                "partner": partner.name,
+                "kind": partner.kind,
+                "service": offer.service,
+                "referral_id": referral.id if referral else None,
+                "referral_status": referral.status if referral else None,
+            }
+            for offer, partner, referral in offers
+        ]
+
+    @post(
+        "/grants/{grant_id:int}/referrals", guards=[requires_login], status_code=201, raises=ERRORS
+    )
+    async def take_offer(
+        self,
+        grant_id: FromPath[int],
+        data: JSONBody[GrantOfferIn],
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> ReferralRead:
+        """The grantee takes up the offer of one of the call's partners."""
+        referral = await service.refer_from_grant(
+            db_session, user, grant_id, data.partner_id, settings=settings
+        )
+        return await service.read_one(db_session, user, referral.id or 0)
+
+    @get(
+        "/reports/referrals",
+        guards=[requires_role(Role.MUNICIPAL_OFFICER, Role.CENTRE_STAFF, Role.ADMIN)],
+        raises=ERRORS,
+    )
+    async def figures(
+        self,
+        user: Actor,
+        db_session: DbSession,
+        municipality: FromQuery[int | None] = None,
+        since: FromQuery[date | None] = None,
+        until: FromQuery[date | None] = None,
+    ) -> ReferralFigures:
+        """Referrals of the caller's municipalities by partner, kind, sector, status and
+        month of creation (`since`/`until`: days, inclusive)."""
+        rows = await service.figure_rows(
+            db_session, user, municipality_id=municipality, since=since, until=until
+        )
+        found = rules.figures(rows)
+        names = {r.partner_id: r.partner for r in rows}
+        return ReferralFigures(
+            since=since,
+            until=until,
+            total=ReferralCounts(**found.total),
+            by_partner=[
+                {"partner_id": pid, "partner": names[pid], **counts}
+                for pid, counts in found.by_partner.items()
+            ],
+            by_kind={k: ReferralCounts(**v) for k, v in found.by_kind.items()},
+            by_sector={k: ReferralCounts(**v) for k, v in found.by_sector.items()},
+            by_month={m.isoformat(): ReferralCounts(**v) for m, v in found.by_month.items()},
+        )

@@ -1,6 +1,7 @@
 """What entrepreneurs see of training: the public catalogue of open cohorts, their own
 courses, and a cohort's calendar."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlmodel import col, select
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import NotFound
 from sme_hub.organisations.models import Municipality, SupportCentre
+from sme_hub.partners.models import Partner
 from sme_hub.training.calendar import CalendarEvent, ics
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
 
@@ -75,6 +77,17 @@ async def topics(session: AsyncSession) -> list[str]:
         .where(col(Cohort.status) == "open")
     )
     return sorted(rows.all())
+
+
+async def host_names(session: AsyncSession, programmes: Iterable[Programme]) -> dict[int, str]:
+    """The names of the partners hosting these programmes, by partner id, in one query."""
+    ids = {p.host_partner_id for p in programmes if p.host_partner_id is not None}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(col(Partner.id), col(Partner.name)).where(col(Partner.id).in_(ids))
+    )
+    return {pid: name for pid, name in rows.all() if pid is not None}
 
 
 async def my_courses(session: AsyncSession, user: CurrentUser) -> list[CourseEntry]:

@@ -26,6 +26,8 @@ class Programme(SQLModel, table=True):
     language: str = Field(default="uk", max_length=5)
     format: str = Field(default="in_person", max_length=10)
     completion_threshold_pct: int = 80
+    # A partner hosting the programme (an incubator, a university…), shown with it.
+    host_partner_id: int | None = Field(default=None, foreign_key="partner.id")
     created_at: datetime = created_at_field()
 
 

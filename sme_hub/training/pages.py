@@ -55,6 +55,7 @@ class TrainingPagesController(Controller):
             topics=await catalogue.topics(db_session),
             municipalities=municipalities,
             labels=schemas,
+            hosts=await catalogue.host_names(db_session, (e.programme for e in entries)),
             can_enrol=bool(user and user.has_role(Role.ENTREPRENEUR)),
         )
 

@@ -26,6 +26,9 @@ class ProgrammeCreate(Strict):
     centre_id: int | None = Field(
         default=None, description="The staff member's centre; needed only if they have several"
     )
+    host_partner_id: int | None = Field(
+        default=None, description="A partner hosting it (an incubator, a university…)"
+    )
 
 
 class ProgrammeRead(BaseModel):
@@ -41,6 +44,7 @@ class ProgrammeRead(BaseModel):
     language: str
     format: str
     completion_threshold_pct: int
+    host_partner_id: int | None = None
 
 
 class CohortCreate(Strict):

@@ -13,6 +13,7 @@ from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.organisations import service as organisations
+from sme_hub.partners.models import Partner
 from sme_hub.training import certificates, rules
 from sme_hub.training.models import Attendance, Cohort, Enrolment, Programme, TrainingSession
 from sme_hub.training.schemas import (
@@ -41,6 +42,12 @@ async def create_programme(
     centre = await organisations.get_centre(session, centre_id)
     if centre is None:
         raise InvalidInput({"centre_id": _("There is no such business support centre.")})
+    if data.host_partner_id is not None:
+        host = await session.get(Partner, data.host_partner_id)
+        if host is None or not host.is_active:
+            raise InvalidInput(
+                {"host_partner_id": _("This partner is not active in the directory.")}
+            )
     programme = Programme(
         **data.model_dump(exclude={"centre_id"}),
         centre_id=centre_id,

@@ -14,7 +14,8 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import KYIV, _
 from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.training import schemas, service
+from sme_hub.partners import service as partners
+from sme_hub.training import catalogue, schemas, service
 from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
 
 
@@ -38,11 +39,15 @@ class TrainingStaffPagesController(Controller):
         form: str = "",
         status_code: int = 200,
     ) -> Template:
+        programmes = await service.centre_programmes(db_session, user)
+        active = [p for p in await partners.list_partners(db_session) if p.is_active]
         return render(
             request,
             "training/staff_index.html",
             status_code=status_code,
-            programmes=await service.centre_programmes(db_session, user),
+            programmes=programmes,
+            hosts=await catalogue.host_names(db_session, (p for p, _c in programmes)),
+            host_options=[("", _("None"))] + [(str(p.id), p.name) for p in active],
             labels=schemas,
             errors=errors or {},
             form=form,
@@ -60,6 +65,7 @@ class TrainingStaffPagesController(Controller):
     ) -> Template | Redirect:
         fields = {k: data.get(k, "") for k in ("title", "description", "target_group", "format")}
         fields["topics"] = [t.strip() for t in str(data.get("topics", "")).split(",") if t.strip()]
+        fields["host_partner_id"] = data.get("host_partner_id") or None
         try:
             await service.create_programme(db_session, user, parse_form(ProgrammeCreate, fields))
         except InvalidInput as exc:
@@ -124,6 +130,7 @@ class TrainingStaffPagesController(Controller):
             programme=programme,
             sessions=sessions,
             people=people,
+            hosts=await catalogue.host_names(db_session, [programme]),
             labels=schemas,
         )
 

@@ -64,3 +64,23 @@ async def test_the_demo_takes_a_call_through_evaluation_decision_and_implementat
         select(func.count()).where(ProgressReport.application_id == grant.id)
     )
     assert reports == 1
+
+
+async def test_the_demo_has_a_directory_and_referrals_in_every_state(
+    session: AsyncSession,
+) -> None:
+    from sme_hub.partners.models import Partner, Referral
+
+    await seed_demo(session)
+    await session.commit()
+    sectors = set((await session.scalars(select(Partner.sector))).all())
+    assert sectors == {"public", "private", "civil_society"}
+    located = await session.scalar(
+        select(func.count()).where(Partner.latitude.is_not(None))  # type: ignore[union-attr]
+    )
+    assert (located or 0) >= 5
+    states = sorted((await session.scalars(select(Referral.status))).all())
+    assert states == ["accepted", "completed", "sent"]
+    await seed_demo(session)
+    await session.commit()
+    assert await session.scalar(select(func.count()).select_from(Referral)) == 3

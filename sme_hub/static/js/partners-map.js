@@ -1,0 +1,70 @@
+/* Draws the partners' map from the JSON island #partner-map-data into #partner-map.
+   The page is complete without it (the list says everything the map shows), so the map
+   box stays hidden unless Leaflet loaded; tiles come from OpenStreetMap in the browser.
+   After htmx swaps the directory's results, the markers are redrawn from the new island. */
+(function () {
+  "use strict";
+  var map = null;
+  var layer = null;
+
+  function readData() {
+    var island = document.getElementById("partner-map-data");
+    if (!island) return null;
+    try {
+      return JSON.parse(island.textContent);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function popupOf(marker, linkText) {
+    // Built from text nodes, never HTML: partner names are typed by people.
+    var box = document.createElement("div");
+    var name = document.createElement("strong");
+    name.textContent = marker.name;
+    var link = document.createElement("a");
+    link.href = marker.url;
+    link.textContent = linkText;
+    box.appendChild(name);
+    box.appendChild(document.createElement("br"));
+    box.appendChild(link);
+    return box;
+  }
+
+  function draw() {
+    var box = document.getElementById("partner-map");
+    var data = readData();
+    if (!box || typeof L === "undefined") return;
+    var markers = (data && data.markers) || [];
+    if (!markers.length) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    if (!map) {
+      map = L.map(box, { scrollWheelZoom: false });
+      L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
+      layer = L.layerGroup().addTo(map);
+    }
+    layer.clearLayers();
+    var points = [];
+    markers.forEach(function (m) {
+      // title and alt give each marker (a focusable image) its accessible name.
+      L.marker([m.lat, m.lng], { title: m.name, alt: m.name, keyboard: true })
+        .bindPopup(popupOf(m, data.link_text))
+        .addTo(layer);
+      points.push([m.lat, m.lng]);
+    });
+    map.invalidateSize();
+    if (points.length === 1) {
+      map.setView(points[0], data.zoom || 13);
+    } else {
+      map.fitBounds(points, { padding: [30, 30], maxZoom: data.zoom || 13 });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "partner-results") draw();
+  });
+})();
