@@ -403,6 +403,29 @@ EVALUATION_SHOTS = [
     ),
 ]
 
+PARTNER_SHOTS = [
+    *both(
+        Shot("partners", "/partners"),
+        Shot(
+            "partner",
+            "/partners",
+            as_role="entrepreneur",
+            prepare=click_through("main a[href^='/partners/']"),
+        ),
+        Shot("me-referrals", "/me/referrals", as_role="entrepreneur"),
+        Shot("partner-referrals", "/partner/referrals", as_role="partner"),
+        Shot("centre-referrals", "/centre/referrals", as_role="centre_staff"),
+        Shot("admin-partners", "/admin/partners", as_role="admin"),
+    ),
+    Shot("partners-en", "/partners?lang=en"),
+    Shot(
+        "admin-partner",
+        "/admin/partners",
+        as_role="admin",
+        prepare=click_through("main a[href^='/admin/partners/']:not([href$='/new'])"),
+    ),
+]
+
 SHOTS = [
     Shot("home-uk", "/?lang=uk"),
     Shot("home-en", "/?lang=en"),
@@ -446,6 +469,7 @@ SHOTS = [
     *TRAINING_SHOTS,
     *GRANT_SHOTS,
     *EVALUATION_SHOTS,
+    *PARTNER_SHOTS,
 ]
 
 
