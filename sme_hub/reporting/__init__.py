@@ -1,0 +1,1 @@
+"""Reporting and open government: dashboards, the register of awarded grants, open data."""
