@@ -25,7 +25,10 @@ from sme_hub.reporting.schemas import (
 
 READERS = [requires_role(Role.MUNICIPAL_OFFICER, Role.REGIONAL_OBSERVER, Role.ADMIN)]
 ERRORS = [NotAuthorizedException, Forbidden, NotFound]
-PAGE_HELPERS: dict[str, Any] = {"percent_text": charts.percent_text, "gender_labels": charts.GENDER_LABELS}
+PAGE_HELPERS: dict[str, Any] = {
+    "percent_text": charts.percent_text,
+    "gender_labels": charts.GENDER_LABELS,
+}
 
 
 def _ref(municipality: Municipality) -> MunicipalityRef:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -131,10 +131,11 @@ async def counts(session: AsyncSession, scope: Scope) -> dict[int, Counts]:
 
 
 def _in_scope(scope: Scope, municipality: Any, call: Any) -> ColumnElement[bool]:
-    """Rows of the scope's municipalities (and of its call, through the `call` column)."""
+    """Rows of the scope's municipalities (and of its call, through the `call` column, when
+    the table has one)."""
     condition: Any = col(municipality).in_(scope.municipality_ids)
-    if scope.call_id is not None:
-        condition = and_(condition, col(call) == scope.call_id) if call is not None else false()
+    if scope.call_id is not None and call is not None:
+        condition = and_(condition, col(call) == scope.call_id)
     return condition  # type: ignore[no-any-return]
 
 
@@ -202,12 +203,13 @@ async def _jobs_created(session: AsyncSession, scope: Scope, result: dict[int, C
     each_grant = (
         select(col(r.municipality_id), col(r.jobs_created), col(r.women_employed))
         .distinct(col(r.application_id))
-        .join(Application, col(Application.id) == col(r.application_id))
-        .where(
-            col(r.status) == "accepted", _in_scope(scope, r.municipality_id, Application.call_id)
-        )
+        .where(col(r.status) == "accepted", _in_scope(scope, r.municipality_id, None))
         .order_by(col(r.application_id), col(r.submitted_at).desc())
     )
+    if scope.call_id is not None:  # the join only when a call is asked for: it costs a scan
+        each_grant = each_grant.join(
+            Application, col(Application.id) == col(r.application_id)
+        ).where(col(Application.call_id) == scope.call_id)
     latest = each_grant.subquery()
     statement = select(
         latest.c.municipality_id,

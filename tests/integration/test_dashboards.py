@@ -62,8 +62,11 @@ async def lviv_with_figures(client: Client, session: AsyncSession) -> dict[str, 
     second_id = await user_id_of(session, "second@example.org")
     now = datetime.now(UTC)
     # Reports state jobs so far: only the latest accepted one counts.
-    for days, jobs, women, status in ((60, 1, 1, "accepted"), (30, 3, 2, "accepted"),
-                                      (1, 10, 5, "submitted")):  # fmt: skip
+    for days, jobs, women, status in (
+        (60, 1, 1, "accepted"),
+        (30, 3, 2, "accepted"),
+        (1, 10, 5, "submitted"),
+    ):
         session.add(
             ProgressReport(
                 application_id=grant_id,
@@ -94,12 +97,15 @@ async def lviv_with_figures(client: Client, session: AsyncSession) -> dict[str, 
     # The grantee's business is headed by a man (the test profile), the second's too: make
     # the second an unknown (no profile) by enrolling a third person without one.
     third = await make_user(session, Role.ENTREPRENEUR, email="third@example.org")
-    for user_id, status in ((grantee_id, "completed"), (second_id, "not_completed"),
-                            (third.id, "completed")):  # fmt: skip
+    for user_id, status in (
+        (grantee_id, "completed"),
+        (second_id, "not_completed"),
+        (third.id, "completed"),
+    ):
         session.add(
             Enrolment(
                 cohort_id=cohort.id or 0, user_id=user_id or 0, municipality_id=mid, status=status
-            )  # fmt: skip
+            )
         )
     partner_id = await _partner(session)
     for status, note in (("completed", "Кредит 200 000 грн"), ("declined", ""), ("sent", "")):
@@ -117,6 +123,10 @@ async def lviv_with_figures(client: Client, session: AsyncSession) -> dict[str, 
         )
     await session.commit()
     return {**setup, "second_id": second}
+
+
+async def status(client: Client, path: str, headers: dict[str, str] | None = None) -> int:
+    return (await client.get(path, headers=headers)).status_code
 
 
 async def _call_status(session: AsyncSession, call_id: int, status: str) -> None:
@@ -211,10 +221,10 @@ async def test_another_tenant_never_sees_the_figures(client: Client, session: As
         f"/api/v1/reports/oblasts/{LVIV_OBLAST}",
     ]
     for path in paths:
-        assert (await client.get(path, headers=kyiv["officer"])).status_code == 404, path
+        assert await status(client, path, kyiv["officer"]) == 404, path
         assert (await client.get(path)).status_code == 401, path
-        assert (await client.get(path, headers=setup["staff"])).status_code == 403, path
-    assert (await client.get("/api/v1/reports/municipalities/999999", headers=setup["officer"])).status_code == 404  # fmt: skip
+        assert await status(client, path, setup["staff"]) == 403, path
+    assert await status(client, "/api/v1/reports/municipalities/999999", setup["officer"]) == 404
     # and Kyiv's own dashboard shows none of Lviv's applications
     own = await client.get(
         f"/api/v1/reports/municipalities/{kyiv['municipality'].id}", headers=kyiv["officer"]
@@ -242,17 +252,14 @@ async def test_a_regional_observer_sees_the_oblast_and_its_municipalities(
     body = response.json()
     assert [m["municipality"]["id"] for m in body["municipalities"]] == sorted(
         [setup["municipality"].id, kyiv["municipality"].id],
-        key=lambda i: {
-            setup["municipality"].id: "Львівська громада",
-            kyiv["municipality"].id: "Київ",
-        }[i],  # fmt: skip
+        key={setup["municipality"].id: "Львівська громада", kyiv["municipality"].id: "Київ"}.get,
     )
     assert body["totals"]["applicants"] == 2
     assert body["totals"]["jobs"]["created"] == 3
     mid = setup["municipality"].id
-    assert (await client.get(f"/api/v1/reports/municipalities/{mid}", headers=observer)).status_code == 200  # fmt: skip
-    assert (await client.get(f"/api/v1/reports/oblasts/{LVIV_OBLAST}", headers=far)).status_code == 404  # fmt: skip
-    assert (await client.get(f"/api/v1/reports/municipalities/{mid}", headers=far)).status_code == 404  # fmt: skip
+    assert await status(client, f"/api/v1/reports/municipalities/{mid}", observer) == 200
+    assert await status(client, f"/api/v1/reports/oblasts/{LVIV_OBLAST}", far) == 404
+    assert await status(client, f"/api/v1/reports/municipalities/{mid}", far) == 404
 
 
 async def test_dashboard_pages_draw_charts_with_their_numbers(
@@ -282,7 +289,7 @@ async def test_dashboard_pages_draw_charts_with_their_numbers(
     assert "Among the awarded" in call_page.text
 
     kyiv = await other_municipality(client, session)
-    assert (await client.get(f"/reports/municipalities/{kyiv['municipality'].id}")).status_code == 404  # fmt: skip
+    assert await status(client, f"/reports/municipalities/{kyiv['municipality'].id}") == 404
 
 
 async def test_the_oblast_page_lists_each_municipality(
