@@ -4,6 +4,7 @@ translations from a JSON file `{msgid: msgstr}` (a plural msgid maps to its thre
     .venv/bin/python scripts/po_fill.py --update            # scripts/i18n runs this
     .venv/bin/python scripts/po_fill.py --missing           # what is still untranslated
     .venv/bin/python scripts/po_fill.py translations.json   # fill them in
+    .venv/bin/python scripts/po_fill.py other/messages.po   # or take them from another catalog
 
 The catalog keeps its header and lines of 100 characters, so a change shows as a small diff.
 """
@@ -29,6 +30,22 @@ def _write(catalog: Catalog) -> None:
         write_po(f, catalog, width=100, no_location=True, sort_output=True)
 
 
+def _translations(source: Path) -> dict[str, str | list[str]]:
+    """From a JSON file, or from another uk catalog (a branch's, when merging)."""
+    if source.suffix != ".po":
+        found: dict[str, str | list[str]] = json.loads(source.read_text(encoding="utf-8"))
+        return found
+    with source.open("rb") as f:
+        other = read_po(f, locale="uk")
+    return {
+        (m.id[0] if isinstance(m.id, tuple) else m.id): (
+            list(m.string) if isinstance(m.string, tuple) else m.string
+        )
+        for m in other
+        if m.id and m.string and not m.fuzzy
+    }
+
+
 def main(argv: list[str]) -> int:
     catalog = _read()
     if argv[1:] == ["--update"]:
@@ -42,7 +59,7 @@ def main(argv: list[str]) -> int:
             if message.id and not all(strings):
                 print(json.dumps(message.id, ensure_ascii=False))
     else:
-        translations = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        translations = _translations(Path(argv[1]))
         for message in catalog:
             key = message.id[0] if isinstance(message.id, tuple) else message.id
             untranslated = (

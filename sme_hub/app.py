@@ -21,6 +21,7 @@ from litestar.template import TemplateConfig
 
 from sme_hub.accounts import service as accounts_service
 from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
+from sme_hub.audit_trail.controllers import AuditApiController, AuditPagesController
 from sme_hub.config import PACKAGE_DIR, Settings, load_settings
 from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user
 from sme_hub.core.errors import exception_handlers
@@ -153,6 +154,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PartnerAdminPagesController,
             PartnerCentrePagesController,
             ReferralPagesController,
+            AuditApiController,
+            AuditPagesController,
             EntrepreneurApiController,
             EntrepreneurPagesController,
             ClientPagesController,

@@ -351,8 +351,14 @@ async def staff_of_municipality(
 
 
 async def list_users(
-    session: AsyncSession, *, limit: int = 100, offset: int = 0, search: str | None = None
+    session: AsyncSession,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    search: str | None = None,
+    viewer: CurrentUser | None = None,
 ) -> tuple[list[UserRead], int]:
+    """Accounts, newest first; an admin's reading (`viewer`) is logged (personal data)."""
     condition = (
         or_(col(User.email).ilike(f"%{search}%"), col(User.full_name).ilike(f"%{search}%"))
         if search
@@ -371,6 +377,15 @@ async def list_users(
     by_user: dict[int, list[RoleAssignment]] = {}
     for a in assignments:
         by_user.setdefault(a.user_id, []).append(a)
+    if viewer is not None:
+        await audit.record_access(
+            session,
+            viewer,
+            object_type="user_list",
+            object_id="search",
+            municipality_id=None,
+            details={"search": search, "user_ids": ids},
+        )
     return [_user_read(u, by_user.get(u.id or 0, [])) for u in users], total or 0
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
+from sme_hub.core.auth import CurrentUser
 from sme_hub.core.logging import request_id_var
 from sme_hub.core.models import created_at_field
 
@@ -54,3 +55,29 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def record_access(
+    session: AsyncSession,
+    actor: CurrentUser,
+    *,
+    object_type: str,
+    object_id: int | str,
+    municipality_id: int | None,
+    action: str = "viewed",
+    owner_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry | None:
+    """Staff (anyone but the person the data is about, `owner_id`) read, exported or
+    downloaded personal data: product.md §12 wants every such access in the log."""
+    if owner_id is not None and actor.id == owner_id:
+        return None
+    return await record(
+        session,
+        actor_id=actor.id,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        municipality_id=municipality_id,
+        after=details,
+    )

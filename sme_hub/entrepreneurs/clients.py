@@ -52,8 +52,10 @@ async def list_clients(
     *,
     limit: int = 50,
     offset: int = 0,
+    action: str = "viewed_personal_data",
 ) -> tuple[list[ClientRead], int]:
-    """Entrepreneurs whose business is in the staff member's municipality."""
+    """Entrepreneurs whose business is in the staff member's municipality; the access is
+    audited as `action` (`exported` for a spreadsheet)."""
     q, kved, women_led, green_level = (
         filters.q,
         filters.kved,
@@ -104,14 +106,14 @@ async def list_clients(
         )
         for profile, user in rows.all()
     ]
-    await audit.record(
+    await audit.record_access(
         session,
-        actor_id=actor.id,
+        actor,
         object_type="client_list",
         object_id="search",
-        action="viewed_personal_data",
+        action=action,
         municipality_id=min(actor.municipality_ids(), default=None),
-        after={**asdict(filters), "count": len(clients)},
+        details={**asdict(filters), "count": len(clients)},
     )
     return clients, total or 0
 

@@ -398,6 +398,8 @@ class ClientPagesController(Controller):
     ) -> Response[bytes]:
         """The filtered clients as a spreadsheet (CSV or XLSX, by the path)."""
         fmt = request.url.path.rsplit(".", 1)[-1]
-        items, _total = await clients.list_clients(db_session, user, filters, limit=10_000)
+        items, _total = await clients.list_clients(
+            db_session, user, filters, limit=10_000, action="exported"
+        )
         header, rows = clients.clients_table(items)
         return download(header, rows, name="clients", fmt=fmt)

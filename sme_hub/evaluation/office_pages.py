@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
+from sme_hub.core import audit
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.forms import parse_form
@@ -219,6 +220,16 @@ class EvaluationOfficePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
+        _call, application = await _application(db_session, user, call_id, application_id)
+        await audit.record_access(  # the officer reads the applicant's business and project
+            db_session,
+            user,
+            object_type="application",
+            object_id=application_id,
+            municipality_id=application.municipality_id,
+            owner_id=application.applicant_id,
+            details={"as": "decision"},
+        )
         return await _decision_page(request, db_session, user, call_id, application_id)
 
     @post("/applications/{application_id:int}")

@@ -192,6 +192,7 @@ async def _assignment_page(
     """The declaration, the application with its score sheet, or the read-only outcome,
     by the assignment's state; with `errors` it answers 422 showing what was posted."""
     sheet = await review.review(db_session, user, assignment_id)
+    await review.record_opening(db_session, user, sheet)
     locale = current_locale.get()
     fields = {
         f"{part}.{c['key']}": c["name"]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
+from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.i18n import N_
 from sme_hub.entrepreneurs.rules import mask_rnokpp
@@ -113,6 +114,21 @@ async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -
         submitted_at=assignment.submitted_at,
         project=project,
         applicant=_applicant(application, person) if shown.applicant_name is not None else None,
+    )
+
+
+async def record_opening(session: AsyncSession, user: CurrentUser, sheet: Review) -> None:
+    """The evaluator opened the page of an application they may read (no conflict
+    declared): logged as an access to personal data. Saving scores is not an opening."""
+    if sheet.project is None:
+        return
+    await audit.record_access(
+        session,
+        user,
+        object_type="application",
+        object_id=sheet.project.application_id,
+        municipality_id=sheet.call.municipality_id,
+        details={"as": "evaluator", "assignment_id": sheet.assignment.id},
     )
 
 

@@ -162,8 +162,7 @@ async def content(
     it is audited (personal data)."""
     application = await applications.get_application(session, user, application_id)
     attachment = await _attachment(session, application_id, attachment_id)
-    if application.applicant_id != user.id:
-        await _audit_access(session, user, application, "attachment_viewed", attachment.id)
+    await _audit_access(session, user, application, "attachment_viewed", attachment.id)
     return attachment, await storage.get(attachment.storage_key)
 
 
@@ -174,14 +173,16 @@ async def _audit_access(
     action: str,
     attachment_id: int | None = None,
 ) -> None:
-    await audit.record(
+    """Anyone but the applicant opening it is logged (staff, an evaluator)."""
+    await audit.record_access(
         session,
-        actor_id=user.id,
+        user,
         object_type="application",
         object_id=application.id or 0,
         action=action,
         municipality_id=application.municipality_id,
-        after={"attachment_id": attachment_id} if attachment_id else None,
+        owner_id=application.applicant_id,
+        details={"attachment_id": attachment_id} if attachment_id else None,
     )
 
 
@@ -197,8 +198,7 @@ async def application_copy(
         call = await session.get(GrantCall, application.call_id)
         if call is None or call.blind_review:
             raise Forbidden(_("The review is blind: the PDF copy would show who applied."))
-    if application.applicant_id != user.id:
-        await _audit_access(session, user, application, "pdf_viewed")
+    await _audit_access(session, user, application, "pdf_viewed")
     if application.pdf_key is None:
         call = await session.get(GrantCall, application.call_id)
         owner = await session.get(User, application.applicant_id)

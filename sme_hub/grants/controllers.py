@@ -183,6 +183,7 @@ class GrantsApiController(Controller):
         if application.applicant_id == user.id:
             return await applications.read(db_session, user, application)
         if not applications.can_read(user, application):  # an assigned evaluator
+            await screening.evaluator_view(db_session, user, application)
             shown = await applications.read(db_session, user, application)
             call = await db_session.get(GrantCall, application.call_id)
             return applications.blinded(shown) if call and call.blind_review else shown

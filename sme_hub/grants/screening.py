@@ -90,7 +90,9 @@ async def list_applications(
     *,
     limit: int = 50,
     offset: int = 0,
+    action: str = "applications_viewed",
 ) -> tuple[list[ScreeningRow], int]:
+    """Submitted applications of the call; the access is audited as `action`."""
     call = await staff_call(session, user, call_id)
     flagged = await duplicates(session, call_id)
     business_name = Application.snapshot["name"].astext  # type: ignore[index]
@@ -154,14 +156,14 @@ async def list_applications(
         )
         for a, full_name, name, count in rows.all()
     ]
-    await audit.record(
+    await audit.record_access(
         session,
-        actor_id=user.id,
+        user,
         object_type="grant_call",
         object_id=call_id,
-        action="applications_viewed",
+        action=action,
         municipality_id=call.municipality_id,
-        after={"filters": {k: v for k, v in filters.__dict__.items() if v}, "shown": len(items)},
+        details={"filters": {k: v for k, v in filters.__dict__.items() if v}, "shown": len(items)},
     )
     return items, total or 0
 
@@ -201,6 +203,21 @@ def screening_table(rows: list[ScreeningRow]) -> tuple[list[str], list[list[Cell
     return header, body
 
 
+async def evaluator_view(
+    session: AsyncSession, user: CurrentUser, application: Application
+) -> None:
+    """An assigned evaluator read the application over the API: logged like staff."""
+    await audit.record_access(
+        session,
+        user,
+        object_type="application",
+        object_id=application.id or 0,
+        municipality_id=application.municipality_id,
+        owner_id=application.applicant_id,
+        details={"as": "evaluator"},
+    )
+
+
 async def staff_view(
     session: AsyncSession, user: CurrentUser, application: Application
 ) -> list[int]:
@@ -211,13 +228,13 @@ async def staff_view(
     if application.applicant_id != user.id:
         ensure_in_tenant(user, application.municipality_id, *applications.STAFF_ROLES)
     flagged = await duplicates(session, application.call_id, application_id)
-    await audit.record(
+    await audit.record_access(
         session,
-        actor_id=user.id,
+        user,
         object_type="application",
         object_id=application_id,
-        action="viewed",
         municipality_id=application.municipality_id,
+        owner_id=application.applicant_id,
     )
     return flagged.get(application_id, [])
 

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from sme_hub.audit_trail.service import may_read as may_read_trail
 from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
@@ -106,7 +107,7 @@ class GrantStaffPagesController(Controller):
     ) -> Response[bytes]:
         """The filtered list as a spreadsheet (CSV or XLSX, by the path)."""
         rows, _total = await screening.list_applications(
-            db_session, user, call_id, filters, limit=10_000
+            db_session, user, call_id, filters, limit=10_000, action="exported"
         )
         header, body = screening.screening_table(rows)
         fmt = request.url.path.rsplit(".", 1)[-1]
@@ -153,6 +154,7 @@ class GrantStaffPagesController(Controller):
             legal_form=_label(LEGAL_FORM_LABELS, snapshot.get("legal_form")),
             green_level=_label(GREEN_LEVEL_LABELS, application.green_level),
             can_decide=user.has_role(Role.CENTRE_STAFF) or user.is_admin,
+            can_see_history=may_read_trail(user, application.municipality_id),
             errors=errors or {},
             values=values or {},
             explain=explain,

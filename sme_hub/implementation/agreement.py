@@ -46,14 +46,14 @@ async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
 async def download(session: AsyncSession, user: CurrentUser, grant: Application) -> Response[bytes]:
     """The agreement as a file (API and pages); an officer's download is logged, since it
     carries the grantee's personal data."""
-    if grant.applicant_id != user.id:
-        await audit.record(
-            session,
-            actor_id=user.id,
-            object_type="grant",
-            object_id=grant.id or 0,
-            action="agreement_downloaded",
-            municipality_id=grant.municipality_id,
-        )
+    await audit.record_access(
+        session,
+        user,
+        object_type="grant",
+        object_id=grant.id or 0,
+        action="agreement_downloaded",
+        municipality_id=grant.municipality_id,
+        owner_id=grant.applicant_id,
+    )
     body = await agreement_pdf(session, grant)
     return file_response(body, "application/pdf", f"grant-agreement-{grant.id}.pdf")

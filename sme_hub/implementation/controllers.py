@@ -58,9 +58,9 @@ class ImplementationApiController(Controller):
     @get("/grants/{grant_id:int}", guards=signed_in, raises=ERRORS)
     async def grant(self, grant_id: FromPath[int], user: Actor, db_session: DbSession) -> GrantRead:
         """A grant (its approved application's id), for its grantee and the officers."""
-        return await service.grant_read(
-            db_session, await service.readable_grant(db_session, user, grant_id)
-        )
+        grant = await service.readable_grant(db_session, user, grant_id)
+        await service.record_view(db_session, user, grant)
+        return await service.grant_read(db_session, grant)
 
     @get("/grants/{grant_id:int}/agreement.pdf", guards=signed_in, raises=ERRORS)
     async def agreement_pdf(

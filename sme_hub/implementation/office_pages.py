@@ -57,6 +57,8 @@ class GrantOfficePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
+        grant = await service.managed_grant(db_session, user, grant_id)
+        await service.record_view(db_session, user, grant)
         return await _office_page(request, db_session, user, grant_id)
 
     @get("/{grant_id:int}/agreement.pdf")

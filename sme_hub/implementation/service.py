@@ -109,6 +109,21 @@ async def managed_grant(
     return grant
 
 
+async def record_view(
+    session: AsyncSession, user: CurrentUser, grant: Application, action: str = "viewed"
+) -> None:
+    """An officer read the grant (its grantee's name, IBAN, reports): logged."""
+    await audit.record_access(
+        session,
+        user,
+        object_type="grant",
+        object_id=grant.id or 0,
+        action=action,
+        municipality_id=grant.municipality_id,
+        owner_id=grant.applicant_id,
+    )
+
+
 async def own_grant(
     session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
 ) -> Application:
@@ -470,9 +485,10 @@ async def receipt(
     report = await session.get(ProgressReport, report_id)
     if report is None:
         raise NotFound()
-    await readable_grant(session, user, report.application_id)
+    grant = await readable_grant(session, user, report.application_id)
     if not 0 <= index < len(report.receipts):
         raise NotFound()
+    await record_view(session, user, grant, "receipt_downloaded")
     return report.receipts[index]
 
 

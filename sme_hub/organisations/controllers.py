@@ -11,7 +11,7 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.rules import ROLE_BINDING, Binding
 from sme_hub.accounts.schemas import AdminUserCreate, UserRead
 from sme_hub.core import mail
-from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
@@ -58,10 +58,14 @@ class AdminApiController(Controller):
 
     @get("/users")
     async def list_users(
-        self, db_session: DbSession, page: Page, search: FromQuery[str | None] = None
+        self,
+        user: Actor,
+        db_session: DbSession,
+        page: Page,
+        search: FromQuery[str | None] = None,
     ) -> OffsetPagination[UserRead]:
         items, total = await accounts.list_users(
-            db_session, limit=page.limit, offset=page.offset, search=search
+            db_session, limit=page.limit, offset=page.offset, search=search, viewer=user
         )
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
@@ -142,10 +146,11 @@ class AdminPagesController(Controller):
         form: str = "",
         errors: dict[str, str] | None = None,
         values: dict[str, Any] | None = None,
+        viewer: CurrentUser | None = None,
     ) -> Template:
         municipalities, _total = await service.list_municipalities(db_session)
         centres, _total = await service.list_centres(db_session)
-        users, users_total = await accounts.list_users(db_session, limit=20)
+        users, users_total = await accounts.list_users(db_session, limit=20, viewer=viewer)
         partners = await partner_service.list_partners(db_session)
         emails = await mail.latest_emails(db_session)
         return render(
@@ -165,8 +170,10 @@ class AdminPagesController(Controller):
         )
 
     @get("/", guards=[requires_login])
-    async def index(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
-        return await self._page(request, db_session)
+    async def index(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        return await self._page(request, db_session, viewer=user)
 
     @post("/municipalities")
     async def create_municipality(

@@ -146,7 +146,7 @@ class PartnersApiController(Controller):
     async def referral(
         self, referral_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ReferralRead:
-        return await service.read_one(db_session, user, referral_id)
+        return await service.read_one(db_session, user, referral_id, audited=True)
 
     @patch("/referrals/{referral_id:int}", guards=[requires_role(Role.PARTNER)], raises=ERRORS)
     async def answer(

@@ -480,7 +480,8 @@ async def referrals(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[ReferralRead], int]:
-    """The caller's referrals, newest first, with the people's and partners' names."""
+    """The caller's referrals, newest first, with the people's and partners' names; a
+    partner's or a centre's reading of other people's referrals is logged."""
     conditions = [_visible(user, side)]
     if status:
         conditions.append(col(Referral.status) == status)
@@ -494,7 +495,19 @@ async def referrals(
         .limit(limit)
         .offset(offset)
     )
-    return [referral_read(r, person, partner) for r, person, partner in rows.all()], total or 0
+    found = rows.all()
+    others = [r for r, _person, _partner in found if r.entrepreneur_id != user.id]
+    if others:
+        tenants = {r.municipality_id for r in others}
+        await audit.record_access(
+            session,
+            user,
+            object_type="referral_list",
+            object_id=side or "all",
+            municipality_id=tenants.pop() if len(tenants) == 1 else None,
+            details={"status": status, "referral_ids": [r.id for r in others]},
+        )
+    return [referral_read(r, person, partner) for r, person, partner in found], total or 0
 
 
 def referral_read(referral: Referral, entrepreneur_name: str, partner_name: str) -> ReferralRead:
@@ -518,7 +531,10 @@ def referral_read(referral: Referral, entrepreneur_name: str, partner_name: str)
     )
 
 
-async def read_one(session: AsyncSession, user: CurrentUser, referral_id: int) -> ReferralRead:
+async def read_one(
+    session: AsyncSession, user: CurrentUser, referral_id: int, *, audited: bool = False
+) -> ReferralRead:
+    """A referral the caller may see; `audited` logs a staff or partner reading it."""
     row = (
         await session.execute(
             select(Referral, col(User.full_name), col(Partner.name))
@@ -529,6 +545,16 @@ async def read_one(session: AsyncSession, user: CurrentUser, referral_id: int) -
     ).first()
     if row is None:
         raise NotFound()
+    if audited:
+        referral = row[0]
+        await audit.record_access(
+            session,
+            user,
+            object_type="referral",
+            object_id=referral_id,
+            municipality_id=referral.municipality_id,
+            owner_id=referral.entrepreneur_id,
+        )
     return referral_read(*row)
 
 

@@ -334,6 +334,14 @@ async def cohort_roster(
             .order_by(col(Enrolment.status), col(Enrolment.waitlist_position), col(User.full_name))
         )
     ).all()
+    await audit.record_access(  # the names of the people enrolled are personal data
+        session,
+        user,
+        object_type="cohort",
+        object_id=cohort_id,
+        action="roster_viewed",
+        municipality_id=cohort.municipality_id,
+    )
     return cohort, programme, sessions, [(e, name) for e, name in people]
 
 
