@@ -1,0 +1,1 @@
+"""Reporting: dashboards, exports, open data and the public pages of awarded grants."""
