@@ -194,6 +194,11 @@ async def test_open_data_package_is_valid_360giving_and_hides_tax_numbers(
     package = response.json()
     errors = [f"{list(e.path)}: {e.message}" for e in package_validator().iter_errors(package)]
     assert errors == []
+    broken = {
+        **package,
+        "grants": [{k: v for k, v in g.items() if k != "amountAwarded"} for g in package["grants"]],
+    }
+    assert any("amountAwarded" in e.message for e in package_validator().iter_errors(broken))
     assert package["version"] == "1.4"
     assert package["license"] == "https://creativecommons.org/licenses/by/4.0/"
     grants = {g["id"]: g for g in package["grants"]}
