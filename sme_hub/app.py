@@ -63,6 +63,7 @@ from sme_hub.partners.pages import (
 from sme_hub.partners.referral_pages import ReferralPagesController
 from sme_hub.reference.controllers import reference_router
 from sme_hub.reporting.controllers import ReportPagesController, ReportsApiController
+from sme_hub.reporting.public_pages import AwardPagesController, AwardsApiController
 from sme_hub.training.certificate_controllers import (
     CertificateApiController,
     CertificatePagesController,
@@ -179,6 +180,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EvaluatorPagesController,
             ReportsApiController,
             ReportPagesController,
+            AwardsApiController,
+            AwardPagesController,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),

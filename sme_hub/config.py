@@ -31,6 +31,9 @@ class Settings:
     # Where links in emails point: the address people open the site at.
     base_url: str = "http://127.0.0.1:8000"
     mail_from: str = "SME Hub <noreply@localhost>"
+    # The installation's 360Giving publisher prefix: grant ids, the funders' ids and the
+    # opaque ids of individual entrepreneurs in the open data start with it.
+    prefix_360: str = "360G-smehub"
     # Whether `serve` runs the job worker in-process (development convenience).
     debug: bool = False
 
@@ -111,6 +114,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=smtp_url,
         base_url=(env_vars.get("SME_HUB_BASE_URL") or Settings.base_url).rstrip("/"),
         mail_from=env_vars.get("SME_HUB_MAIL_FROM") or Settings.mail_from,
+        prefix_360=env_vars.get("SME_HUB_360_PREFIX") or Settings.prefix_360,
         debug=env_vars.get("SME_HUB_DEBUG", "") == "1",
     )
 
