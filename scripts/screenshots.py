@@ -426,6 +426,33 @@ PARTNER_SHOTS = [
     ),
 ]
 
+REPORTING_SHOTS = [
+    *both(
+        Shot("dashboard", "/reports", as_role="municipal_officer"),
+        Shot(
+            "dashboard-call",
+            "/reports",
+            as_role="municipal_officer",
+            prepare=click_first("main a[href^='/reports/calls/']"),
+        ),
+        Shot("dashboard-oblast", "/reports", as_role="regional_observer"),
+        Shot("grants-register", "/grants"),
+        Shot("open-data", "/open-data"),
+    ),
+    Shot("dashboard-en", "/reports?lang=en", as_role="municipal_officer"),
+    Shot("dashboard-dark", "/reports", as_role="municipal_officer", dark=True),
+    Shot("grants-register-en", "/grants?lang=en"),
+    Shot(
+        "audit-trail",
+        "/municipality/calls",
+        as_role="municipal_officer",
+        prepare=click_through(
+            "main a[href^='/municipality/calls/']:not([href$='/new'])",
+            "main a[data-testid='history-link']",
+        ),
+    ),
+]
+
 SHOTS = [
     Shot("home-uk", "/?lang=uk"),
     Shot("home-en", "/?lang=en"),
@@ -470,6 +497,7 @@ SHOTS = [
     *GRANT_SHOTS,
     *EVALUATION_SHOTS,
     *PARTNER_SHOTS,
+    *REPORTING_SHOTS,
 ]
 
 
