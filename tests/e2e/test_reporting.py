@@ -57,7 +57,7 @@ async def test_an_officer_and_an_observer_read_their_dashboards(
     main = page.locator("main")
     await expect(main.locator("h1")).to_contain_text("Панель показників")
     chart = main.locator("section.chart-block", has_text="Жіночі та зелені бізнеси")
-    await expect(chart.locator("svg[role=img]")).to_be_visible()
+    await expect(chart.locator(".bars[role=img]")).to_be_visible()
     await expect(chart.locator("table")).to_contain_text("Серед переможців")
     await screenshot("reporting-03-municipality-dashboard")
 
