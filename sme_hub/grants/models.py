@@ -26,6 +26,10 @@ APPLICATION_STATUSES = (
     "completed",
     "withdrawn",
 )
+# An application once approved is a grant: these are the states of a grant.
+AWARDED_STATUSES = ("approved", "in_implementation", "completed")
+# Every state a submitted application can be in (a withdrawn one counts no more).
+SUBMITTED_STATUSES = tuple(s for s in APPLICATION_STATUSES if s not in ("draft", "withdrawn"))
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -21,7 +21,7 @@ from sme_hub.core.jobs import jobs, worker_resources
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.core.tenancy import can_see_municipality, tenant_condition
 from sme_hub.grants.attachments import checked_upload
-from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.models import AWARDED_STATUSES, Application, GrantCall
 from sme_hub.implementation import rules
 from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
 from sme_hub.implementation.schemas import (
@@ -38,7 +38,7 @@ from sme_hub.implementation.schemas import (
 )
 from sme_hub.reference.identifiers import normalise_iban
 
-GRANT_STATUSES = ("approved", "in_implementation", "completed")
+GRANT_STATUSES = AWARDED_STATUSES
 REPORTABLE = ("approved", "in_implementation")
 MAX_RECEIPTS = 20
 OFFICER = Role.MUNICIPAL_OFFICER

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import _
+from sme_hub.grants.models import AWARDED_STATUSES as AWARDED
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation.models import Obligation
 from sme_hub.organisations.models import Municipality
@@ -19,7 +20,6 @@ from sme_hub.reference.models import KatottgUnit
 from sme_hub.reporting import open_data
 from sme_hub.reporting.awards_schemas import AwardFilters, AwardRead, OpenDataFile
 
-AWARDED = ("approved", "in_implementation", "completed")
 KATOTTG_PATTERN = r"UA\d{17}"
 
 _snapshot = col(Application.snapshot)

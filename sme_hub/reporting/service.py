@@ -14,27 +14,13 @@ from sqlmodel import col
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import NotFound
 from sme_hub.entrepreneurs.models import BusinessProfile
+from sme_hub.grants.models import AWARDED_STATUSES as AWARDED
+from sme_hub.grants.models import SUBMITTED_STATUSES as SUBMITTED
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation.models import ProgressReport
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners.models import Referral
 from sme_hub.reporting.rules import Counts
-
-SUBMITTED = (
-    "submitted",
-    "ineligible",
-    "eligible",
-    "under_evaluation",
-    "recommended",
-    "reserve",
-    "not_selected",
-    "approved",
-    "rejected",
-    "in_implementation",
-    "completed",
-)
-AWARDED = ("approved", "in_implementation", "completed")
-
 
 # --- who sees what ----------------------------------------------------------------------------
 
