@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, false, func, or_, true
+from sqlalchemy import Select, String, cast, delete, false, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -481,20 +481,28 @@ async def referrals(
     offset: int = 0,
 ) -> tuple[list[ReferralRead], int]:
     """The caller's referrals, newest first, with the people's and partners' names."""
+    statement = referrals_statement(user, status=status, side=side)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    rows = await session.execute(statement.limit(limit).offset(offset))
+    return [referral_read(r, person, partner) for r, person, partner in rows.all()], total or 0
+
+
+def referrals_statement(
+    user: CurrentUser, *, status: str | None = None, side: str | None = None
+) -> Select[Referral, str, str]:
+    """The referrals `referrals` lists (and the exports, with columns of their own)."""
     conditions = [_visible(user, side)]
     if status:
         conditions.append(col(Referral.status) == status)
-    total = await session.scalar(select(func.count()).select_from(Referral).where(*conditions))
-    rows = await session.execute(
+    return (
         select(Referral, col(User.full_name), col(Partner.name))
         .join(User, col(User.id) == col(Referral.entrepreneur_id))
         .join(Partner, col(Partner.id) == col(Referral.partner_id))
         .where(*conditions)
         .order_by(col(Referral.created_at).desc(), col(Referral.id).desc())
-        .limit(limit)
-        .offset(offset)
     )
-    return [referral_read(r, person, partner) for r, person, partner in rows.all()], total or 0
 
 
 def referral_read(referral: Referral, entrepreneur_name: str, partner_name: str) -> ReferralRead:
