@@ -46,9 +46,10 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 XLSX_MEDIA_TYPE = FORMATS["xlsx"]
-# Rows fetched from the cursor (and written) at a time: big enough that a round trip is
-# cheap per row, small enough that a batch is a few hundred kilobytes at most.
-BATCH_ROWS = 1000
+# Rows fetched from the cursor (and written) at a time: enough that a round trip is cheap
+# per row, few enough that a batch as Python objects stays under a megabyte or so (a row
+# of a dozen cells is ~1-2 KB in Python, several times its size in the file).
+BATCH_ROWS = 500
 FILE_CHUNK = 256 * 1024
 
 
@@ -67,6 +68,11 @@ class Export:
     object_id: int | str
     municipality_id: int | None
     filters: Mapping[str, Any] = field(default_factory=dict)
+
+
+def hryvnias(kop: int | None) -> Decimal:
+    """An amount in kopiykas as hryvnias with two decimals, a number in the sheet."""
+    return (Decimal(kop or 0) / 100).quantize(Decimal("0.01"))
 
 
 def format_of(path: str) -> str:

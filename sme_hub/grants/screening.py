@@ -2,7 +2,6 @@
 list with possible duplicates flagged, exports, and the eligibility decision."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, true
@@ -15,7 +14,7 @@ from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.auth import CurrentUser, Role
-from sme_hub.core.exports import AnyRow, Cell, Export, Statement
+from sme_hub.core.exports import AnyRow, Cell, Export, Statement, hryvnias
 from sme_hub.core.i18n import _
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
@@ -244,7 +243,7 @@ async def applications_export(
             r.project_title,
             r.business_name,
             r.applicant_name,
-            Decimal(r.requested_amount_kop or 0) / 100,
+            hryvnias(r.requested_amount_kop),
             _("yes") if r.women_led else _("no"),
             _(GREEN_LEVEL_LABELS[r.green_level]) if r.green_level else "",
             r.environmental_category or "",

@@ -1,24 +1,18 @@
 """The officer's awarded grants as a file: recipient, project, amounts awarded, scheduled
 and paid, status and the next open obligation (the recipients are personal data: audited)."""
 
-from decimal import Decimal
-
 from sqlalchemy import select as sa_select
 from sqlalchemy import true
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
 from sme_hub.core.auth import CurrentUser
-from sme_hub.core.exports import AnyRow, Cell, Export
+from sme_hub.core.exports import AnyRow, Cell, Export, hryvnias
 from sme_hub.core.i18n import _
 from sme_hub.grants.models import Application
 from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
 from sme_hub.implementation import rules, service
 from sme_hub.implementation.models import Obligation
-
-
-def _uah(kop: int | None) -> Decimal:
-    return Decimal(kop or 0) / 100
 
 
 def grants_export(user: CurrentUser) -> Export:
@@ -77,9 +71,9 @@ def grants_export(user: CurrentUser) -> Export:
             name or person,
             person,
             title,
-            _uah(awarded),
-            _uah(scheduled),
-            _uah(paid),
+            hryvnias(awarded),
+            hryvnias(scheduled),
+            hryvnias(paid),
             _(APPLICATION_STATUS_LABELS[status]),
             ref,
             _(rules.OBLIGATION_TEXTS[kind]).format(jobs=jobs) if kind else "",
