@@ -97,9 +97,7 @@ async def download(
         municipality_id=export.municipality_id,
         after={"format": fmt, "filters": {k: v for k, v in export.filters.items() if v}},
     )
-    # The body runs after the handler returned: it keeps the request's language itself.
-    locale = current_locale.get()
-    body = _csv(db, export, locale) if fmt == "csv" else _xlsx(db, export, locale)
+    body = stream_body(db, export, fmt)
     day = datetime.now(UTC).astimezone(KYIV).date().isoformat()
     return Stream(
         body,
@@ -109,6 +107,13 @@ async def download(
             "Cache-Control": "no-store",  # personal data: not for shared caches
         },
     )
+
+
+def stream_body(db: Database, export: Export, fmt: str) -> AsyncIterator[bytes]:
+    """The file's bytes, chunk by chunk. The body runs after the handler has returned: it
+    keeps the language of the moment it is made in itself."""
+    locale = current_locale.get()
+    return _csv(db, export, locale) if fmt == "csv" else _xlsx(db, export, locale)
 
 
 async def batches(db: Database, statement: Statement) -> AsyncIterator[Sequence[AnyRow]]:
