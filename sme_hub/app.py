@@ -40,6 +40,7 @@ from sme_hub.entrepreneurs.controllers import (
 from sme_hub.evaluation.controllers import DecisionApiController, EvaluationApiController
 from sme_hub.evaluation.office_pages import EvaluationOfficePagesController
 from sme_hub.evaluation.pages import EvaluatorPagesController
+from sme_hub.evaluation.results_controllers import CallResultsController
 from sme_hub.grants.call_pages import CallOfficePagesController
 from sme_hub.grants.controllers import GrantsApiController
 from sme_hub.grants.pages import GrantPagesController
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EvaluationApiController,
             DecisionApiController,
             EvaluationOfficePagesController,
+            CallResultsController,
             EvaluatorPagesController,
             ReportsApiController,
             ReportPagesController,

@@ -1,64 +1,207 @@
-"""Lists as files people open in a spreadsheet: CSV (UTF-8 with a BOM, so Excel reads the
-Cyrillic right) and XLSX. Every export builds a header row and plain rows, then picks one."""
+"""Lists as files people open in a spreadsheet, streamed from PostgreSQL: CSV (UTF-8 with a
+BOM, so Excel reads the Cyrillic right) and XLSX. Every export of every list goes through
+`download`: the list's own SQL statement, a header, and how one row becomes cells.
+
+Memory stays flat whatever the number of rows: rows come from a server-side cursor in
+batches and leave the process as soon as they are written.
+
+Session lifetime: the request's session (sme_hub/db.py) is committed and closed in
+`before_send`, on `http.response.start` — that is, before the first byte of a streamed body
+is produced. So the body cannot read through the request's session. Checks (tenancy,
+filters) and the audit record happen in the request's transaction before the response is
+returned (the audit is committed with the 2xx start), and the body's generator opens its own
+short read-only transaction on a connection of the pool, closed when the last row is sent or
+when the client goes away. The request holds one connection at a time, never two.
+"""
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+import tempfile
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeAlias
 
-from litestar import Response
+from anyio import to_thread
+from litestar.response import Stream
+from sqlalchemy import Row, Select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
-Cell = str | int | Decimal | bool | datetime | None
+from sme_hub.core import audit
+from sme_hub.core.auth import CurrentUser
+from sme_hub.core.errors import NotFound
+from sme_hub.core.i18n import KYIV, current_locale
+from sme_hub.db import Database
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Cell = str | int | Decimal | bool | datetime | date | None
+Statement: TypeAlias = Select[*tuple[Any, ...]]  # a SELECT of any columns
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+XLSX_MEDIA_TYPE = FORMATS["xlsx"]
+# Rows fetched from the cursor (and written) at a time: enough that a round trip is cheap
+# per row, few enough that a batch as Python objects stays under a megabyte or so (a row
+# of a dozen cells is ~1-2 KB in Python, several times its size in the file).
+BATCH_ROWS = 500
+FILE_CHUNK = 256 * 1024
 
 
-def table_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+@dataclass(frozen=True)
+class Export:
+    """One list as a file. `statement` is the list's statement as the page runs it (the
+    current filters, the tenancy condition, the order) without limit or offset, selecting
+    columns (not ORM entities); `cells` turns one of its rows into the cells of a line."""
+
+    name: str
+    header: Sequence[str]
+    statement: Statement
+    cells: Callable[[AnyRow], Sequence[Cell]]
+    # The audit record: every export of a staff list carries personal data.
+    object_type: str
+    object_id: int | str
+    municipality_id: int | None
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+
+def hryvnias(kop: int | None) -> Decimal:
+    """An amount in kopiykas as hryvnias with two decimals, a number in the sheet."""
+    return (Decimal(kop or 0) / 100).quantize(Decimal("0.01"))
+
+
+def format_of(path: str) -> str:
+    """`csv` or `xlsx`, from the path's extension (`…/export.xlsx`); other ones are 404."""
+    fmt = path.rsplit(".", 1)[-1]
+    if fmt not in FORMATS:
+        raise NotFound()
+    return fmt
+
+
+async def download(
+    session: AsyncSession, db: Database, user: CurrentUser, export: Export, fmt: str
+) -> Stream:
+    """The list as `name-YYYY-MM-DD.csv|xlsx`, streamed; the export is audited first in the
+    request's transaction (`session`), the rows are read through `db` (see the module)."""
+    await audit.record_access(
+        session,
+        user,
+        object_type=export.object_type,
+        object_id=export.object_id,
+        action="exported",
+        municipality_id=export.municipality_id,
+        details={"format": fmt, "filters": {k: v for k, v in export.filters.items() if v}},
+    )
+    body = stream_body(db, export, fmt)
+    day = datetime.now(UTC).astimezone(KYIV).date().isoformat()
+    return Stream(
+        body,
+        media_type=FORMATS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.name}-{day}.{fmt}"',
+            "Cache-Control": "no-store",  # personal data: not for shared caches
+        },
+    )
+
+
+def stream_body(db: Database, export: Export, fmt: str) -> AsyncIterator[bytes]:
+    """The file's bytes, chunk by chunk. The body runs after the handler has returned: it
+    keeps the language of the moment it is made in itself."""
+    locale = current_locale.get()
+    return _csv(db, export, locale) if fmt == "csv" else _xlsx(db, export, locale)
+
+
+async def batches(db: Database, statement: Statement) -> AsyncIterator[Sequence[AnyRow]]:
+    """The statement's rows, `BATCH_ROWS` at a time, from a server-side cursor in a
+    read-only transaction of its own."""
+    async with db.engine.connect() as conn:
+        await conn.execute(text("SET TRANSACTION READ ONLY"))
+        result = await conn.stream(statement.execution_options(yield_per=BATCH_ROWS))
+        async for rows in result.partitions(BATCH_ROWS):
+            yield rows
+
+
+async def _csv(db: Database, export: Export, locale: str) -> AsyncIterator[bytes]:
+    current_locale.set(locale)
+    yield _csv_lines([export.header], bom=True)
+    async for rows in batches(db, export.statement):
+        yield _csv_lines([[_plain(cell) for cell in export.cells(row)] for row in rows])
+
+
+def table_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """A small table already in memory (the open data of one municipality) as CSV, written
+    like every export."""
+    return _csv_lines([header], bom=True) + _csv_lines([[_plain(c) for c in r] for r in rows])
+
+
+def _csv_lines(lines: Sequence[Sequence[Any]], *, bom: bool = False) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if cell is None else _plain(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode()
+    csv.writer(buffer).writerows(lines)
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode()
 
 
-def table_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet: str) -> bytes:
-    buffer = io.BytesIO()
-    with Workbook(buffer, {"in_memory": True, "remove_timezone": True}) as book:
-        worksheet = book.add_worksheet(sheet[:31])
-        bold = book.add_format({"bold": True})
-        when = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
-        worksheet.write_row(0, 0, header, bold)
-        worksheet.freeze_panes(1, 0)
-        for r, row in enumerate(rows, start=1):
-            for c, cell in enumerate(row):
-                if isinstance(cell, datetime):
-                    worksheet.write_datetime(r, c, cell, when)
-                elif isinstance(cell, Decimal):  # money: exact in the data, a number in the sheet
-                    worksheet.write_number(r, c, float(cell))
-                elif cell is not None:
-                    worksheet.write(r, c, cell)
-        worksheet.autofit()
-    return buffer.getvalue()
+def _kyiv(moment: datetime) -> datetime:
+    """Times as people in Ukraine read them (stored in UTC)."""
+    return moment.astimezone(KYIV).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _plain(cell: Cell) -> Any:
-    return cell.strftime("%d.%m.%Y %H:%M") if isinstance(cell, datetime) else cell
+    if isinstance(cell, datetime):
+        return _kyiv(cell).strftime("%d.%m.%Y %H:%M")
+    if isinstance(cell, date):
+        return cell.strftime("%d.%m.%Y")
+    return "" if cell is None else cell
 
 
-def download(
-    header: Sequence[str], rows: Sequence[Sequence[Cell]], *, name: str, fmt: str
-) -> Response[bytes]:
-    """The list as `name.csv` or `name.xlsx` (`fmt`), as a download."""
-    if fmt == "xlsx":
-        body, media_type = table_xlsx(header, rows, sheet=name), XLSX_MEDIA_TYPE
-    else:
-        body, media_type = table_csv(header, rows), "text/csv; charset=utf-8"
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
-    )
+async def _xlsx(db: Database, export: Export, locale: str) -> AsyncIterator[bytes]:
+    """XLSX is a zip whose directory comes last: it cannot be sent before it is finished.
+    So the sheet is written in xlsxwriter's `constant_memory` mode (each row goes to disk as
+    it is written) into a temporary folder, the workbook is closed there, and the finished
+    file is streamed from disk. The writing runs in a worker thread, off the event loop."""
+    current_locale.set(locale)
+    with tempfile.TemporaryDirectory(prefix="sme-export-") as folder:
+        path = Path(folder) / "export.xlsx"
+        book = Workbook(
+            str(path), {"constant_memory": True, "tmpdir": folder, "remove_timezone": True}
+        )
+        sheet = book.add_worksheet(export.name[:31])
+        formats = {
+            "bold": book.add_format({"bold": True}),
+            "when": book.add_format({"num_format": "dd.mm.yyyy hh:mm"}),
+            "day": book.add_format({"num_format": "dd.mm.yyyy"}),
+        }
+        # autofit() needs every row in memory; widths follow the header instead.
+        for c, title in enumerate(export.header):
+            sheet.set_column(c, c, min(max(12, len(title) + 2), 40))
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, export.header, formats["bold"])
+        written = 1
+        async for rows in batches(db, export.statement):
+            lines = [export.cells(row) for row in rows]  # in the request's language
+            written = await to_thread.run_sync(_write_rows, sheet, formats, written, lines)
+        await to_thread.run_sync(book.close)
+        with path.open("rb") as file:
+            while chunk := await to_thread.run_sync(file.read, FILE_CHUNK):
+                yield chunk
+
+
+def _write_rows(
+    sheet: Worksheet, formats: dict[str, Any], first: int, lines: Sequence[Sequence[Cell]]
+) -> int:
+    """Write `lines` from row `first` on; the next free row comes back."""
+    for r, line in enumerate(lines, start=first):
+        for c, cell in enumerate(line):
+            if isinstance(cell, datetime):
+                sheet.write_datetime(r, c, _kyiv(cell), formats["when"])
+            elif isinstance(cell, date):
+                sheet.write_datetime(r, c, cell, formats["day"])
+            elif isinstance(cell, Decimal):  # money: exact in the data, a number in the sheet
+                sheet.write_number(r, c, float(cell))
+            elif cell is not None:
+                sheet.write(r, c, cell)
+    return first + len(lines)

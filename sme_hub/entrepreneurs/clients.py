@@ -1,17 +1,18 @@
 """Centre staff's view of the entrepreneurs of their municipality (RNOKPP masked, audited)."""
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser, Role
-from sme_hub.core.exports import Cell
+from sme_hub.core.exports import AnyRow, Cell, Export, Statement
 from sme_hub.core.i18n import _
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs import rules
@@ -20,11 +21,11 @@ from sme_hub.entrepreneurs.schemas import ClientRead
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 
 
-def mask_tax_id(profile: BusinessProfile) -> str | None:
+def mask_tax_id(tax_id: str | None, kind: str | None) -> str | None:
     """A person's RNOKPP is masked for staff; a company's EDRPOU is public."""
-    if profile.tax_id and profile.tax_id_kind in ("rnokpp", "passport"):
-        return rules.mask_rnokpp(profile.tax_id)
-    return profile.tax_id
+    if tax_id and kind in ("rnokpp", "passport"):
+        return rules.mask_rnokpp(tax_id)
+    return tax_id
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,65 @@ class ClientFilters:
         return urlencode({key: value for key, value in pairs.items() if value})
 
 
+def clients_statement(actor: CurrentUser, filters: ClientFilters) -> Statement:
+    """Entrepreneurs whose business is in the staff member's municipality, filtered, by
+    business name: the one statement of the page, the API and the exports."""
+    conditions = [
+        tenant_condition(
+            actor, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER
+        )
+    ]
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        conditions.append(
+            or_(
+                col(User.full_name).ilike(pattern),
+                col(BusinessProfile.name).ilike(pattern),
+                col(BusinessProfile.tax_id) == filters.q.strip(),
+            )
+        )
+    if filters.kved:
+        conditions.append(col(BusinessProfile.kved).startswith(filters.kved.strip()))
+    if filters.women_led is not None:
+        conditions.append(col(BusinessProfile.women_led) == filters.women_led)
+    if filters.green_level:
+        conditions.append(col(BusinessProfile.green_level) == filters.green_level)
+    return (
+        sa_select(
+            col(User.id),
+            col(User.full_name),
+            col(User.email),
+            col(BusinessProfile.name),
+            col(BusinessProfile.legal_form),
+            col(BusinessProfile.tax_id),
+            col(BusinessProfile.tax_id_kind),
+            col(BusinessProfile.kved),
+            col(BusinessProfile.women_led),
+            col(BusinessProfile.green_level),
+            col(BusinessProfile.updated_at),
+        )
+        .join(User, col(User.id) == col(BusinessProfile.user_id))
+        .where(*conditions)
+        .order_by(col(BusinessProfile.name), col(BusinessProfile.id))
+    )
+
+
+def _client(row: Any) -> ClientRead:
+    user_id, full_name, email, name, legal_form, tax_id, kind, kved, women, green, at = row
+    return ClientRead(
+        user_id=user_id or 0,
+        full_name=full_name,
+        email=email,
+        business_name=name,
+        legal_form=legal_form,
+        tax_id=mask_tax_id(tax_id, kind),
+        kved=kved,
+        women_led=women,
+        green_level=green,
+        updated_at=at,
+    )
+
+
 async def list_clients(
     session: AsyncSession,
     actor: CurrentUser,
@@ -54,58 +114,11 @@ async def list_clients(
     offset: int = 0,
     action: str = "viewed_personal_data",
 ) -> tuple[list[ClientRead], int]:
-    """Entrepreneurs whose business is in the staff member's municipality; the access is
-    audited as `action` (`exported` for a spreadsheet)."""
-    q, kved, women_led, green_level = (
-        filters.q,
-        filters.kved,
-        filters.women_led,
-        filters.green_level,
-    )
-    conditions = [
-        tenant_condition(
-            actor, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER
-        )
-    ]
-    if q:
-        pattern = f"%{q.strip()}%"
-        conditions.append(
-            or_(
-                col(User.full_name).ilike(pattern),
-                col(BusinessProfile.name).ilike(pattern),
-                col(BusinessProfile.tax_id) == q.strip(),
-            )
-        )
-    if kved:
-        conditions.append(col(BusinessProfile.kved).startswith(kved.strip()))
-    if women_led is not None:
-        conditions.append(col(BusinessProfile.women_led) == women_led)
-    if green_level:
-        conditions.append(col(BusinessProfile.green_level) == green_level)
-    base = (
-        select(BusinessProfile, User)
-        .join(User, col(User.id) == col(BusinessProfile.user_id))
-        .where(*conditions)
-    )
-    total = await session.scalar(select(func.count()).select_from(base.subquery()))
-    rows = await session.execute(
-        base.order_by(col(BusinessProfile.name)).limit(limit).offset(offset)
-    )
-    clients = [
-        ClientRead(
-            user_id=user.id or 0,
-            full_name=user.full_name,
-            email=user.email,
-            business_name=profile.name,
-            legal_form=profile.legal_form,
-            tax_id=mask_tax_id(profile),
-            kved=profile.kved,
-            women_led=profile.women_led,
-            green_level=profile.green_level,
-            updated_at=profile.updated_at,
-        )
-        for profile, user in rows.all()
-    ]
+    """A page of the clients (RNOKPP masked); the access is audited as `action`."""
+    base = clients_statement(actor, filters)
+    total = await session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
+    rows = await session.execute(base.limit(limit).offset(offset))
+    clients = [_client(row) for row in rows.all()]
     await audit.record_access(
         session,
         actor,
@@ -118,8 +131,8 @@ async def list_clients(
     return clients, total or 0
 
 
-def clients_table(clients: Sequence[ClientRead]) -> tuple[list[str], list[list[Cell]]]:
-    """The header and rows of a client export."""
+def clients_export(actor: CurrentUser, filters: ClientFilters) -> Export:
+    """The filtered clients as a file (tax numbers masked as on the page)."""
     header = [
         _("Full name"),
         _("Email"),
@@ -130,8 +143,10 @@ def clients_table(clients: Sequence[ClientRead]) -> tuple[list[str], list[list[C
         _("Women-led"),
         _("Green level"),
     ]
-    rows: list[list[Cell]] = [
-        [
+
+    def cells(row: AnyRow) -> list[Cell]:
+        c = _client(row)
+        return [
             c.full_name,
             c.email,
             c.business_name,
@@ -141,6 +156,14 @@ def clients_table(clients: Sequence[ClientRead]) -> tuple[list[str], list[list[C
             _("yes") if c.women_led else _("no"),
             _(GREEN_LEVEL_LABELS[c.green_level]),
         ]
-        for c in clients
-    ]
-    return header, rows
+
+    return Export(
+        name="clients",
+        header=header,
+        statement=clients_statement(actor, filters),
+        cells=cells,
+        object_type="client_list",
+        object_id="export",
+        municipality_id=min(actor.municipality_ids(), default=None),
+        filters=asdict(filters),
+    )

@@ -7,13 +7,13 @@ from typing import Any, TypeAlias
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sme_hub.core.auth import Role, requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Db, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
-from sme_hub.core.exports import download
+from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
@@ -109,6 +109,19 @@ class EntrepreneurApiController(Controller):
             db_session, user, filters, limit=page.limit, offset=page.offset
         )
         return ClientPage(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    @get(["/centre/clients/export.csv", "/centre/clients/export.xlsx"], guards=staff_only)
+    async def clients_export(
+        self,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+        filters: Filters,
+    ) -> Stream:
+        """All the clients the filters find, as CSV or XLSX (by the path), streamed."""
+        export = clients.clients_export(user, filters)
+        return await download(db_session, db, user, export, format_of(request.url.path))
 
 
 # --- forms → schemas ------------------------------------------------------------------------
@@ -394,12 +407,13 @@ class ClientPagesController(Controller):
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, filters: Filters
-    ) -> Response[bytes]:
-        """The filtered clients as a spreadsheet (CSV or XLSX, by the path)."""
-        fmt = request.url.path.rsplit(".", 1)[-1]
-        items, _total = await clients.list_clients(
-            db_session, user, filters, limit=10_000, action="exported"
-        )
-        header, rows = clients.clients_table(items)
-        return download(header, rows, name="clients", fmt=fmt)
+        self,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+        filters: Filters,
+    ) -> Stream:
+        """The filtered clients as a spreadsheet (CSV or XLSX, by the path), streamed."""
+        export = clients.clients_export(user, filters)
+        return await download(db_session, db, user, export, format_of(request.url.path))

@@ -2,7 +2,6 @@
 reopening score sheets), the ranking with its explanations and the stored recommendation,
 the what-if simulation (which saves nothing) and the decision on one application."""
 
-from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -19,32 +18,11 @@ from sme_hub.core.money import hryvnias_text
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.evaluation import decisions, office_forms, progress, rules, service
 from sme_hub.evaluation.controllers import officers
-from sme_hub.evaluation.schemas import DecisionIn, RankingItem
+from sme_hub.evaluation.results_report import bonuses, number
+from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.grants import calls, explain
 from sme_hub.grants import schemas as labels
 from sme_hub.grants.models import Application, GrantCall
-
-
-def number(value: Decimal | None) -> str:
-    """Points as written here: `93.33` → `93,33`."""
-    return "—" if value is None else str(value).replace(".", ",")
-
-
-def bonuses(item: RankingItem) -> str:
-    """`women-led +10,00; green +5,00; owned by a veteran +5,00`, or a dash."""
-    parts = []
-    if item.bonus_women:
-        parts.append(_("women-led +{points}").format(points=number(item.bonus_women)))
-    if item.bonus_green:
-        parts.append(_("green +{points}").format(points=number(item.bonus_green)))
-    parts += [
-        _("{group} +{points}").format(
-            group=_(explain.GROUP_LABELS[group]) if group in explain.GROUP_LABELS else group,
-            points=number(points),
-        )
-        for group, points in item.bonus_other.items()
-    ]
-    return "; ".join(parts) or "—"
 
 
 def _base(call_id: int) -> str:

@@ -6,13 +6,13 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from sme_hub.audit_trail.service import may_read as may_read_trail
 from sme_hub.core.auth import Role, requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
-from sme_hub.core.exports import download
+from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _, current_locale
 from sme_hub.core.pages import redirect_with_message, render
@@ -103,15 +103,12 @@ class GrantStaffPagesController(Controller):
         call_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
+        db: Db,
         filters: Filters,
-    ) -> Response[bytes]:
-        """The filtered list as a spreadsheet (CSV or XLSX, by the path)."""
-        rows, _total = await screening.list_applications(
-            db_session, user, call_id, filters, limit=10_000, action="exported"
-        )
-        header, body = screening.screening_table(rows)
-        fmt = request.url.path.rsplit(".", 1)[-1]
-        return download(header, body, name=f"applications-call-{call_id}", fmt=fmt)
+    ) -> Stream:
+        """The filtered list as a spreadsheet (CSV or XLSX, by the path), streamed."""
+        export = await screening.applications_export(db_session, user, call_id, filters)
+        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @get("/applications/{application_id:int}")
     async def application(

@@ -1,16 +1,17 @@
 """A grant's implementation over the API (api.md): the agreement, tranches (officer),
 progress reports and receipts (grantee, reviewed by the officer), obligations."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.response import Stream
 
 from sme_hub.core.auth import Role, requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, Files
+from sme_hub.core.deps import Actor, Config, Db, DbSession, Files
 from sme_hub.core.errors import (
     Conflict,
     InvalidInput,
@@ -18,9 +19,10 @@ from sme_hub.core.errors import (
     TooLarge,
     UnsupportedType,
 )
+from sme_hub.core.exports import download, format_of
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.controllers import file_response
-from sme_hub.implementation import agreement, service
+from sme_hub.implementation import agreement, exports, service
 from sme_hub.implementation.schemas import (
     GrantRead,
     ObligationRead,
@@ -54,6 +56,14 @@ class ImplementationApiController(Controller):
         """The grants of the officer's municipality, newest decision first."""
         found = await service.grants_of_municipalities(db_session, user)
         return [await service.grant_read(db_session, g) for g in found]
+
+    @get(["/grants/export.csv", "/grants/export.xlsx"], guards=officers, raises=ERRORS)
+    async def grants_export(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, db: Db
+    ) -> Stream:
+        """The grants `GET /grants` lists as CSV or XLSX (by the path), streamed."""
+        export = exports.grants_export(user)
+        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @get("/grants/{grant_id:int}", guards=signed_in, raises=ERRORS)
     async def grant(self, grant_id: FromPath[int], user: Actor, db_session: DbSession) -> GrantRead:

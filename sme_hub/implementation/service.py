@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -219,9 +219,9 @@ async def grant_read(session: AsyncSession, grant: Application) -> GrantRead:
     )
 
 
-async def grants_of_municipalities(session: AsyncSession, user: CurrentUser) -> list[Application]:
-    """The officer's grants, newest decision first."""
-    rows = await session.scalars(
+def grants_statement(user: CurrentUser) -> Select[Application]:
+    """The officer's grants, newest decision first (the list, its API and its export)."""
+    return (
         select(Application)
         .where(
             col(Application.status).in_(GRANT_STATUSES),
@@ -229,7 +229,11 @@ async def grants_of_municipalities(session: AsyncSession, user: CurrentUser) -> 
         )
         .order_by(col(Application.decided_at).desc(), col(Application.id).desc())
     )
-    return list(rows)
+
+
+async def grants_of_municipalities(session: AsyncSession, user: CurrentUser) -> list[Application]:
+    """The officer's grants, newest decision first."""
+    return list(await session.scalars(grants_statement(user)))
 
 
 async def my_grants(session: AsyncSession, user: CurrentUser) -> list[Application]:

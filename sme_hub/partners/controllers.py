@@ -5,17 +5,19 @@ referral figures reports use."""
 from datetime import date
 from typing import Any, TypeAlias
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, Request, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Stream
 
 from sme_hub.core.auth import Role, requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, Page
+from sme_hub.core.deps import Actor, Config, Db, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _
-from sme_hub.partners import rules, service
+from sme_hub.partners import exports, rules, service
 from sme_hub.partners.schemas import (
     CallPartnersIn,
     DirectoryFilters,
@@ -141,6 +143,22 @@ class PartnersApiController(Controller):
             db_session, user, status=status, limit=page.limit, offset=page.offset
         )
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
+
+    @get(
+        ["/referrals/export.csv", "/referrals/export.xlsx"], guards=[requires_login], raises=ERRORS
+    )
+    async def referrals_export(
+        self,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+        status: FromQuery[str | None] = None,
+    ) -> Stream:
+        """The caller's referrals as `GET /referrals` lists them (`?status=`), as CSV or
+        XLSX (by the path), streamed."""
+        export = exports.referrals_export(user, status=exports.checked_status(status), side=None)
+        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @get("/referrals/{referral_id:int}", guards=[requires_login], raises=ERRORS)
     async def referral(

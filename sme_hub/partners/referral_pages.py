@@ -7,18 +7,19 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
 from sme_hub.core.collation import uk_key
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.grants.overview import assistable_clients
-from sme_hub.partners import rules, service
+from sme_hub.partners import exports, rules, service
 from sme_hub.partners.models import Partner
 from sme_hub.partners.schemas import ReferralChange, ReferralIn
 
@@ -146,7 +147,39 @@ class ReferralPagesController(Controller):
             _(MOVED[referral.status]).format(name=person),
         )
 
+    @get(
+        [PARTNER_PAGE + "/export.csv", PARTNER_PAGE + "/export.xlsx"],
+        guards=[requires_role(Role.PARTNER)],
+    )
+    async def inbox_export(
+        self,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+        status: FromQuery[str | None] = None,
+    ) -> Stream:
+        """The inbox with its status filter as CSV or XLSX (by the path), streamed."""
+        export = exports.referrals_export(user, status=_status(status) or None, side="partner")
+        return await download(db_session, db, user, export, format_of(request.url.path))
+
     # --- centre staff -----------------------------------------------------------------------
+
+    @get(
+        [CENTRE_PAGE + "/export.csv", CENTRE_PAGE + "/export.xlsx"],
+        guards=[requires_role(Role.CENTRE_STAFF)],
+    )
+    async def centre_export(
+        self,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+        status: FromQuery[str | None] = None,
+    ) -> Stream:
+        """The referrals the centre made (`?status=` as the inbox) as CSV or XLSX, streamed."""
+        export = exports.referrals_export(user, status=_status(status) or None, side="centre")
+        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @get(CENTRE_PAGE, guards=[requires_role(Role.CENTRE_STAFF)])
     async def centre(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, false, func, or_, true
+from sqlalchemy import Select, String, cast, delete, false, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -482,20 +482,11 @@ async def referrals(
 ) -> tuple[list[ReferralRead], int]:
     """The caller's referrals, newest first, with the people's and partners' names; a
     partner's or a centre's reading of other people's referrals is logged."""
-    conditions = [_visible(user, side)]
-    if status:
-        conditions.append(col(Referral.status) == status)
-    total = await session.scalar(select(func.count()).select_from(Referral).where(*conditions))
-    rows = await session.execute(
-        select(Referral, col(User.full_name), col(Partner.name))
-        .join(User, col(User.id) == col(Referral.entrepreneur_id))
-        .join(Partner, col(Partner.id) == col(Referral.partner_id))
-        .where(*conditions)
-        .order_by(col(Referral.created_at).desc(), col(Referral.id).desc())
-        .limit(limit)
-        .offset(offset)
+    statement = referrals_statement(user, status=status, side=side)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
     )
-    found = rows.all()
+    found = (await session.execute(statement.limit(limit).offset(offset))).all()
     others = [r for r, _person, _partner in found if r.entrepreneur_id != user.id]
     if others:
         tenants = {r.municipality_id for r in others}
@@ -508,6 +499,22 @@ async def referrals(
             details={"status": status, "referral_ids": [r.id for r in others]},
         )
     return [referral_read(r, person, partner) for r, person, partner in found], total or 0
+
+
+def referrals_statement(
+    user: CurrentUser, *, status: str | None = None, side: str | None = None
+) -> Select[Referral, str, str]:
+    """The referrals `referrals` lists (and the exports, with columns of their own)."""
+    conditions = [_visible(user, side)]
+    if status:
+        conditions.append(col(Referral.status) == status)
+    return (
+        select(Referral, col(User.full_name), col(Partner.name))
+        .join(User, col(User.id) == col(Referral.entrepreneur_id))
+        .join(Partner, col(Partner.id) == col(Referral.partner_id))
+        .where(*conditions)
+        .order_by(col(Referral.created_at).desc(), col(Referral.id).desc())
+    )
 
 
 def referral_read(referral: Referral, entrepreneur_name: str, partner_name: str) -> ReferralRead:

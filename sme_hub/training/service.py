@@ -3,7 +3,7 @@ workflow, attendance and completion."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func
+from sqlalchemy import Select, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -326,14 +326,7 @@ async def cohort_roster(
             )
         ).all()
     )
-    people = (
-        await session.execute(
-            select(Enrolment, col(User.full_name))
-            .join(User, col(User.id) == col(Enrolment.user_id))
-            .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) != "cancelled")
-            .order_by(col(Enrolment.status), col(Enrolment.waitlist_position), col(User.full_name))
-        )
-    ).all()
+    people = (await session.execute(roster_statement(cohort_id))).all()
     await audit.record_access(  # the names of the people enrolled are personal data
         session,
         user,
@@ -343,6 +336,22 @@ async def cohort_roster(
         municipality_id=cohort.municipality_id,
     )
     return cohort, programme, sessions, [(e, name) for e, name in people]
+
+
+def roster_statement(cohort_id: int) -> Select[Enrolment, str]:
+    """The cohort's enrolments but the cancelled, with people's names, as the roster lists
+    them (the export keeps its joins, conditions and order and picks its own columns)."""
+    return (
+        select(Enrolment, col(User.full_name))
+        .join(User, col(User.id) == col(Enrolment.user_id))
+        .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) != "cancelled")
+        .order_by(
+            col(Enrolment.status),
+            col(Enrolment.waitlist_position),
+            col(User.full_name),
+            col(Enrolment.id),
+        )
+    )
 
 
 async def session_attendance(

@@ -6,16 +6,17 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from sme_hub.core.auth import Role, requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import KYIV, _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.partners import service as partners
-from sme_hub.training import catalogue, schemas, service
+from sme_hub.training import catalogue, exports, schemas, service
 from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
 
 
@@ -133,6 +134,19 @@ class TrainingStaffPagesController(Controller):
             hosts=await catalogue.host_names(db_session, [programme]),
             labels=schemas,
         )
+
+    @get(["/cohorts/{cohort_id:int}/export.csv", "/cohorts/{cohort_id:int}/export.xlsx"])
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        cohort_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+    ) -> Stream:
+        """The cohort's participants as a spreadsheet (CSV or XLSX, by the path), streamed."""
+        export = await exports.enrolments_export(db_session, user, cohort_id)
+        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @post("/cohorts/{cohort_id:int}/sessions")
     async def add_session(
