@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from sme_hub.config import (
     Settings,
     export_database_url,
     export_default_base_url,
+    export_metrics_dir,
     load_settings,
 )
 from sme_hub.core.jobs import ensure_job_schema
@@ -70,6 +72,15 @@ def stop_job_worker(worker: "subprocess.Popen[bytes]") -> None:
             worker.wait()
 
 
+def prepare_metrics_dir(settings: Settings) -> None:
+    """An empty multiprocess folder for this run's workers (samples of a previous run's
+    processes would be added to this one's), exported before Granian starts them."""
+    metrics_dir = settings.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    export_metrics_dir(metrics_dir)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from granian import Granian
     from granian.constants import Interfaces
@@ -77,6 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = _prepare(args)
     base_url = f"http://{args.host}:{args.port}"
     export_default_base_url(base_url)  # links in emails point here unless configured
+    prepare_metrics_dir(settings)
     if args.demo:
         seed_demo(settings, base_url)
     # In development one command runs everything: the job worker (emails) comes along.
