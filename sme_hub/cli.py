@@ -1,4 +1,4 @@
-"""The `sme-hub` command: serve, migrate, seed-demo, create-admin, worker."""
+"""The `sme-hub` command: serve, migrate, seed-demo, create-admin, worker, backup, restore."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sme_hub.config import (
@@ -160,6 +161,34 @@ def cmd_worker(args: argparse.Namespace) -> None:
     asyncio.run(run_worker(settings))
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from sme_hub.operations.backup import BackupError, backup
+
+    settings = resolve_database(load_settings())
+    output = Path(args.output) if args.output else settings.data_dir / "backups"
+    try:
+        started = time.perf_counter()
+        path = backup(settings, output.resolve())
+    except BackupError as exc:
+        raise SystemExit(f"sme-hub backup: {exc}") from None
+    print(f"Backup written to {path} ({time.perf_counter() - started:.1f} s).")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from sme_hub.operations.backup import BackupError, restore
+
+    # No migration first: the database must stay empty for the restore.
+    settings = resolve_database(load_settings())
+    try:
+        counts = restore(settings, Path(args.backup).resolve(), force=args.force)
+    except BackupError as exc:
+        raise SystemExit(f"sme-hub restore: {exc}") from None
+    print(
+        f"Restored {sum(counts.values())} rows in {len(counts)} tables and the files into "
+        f"{settings.data_dir}. `sme-hub migrate` (or `serve`) brings an older schema up to date."
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sme-hub", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run background jobs")
     worker.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
     worker.set_defaults(func=cmd_worker)
+    backup = commands.add_parser("backup", help="back up the database and the files")
+    backup.add_argument("--output", help="folder for the backup (default: DATA_DIR/backups)")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup into an empty installation")
+    restore.add_argument("backup", help="the backup's folder (sme-hub-<time>)")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database and files that are not empty"
+    )
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
