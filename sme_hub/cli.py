@@ -157,6 +157,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from sme_hub.core.jobs import run_worker
 
     settings = _prepare(args)
+    configure_logging(json=settings.is_production)  # as the web workers log
     print("Job worker started. Ctrl+C stops it.")
     asyncio.run(run_worker(settings))
 
