@@ -27,6 +27,7 @@ from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user
 from sme_hub.core.errors import exception_handlers
 from sme_hub.core.i18n import locale_middleware
 from sme_hub.core.logging import configure_logging, request_id_middleware
+from sme_hub.core.metrics import metrics_middleware, process_exited
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
 from sme_hub.core.storage import Storage, storage_for
@@ -50,6 +51,7 @@ from sme_hub.home.controllers import HomeController
 from sme_hub.implementation.controllers import ImplementationApiController
 from sme_hub.implementation.office_pages import GrantOfficePagesController
 from sme_hub.implementation.pages import GranteePagesController
+from sme_hub.operations.controllers import MetricsController
 from sme_hub.organisations.controllers import (
     AdminApiController,
     AdminPagesController,
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await db.engine.dispose()
+            process_exited(settings)
 
     session_config = CookieBackendConfig(
         secret=secret,
@@ -143,9 +146,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         max_age=60 * 60 * 12,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HomeController,
+            MetricsController,
             AuthApiController,
             AuthPagesController,
             OrganisationsApiController,
@@ -222,3 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         logging_config=None,  # configure_logging above owns the handlers
     )
+    # Around the router rather than in `middleware`: route middleware never sees a path that
+    # no route matched, and 404s are worth counting.
+    app.asgi_handler = metrics_middleware(app.asgi_handler)
+    return app

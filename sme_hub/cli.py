@@ -1,13 +1,15 @@
-"""The `sme-hub` command: serve, migrate, seed-demo, create-admin, worker."""
+"""The `sme-hub` command: serve, migrate, seed-demo, create-admin, worker, backup, restore."""
 
 import argparse
 import asyncio
 import contextlib
 import getpass
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sme_hub.config import (
@@ -15,6 +17,7 @@ from sme_hub.config import (
     Settings,
     export_database_url,
     export_default_base_url,
+    export_metrics_dir,
     load_settings,
 )
 from sme_hub.core.jobs import ensure_job_schema
@@ -70,6 +73,15 @@ def stop_job_worker(worker: "subprocess.Popen[bytes]") -> None:
             worker.wait()
 
 
+def prepare_metrics_dir(settings: Settings) -> None:
+    """An empty multiprocess folder for this run's workers (samples of a previous run's
+    processes would be added to this one's), exported before Granian starts them."""
+    metrics_dir = settings.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    export_metrics_dir(metrics_dir)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from granian import Granian
     from granian.constants import Interfaces
@@ -77,6 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = _prepare(args)
     base_url = f"http://{args.host}:{args.port}"
     export_default_base_url(base_url)  # links in emails point here unless configured
+    prepare_metrics_dir(settings)
     if args.demo:
         seed_demo(settings, base_url)
     # In development one command runs everything: the job worker (emails) comes along.
@@ -144,8 +157,37 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from sme_hub.core.jobs import run_worker
 
     settings = _prepare(args)
+    configure_logging(json=settings.is_production)  # as the web workers log
     print("Job worker started. Ctrl+C stops it.")
     asyncio.run(run_worker(settings))
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from sme_hub.operations.backup import BackupError, backup
+
+    settings = resolve_database(load_settings())
+    output = Path(args.output) if args.output else settings.data_dir / "backups"
+    try:
+        started = time.perf_counter()
+        path = backup(settings, output.resolve())
+    except BackupError as exc:
+        raise SystemExit(f"sme-hub backup: {exc}") from None
+    print(f"Backup written to {path} ({time.perf_counter() - started:.1f} s).")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from sme_hub.operations.backup import BackupError, restore
+
+    # No migration first: the database must stay empty for the restore.
+    settings = resolve_database(load_settings())
+    try:
+        counts = restore(settings, Path(args.backup).resolve(), force=args.force)
+    except BackupError as exc:
+        raise SystemExit(f"sme-hub restore: {exc}") from None
+    print(
+        f"Restored {sum(counts.values())} rows in {len(counts)} tables and the files into "
+        f"{settings.data_dir}. `sme-hub migrate` (or `serve`) brings an older schema up to date."
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,6 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run background jobs")
     worker.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
     worker.set_defaults(func=cmd_worker)
+    backup = commands.add_parser("backup", help="back up the database and the files")
+    backup.add_argument("--output", help="folder for the backup (default: DATA_DIR/backups)")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup into an empty installation")
+    restore.add_argument("backup", help="the backup's folder (sme-hub-<time>)")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database and files that are not empty"
+    )
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -15,6 +15,8 @@ MIGRATIONS_DIR = _ROOT / "migrations"
 ALEMBIC_INI = _ROOT / "alembic.ini"
 
 Environment = Literal["development", "production"]
+# prometheus_client reads this variable when it is imported, in every process.
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ConfigurationError(RuntimeError):
@@ -36,6 +38,15 @@ class Settings:
     prefix_360: str = "360G-smehub"
     # Whether `serve` runs the job worker in-process (development convenience).
     debug: bool = False
+    # A scraper presenting this bearer token may read /metrics from anywhere; without it only
+    # loopback connections that no proxy forwarded may.
+    metrics_token: str | None = None
+    # prometheus_client's multiprocess folder, exported by `serve` to its worker processes so
+    # that one scrape adds up all of them; None in a single process (tests, scripts).
+    metrics_dir: Path | None = None
+    # A job whose worker has not sent a heartbeat for this long is taken to be orphaned (the
+    # worker died) and is run again by another worker.
+    job_stalled_seconds: float = 30.0
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +117,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ConfigurationError(
             "SME_HUB_SMTP_URL must start with smtp://, smtp+starttls:// or smtps://"
         )
+    metrics_token = env_vars.get("SME_HUB_METRICS_TOKEN") or None
+    if metrics_token is not None and len(metrics_token) < 24:
+        raise ConfigurationError("SME_HUB_METRICS_TOKEN must be at least 24 characters long")
+    metrics_dir = env_vars.get(METRICS_DIR_VARIABLE) or None
     return Settings(
         env=env,  # type: ignore[arg-type]
         database_url=database_url,
@@ -116,7 +131,23 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env_vars.get("SME_HUB_MAIL_FROM") or Settings.mail_from,
         prefix_360=env_vars.get("SME_HUB_360_PREFIX") or Settings.prefix_360,
         debug=env_vars.get("SME_HUB_DEBUG", "") == "1",
+        metrics_token=metrics_token,
+        metrics_dir=Path(metrics_dir) if metrics_dir else None,
+        job_stalled_seconds=_positive_seconds(env_vars, "SME_HUB_JOB_STALLED_SECONDS", 30.0),
     )
+
+
+def _positive_seconds(env_vars: dict[str, str], name: str, default: float) -> float:
+    raw = env_vars.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds") from None
+    if value < 2:
+        raise ConfigurationError(f"{name} must be at least 2 seconds")
+    return value
 
 
 def export_database_url(url: str) -> None:
@@ -132,3 +163,9 @@ def export_default_base_url(url: str) -> None:
 
 def admin_password_from_environment() -> str | None:
     return os.environ.get("SME_HUB_ADMIN_PASSWORD") or None
+
+
+def export_metrics_dir(path: Path) -> None:
+    """Put prometheus_client of worker processes started after this call in multiprocess mode,
+    writing their samples under `path`."""
+    os.environ[METRICS_DIR_VARIABLE] = str(path)

@@ -14,6 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy import exc as sa_exc
 
 from sme_hub.core.i18n import LANG_COOKIE, _, choose_locale, current_locale
 
@@ -48,6 +49,21 @@ class UnsupportedType(HTTPException):
     status_code = 415
 
 
+class StorageFull(HTTPException):
+    """The file store has no room left (ENOSPC, a quota): nothing of the file is kept."""
+
+    status_code = 507
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail=detail
+            or _(
+                "The server has no room left to store files. Nothing was saved: please try "
+                "again later, and tell the support centre if it happens again."
+            )
+        )
+
+
 class InvalidInput(HTTPException):
     """Every failed rule at once, each with its field: `extra` is a list of
     `{"key": field, "message": text}` as Litestar's own validation errors are."""
@@ -64,7 +80,7 @@ class InvalidInput(HTTPException):
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/schema", "/health"))
+    return path.startswith(("/api/", "/schema", "/health", "/metrics"))
 
 
 def _use_request_locale(request: Request[Any, Any, Any]) -> None:
@@ -99,6 +115,8 @@ def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) 
         415: _("This type of file is not accepted"),
         429: _("Too many attempts"),
         500: _("Something went wrong"),
+        503: _("Temporarily unavailable"),
+        507: _("No room to store files"),
     }
     return Template(
         template_name="errors/error.html",
@@ -151,7 +169,56 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
     return _error_page(request, 500, _("We have logged the error. Please try again later."))
 
 
+# SQLSTATE classes of a lost or refused connection: 08 (connection exception) and 57P0x
+# (the server shut down or terminated the backend, or cannot take connections yet).
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether the error is the database being out of reach (the connection was killed, the
+    server restarted, the pool timed out) rather than a fault of the request or the code."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        sqlstate = getattr(cause, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_STATES):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def handle_database_error(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Any] | Template:
+    """503 with a message when the database went away mid-request (the transaction is rolled
+    back: nothing was saved); any other database error is a 500 like every bug."""
+    if not database_unavailable(exc):
+        return handle_internal_error(request, exc)
+    log.error("database unavailable on %s %s", request.method, request.url.path, exc_info=exc)
+    detail = _(
+        "The database could not be reached for a moment. Nothing was saved: please try again."
+    )
+    headers = {"Retry-After": "5"}
+    if is_api(request):
+        return Response(
+            {"status_code": 503, "detail": detail},
+            status_code=503,
+            media_type=MediaType.JSON,
+            headers=headers,
+        )
+    page = _error_page(request, 503, detail)
+    page.headers.update(headers)
+    return page
+
+
 exception_handlers: dict[Any, Any] = {
     HTTPException: handle_http_exception,
+    sa_exc.DBAPIError: handle_database_error,
+    sa_exc.TimeoutError: handle_database_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
 }

@@ -4,9 +4,17 @@ A job can be deferred inside the caller's SQLAlchemy transaction (`defer_in`): t
 written by procrastinate's own defer query on the session's connection, so it exists exactly
 when the caller's change does, and the worker is woken (NOTIFY) when that transaction commits.
 The worker itself talks to the database through psycopg, as procrastinate does.
+
+A worker that dies mid-job (killed, its machine lost) leaves the job in 'doing'; every worker
+sends heartbeats, and each one puts back in the queue the jobs of a worker whose heartbeat
+stopped (`retry_stalled_jobs`), so the job runs again: tasks are written to be run twice
+without doing their work twice (certificate codes are issued once, for example).
 """
 
+import asyncio
+import contextlib
 import json
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +36,8 @@ TASK_MODULES = [
     "sme_hub.grants.calls",
     "sme_hub.implementation.service",
 ]
+
+log = logging.getLogger(__name__)
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -98,18 +108,59 @@ def worker_resources(context: Any) -> tuple[Database, Settings]:
     return extra["db"], extra["settings"]
 
 
+async def retry_stalled_jobs(app: App, stalled_seconds: float) -> list[int]:
+    """Queue again the jobs in 'doing' whose worker sent no heartbeat for `stalled_seconds`
+    (or is gone); the ids retried."""
+    retried: list[int] = []
+    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_seconds)
+    for job in stalled:
+        try:
+            await app.job_manager.retry_job(job)
+        except Exception:  # another worker retried it first: nothing left to do
+            log.info("stalled job %s was already taken care of", job.id)
+            continue
+        assert job.id is not None
+        retried.append(job.id)
+    if retried:
+        log.warning("retried %d job(s) of a worker that stopped: %s", len(retried), retried)
+    return retried
+
+
+async def _keep_retrying_stalled(app: App, stalled_seconds: float) -> None:
+    while True:
+        try:
+            await retry_stalled_jobs(app, stalled_seconds)
+        except Exception:  # a lost connection must not end the worker; try again later
+            log.exception("could not look for stalled jobs")
+        await asyncio.sleep(stalled_seconds / 3)
+
+
 async def run_worker(settings: Settings, **options: Any) -> None:
-    """Run the worker until stopped (`wait=False`: until no job is left, as tests do).
-    Tasks reach the database through `worker_resources(context)`."""
+    """Run the worker until stopped (`wait=False`: until no job is left, as tests do),
+    retrying the jobs of dead workers meanwhile. Tasks reach the database through
+    `worker_resources(context)`."""
     assert settings.database_url is not None
     await ensure_job_schema(settings.database_url)
+    stalled_seconds = settings.job_stalled_seconds
+    options = {
+        "install_signal_handlers": True,
+        # Three heartbeats per stall period: one late heartbeat does not make a job stalled.
+        "update_heartbeat_interval": stalled_seconds / 3,
+        "stalled_worker_timeout": stalled_seconds,
+        **options,
+    }
     db = Database.connect(settings, pool_size=2, max_overflow=2)
     try:
         with _connected(settings.database_url) as app:
             async with app.open_async():
-                await app.run_worker_async(
-                    **{"install_signal_handlers": True, **options},
-                    additional_context={"db": db, "settings": settings},
-                )
+                recovery = asyncio.create_task(_keep_retrying_stalled(app, stalled_seconds))
+                try:
+                    await app.run_worker_async(
+                        **options, additional_context={"db": db, "settings": settings}
+                    )
+                finally:
+                    recovery.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await recovery
     finally:
         await db.engine.dispose()

@@ -3,12 +3,17 @@ the data folder. A bucket (S3-compatible) can replace it by implementing the sam
 methods; callers only ever hold a key."""
 
 import asyncio
+import errno
 import os
 import secrets
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from sme_hub.config import Settings
+from sme_hub.core.errors import StorageFull
+
+# A full disk or an exhausted quota: the user can do nothing but wait, so it says so (507).
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @runtime_checkable
@@ -36,10 +41,17 @@ class LocalStorage:
 
     @staticmethod
     def _put(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        except OSError as exc:
+            # No half-written file is left behind, whatever went wrong.
+            temporary.unlink(missing_ok=True)
+            if exc.errno in _NO_ROOM:
+                raise StorageFull() from exc
+            raise
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self.path(key).read_bytes)

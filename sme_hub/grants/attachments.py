@@ -106,9 +106,15 @@ async def add(
         storage_key=key,
         uploaded_by=user.id,
     )
-    session.add(attachment)
-    await session.flush()
+    # The file first: when the disk is full (507) nothing has reached the transaction, so
+    # a page that shows the refusal does not list the file either.
     await storage.put(key, data)
+    session.add(attachment)
+    try:
+        await session.flush()
+    except Exception:
+        await storage.delete(key)
+        raise
     await audit.record(
         session,
         actor_id=user.id,

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
-from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooLarge, UnsupportedType
+from sme_hub.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    StorageFull,
+    TooLarge,
+    UnsupportedType,
+)
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.grants import (
@@ -239,7 +246,7 @@ class GrantPagesController(Controller):
             added = await attachments.add(
                 db_session, user, storage, application_id, name or "file", content
             )
-        except (TooLarge, UnsupportedType, Conflict, InvalidInput) as exc:
+        except (TooLarge, UnsupportedType, Conflict, InvalidInput, StorageFull) as exc:
             application = await applications.get_application(db_session, user, application_id)
             detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
             return await _form_page(

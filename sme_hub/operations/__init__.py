@@ -1,0 +1,1 @@
+"""Operations: metrics for monitoring, backups and their restore."""
