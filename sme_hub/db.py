@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from litestar.datastructures import State
 from litestar.types import Message, Scope
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
@@ -77,14 +76,20 @@ class Database:
         return True
 
 
-async def provide_db_session(state: State, scope: Scope) -> AsyncIterator[AsyncSession]:
-    """The request's session; `finish_request_transaction` commits or rolls it back."""
+def request_session(scope: Scope) -> AsyncSession:
+    """The request's one session, made on first use (by the auth middleware when the request
+    carries credentials, else by the handler); `finish_request_transaction` ends it."""
     session: AsyncSession | None = scope.get(SESSION_SCOPE_KEY)  # type: ignore[assignment]
     if session is None:
-        db: Database = state.db
+        db: Database = scope["litestar_app"].state.db
         session = db.sessionmaker()
         scope[SESSION_SCOPE_KEY] = session  # type: ignore[literal-required]
-    yield session
+    return session
+
+
+async def provide_db_session(scope: Scope) -> AsyncIterator[AsyncSession]:
+    """The request's session; `finish_request_transaction` commits or rolls it back."""
+    yield request_session(scope)
 
 
 async def finish_request_transaction(message: Message, scope: Scope) -> None:

@@ -2,8 +2,10 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -173,34 +175,62 @@ def _current_user(user: User, assignments: Sequence[RoleAssignment]) -> CurrentU
     )
 
 
-async def _load_current_user(session: AsyncSession, user: User | None) -> CurrentUser | None:
-    if user is None or not user.is_active:
-        return None
-    assignments = await session.scalars(
-        select(RoleAssignment)
-        .where(col(RoleAssignment.user_id) == user.id)
-        .order_by(col(RoleAssignment.id))
+# The middleware asks on every request: one statement of plain columns (user and roles
+# together), on the request's own session, instead of ORM objects in a session of its own.
+_USER_WITH_ROLES = (
+    sa_select(
+        col(User.id),
+        col(User.email),
+        col(User.full_name),
+        col(User.locale),
+        col(User.password_hash),
+        col(User.email_confirmed_at),
+        col(RoleAssignment.role),
+        col(RoleAssignment.municipality_id),
+        col(RoleAssignment.centre_id),
+        col(RoleAssignment.partner_id),
+        col(RoleAssignment.oblast),
     )
-    return _current_user(user, assignments.all())
+    .select_from(User)
+    .outerjoin(RoleAssignment, col(RoleAssignment.user_id) == col(User.id))
+    .where(col(User.is_active))
+    .order_by(col(RoleAssignment.id))
+)
 
 
-async def user_by_session(db: Database, user_id: int, stamp: str | None) -> CurrentUser | None:
+def _current_user_of(rows: Sequence[Any]) -> CurrentUser | None:
+    if not rows:
+        return None
+    first = rows[0]
+    return CurrentUser(
+        id=first.id,
+        email=first.email,
+        full_name=first.full_name,
+        locale=first.locale,
+        email_confirmed=first.email_confirmed_at is not None,
+        grants=tuple(
+            Grant(Role(r.role), r.municipality_id, r.centre_id, r.partner_id, r.oblast)
+            for r in rows
+            if r.role is not None
+        ),
+    )
+
+
+async def user_by_session(
+    session: AsyncSession, user_id: int, stamp: str | None
+) -> CurrentUser | None:
     """The user of a session cookie, unless their password changed since it was opened."""
-    async with db.sessionmaker() as session:
-        user = await session.get(User, user_id)
-        if user is None or stamp != session_stamp(user.password_hash):
-            return None
-        return await _load_current_user(session, user)
+    rows = (await session.execute(_USER_WITH_ROLES.where(col(User.id) == user_id))).all()
+    if not rows or stamp != session_stamp(rows[0].password_hash):
+        return None
+    return _current_user_of(rows)
 
 
-async def user_by_token(db: Database, token: str) -> CurrentUser | None:
-    async with db.sessionmaker() as session:
-        user = await session.scalar(
-            select(User)
-            .join(ApiToken, col(ApiToken.user_id) == User.id)
-            .where(col(ApiToken.token_hash) == hash_token(token), col(ApiToken.expires_at) > _now())
-        )
-        return await _load_current_user(session, user)
+async def user_by_token(session: AsyncSession, token: str) -> CurrentUser | None:
+    statement = _USER_WITH_ROLES.join(ApiToken, col(ApiToken.user_id) == col(User.id)).where(
+        col(ApiToken.token_hash) == hash_token(token), col(ApiToken.expires_at) > _now()
+    )
+    return _current_user_of((await session.execute(statement)).all())
 
 
 def _user_read(user: User, assignments: Sequence[RoleAssignment]) -> UserRead:

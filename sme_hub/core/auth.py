@@ -21,6 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from sme_hub.core.errors import Forbidden
 from sme_hub.core.i18n import N_, _
+from sme_hub.db import request_session
 
 
 class Role(StrEnum):
@@ -135,18 +136,20 @@ def auth_middleware_factory(
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             user: CurrentUser | None = None
+            # The user is read in the request's own session (one connection per request).
             if scope["type"] == ScopeType.HTTP and not scope["path"].startswith("/static/"):
-                db = scope["litestar_app"].state.db
                 if scope["path"].startswith("/api/"):
                     header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
                     scheme, _sep, token = header.partition(" ")
                     if scheme.lower() == "bearer" and token:
-                        user = await user_by_token(db, token.strip())
+                        user = await user_by_token(request_session(scope), token.strip())
                 else:
-                    session = scope.get("session")
-                    if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):
+                    cookie = scope.get("session")
+                    if isinstance(cookie, dict) and isinstance(cookie.get(SESSION_USER_KEY), int):
                         user = await user_by_session(
-                            db, session[SESSION_USER_KEY], session.get(SESSION_STAMP_KEY)
+                            request_session(scope),
+                            cookie[SESSION_USER_KEY],
+                            cookie.get(SESSION_STAMP_KEY),
                         )
             scope["user"] = user
             await app(scope, receive, send)

@@ -8,6 +8,9 @@ default executor's threads, and each thread keeps its own font configuration and
 (WeasyPrint's objects are not shared between threads; fontconfig's lookups are the slow part,
 so they are paid once per thread, not once per PDF).
 
+WeasyPrint is imported on the first PDF a process makes, not at start-up: it costs ~27 MB of
+memory per server worker (and parses its stylesheets), and most workers never make a PDF.
+
 Only local resources are loaded: `data:` URIs (QR codes) and files under the templates
 folder. Anything else (http, https, …) is refused, so a PDF never waits on the network and
 user data in a template cannot make the server fetch a URL. Fonts are the system's
@@ -18,17 +21,17 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from jinja2 import Environment
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from sme_hub.config import TEMPLATES_DIR
 from sme_hub.core.i18n import current_locale
 from sme_hub.core.templating import jinja_environment
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
 
 # Two threads: enough for a user's PDF beside a running batch; WeasyPrint mostly holds the GIL,
 # so more threads would not make more PDFs per second, only slow the web requests down.
@@ -57,7 +60,9 @@ def _environment() -> Environment:
     return environment
 
 
-def _font_config() -> FontConfiguration:
+def _font_config() -> "FontConfiguration":
+    from weasyprint.text.fonts import FontConfiguration
+
     config: FontConfiguration | None = getattr(_local, "font_config", None)
     if config is None:
         config = _local.font_config = FontConfiguration()
@@ -71,22 +76,28 @@ def _image_cache() -> dict[str, Any]:
     return images
 
 
-class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """WeasyPrint's fetcher limited to `data:` URIs and files under the templates folder."""
+@cache
+def _fetcher_class() -> type[Any]:
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """WeasyPrint's fetcher limited to `data:` URIs and files under the templates folder."""
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith("data:") or url.startswith(_TEMPLATES_URL):
-            return super().fetch(url, headers)
-        raise PdfResourceRefused(f"PDFs load local resources only, not {url[:80]}")
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:") or url.startswith(_TEMPLATES_URL):
+                return super().fetch(url, headers)
+            raise PdfResourceRefused(f"PDFs load local resources only, not {url[:80]}")
+
+    return LocalOnlyFetcher
 
 
-def _fetcher() -> LocalOnlyFetcher:
-    fetcher: LocalOnlyFetcher | None = getattr(_local, "fetcher", None)
+def _fetcher() -> Any:
+    fetcher = getattr(_local, "fetcher", None)
     if fetcher is None:
-        fetcher = _local.fetcher = LocalOnlyFetcher()
+        fetcher = _local.fetcher = _fetcher_class()()
     return fetcher
 
 
@@ -101,6 +112,8 @@ def render_html(template_name: str, context: dict[str, Any], *, locale: str) -> 
 
 def render_pdf_sync(template_name: str, context: dict[str, Any], *, locale: str) -> bytes:
     """Blocking: HTML and PDF in the calling thread. Call `render_pdf` from async code."""
+    from weasyprint import HTML
+
     html = render_html(template_name, context, locale=locale)
     document = HTML(string=html, base_url=_TEMPLATES_URL, url_fetcher=_fetcher())
     pdf: bytes = document.write_pdf(font_config=_font_config(), cache=_image_cache())
