@@ -10,7 +10,6 @@ from sme_hub.db import Database
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.partners.models import Partner, PartnerMunicipality
 from tests.factories import (
-    PASSWORD,
     Client,
     count_rows,
     error_keys,
