@@ -12,17 +12,18 @@ from sme_hub.evaluation.models import Assignment
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation.models import ProgressReport
 from sme_hub.organisations.models import Municipality
+from tests.factories import TEST_SECRET_KEY
 
 
 async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> None:
-    logins = await seed_demo(session)
+    logins = await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     assert {login.role for login in logins} == set(Role)
     counts = [
         await session.scalar(select(func.count()).select_from(table))
         for table in (User, Municipality, BusinessProfile)
     ]
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     again = [
         await session.scalar(select(func.count()).select_from(table))
@@ -38,7 +39,7 @@ async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> No
 async def test_the_demo_takes_a_call_through_evaluation_decision_and_implementation(
     session: AsyncSession,
 ) -> None:
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     call = await session.scalar(
         select(GrantCall).where(GrantCall.title_uk == EVALUATION_CALL_TITLE)
@@ -71,7 +72,7 @@ async def test_the_demo_has_a_directory_and_referrals_in_every_state(
 ) -> None:
     from sme_hub.partners.models import Partner, Referral
 
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     sectors = set((await session.scalars(select(Partner.sector))).all())
     assert sectors == {"public", "private", "civil_society"}
@@ -81,6 +82,6 @@ async def test_the_demo_has_a_directory_and_referrals_in_every_state(
     assert (located or 0) >= 5
     states = sorted((await session.scalars(select(Referral.status))).all())
     assert states == ["accepted", "completed", "sent"]
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     assert await session.scalar(select(func.count()).select_from(Referral)) == 3
