@@ -1,5 +1,6 @@
 """Demo data: every role has a login, businesses are assessed, and a second run adds nothing."""
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,3 +86,30 @@ async def test_the_demo_has_a_directory_and_referrals_in_every_state(
     await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     assert await session.scalar(select(func.count()).select_from(Referral)) == 3
+
+
+async def test_demo_admin_and_officer_have_two_factor_with_their_fixed_secrets(
+    session: AsyncSession,
+) -> None:
+    from sme_hub.core import crypto
+    from sme_hub.demo import DEMO_TOTP_SECRETS, format_logins
+
+    logins = await seed_demo(session, TEST_SECRET_KEY)
+    await session.commit()
+
+    for email, secret in DEMO_TOTP_SECRETS.items():
+        user = (await session.execute(select(User).where(User.email == email))).scalar_one()
+        assert user.totp_enabled_at is not None
+        assert crypto.decrypt(TEST_SECRET_KEY, user.totp_secret or "") == secret
+    printed = format_logins(logins, "http://127.0.0.1:8000")
+    assert all(secret in printed for secret in DEMO_TOTP_SECRETS.values())
+    assert "sme-hub totp-code EMAIL" in printed
+
+
+def test_the_totp_code_command_refuses_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sme_hub import cli
+
+    monkeypatch.setenv("SME_HUB_ENV", "production")
+    monkeypatch.setenv("SME_HUB_SECRET_KEY", "x" * 40)
+    with pytest.raises(SystemExit, match="demo and development installations only"):
+        cli.main(["totp-code", "officer@demo.sme-hub.org"])
