@@ -22,14 +22,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pyotp
 from playwright.sync_api import Browser, Page, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from sme_hub.core.i18n import KYIV  # noqa: E402 - after the path is known
-from sme_hub.demo import DEMO_PASSWORD  # noqa: E402
+from sme_hub.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS  # noqa: E402 - after the path is known
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -506,6 +508,10 @@ def log_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Електронна пошта").fill(email)
     page.get_by_label("Пароль").fill(password)
     page.locator("main").get_by_role("button", name="Увійти").click()
+    if email in DEMO_TOTP_SECRETS:  # admins and officers: the second step with the app's code
+        page.wait_for_url(f"{base_url}/login/two-factor")
+        page.get_by_label("Код").fill(pyotp.TOTP(DEMO_TOTP_SECRETS[email]).now())
+        page.locator("main").get_by_role("button", name="Підтвердити").click()
     page.wait_for_url(f"{base_url}/")
     if page.get_by_test_id("current-user").count() != 1:
         raise SystemExit(f"could not log in as {email}: is the app running with --demo?")
@@ -592,7 +598,14 @@ def ensure_demo_course(browser: Browser, base_url: str, password: str) -> None:
         context.close()
 
 
+# The cookies of each account's first login, reused by its later shots: a two-factor code
+# works only once, and shots come faster than the app makes new codes.
+LOGGED_IN: dict[str, Any] = {}
+
+
 def take(browser: Browser, base_url: str, shot: Shot, out: Path, password: str) -> Path:
+    email = DEMO_USERS.get(shot.as_role, shot.as_role) if shot.as_role else None
+    remembered = LOGGED_IN.get(email or "")
     context = browser.new_context(
         locale="uk-UA",
         viewport=MOBILE if shot.mobile else DESKTOP,
@@ -600,13 +613,15 @@ def take(browser: Browser, base_url: str, shot: Shot, out: Path, password: str) 
         is_mobile=shot.mobile,
         has_touch=shot.mobile,
         color_scheme="dark" if shot.dark else "light",
+        storage_state=remembered,
     )
     try:
         page = context.new_page()
         if shot.as_role == NEW_ENTREPRENEUR:
             register_new_entrepreneur(page, base_url, password)
-        elif shot.as_role:
-            log_in(page, base_url, DEMO_USERS.get(shot.as_role, shot.as_role), password)
+        elif email and remembered is None:
+            log_in(page, base_url, email, password)
+            LOGGED_IN[email] = context.storage_state()
         response = page.goto(f"{base_url}{shot.path}")
         if shot.prepare and shot.expect_status != 200:  # a form is submitted
             # The page's own POST, not htmx checking fields while they are typed.

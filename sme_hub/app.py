@@ -20,7 +20,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from sme_hub.accounts import service as accounts_service
+from sme_hub.accounts.account_pages import AccountPagesController
 from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
+from sme_hub.accounts.two_factor_pages import TwoFactorAdminController, TwoFactorLoginController
 from sme_hub.audit_trail.controllers import AuditApiController, AuditPagesController
 from sme_hub.config import PACKAGE_DIR, Settings, load_settings
 from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user
@@ -30,6 +32,7 @@ from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.metrics import metrics_middleware, process_exited
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
+from sme_hub.core.security import security_headers_hook
 from sme_hub.core.storage import Storage, storage_for
 from sme_hub.core.templating import jinja_environment
 from sme_hub.db import Database, finish_request_transaction, provide_db_session, resolve_database
@@ -152,6 +155,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MetricsController,
             AuthApiController,
             AuthPagesController,
+            TwoFactorLoginController,
+            TwoFactorAdminController,
+            AccountPagesController,
             OrganisationsApiController,
             AdminApiController,
             AdminPagesController,
@@ -201,7 +207,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "storage": Provide(provide_storage, sync_to_thread=False),
         },
-        before_send=[finish_request_transaction],
+        before_send=[
+            finish_request_transaction,
+            security_headers_hook(production=settings.is_production),
+        ],
         middleware=[
             request_id_middleware,
             session_config.middleware,
@@ -216,6 +225,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.is_production,
             cookie_samesite="lax",
+            # Pages put the token in their forms and htmx headers: no script reads the cookie.
+            cookie_httponly=True,
             exclude=["/api/", "/schema", "/health"],
         ),
         plugins=[HTMXPlugin()],

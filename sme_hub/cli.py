@@ -1,4 +1,5 @@
-"""The `sme-hub` command: serve, migrate, seed-demo, create-admin, worker, backup, restore."""
+"""The `sme-hub` command: serve, migrate, seed-demo, create-admin, worker, backup, restore,
+totp-code."""
 
 import argparse
 import asyncio
@@ -54,7 +55,10 @@ def seed_demo(settings: Settings, base_url: str) -> None:
     from sme_hub.demo import format_logins
     from sme_hub.demo import seed_demo as seed
 
-    logins = asyncio.run(_in_transaction(settings, seed))
+    async def work(session):  # type: ignore[no-untyped-def]
+        return await seed(session, settings.secret_key)
+
+    logins = asyncio.run(_in_transaction(settings, work))
     print(format_logins(logins, base_url))
 
 
@@ -153,6 +157,37 @@ def load_admin_password() -> str | None:
     return admin_password_from_environment()
 
 
+def cmd_totp_code(args: argparse.Namespace) -> None:
+    """The current two-factor code of a demo or development account, so a reviewer can log
+    in without an authenticator app. Never in production."""
+    import pyotp
+    from sqlmodel import col, select
+
+    from sme_hub.accounts.models import User
+    from sme_hub.core import crypto
+
+    settings = load_settings()
+    if settings.is_production:
+        raise SystemExit("sme-hub totp-code is for demo and development installations only.")
+    settings = _prepare(args)
+
+    async def secret_of(session):  # type: ignore[no-untyped-def]
+        return await session.scalar(
+            select(col(User.totp_secret)).where(
+                col(User.email) == args.email.lower(), col(User.totp_enabled_at).is_not(None)
+            )
+        )
+
+    stored = asyncio.run(_in_transaction(settings, secret_of))
+    if stored is None:
+        raise SystemExit(f"{args.email} has no two-factor sign-in.")
+    try:
+        secret = crypto.decrypt(settings.secret_key, stored)
+    except crypto.InvalidToken:
+        raise SystemExit("The secret was stored under another SME_HUB_SECRET_KEY.") from None
+    print(pyotp.TOTP(secret).now())
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     from sme_hub.core.jobs import run_worker
 
@@ -211,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(func=cmd_create_admin)
+    totp = commands.add_parser(
+        "totp-code", help="print the current two-factor code of a demo account (not production)"
+    )
+    totp.add_argument("email")
+    totp.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
+    totp.set_defaults(func=cmd_totp_code)
     worker = commands.add_parser("worker", help="run background jobs")
     worker.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema")
     worker.set_defaults(func=cmd_worker)

@@ -10,8 +10,11 @@ from sqlmodel import col, select
 
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
+from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.core import crypto
 from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.models import utcnow
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
@@ -20,6 +23,12 @@ from sme_hub.partners.models import Partner
 from sme_hub.partners.schemas import PartnerCreate
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose: demo installations only
+# Fixed TOTP secrets of the demo accounts whose roles require two-factor sign-in: printed with
+# the logins, and `sme-hub totp-code EMAIL` prints their current code (never in production).
+DEMO_TOTP_SECRETS = {
+    "admin@demo.sme-hub.org": "DEMOADMINTOTPSECRETSMEHUBTWOFAAA",
+    "officer@demo.sme-hub.org": "DEMOOFFICERTOTPSECRETSMEHUBTWOFA",
+}
 SYSTEM = CurrentUser(id=0, email="system", full_name="seed-demo", locale="uk", email_confirmed=True)
 
 MUNICIPALITIES = [
@@ -49,6 +58,24 @@ class DemoLogin:
     role: Role
     email: str
     full_name: str
+    totp_secret: str | None = None
+
+
+async def _ensure_demo_totp(session: AsyncSession, email: str, secret_key: str) -> str:
+    """Two-factor sign-in on with the account's fixed secret, under this installation's key
+    (re-encrypted when the key changed)."""
+    secret = DEMO_TOTP_SECRETS[email]
+    user = await session.scalar(select(User).where(col(User.email) == email))
+    assert user is not None
+    try:
+        current = crypto.decrypt(secret_key, user.totp_secret) if user.totp_secret else None
+    except crypto.InvalidToken:
+        current = None
+    if current != secret or user.totp_enabled_at is None:
+        user.totp_secret = crypto.encrypt(secret_key, secret)
+        user.totp_enabled_at = utcnow()
+        user.totp_last_step = None
+    return secret
 
 
 async def _ensure_organisations(
@@ -98,8 +125,9 @@ async def _ensure_organisations(
     return by_code["UA46060250000025047"], centres[0], partner
 
 
-async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
-    """Create what is missing; never duplicates on a second run."""
+async def seed_demo(session: AsyncSession, secret_key: str) -> list[DemoLogin]:
+    """Create what is missing; never duplicates on a second run. `secret_key` (the app's
+    SME_HUB_SECRET_KEY) encrypts the demo TOTP secrets."""
     lviv, centre, partner = await _ensure_organisations(session)
     people = [
         (Role.ADMIN, "admin@demo.sme-hub.org", "Олена Адміністраторка", None),
@@ -122,7 +150,12 @@ async def seed_demo(session: AsyncSession) -> list[DemoLogin]:
                     roles=[GrantRequest(role=role, organisation_id=organisation_id)],
                 ),
             )
-        logins.append(DemoLogin(role, email, name))
+        secret = (
+            await _ensure_demo_totp(session, email, secret_key)
+            if two_factor_required({role})
+            else None
+        )
+        logins.append(DemoLogin(role, email, name, secret))
     observer = "observer@demo.sme-hub.org"
     if await session.scalar(select(col(User.id)).where(col(User.email) == observer)) is None:
         await accounts.create_user(
@@ -293,7 +326,16 @@ async def _ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> 
 
 def format_logins(logins: list[DemoLogin], base_url: str) -> str:
     lines = [f"Demo logins for {base_url} (password for all: {DEMO_PASSWORD}):"]
-    lines += [f"  {login.role.value:<18} {login.email}" for login in logins]
+    lines += [
+        f"  {login.role.value:<18} {login.email}"
+        + (f"  (TOTP secret {login.totp_secret})" if login.totp_secret else "")
+        for login in logins
+    ]
+    if any(login.totp_secret for login in logins):
+        lines.append(
+            "  Two-factor sign-in: add the secret to an authenticator app, "
+            "or print the current code with `sme-hub totp-code EMAIL`."
+        )
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from sme_hub.config import Settings
 from sme_hub.db import Database, scratch_database, start_embedded_postgres
 from sme_hub.models import metadata
 from sme_hub.reference.models import KatottgUnit, KvedClass
+from tests.factories import TEST_SECRET_KEY
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -57,7 +58,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         env="development",
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        secret_key=TEST_SECRET_KEY,
     )
 
 

@@ -2,8 +2,11 @@
 
 import html as html_module
 import re
+from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, inspect, select
@@ -11,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
+from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.config import to_libpq_url
+from sme_hub.core import crypto
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.db import Database
 from sme_hub.organisations import service as organisations
@@ -21,6 +27,10 @@ from sme_hub.partners import service as partners
 from sme_hub.partners.schemas import PartnerCreate, PartnerRead
 
 PASSWORD = "correct horse battery staple"
+# The settings of the test app (conftest.py) and the TOTP secret every admin and municipal
+# officer made by `make_user` has, so logins through the helpers pass the second step.
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 SYSTEM = CurrentUser(id=0, email="system", full_name="tests", locale="uk", email_confirmed=True)
 
 Client = AsyncTestClient[Litestar]
@@ -80,6 +90,7 @@ async def make_user(
     email: str | None = None,
     oblast: str | None = None,
     full_name: str = "Тестова Особа",
+    two_factor: bool = True,
 ) -> User:
     email = email or f"user{_next()}@example.org"
     user = await accounts.create_user(
@@ -92,12 +103,44 @@ async def make_user(
             roles=[GrantRequest(role=role, organisation_id=organisation_id, oblast=oblast)],
         ),
     )
+    if two_factor and two_factor_required({role}):
+        enable_test_totp(user)
     await session.commit()
     return user
 
 
+def enable_test_totp(user: User, secret: str = TEST_TOTP_SECRET) -> None:
+    """Two-factor sign-in on with a known secret, as if set up (no recovery codes, no audit
+    entry, so tests counting those see only their own)."""
+    user.totp_secret = crypto.encrypt(TEST_SECRET_KEY, secret)
+    user.totp_enabled_at = datetime.now(UTC)
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+async def fresh_totp_code(client: Client, email: str) -> str | None:
+    """The current code of the user's authenticator, or None without two-factor sign-in.
+    The remembered last step is forgotten first: helpers log one person in many times within
+    30 seconds, which the replay protection would rightly refuse. (A plain connection: the
+    test client runs the app on an event loop of its own.)"""
+    url = to_libpq_url(client.app.state.settings.database_url)
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(
+            "UPDATE user_account SET totp_last_step = NULL"
+            " WHERE email = %s AND totp_enabled_at IS NOT NULL RETURNING totp_secret",
+            (email.lower(),),
+        ).fetchone()
+    return totp_code(crypto.decrypt(TEST_SECRET_KEY, row[0])) if row else None
+
+
 async def token_headers(client: Client, email: str, password: str = PASSWORD) -> dict[str, str]:
-    response = await client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    """A bearer token, with the current TOTP code when the user has two-factor sign-in."""
+    body = {"email": email, "password": password}
+    if code := await fresh_totp_code(client, email):
+        body["otp"] = code
+    response = await client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -116,10 +159,19 @@ async def post_form(
     return await client.post(path, data={**data, "_csrf_token": csrf_token(client)}, **kwargs)
 
 
-async def login_page(client: Client, email: str, password: str = PASSWORD) -> Any:
-    return await post_form(
-        client, "/login", {"email": email, "password": password}, follow_redirects=False
+async def login_page(client: Client, email: str, password: str = PASSWORD, **form: str) -> Any:
+    """Log in through the pages like a person; with two-factor sign-in on, the second step is
+    answered with the current code and its response is returned."""
+    response = await post_form(
+        client, "/login", {"email": email, "password": password, **form}, follow_redirects=False
     )
+    if response.status_code == 303 and response.headers["location"] == "/login/two-factor":
+        return await second_step(client, await fresh_totp_code(client, email) or "")
+    return response
+
+
+async def second_step(client: Client, code: str) -> Any:
+    return await post_form(client, "/login/two-factor", {"code": code}, follow_redirects=False)
 
 
 def text_of(html: str) -> str:

@@ -9,7 +9,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
-from sme_hub.accounts import links, service
+from sme_hub.accounts import links, service, sessions, two_factor
 from sme_hub.accounts.rules import CONSENT_VERSION
 from sme_hub.accounts.schemas import (
     ConfirmEmailRequest,
@@ -21,9 +21,9 @@ from sme_hub.accounts.schemas import (
     TokenResponse,
     UserRead,
 )
-from sme_hub.core.auth import current_user, requires_login, session_data
-from sme_hub.core.deps import Actor, Db, DbSession, FormData
-from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
+from sme_hub.core.auth import current_user, requires_login
+from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import LANG_COOKIE, N_, _, choose_locale, current_locale
 from sme_hub.core.pages import redirect_with_message, render
@@ -46,6 +46,11 @@ def base_url(request: Request[Any, Any, Any]) -> str:
     return url
 
 
+OTP_MISSING = N_(
+    "Two-factor sign-in is on for this account: send the code of your authenticator app "
+    "(or a recovery code) in the otp field."
+)
+OTP_WRONG = N_("The two-factor code is wrong or has already been used.")
 LINK_EXPIRED = N_("This link has expired or has already been used.")
 RESEND_TOO_SOON = N_(
     "We sent you a link less than two minutes ago. Please check your inbox and spam folder, "
@@ -93,14 +98,29 @@ class AuthApiController(Controller):
         data: JSONBody[TokenRequest],
         db_session: DbSession,
         db: Db,
+        settings: Config,
     ) -> TokenResponse:
-        """Exchange email and password for a bearer token (429 after repeated failures)."""
+        """Exchange email and password (and `otp`, the current code of the authenticator app
+        or a recovery code, when two-factor sign-in is on) for a bearer token. 401 when the
+        code is missing or wrong, 403 when the role requires two-factor sign-in that is not
+        set up yet, 429 after repeated failures."""
+        address = client_address(request)
         try:
-            user = await service.authenticate(
-                db_session, db, data.email, data.password, client_address(request)
-            )
+            user = await service.authenticate(db_session, db, data.email, data.password, address)
         except service.WrongCredentials:
             raise NotAuthorizedException(detail=_("Wrong email or password.")) from None
+        if two_factor.is_enabled(user):
+            if not data.otp:
+                raise NotAuthorizedException(detail=_(OTP_MISSING))
+            try:
+                await two_factor.verify(
+                    db_session, db, user, data.otp, settings.secret_key, address
+                )
+            except two_factor.WrongCode:
+                raise NotAuthorizedException(detail=_(OTP_WRONG)) from None
+        elif await two_factor.must_set_up(db_session, user):
+            raise Forbidden(_("Set up two-factor sign-in on the website first."))
+        await service.forget_failures(db_session, user.email)
         token, expires_at = await service.issue_token(db_session, user)
         return TokenResponse(access_token=token, expires_at=expires_at)
 
@@ -180,10 +200,12 @@ class AuthPagesController(Controller):
                 values={"email": email},
                 errors={"__all__": exc.detail},
             )
-        request.set_session(session_data(user.id or 0, user.password_hash))
-        return redirect_with_message(
-            request, next_path, _("Welcome, {name}!").format(name=user.full_name)
-        )
+        if two_factor.is_enabled(user):
+            return sessions.begin_second_step(request, user, next_path, setup=False)
+        if await two_factor.must_set_up(db_session, user):
+            return sessions.begin_second_step(request, user, next_path, setup=True)
+        await service.forget_failures(db_session, user.email)
+        return sessions.complete_login(request, user, next_path)
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any]) -> Template:
@@ -209,7 +231,7 @@ class AuthPagesController(Controller):
                 errors={"email": exc.detail},
                 values=values,
             )
-        request.set_session(session_data(user.id or 0, user.password_hash))
+        sessions.start_session(request, user)
         return redirect_with_message(
             request, "/", _("Your account is ready. Welcome, {name}!").format(name=user.full_name)
         )

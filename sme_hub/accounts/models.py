@@ -1,4 +1,5 @@
-"""Users, their roles in organisations, API tokens, one-time links and failed-login records."""
+"""Users, their roles in organisations, API tokens, one-time links, failed-login records and
+two-factor recovery codes."""
 
 from datetime import datetime
 
@@ -33,6 +34,26 @@ class User(UserBase, table=True):
     email_confirmed_at: datetime | None = timestamp_field()
     consent_at: datetime | None = timestamp_field()
     consent_version: str | None = Field(default=None, max_length=20)
+    created_at: datetime = created_at_field()
+    # Two-factor sign-in: the TOTP secret, Fernet-encrypted with a key derived from
+    # SME_HUB_SECRET_KEY (a copy of the database alone cannot make codes). Set while setting
+    # up; in force once `totp_enabled_at` is set.
+    totp_secret: str | None = Field(default=None, max_length=300)
+    totp_enabled_at: datetime | None = timestamp_field()
+    # The time step of the last code accepted: a code is never accepted twice.
+    totp_last_step: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time recovery code of two-factor sign-in; only its keyed hash is stored."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
 
 

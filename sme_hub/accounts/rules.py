@@ -1,9 +1,14 @@
 """Pure account rules: roles and what each is bound to, passwords, login throttling,
-one-time links, and what an unconfirmed email address may not do."""
+one-time links, two-factor sign-in, and what an unconfirmed email address may not do."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+
+import pyotp
 
 from sme_hub.core.auth import Role
 from sme_hub.core.i18n import N_
@@ -72,7 +77,35 @@ def password_problem(password: str, *, email: str = "", full_name: str = "") -> 
         return N_("The password must not contain your name.")
     if len(set(password)) < 4:
         return N_("The password is too easy to guess: use more different characters.")
+    if is_common_password(password):
+        return N_("This password is one of the most common ones: choose another.")
     return None
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list (data/common-passwords.txt: the 10,000 most common passwords of
+    breach corpora, as Django ships them), lower-cased."""
+    text = files("sme_hub.accounts").joinpath("data/common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+# Digits and punctuation people append to a common word to pass a length rule
+# ("password2026!", "qwerty123456789").
+_TRAILING_FILLER = re.compile(r"[\d\W_]+$")
+
+
+def is_common_password(password: str) -> bool:
+    """In the list as typed (case aside), or a listed word of 4+ characters padded with digits
+    and punctuation at the end."""
+    lowered = password.strip().lower()
+    known = common_passwords()
+    if lowered in known:
+        return True
+    stem = _TRAILING_FILLER.sub("", lowered)
+    return len(stem) >= 4 and stem != lowered and stem in known
 
 
 @dataclass(frozen=True)
@@ -109,3 +142,68 @@ def can_submit_application(email_confirmed: bool) -> tuple[bool, str | None]:
     if not email_confirmed:
         return False, N_("Confirm your email address before submitting an application.")
     return True, None
+
+
+# --- two-factor sign-in (TOTP, RFC 6238) ------------------------------------------------------
+
+# Staff who decide about public money or administer accounts must use a second factor.
+TWO_FACTOR_REQUIRED_ROLES = frozenset({Role.ADMIN, Role.MUNICIPAL_OFFICER})
+TOTP_DIGITS = 6
+TOTP_PERIOD_SECONDS = 30
+TOTP_WINDOW_STEPS = 1  # a code of the step before or after is accepted (clock drift)
+RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_LENGTH = 10  # characters of RECOVERY_ALPHABET: 50 random bits
+# Without 0/o, 1/l/i: readable when written down.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TOTP_ISSUER = "SME Hub"
+
+
+def two_factor_required(roles: set[Role] | frozenset[Role]) -> bool:
+    return bool(roles & TWO_FACTOR_REQUIRED_ROLES)
+
+
+def normalise_code(code: str) -> str:
+    """What people type, without the spaces and dashes they add, lower-cased."""
+    return re.sub(r"[\s-]+", "", code).lower()
+
+
+def looks_like_totp(code: str) -> bool:
+    return len(code) == TOTP_DIGITS and code.isdigit()
+
+
+def totp_step(timestamp: float) -> int:
+    return int(timestamp // TOTP_PERIOD_SECONDS)
+
+
+def matching_totp_step(
+    secret: str, code: str, timestamp: float, last_used_step: int | None
+) -> int | None:
+    """The time step whose code `code` is (within the window), or None. A step at or before
+    the last one used is refused: a code works once, even within its 30 seconds."""
+    if not looks_like_totp(code):
+        return None
+    totp = pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_PERIOD_SECONDS)
+    now = totp_step(timestamp)
+    for step in range(now - TOTP_WINDOW_STEPS, now + TOTP_WINDOW_STEPS + 1):
+        if last_used_step is not None and step <= last_used_step:
+            continue
+        if pyotp.utils.strings_equal(totp.at(step * TOTP_PERIOD_SECONDS), code):
+            return step
+    return None
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_PERIOD_SECONDS).provisioning_uri(
+        name=email, issuer_name=TOTP_ISSUER
+    )
+
+
+def grouped_secret(secret: str) -> str:
+    """The secret in groups of four, for typing it into an app by hand."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def formatted_recovery_code(code: str) -> str:
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"

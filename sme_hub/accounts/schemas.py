@@ -60,6 +60,12 @@ class RegisterRequest(Strict):
 class TokenRequest(Strict):
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
+    otp: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The current code of the authenticator app, or a recovery code: "
+        "required when two-factor sign-in is on",
+    )
 
 
 class TokenResponse(BaseModel):
@@ -112,6 +118,7 @@ class UserRead(BaseModel):
     locale: str
     email_confirmed: bool
     roles: list[GrantRead]
+    two_factor: bool = False
 
 
 class ConfirmEmailRequest(Strict):
@@ -136,3 +143,8 @@ class PasswordResetConfirm(Strict):
 
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(max_length=200)
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(max_length=200)

@@ -19,6 +19,7 @@ from sme_hub.accounts.rules import (
     TOKEN_LIFETIME_HOURS,
     Binding,
     Throttle,
+    password_problem,
 )
 from sme_hub.accounts.schemas import (
     AdminUserCreate,
@@ -142,10 +143,15 @@ async def authenticate(
         await record_login_failure(db, email, address)
         raise WrongCredentials
     assert user is not None
-    await session.execute(
-        delete(LoginFailure).where(col(LoginFailure.key) == _throttle_keys(email, address)[0])
-    )
     return user
+
+
+async def forget_failures(session: AsyncSession, email: str) -> None:
+    """After a complete login (the second step too, where there is one): the email's failed
+    attempts no longer count. Not after the password alone, or knowing the password would
+    reset the count of wrong codes."""
+    email_key = f"email:{email.lower()}"
+    await session.execute(delete(LoginFailure).where(col(LoginFailure.key) == email_key))
 
 
 async def issue_token(session: AsyncSession, user: User) -> tuple[str, datetime]:
@@ -242,6 +248,7 @@ def _user_read(user: User, assignments: Sequence[RoleAssignment]) -> UserRead:
         phone=user.phone,
         locale=user.locale,
         email_confirmed=current.email_confirmed,
+        two_factor=user.totp_enabled_at is not None,
         roles=[
             GrantRead(
                 role=g.role,
@@ -436,6 +443,32 @@ async def check_password(session: AsyncSession, user_id: int, password: str) -> 
     user = await session.get(User, user_id)
     if user is None or not password_matches(user.password_hash, password):
         raise InvalidInput({"password": _("The password is not correct.")})
+
+
+async def change_password(
+    session: AsyncSession, actor: CurrentUser, current: str, new: str
+) -> User:
+    """A new password, after the current one; every API token is revoked (sessions opened
+    with the old password end by their fingerprint)."""
+    user = await session.get(User, actor.id)
+    assert user is not None
+    if not password_matches(user.password_hash, current):
+        raise InvalidInput({"current_password": _("The password is not correct.")})
+    problem = password_problem(new, email=user.email, full_name=user.full_name)
+    if problem:
+        raise InvalidInput({"new_password": _(problem)})
+    user.password_hash = hash_password(new)
+    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == actor.id))
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="user",
+        object_id=actor.id,
+        action="password_changed",
+        after={"api_tokens_revoked": True},
+    )
+    await session.flush()
+    return user
 
 
 async def anonymise(session: AsyncSession, user_id: int) -> None:

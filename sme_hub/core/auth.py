@@ -6,6 +6,7 @@ token into a user is given to it by the app (core imports no feature).
 
 import hashlib
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -116,6 +117,22 @@ SESSION_USER_KEY = "uid"
 # A fingerprint of the password hash kept in the session: changing the password (a reset)
 # ends every session opened with the old one, though sessions live in signed cookies.
 SESSION_STAMP_KEY = "ps"
+SESSION_LOGIN_AT_KEY = "at"  # when the login completed (seconds since the epoch)
+SESSION_SEEN_AT_KEY = "seen"  # the latest request of the session
+SESSION_ID_KEY = "sid"  # random per login: every login is a new session
+# Between the password and the second step: who, since when, where to go next. Never a login.
+PENDING_TWO_FACTOR_KEY = "p2fa"
+
+# Enforced here, on the server, not only by the cookie's Max-Age (a client can keep a cookie).
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_IDLE_SECONDS = 2 * 60 * 60
+# Writing `seen` re-signs the cookie; once a minute is precise enough for a 2-hour limit.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+def now_seconds() -> float:
+    """The clock of session expiry (tests move it)."""
+    return time.time()
 
 
 def session_stamp(password_hash: str) -> str:
@@ -123,8 +140,44 @@ def session_stamp(password_hash: str) -> str:
 
 
 def session_data(user_id: int, password_hash: str) -> dict[str, Any]:
-    """What a logged-in session carries."""
-    return {SESSION_USER_KEY: user_id, SESSION_STAMP_KEY: session_stamp(password_hash)}
+    """What a logged-in session carries; a fresh `sid`, so no earlier session survives."""
+    now = int(now_seconds())
+    return {
+        SESSION_USER_KEY: user_id,
+        SESSION_STAMP_KEY: session_stamp(password_hash),
+        SESSION_LOGIN_AT_KEY: now,
+        SESSION_SEEN_AT_KEY: now,
+        SESSION_ID_KEY: secrets.token_urlsafe(12),
+    }
+
+
+def session_expired(session: dict[str, Any], now: float) -> bool:
+    """Past 12 hours since the login or 2 hours since the latest request (or without the
+    times at all: a session from before they were recorded)."""
+    login_at = session.get(SESSION_LOGIN_AT_KEY)
+    seen_at = session.get(SESSION_SEEN_AT_KEY)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True
+    return now - login_at > SESSION_ABSOLUTE_SECONDS or now - seen_at > SESSION_IDLE_SECONDS
+
+
+async def _user_of_session(
+    scope: Scope, db_session: Any, user_by_session: "UserBySession"
+) -> CurrentUser | None:
+    """The user of a signed-in, unexpired session cookie (its last-seen time refreshed)."""
+    session = scope.get("session")
+    if not isinstance(session, dict) or not isinstance(session.get(SESSION_USER_KEY), int):
+        return None
+    now = now_seconds()
+    if session_expired(session, now):
+        scope["session"] = {}  # the cookie is cleared with this response
+        return None
+    user = await user_by_session(
+        db_session, session[SESSION_USER_KEY], session.get(SESSION_STAMP_KEY)
+    )
+    if user is not None and now - session[SESSION_SEEN_AT_KEY] >= SEEN_RESOLUTION_SECONDS:
+        session[SESSION_SEEN_AT_KEY] = int(now)
+    return user
 
 
 def auth_middleware_factory(
@@ -144,13 +197,7 @@ def auth_middleware_factory(
                     if scheme.lower() == "bearer" and token:
                         user = await user_by_token(request_session(scope), token.strip())
                 else:
-                    cookie = scope.get("session")
-                    if isinstance(cookie, dict) and isinstance(cookie.get(SESSION_USER_KEY), int):
-                        user = await user_by_session(
-                            request_session(scope),
-                            cookie[SESSION_USER_KEY],
-                            cookie.get(SESSION_STAMP_KEY),
-                        )
+                    user = await _user_of_session(scope, request_session(scope), user_by_session)
             scope["user"] = user
             await app(scope, receive, send)
 

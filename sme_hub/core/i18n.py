@@ -121,6 +121,13 @@ def lang_url(request: Any, locale: str) -> str:
     return "?" + urlencode([*params, ("lang", locale)])
 
 
+def _lang_cookie(locale: str, scope: Scope) -> str:
+    """No script reads it; sent over HTTPS only in production."""
+    settings = getattr(scope["litestar_app"].state, "settings", None)
+    secure = "; Secure" if getattr(settings, "is_production", False) else ""
+    return f"{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}"
+
+
 def locale_middleware(app: ASGIApp) -> ASGIApp:
     """Set the request's language; remember a `?lang=` choice in a cookie for a year."""
 
@@ -149,14 +156,7 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 extra = [(b"content-language", locale.encode())]
                 if query in LOCALES:
-                    extra.append(
-                        (
-                            b"set-cookie",
-                            (
-                                f"{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
-                            ).encode(),
-                        )
-                    )
+                    extra.append((b"set-cookie", _lang_cookie(locale, scope).encode()))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

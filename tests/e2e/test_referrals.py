@@ -12,6 +12,7 @@ from sme_hub.demo import DEMO_PASSWORD, seed_demo
 from sme_hub.partners.models import Partner
 from tests.e2e.conftest import Screenshotter
 from tests.factories import PASSWORD, make_user
+from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,7 @@ async def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
 async def test_an_entrepreneur_is_referred_to_a_bank_and_reads_the_outcome(
     page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session)
+    await seed_demo(session, SECRET_KEY)
     await session.commit()
     bank = await session.scalar(select(Partner).where(col(Partner.kind) == "bank"))
     assert bank is not None

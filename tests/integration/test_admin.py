@@ -10,7 +10,6 @@ from sme_hub.db import Database
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.partners.models import Partner, PartnerMunicipality
 from tests.factories import (
-    PASSWORD,
     Client,
     count_rows,
     error_keys,
@@ -224,10 +223,15 @@ async def test_admin_creates_a_municipal_officer(
     assert body["email"] == "new.staff@example.org"
     assert body["email_confirmed"] is True
     assert body["roles"] == [grant(role="municipal_officer", municipality_id=municipality.id)]
-    # The new account can log in with the initial password.
-    headers = await token_headers(client, "new.staff@example.org", STAFF_PASSWORD)
-    me = await client.get("/api/v1/me", headers=headers)
-    assert me.json()["roles"] == body["roles"]
+    # The initial password is right, but an officer sets up two-factor sign-in first.
+    token = await client.post(
+        "/api/v1/auth/token",
+        json={"email": "new.staff@example.org", "password": STAFF_PASSWORD},
+    )
+    assert token.status_code == 403
+    assert token.json()["detail"] == "Спершу налаштуйте двоетапний вхід на сайті."
+    login = await login_page(client, "new.staff@example.org", STAFF_PASSWORD)
+    assert login.headers["location"] == "/login/two-factor/setup"
 
 
 async def test_centre_staff_gets_the_municipality_of_its_centre(
@@ -578,12 +582,7 @@ async def test_logging_in_from_the_redirect_returns_to_admin(client: Client, ses
     login = await client.get("/admin")  # follows the redirect to the login page
     assert 'name="next" value="/admin"' in login.text
 
-    response = await post_form(
-        client,
-        "/login",
-        {"email": ADMIN_EMAIL, "password": PASSWORD, "next": "/admin"},
-        follow_redirects=False,
-    )
+    response = await login_page(client, ADMIN_EMAIL, next="/admin")  # with the second step
 
     assert response.headers["location"] == "/admin"
     assert (await client.get("/admin")).status_code == 200

@@ -1,5 +1,6 @@
 """Demo data: every role has a login, businesses are assessed, and a second run adds nothing."""
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,17 +13,18 @@ from sme_hub.evaluation.models import Assignment
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation.models import ProgressReport
 from sme_hub.organisations.models import Municipality
+from tests.factories import TEST_SECRET_KEY
 
 
 async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> None:
-    logins = await seed_demo(session)
+    logins = await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     assert {login.role for login in logins} == set(Role)
     counts = [
         await session.scalar(select(func.count()).select_from(table))
         for table in (User, Municipality, BusinessProfile)
     ]
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     again = [
         await session.scalar(select(func.count()).select_from(table))
@@ -38,7 +40,7 @@ async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> No
 async def test_the_demo_takes_a_call_through_evaluation_decision_and_implementation(
     session: AsyncSession,
 ) -> None:
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     call = await session.scalar(
         select(GrantCall).where(GrantCall.title_uk == EVALUATION_CALL_TITLE)
@@ -71,7 +73,7 @@ async def test_the_demo_has_a_directory_and_referrals_in_every_state(
 ) -> None:
     from sme_hub.partners.models import Partner, Referral
 
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     sectors = set((await session.scalars(select(Partner.sector))).all())
     assert sectors == {"public", "private", "civil_society"}
@@ -81,6 +83,33 @@ async def test_the_demo_has_a_directory_and_referrals_in_every_state(
     assert (located or 0) >= 5
     states = sorted((await session.scalars(select(Referral.status))).all())
     assert states == ["accepted", "completed", "sent"]
-    await seed_demo(session)
+    await seed_demo(session, TEST_SECRET_KEY)
     await session.commit()
     assert await session.scalar(select(func.count()).select_from(Referral)) == 3
+
+
+async def test_demo_admin_and_officer_have_two_factor_with_their_fixed_secrets(
+    session: AsyncSession,
+) -> None:
+    from sme_hub.core import crypto
+    from sme_hub.demo import DEMO_TOTP_SECRETS, format_logins
+
+    logins = await seed_demo(session, TEST_SECRET_KEY)
+    await session.commit()
+
+    for email, secret in DEMO_TOTP_SECRETS.items():
+        user = (await session.execute(select(User).where(User.email == email))).scalar_one()
+        assert user.totp_enabled_at is not None
+        assert crypto.decrypt(TEST_SECRET_KEY, user.totp_secret or "") == secret
+    printed = format_logins(logins, "http://127.0.0.1:8000")
+    assert all(secret in printed for secret in DEMO_TOTP_SECRETS.values())
+    assert "sme-hub totp-code EMAIL" in printed
+
+
+def test_the_totp_code_command_refuses_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sme_hub import cli
+
+    monkeypatch.setenv("SME_HUB_ENV", "production")
+    monkeypatch.setenv("SME_HUB_SECRET_KEY", "x" * 40)
+    with pytest.raises(SystemExit, match="demo and development installations only"):
+        cli.main(["totp-code", "officer@demo.sme-hub.org"])

@@ -1,0 +1,83 @@
+"""The login session: the pending marker between the password and the second step, and a
+fresh session (new cookie, old data dropped) on every completed login."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect
+
+from sme_hub.accounts.models import User
+from sme_hub.core.auth import PENDING_TWO_FACTOR_KEY, now_seconds, session_data, session_stamp
+from sme_hub.core.i18n import _
+from sme_hub.core.pages import redirect_with_message
+
+# The second step must follow the password soon; after that, the password again.
+PENDING_SECONDS = 10 * 60
+SECOND_STEP_PATH = "/login/two-factor"
+SETUP_PATH = "/login/two-factor/setup"
+
+
+@dataclass(frozen=True)
+class Pending:
+    user_id: int
+    stamp: str
+    next_path: str
+    setup: bool
+
+    def matches(self, user: User | None) -> bool:
+        """Still the same account with the same password (a reset in between ends it)."""
+        return (
+            user is not None and user.is_active and self.stamp == session_stamp(user.password_hash)
+        )
+
+
+def begin_second_step(
+    request: Request[Any, Any, Any], user: User, next_path: str, *, setup: bool
+) -> Redirect:
+    """The password was right: a new session that only remembers who is half-way in."""
+    assert user.id is not None
+    request.clear_session()
+    request.set_session(
+        {
+            PENDING_TWO_FACTOR_KEY: {
+                "uid": user.id,
+                "ps": session_stamp(user.password_hash),
+                "since": int(now_seconds()),
+                "next": next_path,
+                "setup": setup,
+            }
+        }
+    )
+    return Redirect(path=SETUP_PATH if setup else SECOND_STEP_PATH, status_code=303)
+
+
+def pending(request: Request[Any, Any, Any]) -> Pending | None:
+    session = request.scope.get("session")
+    marker = session.get(PENDING_TWO_FACTOR_KEY) if isinstance(session, dict) else None
+    if not isinstance(marker, dict) or not isinstance(marker.get("uid"), int):
+        return None
+    since = marker.get("since")
+    if not isinstance(since, int) or now_seconds() - since > PENDING_SECONDS:
+        return None
+    return Pending(
+        user_id=marker["uid"],
+        stamp=str(marker.get("ps", "")),
+        next_path=str(marker.get("next") or "/"),
+        setup=bool(marker.get("setup")),
+    )
+
+
+def start_session(request: Request[Any, Any, Any], user: User) -> None:
+    """Logged in: whatever the session held before (a pre-login cookie someone planted, the
+    pending marker) is dropped and a new session with a new id is issued."""
+    assert user.id is not None
+    request.clear_session()
+    request.set_session(session_data(user.id, user.password_hash))
+
+
+def complete_login(request: Request[Any, Any, Any], user: User, next_path: str) -> Redirect:
+    start_session(request, user)
+    return redirect_with_message(
+        request, next_path, _("Welcome, {name}!").format(name=user.full_name)
+    )

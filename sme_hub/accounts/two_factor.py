@@ -1,0 +1,249 @@
+"""Use cases of two-factor sign-in: setting up TOTP, checking a code or a recovery code,
+turning it off, and an administrator's reset. Every change and recovery-code use is audited."""
+
+import secrets
+from datetime import UTC, datetime
+
+import pyotp
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts import service as accounts
+from sme_hub.accounts.models import RecoveryCode, RoleAssignment, User
+from sme_hub.accounts.rules import (
+    RECOVERY_ALPHABET,
+    RECOVERY_CODE_COUNT,
+    RECOVERY_CODE_LENGTH,
+    formatted_recovery_code,
+    looks_like_totp,
+    matching_totp_step,
+    normalise_code,
+    two_factor_required,
+)
+from sme_hub.core import audit, crypto
+from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.errors import Conflict, Forbidden, NotFound
+from sme_hub.core.i18n import _
+from sme_hub.db import Database
+
+
+class WrongCode(Exception):
+    """The code is neither the current TOTP code (unused) nor an unused recovery code."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_enabled(user: User) -> bool:
+    return user.totp_enabled_at is not None and user.totp_secret is not None
+
+
+async def roles_of(session: AsyncSession, user_id: int) -> set[Role]:
+    rows = await session.scalars(
+        select(col(RoleAssignment.role)).where(col(RoleAssignment.user_id) == user_id)
+    )
+    return {Role(role) for role in rows.all()}
+
+
+async def must_set_up(session: AsyncSession, user: User) -> bool:
+    """A user whose role requires a second factor and who has none yet."""
+    assert user.id is not None
+    return not is_enabled(user) and two_factor_required(await roles_of(session, user.id))
+
+
+def secret_of(user: User, secret_key: str) -> str:
+    assert user.totp_secret is not None
+    return crypto.decrypt(secret_key, user.totp_secret)
+
+
+async def pending_secret(session: AsyncSession, user: User, secret_key: str) -> str:
+    """The secret being set up; the same one when the setup page is opened again, so a code
+    from an app that already scanned it still works."""
+    if is_enabled(user):
+        raise Conflict(_("Two-factor sign-in is already on."))
+    if user.totp_secret is not None:
+        try:
+            return secret_of(user, secret_key)
+        except crypto.InvalidToken:
+            pass  # encrypted under an earlier secret key: start again
+    secret = pyotp.random_base32()
+    user.totp_secret = crypto.encrypt(secret_key, secret)
+    await session.flush()
+    return secret
+
+
+async def _new_recovery_codes(session: AsyncSession, user_id: int, secret_key: str) -> list[str]:
+    await session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
+    codes = [
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+    session.add_all(
+        RecoveryCode(user_id=user_id, code_hash=crypto.keyed_hash(secret_key, code))
+        for code in codes
+    )
+    await session.flush()
+    return [formatted_recovery_code(code) for code in codes]
+
+
+async def enable(session: AsyncSession, user: User, code: str, secret_key: str) -> list[str]:
+    """Turn two-factor sign-in on with a code of the pending secret; the ten recovery codes
+    are returned once (only their hashes are kept). WrongCode when the code does not match."""
+    assert user.id is not None
+    if is_enabled(user):
+        raise Conflict(_("Two-factor sign-in is already on."))
+    if user.totp_secret is None:
+        raise WrongCode
+    try:
+        secret = secret_of(user, secret_key)
+    except crypto.InvalidToken:
+        raise WrongCode from None
+    step = matching_totp_step(secret, normalise_code(code), _now().timestamp(), None)
+    if step is None:
+        raise WrongCode
+    user.totp_enabled_at = _now()
+    user.totp_last_step = step
+    codes = await _new_recovery_codes(session, user.id, secret_key)
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        action="two_factor_enabled",
+        after={"recovery_codes": len(codes)},
+    )
+    return codes
+
+
+async def _use_totp(session: AsyncSession, user: User, code: str, secret_key: str) -> bool:
+    try:
+        secret = secret_of(user, secret_key)
+    except crypto.InvalidToken:
+        return False
+    step = matching_totp_step(secret, code, _now().timestamp(), user.totp_last_step)
+    if step is None:
+        return False
+    # A guarded UPDATE: two requests with the same code at once accept it once.
+    used = await session.execute(
+        update(User)
+        .where(
+            col(User.id) == user.id,
+            or_(col(User.totp_last_step).is_(None), col(User.totp_last_step) < step),
+        )
+        .values(totp_last_step=step)
+        .returning(col(User.id))
+        .execution_options(synchronize_session=False)
+    )
+    return used.scalar_one_or_none() is not None
+
+
+async def _use_recovery_code(session: AsyncSession, user: User, code: str, secret_key: str) -> bool:
+    used = await session.execute(
+        update(RecoveryCode)
+        .where(
+            col(RecoveryCode.user_id) == user.id,
+            col(RecoveryCode.code_hash) == crypto.keyed_hash(secret_key, code),
+            col(RecoveryCode.used_at).is_(None),
+        )
+        .values(used_at=func.now())
+        .returning(col(RecoveryCode.id))
+    )
+    if used.scalar_one_or_none() is None:
+        return False
+    left = await session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(col(RecoveryCode.user_id) == user.id, col(RecoveryCode.used_at).is_(None))
+    )
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="user",
+        object_id=user.id or 0,
+        action="recovery_code_used",
+        after={"recovery_codes_left": left or 0},
+    )
+    return True
+
+
+async def verify(
+    session: AsyncSession, db: Database, user: User, code: str, secret_key: str, address: str
+) -> None:
+    """Accept the current TOTP code (once) or an unused recovery code; otherwise the failure
+    counts toward the login throttling (429 past its limits) and WrongCode is raised."""
+    await accounts.check_throttle(session, user.email, address)
+    normalised = normalise_code(code)
+    if is_enabled(user) and normalised:
+        if looks_like_totp(normalised):
+            accepted = await _use_totp(session, user, normalised, secret_key)
+        else:
+            accepted = await _use_recovery_code(session, user, normalised, secret_key)
+        if accepted:
+            return
+    await accounts.record_login_failure(db, user.email, address)
+    raise WrongCode
+
+
+async def disable(
+    session: AsyncSession,
+    db: Database,
+    actor: CurrentUser,
+    code: str,
+    secret_key: str,
+    address: str,
+) -> None:
+    """Turn one's own two-factor sign-in off, confirmed with a code; refused for roles that
+    require it."""
+    user = await session.get(User, actor.id)
+    assert user is not None
+    if two_factor_required(actor.roles):
+        raise Forbidden(_("Your role requires two-factor sign-in: it cannot be turned off."))
+    if not is_enabled(user):
+        raise Conflict(_("Two-factor sign-in is already off."))
+    await verify(session, db, user, code, secret_key, address)
+    await _turn_off(session, user)
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="user",
+        object_id=actor.id,
+        action="two_factor_disabled",
+    )
+
+
+async def _turn_off(session: AsyncSession, user: User) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    await session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
+    await session.flush()
+
+
+async def reset(session: AsyncSession, actor: CurrentUser, user_id: int) -> None:
+    """An administrator's reset for someone who lost their authenticator: the second factor
+    is removed; a role that requires it sets it up again at the next login."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("There is no such user."))
+    was_enabled = is_enabled(user)
+    await _turn_off(session, user)
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type="user",
+        object_id=user_id,
+        action="two_factor_reset",
+        before={"enabled": was_enabled},
+        after={"enabled": False},
+    )
+
+
+async def recovery_codes_left(session: AsyncSession, user_id: int) -> int:
+    left = await session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(col(RecoveryCode.user_id) == user_id, col(RecoveryCode.used_at).is_(None))
+    )
+    return left or 0
