@@ -3,13 +3,16 @@
 The server is started once per module with `sme-hub serve` on a free port against the test
 database; every test gets a fresh browser context (cookies, storage) and empty tables."""
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from sme_hub.db import Database
+from sme_hub.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 from tests.conftest import IN_CI, empty_all_tables
 from tests.servers import running_server
 
@@ -95,3 +98,17 @@ class Screenshotter:
 async def clean_tables(db: Database) -> AsyncIterator[None]:
     yield
     await empty_all_tables(db)
+
+
+async def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the form; a demo admin or officer also gives the code of their
+    authenticator app (the demo's fixed TOTP secret) at the second step."""
+    await page.goto("/login")
+    await page.get_by_label("Електронна пошта").fill(email)
+    await page.get_by_label("Пароль").fill(password)
+    await page.locator("main").get_by_role("button", name="Увійти").click()
+    if email in DEMO_TOTP_SECRETS:
+        await expect(page).to_have_url(re.compile(r"/login/two-factor$"))
+        await page.get_by_label("Код").fill(pyotp.TOTP(DEMO_TOTP_SECRETS[email]).now())
+        await page.locator("main").get_by_role("button", name="Підтвердити").click()
+    await expect(page.get_by_test_id("current-user")).to_be_visible()

@@ -7,31 +7,18 @@ deadline, scored by two evaluators, one sheet still in progress):
 
 import re
 
-import pyotp
 import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS, seed_demo
+from sme_hub.demo import seed_demo
 from sme_hub.demo_grants import EVALUATION_CALL_TITLE
 from sme_hub.grants.models import Application, GrantCall
-from tests.e2e.conftest import Screenshotter
+from tests.e2e.conftest import Screenshotter, log_in
 from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
-
-
-async def log_in(page: Page, email: str) -> None:
-    await page.goto("/login")
-    await page.get_by_label("Електронна пошта").fill(email)
-    await page.get_by_label("Пароль").fill(DEMO_PASSWORD)
-    await page.locator("main").get_by_role("button", name="Увійти").click()
-    if email in DEMO_TOTP_SECRETS:  # the officer's second step: the code of the app
-        await expect(page).to_have_url(re.compile(r"/login/two-factor$"))
-        await page.get_by_label("Код").fill(pyotp.TOTP(DEMO_TOTP_SECRETS[email]).now())
-        await page.locator("main").get_by_role("button", name="Підтвердити").click()
-    await expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 async def demo_call(session: AsyncSession) -> GrantCall:

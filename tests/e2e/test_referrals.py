@@ -8,21 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core.auth import Role
-from sme_hub.demo import DEMO_PASSWORD, seed_demo
+from sme_hub.demo import seed_demo
 from sme_hub.partners.models import Partner
-from tests.e2e.conftest import Screenshotter
+from tests.e2e.conftest import Screenshotter, log_in
 from tests.factories import PASSWORD, make_user
 from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
-
-
-async def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    await page.goto("/login")
-    await page.get_by_label("Електронна пошта").fill(email)
-    await page.get_by_label("Пароль").fill(password)
-    await page.locator("main").get_by_role("button", name="Увійти").click()
-    await expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 async def test_an_entrepreneur_is_referred_to_a_bank_and_reads_the_outcome(

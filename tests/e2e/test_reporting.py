@@ -9,8 +9,8 @@ from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.demo import seed_demo
-from tests.e2e.conftest import Screenshotter
-from tests.e2e.test_referrals import log_in
+from tests.e2e.conftest import Screenshotter, log_in
+from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 async def test_the_public_finds_an_awarded_grant_and_its_open_data(
     page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session)
+    await seed_demo(session, SECRET_KEY)
     await session.commit()
     await page.goto("/")
     await page.get_by_role("link", name="Реєстр грантів").click()
@@ -50,7 +50,7 @@ async def test_the_public_finds_an_awarded_grant_and_its_open_data(
 async def test_an_officer_and_an_observer_read_their_dashboards(
     page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session)
+    await seed_demo(session, SECRET_KEY)
     await session.commit()
     await log_in(page, "officer@demo.sme-hub.org")
     await page.get_by_role("link", name="Показники").click()
