@@ -89,8 +89,9 @@ async def test_the_api_docs_page_alone_gets_the_relaxed_policy(client: Client) -
 
 
 def test_no_page_template_has_inline_scripts_or_styles() -> None:
-    """What the CSP would block: style="" attributes, <style>, inline <script> code or
-    on…= handlers in the templates of pages (emails and PDFs are not pages)."""
+    """What the CSP would block: style="" attributes, <style>, inline <script> code,
+    on…= handlers and htmx's evaluated code (`hx-on`, `js:` values) in the templates of
+    pages (emails and PDFs are not pages)."""
     offending = []
     root = PACKAGE_DIR.parent / "templates"
     for path in root.rglob("*.html"):
@@ -98,7 +99,8 @@ def test_no_page_template_has_inline_scripts_or_styles() -> None:
         if relative.startswith("emails/") or "/pdf/" in relative:
             continue
         text = path.read_text()
-        for marker in (' style="', "<style", " onclick=", " onload=", " onsubmit=", " onchange="):
+        markers = (' style="', "<style", " onclick=", " onload=", " onsubmit=", " onchange=")
+        for marker in (*markers, "hx-on", "'js:", '"js:'):
             if marker in text:
                 offending.append(f"{relative}: {marker.strip()}")
         for chunk in text.split("<script")[1:]:
@@ -110,7 +112,8 @@ def test_no_page_template_has_inline_scripts_or_styles() -> None:
 
 async def test_htmx_is_told_not_to_inject_its_indicator_style(client: Client) -> None:
     page = await client.get("/")
-    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in page.text
+    config = '{"includeIndicatorStyles": false, "allowEval": false}'
+    assert f"<meta name=\"htmx-config\" content='{config}'>" in page.text
 
 
 # --- production: HSTS and cookie flags -------------------------------------------------------
