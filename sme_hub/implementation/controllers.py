@@ -7,11 +7,12 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
 from sme_hub.core.auth import Role, requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Files
+from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
     InvalidInput,
@@ -46,16 +47,19 @@ class ImplementationApiController(Controller):
     @get("/me/grants", guards=signed_in, raises=ERRORS)
     async def my_grants(self, user: Actor, db_session: DbSession) -> list[GrantRead]:
         """The signed-in grantee's grants with tranches, reports and obligations."""
-        return [
-            await service.grant_read(db_session, g)
-            for g in await service.my_grants(db_session, user)
-        ]
+        return await service.grants_read(db_session, await service.my_grants(db_session, user))
 
     @get("/grants", guards=officers, raises=ERRORS)
-    async def grants(self, user: Actor, db_session: DbSession) -> list[GrantRead]:
-        """The grants of the officer's municipality, newest decision first."""
-        found = await service.grants_of_municipalities(db_session, user)
-        return [await service.grant_read(db_session, g) for g in found]
+    async def grants(
+        self, user: Actor, db_session: DbSession, page: Page
+    ) -> OffsetPagination[GrantRead]:
+        """The grants of the officer's municipality, newest decision first, a page at a time
+        (`?limit=&offset=`)."""
+        found, total = await service.grants_of_municipalities(
+            db_session, user, limit=page.limit, offset=page.offset
+        )
+        items = await service.grants_read(db_session, found)
+        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
     @get(["/grants/export.csv", "/grants/export.xlsx"], guards=officers, raises=ERRORS)
     async def grants_export(

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import CurrentUser, Role, requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData
+from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _, current_locale
@@ -22,6 +22,7 @@ from sme_hub.implementation import agreement, exports, forms, overview, service
 from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
 
 OFFICE = "/municipality/grants"
+PAGE_SIZE = 50
 
 
 def _office(grant_id: int) -> str:
@@ -46,9 +47,9 @@ class GrantOfficePagesController(Controller):
 
     @get("/")
     async def grants_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, page: Page
     ) -> Template:
-        return await _office_list(request, db_session, user)
+        return await _office_list(request, db_session, user, offset=page.offset)
 
     @get(["/export.csv", "/export.xlsx"])
     async def export(
@@ -256,9 +257,12 @@ async def _office_list(
     db_session: AsyncSession,
     user: CurrentUser,
     *,
+    offset: int = 0,
     problem: str | None = None,
 ) -> Template:
-    grants = await service.grants_of_municipalities(db_session, user)
+    grants, total = await service.grants_of_municipalities(
+        db_session, user, limit=PAGE_SIZE, offset=offset
+    )
     today = service.today_in_kyiv()
     overdue = await service.obligations(db_session, user, overdue_only=True)
     return render(
@@ -266,6 +270,10 @@ async def _office_list(
         "implementation/office/grants.html",
         status_code=409 if problem else 200,
         rows=await overview.rows_of(db_session, grants),
+        total=total,
+        limit=PAGE_SIZE,
+        offset=offset,
+        query="",
         overdue=[(service.obligation_read(o, today), g) for o, g in overdue],
         problem=problem,
         **common_context(),

@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, update
+from sqlalchemy import Select, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -184,39 +184,69 @@ def obligation_read(obligation: Obligation, today: date) -> ObligationRead:
 async def parts_of(
     session: AsyncSession, grant_id: int
 ) -> tuple[list[Tranche], list[ProgressReport], list[Obligation]]:
+    return (await parts_of_many(session, [grant_id]))[grant_id]
+
+
+async def parts_of_many(
+    session: AsyncSession, grant_ids: list[int]
+) -> dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]]:
+    """The tranches, reports and obligations of several grants: three queries, whatever
+    their number."""
+    parts: dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]] = {
+        grant_id: ([], [], []) for grant_id in grant_ids
+    }
     tranches = await session.scalars(
-        select(Tranche).where(col(Tranche.application_id) == grant_id).order_by(col(Tranche.number))
+        select(Tranche)
+        .where(col(Tranche.application_id).in_(grant_ids))
+        .order_by(col(Tranche.number))
     )
+    for tranche in tranches:
+        parts[tranche.application_id][0].append(tranche)
     reports = await session.scalars(
         select(ProgressReport)
-        .where(col(ProgressReport.application_id) == grant_id)
+        .where(col(ProgressReport.application_id).in_(grant_ids))
         .order_by(col(ProgressReport.submitted_at), col(ProgressReport.id))
     )
+    for report in reports:
+        parts[report.application_id][1].append(report)
     obligations = await session.scalars(
         select(Obligation)
-        .where(col(Obligation.application_id) == grant_id)
+        .where(col(Obligation.application_id).in_(grant_ids))
         .order_by(col(Obligation.due_on), col(Obligation.id))
     )
-    return list(tranches), list(reports), list(obligations)
+    for obligation in obligations:
+        parts[obligation.application_id][2].append(obligation)
+    return parts
 
 
 async def grant_read(session: AsyncSession, grant: Application) -> GrantRead:
-    assert grant.id is not None
-    tranches, reports, obligations = await parts_of(session, grant.id)
+    return (await grants_read(session, [grant]))[0]
+
+
+async def grants_read(session: AsyncSession, grants: list[Application]) -> list[GrantRead]:
+    """Grants with their tranches, reports and obligations, in their order."""
+    parts = await parts_of_many(session, [g.id for g in grants if g.id is not None])
     today = today_in_kyiv()
-    return GrantRead(
-        id=grant.id,
-        call_id=grant.call_id,
-        status=grant.status,
-        project_title=grant.project_title,
-        awarded_kop=grant.awarded_kop or 0,
-        scheduled_kop=grant.scheduled_kop,
-        paid_kop=grant.paid_kop,
-        decision_reference=grant.decision_reference,
-        tranches=[tranche_read(t) for t in tranches],
-        reports=[report_read(r) for r in reports],
-        obligations=[obligation_read(o, today) for o in obligations],
-    )
+    found = []
+    for grant in grants:
+        assert grant.id is not None
+        tranches, reports, obligations = parts[grant.id]
+        found.append(
+            GrantRead(
+                id=grant.id,
+                call_id=grant.call_id,
+                status=grant.status,
+                project_title=grant.project_title,
+                awarded_kop=grant.awarded_kop or 0,
+                scheduled_kop=grant.scheduled_kop,
+                paid_kop=grant.paid_kop,
+                decision_reference=grant.decision_reference,
+                tranches=[tranche_read(t) for t in tranches],
+                reports=[report_read(r) for r in reports],
+                obligations=[obligation_read(o, today) for o in obligations],
+            )
+        )
+    return found
 
 
 def grants_statement(user: CurrentUser) -> Select[Application]:
@@ -231,9 +261,16 @@ def grants_statement(user: CurrentUser) -> Select[Application]:
     )
 
 
-async def grants_of_municipalities(session: AsyncSession, user: CurrentUser) -> list[Application]:
-    """The officer's grants, newest decision first."""
-    return list(await session.scalars(grants_statement(user)))
+async def grants_of_municipalities(
+    session: AsyncSession, user: CurrentUser, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Application], int]:
+    """A page of the officer's grants, newest decision first, and how many there are."""
+    statement = grants_statement(user)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    rows = await session.scalars(statement.limit(limit).offset(offset))
+    return list(rows), total or 0
 
 
 async def my_grants(session: AsyncSession, user: CurrentUser) -> list[Application]:

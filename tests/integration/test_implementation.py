@@ -87,8 +87,10 @@ async def test_approval_plans_tranches_and_obligations_and_tells_the_grantee(
     assert len(decided) == 1
     assert "75\xa0000,00" in decided[0].body_text and "Рішення № 7" in decided[0].body_text
     assert (await client.get(f"/api/v1/grants/{grant_id}", headers=officer)).status_code == 200
-    listed = (await client.get("/api/v1/grants", headers=officer)).json()
-    assert [g["id"] for g in listed] == [grant_id]
+    listed = (await client.get("/api/v1/grants?limit=10", headers=officer)).json()
+    assert [g["id"] for g in listed["items"]] == [grant_id]
+    assert listed["total"] == 1
+    assert [t["number"] for t in listed["items"][0]["tranches"]] == [1, 2]
     mine = (await client.get("/api/v1/me/grants", headers=setup["grantee"])).json()
     assert [g["id"] for g in mine] == [grant_id]
 
