@@ -14,6 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from sme_hub.core.i18n import LANG_COOKIE, _, choose_locale, current_locale
 
@@ -151,7 +152,62 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
     return _error_page(request, 500, _("We have logged the error. Please try again later."))
 
 
+INT4_MAX = 2**31 - 1  # ids are PostgreSQL `integer`s
+
+
+def is_data_error(exc: DBAPIError) -> bool:
+    """PostgreSQL (or the driver, before sending) refused a value as data: SQLSTATE class
+    22 — a number out of range, a NUL character in text, a date out of range, …"""
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        state = getattr(cause, "sqlstate", None)
+        if isinstance(state, str) and state.startswith("22"):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def handle_database_error(
+    request: Request[Any, Any, Any], exc: DBAPIError
+) -> Response[Any] | Template | Redirect:
+    """Input the database cannot hold is the caller's mistake (4xx), not a server error: an
+    id beyond PostgreSQL's integers names nothing (404), any other such value is 422. The
+    request's transaction is rolled back as for every 4xx, so nothing was written."""
+    if not is_data_error(exc):
+        return handle_internal_error(request, exc)
+    ids = [v for v in request.path_params.values() if isinstance(v, int)]
+    if any(not -INT4_MAX - 1 <= value <= INT4_MAX for value in ids):
+        return handle_http_exception(request, NotFound())
+    return handle_http_exception(
+        request,
+        InvalidInput(
+            {},
+            detail=_(
+                "A value cannot be stored: a number is too large, a date is out of range "
+                "or a text contains a NUL character."
+            ),
+        ),
+    )
+
+
+def handle_runtime_error(
+    request: Request[Any, Any, Any], exc: RuntimeError
+) -> Response[Any] | Template | Redirect:
+    """Litestar looks for the first file of a multipart body bound to an `UploadFile` with
+    `next()`: a form without any file ends that search in a StopIteration, which Python
+    turns into this RuntimeError before the handler runs. It is the caller's mistake."""
+    if isinstance(exc.__cause__, StopIteration) and request.content_type[0].startswith(
+        "multipart/"
+    ):
+        return handle_http_exception(
+            request, ValidationException(detail=_("Attach a file: the form has none."))
+        )
+    return handle_internal_error(request, exc)
+
+
 exception_handlers: dict[Any, Any] = {
     HTTPException: handle_http_exception,
+    DBAPIError: handle_database_error,
+    RuntimeError: handle_runtime_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
 }
