@@ -181,24 +181,59 @@ def database_unavailable(exc: BaseException) -> bool:
         return True
     if not isinstance(exc, sa_exc.DBAPIError):
         return False
-    if exc.connection_invalidated:
-        return True
+    return exc.connection_invalidated or sqlstate_of(exc).startswith(_UNAVAILABLE_STATES)
+
+
+def sqlstate_of(exc: sa_exc.DBAPIError) -> str:
+    """The SQLSTATE PostgreSQL (or the driver) gave the error, found along its causes."""
     cause: BaseException | None = exc.orig
     while cause is not None:
-        sqlstate = getattr(cause, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_STATES):
-            return True
+        state = getattr(cause, "sqlstate", None)
+        if isinstance(state, str):
+            return state
         cause = cause.__cause__
-    return False
+    return ""
+
+
+INT4_MAX = 2**31 - 1  # ids are PostgreSQL `integer`s
+
+
+def is_data_error(exc: sa_exc.DBAPIError) -> bool:
+    """PostgreSQL (or the driver, before sending) refused a value as data: SQLSTATE class
+    22 — a number out of range, a NUL character in text, a date out of range, …"""
+    return sqlstate_of(exc).startswith("22")
 
 
 def handle_database_error(
     request: Request[Any, Any, Any], exc: Exception
-) -> Response[Any] | Template:
+) -> Response[Any] | Template | Redirect:
     """503 with a message when the database went away mid-request (the transaction is rolled
-    back: nothing was saved); any other database error is a 500 like every bug."""
-    if not database_unavailable(exc):
+    back: nothing was saved). Input the database cannot hold is the caller's mistake (4xx),
+    not a server error: an id beyond PostgreSQL's integers names nothing (404), any other
+    such value is 422; the transaction is rolled back as for every 4xx. Any other database
+    error is a 500 like every bug."""
+    if database_unavailable(exc):
+        return _database_unavailable(request, exc)
+    if not isinstance(exc, sa_exc.DBAPIError) or not is_data_error(exc):
         return handle_internal_error(request, exc)
+    ids = [v for v in request.path_params.values() if isinstance(v, int)]
+    if any(not -INT4_MAX - 1 <= value <= INT4_MAX for value in ids):
+        return handle_http_exception(request, NotFound())
+    return handle_http_exception(
+        request,
+        InvalidInput(
+            {},
+            detail=_(
+                "A value cannot be stored: a number is too large, a date is out of range "
+                "or a text contains a NUL character."
+            ),
+        ),
+    )
+
+
+def _database_unavailable(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Any] | Template:
     log.error("database unavailable on %s %s", request.method, request.url.path, exc_info=exc)
     detail = _(
         "The database could not be reached for a moment. Nothing was saved: please try again."
@@ -216,9 +251,25 @@ def handle_database_error(
     return page
 
 
+def handle_runtime_error(
+    request: Request[Any, Any, Any], exc: RuntimeError
+) -> Response[Any] | Template | Redirect:
+    """Litestar looks for the first file of a multipart body bound to an `UploadFile` with
+    `next()`: a form without any file ends that search in a StopIteration, which Python
+    turns into this RuntimeError before the handler runs. It is the caller's mistake."""
+    if isinstance(exc.__cause__, StopIteration) and request.content_type[0].startswith(
+        "multipart/"
+    ):
+        return handle_http_exception(
+            request, ValidationException(detail=_("Attach a file: the form has none."))
+        )
+    return handle_internal_error(request, exc)
+
+
 exception_handlers: dict[Any, Any] = {
     HTTPException: handle_http_exception,
     sa_exc.DBAPIError: handle_database_error,
     sa_exc.TimeoutError: handle_database_error,
+    RuntimeError: handle_runtime_error,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_internal_error,
 }
