@@ -183,13 +183,14 @@ async def test_uploads_live_outside_the_web_root_under_random_names_and_download
     setup = await officer_and_call(client, session)
     olena = await applicant(client, session, "olena@example.org", tax_id=TAX_IDS[0])
     application_id = await draft(client, setup["call_id"], olena)
+    before = set(stored_files(Path(settings.data_dir)))  # other tests' files stay
     created = await client.post(
         f"/api/v1/applications/{application_id}/attachments",
         headers=olena,
         files={"data": ("<script>.pdf", pdf_bytes(), "text/html")},
     )
     assert created.status_code == 201, created.text
-    [path] = stored_files(Path(settings.data_dir))
+    [path] = set(stored_files(Path(settings.data_dir))) - before
     assert is_inside(path, Path(settings.data_dir))
     assert not is_inside(path, PACKAGE_DIR / "static")
     assert "script" not in path.name and len(path.stem) == 32  # a random hex name
