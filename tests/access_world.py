@@ -274,5 +274,6 @@ async def build_tenant(
         "certificate_enrolment_id": enrolments[1].id,
         "code": code,
         "referral_id": referral.id,
+        "user_id": owner.id,
     }
     return tenant

@@ -79,6 +79,50 @@ def r(roles: str, **options: Any) -> Rule:
 
 
 RULES: dict[str, Rule] = {
+    # accounts: the second step of a login, the account page, two-factor resets
+    "GET /login/two-factor": r("*"),
+    "POST /login/two-factor": r("*"),
+    "GET /login/two-factor/setup": r("*"),
+    "POST /login/two-factor/setup": r("*"),
+    "GET /account": r("+"),
+    "GET /account/two-factor": r("+"),
+    "POST /account/two-factor": r("+"),
+    "POST /account/two-factor/disable": r("+"),
+    "POST /account/password": r("+"),
+    "POST /admin/users/{user_id:int}/two-factor/reset": r("A"),
+    "POST /api/v1/admin/users/{user_id:int}/two-factor/reset": r("A"),
+    # operations: loopback or a token, whoever is signed in (the test client is neither)
+    "GET /metrics": r("*", ok=(403,)),
+    # exports of the staff lists, as their lists
+    "GET /api/v1/centre/clients/export.csv": r("C O A"),
+    "GET /api/v1/centre/clients/export.xlsx": r("C O A"),
+    "GET /api/v1/calls/{call_id:int}/applications/export.csv": r("C O A", scoped=True),
+    "GET /api/v1/calls/{call_id:int}/applications/export.xlsx": r("C O A", scoped=True),
+    "GET /centre/training/cohorts/{cohort_id:int}/export.csv": r("C", scoped=True),
+    "GET /centre/training/cohorts/{cohort_id:int}/export.xlsx": r("C", scoped=True),
+    "GET /api/v1/referrals/export.csv": r("+"),
+    "GET /api/v1/referrals/export.xlsx": r("+"),
+    "GET /centre/referrals/export.csv": r("C"),
+    "GET /centre/referrals/export.xlsx": r("C"),
+    "GET /partner/referrals/export.csv": r("P"),
+    "GET /partner/referrals/export.xlsx": r("P"),
+    "GET /api/v1/grants/export.csv": r("O A"),
+    "GET /api/v1/grants/export.xlsx": r("O A"),
+    "GET /municipality/grants/export.csv": r("O A"),
+    "GET /municipality/grants/export.xlsx": r("O A"),
+    # a call's results as a PDF
+    "GET /api/v1/calls/{call_id:int}/results.pdf": r(
+        "O A",
+        scoped=True,
+        ok=(409,),
+        params={"call_id": "evaluated_call_id", "application_id": "evaluated_application_id"},
+    ),
+    "GET /municipality/calls/{call_id:int}/results.pdf": r(
+        "O A",
+        scoped=True,
+        ok=(409,),
+        params={"call_id": "evaluated_call_id", "application_id": "evaluated_application_id"},
+    ),
     "GET /health": r("*"),
     "GET /": r("*"),
     "POST /api/v1/auth/confirm-email": r("*"),
