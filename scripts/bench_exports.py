@@ -7,21 +7,18 @@ allocations (tracemalloc, in a separate run: tracing slows Python down) and the 
 resident memory of the process. Usage: .venv/bin/python scripts/bench_exports.py [N]
 """
 
-import asyncio
 import resource
-import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-from benchlib import bench_server
+from benchlib import run_on_scratch_database
 from sqlalchemy import text
 
 from sme_hub.config import Settings
 from sme_hub.core.auth import CurrentUser, Grant, Role
 from sme_hub.core.exports import stream_body
-from sme_hub.db import Database, scratch_database
+from sme_hub.db import Database
 from sme_hub.grants import screening
 
 SEED = """
@@ -105,10 +102,7 @@ async def run(n: int, database_url: str, data_dir: Path) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    data_dir = Path(tempfile.mkdtemp(prefix="sme-bench-"))
-    with scratch_database(bench_server(data_dir), "sme_hub_bench") as url:
-        asyncio.run(run(n, url, data_dir))
+    run_on_scratch_database(run, default_n=100_000)
 
 
 if __name__ == "__main__":

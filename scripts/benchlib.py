@@ -1,9 +1,13 @@
 """What the benchmarks share: the PostgreSQL server to measure on, and percentiles."""
 
+import asyncio
 import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sme_hub.db import start_embedded_postgres
+from sme_hub.db import scratch_database, start_embedded_postgres
 
 
 def bench_server(data_dir: Path) -> str:
@@ -18,3 +22,14 @@ def bench_server(data_dir: Path) -> str:
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def run_on_scratch_database(
+    run: Callable[[int, str, Path], Awaitable[None]], *, default_n: int
+) -> None:
+    """`run(n, database_url, data_dir)` on a fresh database that is dropped afterwards; `n`
+    is the command's first argument (or `default_n`)."""
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else default_n
+    data_dir = Path(tempfile.mkdtemp(prefix="sme-bench-"))
+    with scratch_database(bench_server(data_dir), "sme_hub_bench") as url:
+        asyncio.run(run(n, url, data_dir))
