@@ -7,9 +7,12 @@ serves it in production mode on a free loopback port, and runs wrk at 32 connect
 (each connection on its own draft, with its owner's token) and the staff lists (pages with a
 session cookie, API twins with a token). Prints req/s, p50, p99, non-2xx answers, the ratio
 to /health's req/s of the same round, the workers' resident memory and the targets; asserts
-nothing. Each scenario runs `--rounds` times and its best round is shown (the machine is
-shared: the best round is the least disturbed one).
+nothing. The public lists are then measured again on a second server with the public cache
+off (core/public_cache.py), rows marked "[no cache]": what making each answer costs.
+Each scenario runs `--rounds` times and its best round is shown (the machine is shared: the
+best round is the least disturbed one).
 Usage: scripts/bench [--duration 10] [--connections 32] [--rounds 2] [--only SUBSTRING ...]
+                     [--no-uncached]
 """
 
 import argparse
@@ -27,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyotp
 from bench_enrolment import free_port, stop_server
-from bench_load_seed import PASSWORD, Installation, seed
+from bench_load_seed import PASSWORD, TOTP_SECRET, Installation, seed
 from benchlib import bench_server
 
 from sme_hub.config import Settings
@@ -82,8 +86,11 @@ def ensure_wrk() -> str:
     return found
 
 
-def start_server(database_url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Production mode (JSON logs, no job worker beside it), as it would be deployed."""
+def start_server(
+    database_url: str, data_dir: Path, cache_seconds: int = 10
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Production mode (JSON logs, no job worker beside it), as it would be deployed; with the
+    public cache of `cache_seconds` (0: every answer made anew)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -92,12 +99,13 @@ def start_server(database_url: str, data_dir: Path) -> tuple[subprocess.Popen[by
         "SME_HUB_DATA_DIR": str(data_dir),
         "SME_HUB_SECRET_KEY": SECRET_KEY,
         "SME_HUB_ENV": "production",
+        "SME_HUB_PUBLIC_CACHE_SECONDS": str(cache_seconds),
     }
     command = [
         str(Path(sys.executable).parent / "sme-hub"),
         *("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)),
     ]
-    log = (data_dir / "server.log").open("wb")
+    log = (data_dir / f"server-cache-{cache_seconds}.log").open("wb")
     process = subprocess.Popen(
         command,
         env=env,
@@ -110,7 +118,7 @@ def start_server(database_url: str, data_dir: Path) -> tuple[subprocess.Popen[by
     while httpx_status(f"{url}/health") != 200:
         if process.poll() is not None or time.monotonic() > deadline:
             stop_server(process)
-            raise SystemExit(f"the server did not start; see {data_dir / 'server.log'}")
+            raise SystemExit(f"the server did not start; see {log.name}")
         time.sleep(0.3)
     return process, url
 
@@ -133,8 +141,18 @@ def session_cookie(url: str, email: str) -> str:
             data={"email": email, "password": PASSWORD, "_csrf_token": csrf},
             headers={"Cookie": f"csrftoken={csrf}"},
         )
-    if response.status_code not in (302, 303):
+        if response.headers.get("location") == "/login/two-factor":
+            response = client.post(
+                "/login/two-factor",
+                data={"code": pyotp.TOTP(TOTP_SECRET).now(), "_csrf_token": csrf},
+                headers={"Cookie": f"csrftoken={csrf}; {_session_cookies(response)}"},
+            )
+    if response.status_code not in (302, 303) or "two-factor" in response.headers["location"]:
         raise SystemExit(f"login of {email} answered {response.status_code}")
+    return _session_cookies(response)
+
+
+def _session_cookies(response: httpx.Response) -> str:
     parts = [
         header.split(";", 1)[0]
         for header in response.headers.get_list("set-cookie")
@@ -311,7 +329,7 @@ def report(
         f"{args.duration} s per scenario, best of {args.rounds} round(s)"
     )
     head = (
-        f"{'scenario':<40}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
+        f"{'scenario':<50}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>9}"
         f"{'×/health':>10}{'CPU ms':>8}  target"
     )
     print(head)
@@ -325,7 +343,7 @@ def report(
         checks.append(f"p99<{P99_TARGET_MS:.0f} {'ok' if fast else 'SHORT'}")
         errors = f"{r.non2xx}" + (f"+{r.socket_errors}s" if r.socket_errors else "")
         print(
-            f"{s.name[:39]:<40}{r.rate:>8.0f}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}{errors:>9}"
+            f"{s.name[:49]:<50}{r.rate:>8.0f}{r.p50_ms:>8.1f}{r.p99_ms:>8.1f}{errors:>9}"
             f"{ratio:>10.2f}{r.cpu_ms:>8.2f}  {', '.join(checks)}"
         )
     print()
@@ -366,34 +384,55 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> None:
             for s in scenarios(url, setup, data_dir)
             if s.group == "health" or not args.only or any(o in s.name for o in args.only)
         ]
-        best: dict[Scenario, tuple[Result, float]] = {}
-        for round_number in range(1, args.rounds + 1):
-            print(f"round {round_number} of {args.rounds}", flush=True)
-            health_rate = 0.0
-            for s in chosen:
-                if round_number == 1:
-                    preflight(url, s)
-                pids = [pid for pid, _rss, _hwm in worker_memory(process.pid)]
-                cpu_before = cpu_seconds(pids)
-                result = run_wrk(wrk, url, s, args.duration, args.connections)
-                used = cpu_seconds(pids) - cpu_before
-                cpu = used * 1000 / result.requests if result.requests else 0.0
-                result = dataclasses.replace(result, cpu_ms=cpu)
-                if s.group == "health":
-                    health_rate = result.rate
-                ratio = result.rate / health_rate if health_rate else 0.0
-                print(
-                    f"  {s.name:<40}{result.rate:>8.0f} req/s  p99 {result.p99_ms:>7.1f} ms"
-                    f"  {result.cpu_ms:>6.2f} CPU ms/req",
-                    flush=True,
-                )
-                if s not in best or result.rate > best[s][0].rate:
-                    best[s] = (result, ratio)
+        best = measure(wrk, url, process.pid, chosen, args)
         memory = worker_memory(process.pid)
     finally:
         stop_server(process)
+    # The public lists once more with the cache off: what making each answer costs.
+    public = [s for s in chosen if s.group in ("health", "json", "html")]
+    if len(public) > 1 and not args.no_uncached:
+        print("the public lists again, on a server without the public cache", flush=True)
+        process, url = start_server(database_url, data_dir, cache_seconds=0)
+        try:
+            uncached = measure(wrk, url, process.pid, public, args)
+        finally:
+            stop_server(process)
+        best.update(
+            {dataclasses.replace(s, name=f"{s.name} [no cache]"): r for s, r in uncached.items()}
+        )
     report(best, memory, args)
-    print(f"server log: {data_dir / 'server.log'}")
+    print(f"server logs: {data_dir}/server-cache-*.log")
+
+
+def measure(
+    wrk: str, url: str, server_pid: int, chosen: list[Scenario], args: argparse.Namespace
+) -> dict[Scenario, tuple[Result, float]]:
+    """Each scenario `args.rounds` times; the best round of each, with its ratio to the
+    /health of the same round."""
+    best: dict[Scenario, tuple[Result, float]] = {}
+    for round_number in range(1, args.rounds + 1):
+        print(f"round {round_number} of {args.rounds}", flush=True)
+        health_rate = 0.0
+        for s in chosen:
+            if round_number == 1:
+                preflight(url, s)
+            pids = [pid for pid, _rss, _hwm in worker_memory(server_pid)]
+            cpu_before = cpu_seconds(pids)
+            result = run_wrk(wrk, url, s, args.duration, args.connections)
+            used = cpu_seconds(pids) - cpu_before
+            cpu = used * 1000 / result.requests if result.requests else 0.0
+            result = dataclasses.replace(result, cpu_ms=cpu)
+            if s.group == "health":
+                health_rate = result.rate
+            ratio = result.rate / health_rate if health_rate else 0.0
+            print(
+                f"  {s.name:<50}{result.rate:>8.0f} req/s  p99 {result.p99_ms:>7.1f} ms"
+                f"  {result.cpu_ms:>6.2f} CPU ms/req",
+                flush=True,
+            )
+            if s not in best or result.rate > best[s][0].rate:
+                best[s] = (result, ratio)
+    return best
 
 
 def hold(url: str, setup: Installation, data_dir: Path, server_pid: int, seconds: int) -> None:
@@ -417,6 +456,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="runs of each scenario")
     parser.add_argument("--hold", type=int, default=0, help="only serve for N s (profiling)")
     parser.add_argument("--only", nargs="*", default=[], help="scenarios whose name has any")
+    parser.add_argument(
+        "--no-uncached", action="store_true", help="skip the public lists without the cache"
+    )
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="sme-bench-load-"))
     with scratch_database(bench_server(data_dir), "sme_hub_load") as url:

@@ -32,6 +32,7 @@ from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.metrics import metrics_middleware, process_exited
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
+from sme_hub.core.public_cache import KeptAnswers
 from sme_hub.core.security import security_headers_hook
 from sme_hub.core.storage import Storage, storage_for
 from sme_hub.core.templating import jinja_environment
@@ -233,7 +234,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config,
         openapi_config=_openapi_config(),
         exception_handlers=exception_handlers,
-        state=State({"settings": settings, "storage": storage_for(settings)}),
+        state=State(
+            {"settings": settings, "storage": storage_for(settings), "kept_answers": KeptAnswers()}
+        ),
         debug=settings.debug,
         logging_config=None,  # configure_logging above owns the handlers
     )

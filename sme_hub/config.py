@@ -47,6 +47,9 @@ class Settings:
     # A job whose worker has not sent a heartbeat for this long is taken to be orphaned (the
     # worker died) and is run again by another worker.
     job_stalled_seconds: float = 30.0
+    # How long a worker may answer anonymous visitors' public lists from memory
+    # (core/public_cache.py); 0: never. load_settings defaults to 10.
+    public_cache_seconds: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -134,7 +137,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         metrics_token=metrics_token,
         metrics_dir=Path(metrics_dir) if metrics_dir else None,
         job_stalled_seconds=_positive_seconds(env_vars, "SME_HUB_JOB_STALLED_SECONDS", 30.0),
+        public_cache_seconds=_cache_seconds(env_vars.get("SME_HUB_PUBLIC_CACHE_SECONDS")),
     )
+
+
+def _cache_seconds(raw: str | None) -> int:
+    if not raw:
+        return 10
+    if not raw.isdigit() or int(raw) > 300:
+        raise ConfigurationError(
+            "SME_HUB_PUBLIC_CACHE_SECONDS must be a whole number of seconds from 0 to 300"
+        )
+    return int(raw)
 
 
 def _positive_seconds(env_vars: dict[str, str], name: str, default: float) -> float:

@@ -1,6 +1,10 @@
 """The Jinja environment pages and emails share: templates folder, i18n, formatting helpers."""
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from sme_hub.config import TEMPLATES_DIR
 from sme_hub.core.auth import role_label
@@ -13,11 +17,54 @@ from sme_hub.core.i18n import (
     lang_url,
     ngettext,
 )
+from sme_hub.core.public_cache import public_cache
 
 
 def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
     """`{value: msgid}` as `(value, text)` pairs for a <select>, in the current language."""
     return [(value, gettext(msgid)) for value, msgid in labels.items()]
+
+
+class Translation(Markup):
+    """A translated message in an autoescaped template: trusted text (ours) whose
+    `.format(...)` escapes the values put into it. Markup's own `format` does the same through
+    string.Formatter in pure Python, which cost more than the rest of a list row; messages
+    use plain `{name}` fields (no format specs), so str.format on escaped values is enough."""
+
+    __slots__ = ()
+
+    def format(self, *args: Any, **kwargs: Any) -> "Translation":
+        escaped = {key: escape(value) for key, value in kwargs.items()}
+        return Translation(
+            str.format(self, *map(escape, args), **escaped)
+        )
+
+
+def _finish(context: Context, text: str, variables: dict[str, Any]) -> str:
+    """Jinja's newstyle gettext semantics (`%(name)s` variables, `%%`), minus the work when
+    there is nothing to substitute."""
+    if context.eval_ctx.autoescape:
+        text = Translation(text)
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
+def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+    return _finish(context, gettext(message), variables)
+
+
+@pass_context
+def _template_ngettext(
+    context: Context, singular: str, plural: str, n: int, **variables: Any
+) -> str:
+    variables.setdefault("num", n)
+    return _finish(context, ngettext(singular, plural, n), variables)
+
+
+def kept_for_everyone(request: Any) -> bool:
+    """Whether the page's route may be answered from the public cache (core/public_cache.py),
+    so that nothing of one visitor's may be in it."""
+    return public_cache in (getattr(request.scope.get("route_handler"), "middleware", None) or ())
 
 
 def jinja_environment() -> Environment:
@@ -28,11 +75,17 @@ def jinja_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,
     )
-    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Newstyle gettext, installed directly: the extension would wrap these callables in its
+    # own (slower) newstyle wrappers and route `_` through one more lookup.
+    environment.newstyle_gettext = True  # type: ignore[attr-defined]
+    environment.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
+    )
     environment.globals.update(
         current_locale=current_locale.get,
         role_label=role_label,
         lang_url=lang_url,
+        kept_for_everyone=kept_for_everyone,
         format_money=format_money,
         format_datetime=format_datetime_kyiv,
     )

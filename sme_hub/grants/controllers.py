@@ -25,6 +25,7 @@ from sme_hub.core.errors import (
 )
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _
+from sme_hub.core.public_cache import public_cache
 from sme_hub.core.storage import Storage
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.models import GrantCall
@@ -99,7 +100,7 @@ class GrantsApiController(Controller):
         )
         return calls.to_read(call)
 
-    @get("/calls")
+    @get("/calls", middleware=[public_cache])
     async def list_calls(
         self,
         request: Request[Any, Any, Any],

@@ -13,6 +13,7 @@ from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden
 from sme_hub.core.i18n import _, current_locale
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.public_cache import public_cache
 from sme_hub.grants import applications, calls, explain, rules, schemas
 from sme_hub.grants.models import Application
 from sme_hub.organisations import service as organisations
@@ -30,7 +31,7 @@ class PublicCallPagesController(Controller):
 
     # --- public -----------------------------------------------------------------------------
 
-    @get("/calls")
+    @get("/calls", middleware=[public_cache])
     async def calls_page(
         self,
         request: Request[Any, Any, Any],

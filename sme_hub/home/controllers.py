@@ -7,11 +7,12 @@ from litestar.response import Template
 
 from sme_hub.core.deps import Db, DbSession
 from sme_hub.core.pages import render
+from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations import service as organisations
 
 
 class HomeController(Controller):
-    @get("/", include_in_schema=False)
+    @get("/", include_in_schema=False, middleware=[public_cache])
     async def home(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
         municipalities, total = await organisations.list_municipalities(db_session, limit=12)
         return render(

@@ -17,6 +17,7 @@ from sme_hub.core.deps import Actor, Config, Db, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _
+from sme_hub.core.public_cache import public_cache
 from sme_hub.partners import exports, rules, service
 from sme_hub.partners.schemas import (
     CallPartnersIn,
@@ -77,7 +78,12 @@ class PartnersApiController(Controller):
     path = "/api/v1"
     tags = ["partners"]
 
-    @get("/partners", dependencies=directory_filters, raises=[InvalidInput])
+    @get(
+        "/partners",
+        dependencies=directory_filters,
+        raises=[InvalidInput],
+        middleware=[public_cache],
+    )
     async def directory(
         self, db_session: DbSession, page: Page, filters: Filters
     ) -> OffsetPagination[PartnerRead]:

@@ -19,6 +19,7 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _, current_locale
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import forms, rules
 from sme_hub.partners import service as partner_service
@@ -77,7 +78,7 @@ async def municipality_names(
 class PartnerPagesController(Controller):
     include_in_schema = False
 
-    @get("/partners")
+    @get("/partners", middleware=[public_cache])
     async def directory_page(
         self,
         request: Request[Any, Any, Any],

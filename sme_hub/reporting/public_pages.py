@@ -19,6 +19,7 @@ from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.exports import table_csv
 from sme_hub.core.i18n import N_, _, current_locale
 from sme_hub.core.pages import render
+from sme_hub.core.public_cache import public_cache
 from sme_hub.reporting import awards as service
 from sme_hub.reporting import open_data
 from sme_hub.reporting.awards_schemas import AwardFilters, AwardRead
@@ -73,7 +74,7 @@ class AwardsApiController(Controller):
     path = "/api/v1"
     tags = ["awards"]
 
-    @get("/awards", cache_control=CACHE, raises=[InvalidInput])
+    @get("/awards", cache_control=CACHE, raises=[InvalidInput], middleware=[public_cache])
     async def awards(
         self,
         db_session: DbSession,
@@ -108,7 +109,7 @@ def _name(uk: str, en: str) -> str:
 class AwardPagesController(Controller):
     include_in_schema = False
 
-    @get("/grants")
+    @get("/grants", middleware=[public_cache])
     async def register(
         self,
         request: Request[Any, Any, Any],

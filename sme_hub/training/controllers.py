@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.public_cache import public_cache
 from sme_hub.training import enrolment, service
 from sme_hub.training.schemas import (
     AttendanceRead,
@@ -49,7 +50,7 @@ class TrainingApiController(Controller):
         programme = await service.create_programme(db_session, user, data)
         return ProgrammeRead.model_validate(programme)
 
-    @get("/cohorts")
+    @get("/cohorts", middleware=[public_cache])
     async def cohorts(
         self, db_session: DbSession, page: Page, status: FromQuery[str | None] = None
     ) -> OffsetPagination[CohortRead]:

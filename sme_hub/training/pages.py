@@ -12,6 +12,7 @@ from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations import service as organisations
 from sme_hub.training import catalogue, enrolment, schemas
 
@@ -21,7 +22,7 @@ entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 class TrainingPagesController(Controller):
     include_in_schema = False
 
-    @get("/courses")
+    @get("/courses", middleware=[public_cache])
     async def courses(
         self,
         request: Request[Any, Any, Any],
