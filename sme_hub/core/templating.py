@@ -35,9 +35,7 @@ class Translation(Markup):
 
     def format(self, *args: Any, **kwargs: Any) -> "Translation":
         escaped = {key: escape(value) for key, value in kwargs.items()}
-        return Translation(
-            str.format(self, *map(escape, args), **escaped)
-        )
+        return Translation(str.format(self, *map(escape, args), **escaped))
 
 
 def _finish(context: Context, text: str, variables: dict[str, Any]) -> str:
