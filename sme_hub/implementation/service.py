@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
@@ -249,6 +250,13 @@ async def grants_read(session: AsyncSession, grants: list[Application]) -> list[
     return found
 
 
+GRANT_LIST_FIELDS = (
+    *("id", "call_id", "municipality_id", "applicant_id", "status", "project_title"),
+    *("awarded_kop", "scheduled_kop", "paid_kop", "decision_reference", "decided_at"),
+    "snapshot",  # the business's name
+)
+
+
 def grants_statement(user: CurrentUser) -> Select[Application]:
     """The officer's grants, newest decision first (the list, its API and its export)."""
     return (
@@ -269,7 +277,10 @@ async def grants_of_municipalities(
     total = await session.scalar(
         select(func.count()).select_from(statement.order_by(None).subquery())
     )
-    rows = await session.scalars(statement.limit(limit).offset(offset))
+    # A list shows a grant's money and title: the application's texts, budget and answers
+    # (most of its bytes) stay in the database.
+    listed = load_only(*(getattr(Application, name) for name in GRANT_LIST_FIELDS), raiseload=True)
+    rows = await session.scalars(statement.options(listed).limit(limit).offset(offset))
     return list(rows), total or 0
 
 

@@ -14,6 +14,7 @@ from sme_hub.core.i18n import (
     format_money,
     parse_accept_language,
 )
+from sme_hub.core.templating import jinja_environment
 
 
 def test_every_message_has_a_ukrainian_translation() -> None:
@@ -87,3 +88,39 @@ def test_times_are_shown_in_kyiv() -> None:
     finally:
         current_locale.reset(token)
     assert shown == "2026-07-02 00:30"
+
+
+def render(source: str, **context: object) -> str:
+    token = current_locale.set("uk")
+    try:
+        return jinja_environment().from_string(source).render(**context)
+    finally:
+        current_locale.reset(token)
+
+
+def test_template_messages_escape_what_is_put_into_them() -> None:
+    """Pages: a translated message is trusted text, the values put into it are not."""
+    page = '{% autoescape true %}{{ _("Found: {n}").format(n=name) }}{% endautoescape %}'
+    assert render(page, name="<script>") == "Знайдено: &lt;script&gt;"
+    # Emails' text parts are not HTML: nothing is escaped there.
+    text = '{% autoescape false %}{{ _("Found: {n}").format(n=name) }}{% endautoescape %}'
+    assert render(text, name="Ковальчук & син") == "Знайдено: Ковальчук & син"
+
+
+def test_template_messages_keep_jinja_newstyle_semantics() -> None:
+    page = '{% autoescape true %}{{ _("%(x)s & 100%%", x=v) }}|{{ _("Log in") }}{% endautoescape %}'
+    assert render(page, v="<b>") == "&lt;b&gt; & 100%|Увійти"
+    plural = "{{ ngettext('%(num)d place', '%(num)d places', n) }}"
+    assert render(plural, n=1) == "1 place"
+
+
+def test_the_same_moment_is_formatted_once_per_language() -> None:
+    moment = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    token = current_locale.set("en")
+    try:
+        english = format_datetime_kyiv(moment, "d MMMM y")
+        current_locale.set("uk")
+        ukrainian = format_datetime_kyiv(moment, "d MMMM y")
+    finally:
+        current_locale.reset(token)
+    assert (english, ukrainian) == ("1 March 2026", "1 березня 2026")
