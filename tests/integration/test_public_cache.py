@@ -31,15 +31,15 @@ async def test_anonymous_lists_are_kept_and_people_logged_in_see_every_change(
     settings: Settings, session: AsyncSession
 ) -> None:
     app = create_app(replace(settings, public_cache_seconds=60))
-    # One client (one event loop for the app's pool); the officer uses a bearer token only.
+    # One client (one event loop for the app's pool): the officer uses a bearer token only,
+    # so its requests without one are an anonymous visitor's.
     async with AsyncTestClient(app=app) as visitor:
-        officer_client = visitor
-        world = await officer_and_call(officer_client, session, title_uk="Перший конкурс")
+        world = await officer_and_call(visitor, session, title_uk="Перший конкурс")
         first_page = await visitor.get("/calls")
         first_json = await visitor.get("/api/v1/calls?status=published")
         assert titles_in(first_page.text, "Перший конкурс") == ["Перший конкурс"]
 
-        await published_call(officer_client, world["officer"], title_uk="Другий конкурс")
+        await published_call(visitor, world["officer"], title_uk="Другий конкурс")
 
         # Anonymous: the kept answers, page and JSON alike.
         again = await visitor.get("/calls")
@@ -57,18 +57,15 @@ async def test_anonymous_lists_are_kept_and_people_logged_in_see_every_change(
         assert 'lang="en"' in english.text
 
         # A bearer token, however it is presented, is never served what was kept.
-        as_officer = await officer_client.get(
-            "/api/v1/calls?status=published", headers=world["officer"]
-        )
+        as_officer = await visitor.get("/api/v1/calls?status=published", headers=world["officer"])
         assert len(as_officer.json()["items"]) == 2
 
         # A person logged in through the pages sees the change at once, with their own token.
         email = "reader@example.org"
         await make_user(session, Role.ENTREPRENEUR, email=email)
-        person = visitor
-        person.cookies.clear()  # forget the English chosen above
-        await login_page(person, email)
-        page = await person.get("/calls")
+        visitor.cookies.clear()  # forget the English chosen above
+        await login_page(visitor, email)
+        page = await visitor.get("/calls")
         assert titles_in(page.text, "Перший конкурс", "Другий конкурс") == [
             "Перший конкурс",
             "Другий конкурс",
@@ -104,12 +101,10 @@ async def test_a_kept_page_holds_nothing_of_the_visitor_it_was_made_for(
 async def test_nothing_is_kept_when_the_cache_is_off(
     settings: Settings, session: AsyncSession
 ) -> None:
-    app = create_app(replace(settings, public_cache_seconds=0))
-    async with AsyncTestClient(app=app) as visitor:
-        officer_client = visitor
-        world = await officer_and_call(officer_client, session, title_uk="Перший конкурс")
+    async with AsyncTestClient(app=create_app(settings)) as visitor:  # the tests' default: 0
+        world = await officer_and_call(visitor, session, title_uk="Перший конкурс")
         await visitor.get("/calls")
-        await published_call(officer_client, world["officer"], title_uk="Другий конкурс")
+        await published_call(visitor, world["officer"], title_uk="Другий конкурс")
         page = await visitor.get("/calls")
     assert titles_in(page.text, "Перший конкурс", "Другий конкурс") == [
         "Перший конкурс",
