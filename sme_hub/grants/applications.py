@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
@@ -370,19 +371,27 @@ async def read_many(
     ):
         files[attachment.application_id].append(attachment)
     timelines = await _timelines(session, ids)
-    call_statuses = dict(
-        (
-            await session.execute(
-                select(col(GrantCall.id), col(GrantCall.status)).where(
-                    col(GrantCall.id).in_({a.call_id for a in applications})
-                )
-            )
-        ).all()
-    )
+    call_statuses = await _call_statuses(session, {a.call_id for a in applications})
     return [
         _shown(a, files[a.id or 0], timelines[a.id or 0], call_statuses[a.call_id])
         for a in applications
     ]
+
+
+async def _call_statuses(session: AsyncSession, call_ids: set[int]) -> dict[int, str]:
+    """Each call's status; calls this transaction has loaded already (an autosave has its
+    draft's) are not asked for again."""
+    statuses: dict[int, str] = {}
+    for call_id in call_ids:
+        loaded = session.identity_map.get(identity_key(GrantCall, call_id))
+        if isinstance(loaded, GrantCall):
+            statuses[call_id] = loaded.status
+    if missing := call_ids - statuses.keys():
+        rows = await session.execute(
+            select(col(GrantCall.id), col(GrantCall.status)).where(col(GrantCall.id).in_(missing))
+        )
+        statuses.update((call_id or 0, status) for call_id, status in rows.all())
+    return statuses
 
 
 def _shown(
