@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -188,7 +188,7 @@ async def _jobs_created(session: AsyncSession, scope: Scope, result: dict[int, C
     r = ProgressReport
     each_grant = (
         select(col(r.municipality_id), col(r.jobs_created), col(r.women_employed))
-        .distinct(col(r.application_id))
+        .ext(distinct_on(col(r.application_id)))
         .where(col(r.status) == "accepted", _in_scope(scope, r.municipality_id, None))
         .order_by(col(r.application_id), col(r.submitted_at).desc())
     )
