@@ -57,7 +57,7 @@ async def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> No
     app = create_app(settings)
     logging.disable(logging.INFO)  # a JSON line per request would drown the profile
     # The app in this thread and event loop (the test client would run it in another
-    # thread, out of cProfile's sight).
+    # thread, out of the profiler's sight).
     transport = httpx.ASGITransport(app=app)
     async with (
         app.lifespan(),

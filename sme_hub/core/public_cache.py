@@ -77,18 +77,14 @@ def cache_key(scope: Any) -> str:
     return f"{current_locale.get()} {scope['method']} {scope['path']}?{query} {fragment}"
 
 
-def _without_cookies(message: Any) -> Message:
-    headers = [(k, v) for k, v in message["headers"] if k.lower() != b"set-cookie"]
-    copied: Any = {**message, "headers": headers}
-    return copied  # type: ignore[no-any-return]
-
-
-def _copy(message: Message) -> Message:
+def _copy(message: Message, *, cookies: bool = True) -> Message:
     """Layers outside add their headers (request id, language) to the message they pass on:
     each answer from memory is a new message."""
     copied: Any = dict(message)
     if "headers" in copied:
-        copied["headers"] = list(copied["headers"])
+        copied["headers"] = [
+            (k, v) for k, v in copied["headers"] if cookies or k.lower() != b"set-cookie"
+        ]
     return copied  # type: ignore[no-any-return]
 
 
@@ -120,7 +116,7 @@ def public_cache(app: ASGIApp) -> ASGIApp:
             nonlocal size
             if message["type"] == "http.response.start":
                 if message["status"] == 200:
-                    messages.append(_without_cookies(message))  # before outer layers add theirs
+                    messages.append(_copy(message, cookies=False))  # before outer layers add theirs
             elif messages and message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
                 messages.append(_copy(message))

@@ -65,16 +65,15 @@ async def duplicates(
 ) -> dict[int, list[int]]:
     """Submitted applications of a call that share an IBAN, phone or address with another
     applicant's: id -> the other ids (flagged for staff, never refused)."""
-    other = _OTHER
     rows = await session.execute(
-        select(col(Application.id), func.array_agg(func.distinct(other.id)))
+        select(col(Application.id), func.array_agg(func.distinct(_OTHER.id)))
         .join(
-            other,
+            _OTHER,
             and_(
-                col(other.call_id) == col(Application.call_id),
-                col(other.applicant_id) != col(Application.applicant_id),
-                col(other.status).not_in(NOT_SUBMITTED),
-                _shares_contact(Application, other),
+                col(_OTHER.call_id) == col(Application.call_id),
+                col(_OTHER.applicant_id) != col(Application.applicant_id),
+                col(_OTHER.status).not_in(NOT_SUBMITTED),
+                _shares_contact(Application, _OTHER),
             ),
         )
         .where(

@@ -251,8 +251,17 @@ async def grants_read(session: AsyncSession, grants: list[Application]) -> list[
 
 
 GRANT_LIST_FIELDS = (
-    *("id", "call_id", "municipality_id", "applicant_id", "status", "project_title"),
-    *("awarded_kop", "scheduled_kop", "paid_kop", "decision_reference", "decided_at"),
+    "id",
+    "call_id",
+    "municipality_id",
+    "applicant_id",
+    "status",
+    "project_title",
+    "awarded_kop",
+    "scheduled_kop",
+    "paid_kop",
+    "decision_reference",
+    "decided_at",
     "snapshot",  # the business's name
 )
 
