@@ -120,7 +120,7 @@ class AuthApiController(Controller):
                 raise NotAuthorizedException(detail=_(OTP_WRONG)) from None
         elif await two_factor.must_set_up(db_session, user):
             raise Forbidden(_("Set up two-factor sign-in on the website first."))
-        await service.forget_failures(db_session, user.email)
+        await service.forget_failures(db_session, user.email, address)
         token, expires_at = await service.issue_token(db_session, user)
         return TokenResponse(access_token=token, expires_at=expires_at)
 
@@ -204,8 +204,9 @@ class AuthPagesController(Controller):
             return sessions.begin_second_step(request, user, next_path, setup=False)
         if await two_factor.must_set_up(db_session, user):
             return sessions.begin_second_step(request, user, next_path, setup=True)
-        await service.forget_failures(db_session, user.email)
-        return sessions.complete_login(request, user, next_path)
+        address = client_address(request)
+        await service.forget_failures(db_session, user.email, address)
+        return await sessions.complete_login(request, user, next_path, address)
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any]) -> Template:
@@ -231,7 +232,7 @@ class AuthPagesController(Controller):
                 errors={"email": exc.detail},
                 values=values,
             )
-        sessions.start_session(request, user)
+        await sessions.start_session(request, user, client_address(request))
         return redirect_with_message(
             request, "/", _("Your account is ready. Welcome, {name}!").format(name=user.full_name)
         )
@@ -242,7 +243,7 @@ class AuthPagesController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        await sessions.end_session(request)
         return redirect_with_message(request, "/", _("You have logged out."), "info")
 
     # --- email confirmation -----------------------------------------------------------------

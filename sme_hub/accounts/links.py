@@ -7,15 +7,18 @@ UPDATE (`use_token`), so it works exactly once even when clicked twice at the sa
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import AccountToken, ApiToken, LoginFailure, User
+from sme_hub.accounts.models import AccountToken, ApiToken, LoginFailure, User, UserSession
 from sme_hub.accounts.rules import (
     LINK_EMAIL_INTERVAL,
     TOKEN_LIFETIMES,
     TokenPurpose,
+    account_at_address_key,
+    account_key,
+    code_key,
     password_problem,
 )
 from sme_hub.core import audit
@@ -174,14 +177,29 @@ async def request_password_reset(session: AsyncSession, email: str, base_url: st
     )
 
 
+async def forget_all_failures(session: AsyncSession, email: str) -> None:
+    """After a password reset: the account's failed attempts, from every address."""
+    await session.execute(
+        delete(LoginFailure).where(
+            or_(
+                col(LoginFailure.key).in_([account_key(email), code_key(email)]),
+                col(LoginFailure.key).startswith(
+                    account_at_address_key(email, ""), autoescape=True
+                ),
+            )
+        )
+    )
+
+
 async def reset_link_is_valid(session: AsyncSession, token: str) -> bool:
     return await _user_of_valid_token(session, token, TokenPurpose.RESET_PASSWORD) is not None
 
 
 async def reset_password(session: AsyncSession, token: str, password: str) -> User:
     """Set a new password through a reset link: the link is used up, every API token of the
-    user is revoked, and failed logins are forgotten. LinkExpired if the link cannot be used;
-    InvalidInput (before the link is used) if the password breaks the rules."""
+    user is revoked, every session ends, and failed logins are forgotten. LinkExpired if the
+    link cannot be used; InvalidInput (before the link is used) if the password breaks the
+    rules."""
     holder = await _user_of_valid_token(session, token, TokenPurpose.RESET_PASSWORD)
     if holder is None:
         raise LinkExpired
@@ -205,9 +223,8 @@ async def reset_password(session: AsyncSession, token: str, password: str) -> Us
         .values(used_at=func.now())
     )
     await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
-    await session.execute(
-        delete(LoginFailure).where(col(LoginFailure.key) == f"email:{user.email}")
-    )
+    await session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+    await forget_all_failures(session, user.email)
     await audit.record(
         session,
         actor_id=user.id,

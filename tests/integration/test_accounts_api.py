@@ -7,7 +7,11 @@ import pytest
 from sqlalchemy import func
 
 from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
-from sme_hub.accounts.rules import CONSENT_VERSION, LOGIN_WINDOW_SECONDS, MAX_FAILURES_PER_EMAIL
+from sme_hub.accounts.rules import (
+    CONSENT_VERSION,
+    LOGIN_WINDOW_SECONDS,
+    MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
+)
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.auth import Role
 from sme_hub.db import Database
@@ -282,7 +286,7 @@ async def test_repeated_failures_are_throttled_even_with_the_right_password(
     client: Client, session: Any, db: Database
 ) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         failed = await client.post(
             TOKEN, json={"email": "petro@example.org", "password": "guess guess guess"}
         )
@@ -305,7 +309,7 @@ async def test_throttling_one_email_leaves_other_accounts_alone(
 ) -> None:
     await make_user(session, email="petro@example.org")
     await make_user(session, email="maria@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         await client.post(TOKEN, json={"email": "petro@example.org", "password": "wrong wrong"})
 
     response = await client.post(TOKEN, json={"email": "maria@example.org", "password": PASSWORD})
@@ -317,11 +321,11 @@ async def test_failures_are_recorded_and_a_success_forgets_them(
     client: Client, session: Any, db: Database
 ) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL - 1):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1):
         await client.post(TOKEN, json={"email": "petro@example.org", "password": "wrong wrong"})
     assert (
         await count_rows(db, LoginFailure, LoginFailure.key == "email:petro@example.org")
-        == MAX_FAILURES_PER_EMAIL - 1
+        == MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1
     )
 
     assert (
@@ -330,7 +334,7 @@ async def test_failures_are_recorded_and_a_success_forgets_them(
     assert await count_rows(db, LoginFailure, LoginFailure.key == "email:petro@example.org") == 0
 
     # A fresh allowance: the same number of failures again does not block the right password.
-    for _attempt in range(MAX_FAILURES_PER_EMAIL - 1):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1):
         await client.post(TOKEN, json={"email": "petro@example.org", "password": "wrong wrong"})
     again = await client.post(TOKEN, json={"email": "petro@example.org", "password": PASSWORD})
     assert again.status_code == 200, again.text

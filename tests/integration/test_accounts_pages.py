@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from sme_hub.accounts.models import RoleAssignment, User
-from sme_hub.accounts.rules import CONSENT_VERSION, MAX_FAILURES_PER_EMAIL
+from sme_hub.accounts.rules import CONSENT_VERSION, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS
 from sme_hub.core.auth import Role, hash_password
 from sme_hub.db import Database
 from tests.factories import (
@@ -256,7 +256,7 @@ async def test_login_returns_only_to_a_local_next(
 
 async def test_login_page_is_throttled_too(client: Client, session: Any) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         assert (await login_page(client, "petro@example.org", "wrong wrong")).status_code == 401
 
     response = await login_page(client, "petro@example.org")
