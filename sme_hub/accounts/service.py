@@ -72,21 +72,28 @@ async def _add_user(session: AsyncSession, user: User) -> User:
     return user
 
 
-async def register(session: AsyncSession, data: RegisterRequest, *, base_url: str) -> User:
+async def register(session: AsyncSession, data: RegisterRequest, *, base_url: str) -> User | None:
     """A new entrepreneur's account, with their consent recorded; a link to confirm the email
-    address is sent to it (links in emails start with `base_url`)."""
-    user = await _add_user(
-        session,
-        User(
-            email=data.email,
-            full_name=data.full_name,
-            phone=data.phone,
-            locale=data.locale,
-            password_hash=hash_password(data.password),
-            consent_at=_now(),
-            consent_version=CONSENT_VERSION,
-        ),
-    )
+    address is sent to it (links in emails start with `base_url`). When the address already
+    has an account, nothing is created and its owner is told by email that someone tried
+    (None): the caller is answered alike either way, so registration tells nobody who has an
+    account here; the password is hashed either way, so neither does its timing."""
+    try:
+        user = await _add_user(
+            session,
+            User(
+                email=data.email,
+                full_name=data.full_name,
+                phone=data.phone,
+                locale=data.locale,
+                password_hash=hash_password(data.password),
+                consent_at=_now(),
+                consent_version=CONSENT_VERSION,
+            ),
+        )
+    except Conflict:
+        await links.warn_of_registration_attempt(session, data.email, base_url)
+        return None
     assert user.id is not None
     session.add(RoleAssignment(user_id=user.id, role=Role.ENTREPRENEUR))
     await audit.record(
