@@ -157,10 +157,6 @@ class Throttle:
     def codes_blocked(self) -> bool:
         return self.blocked_here or self.codes_for_account >= MAX_CODE_FAILURES_PER_ACCOUNT
 
-    @property
-    def blocked(self) -> bool:
-        return self.blocked_here or self.account_locked
-
 
 # --- one-time links (email confirmation, password reset) ------------------------------------
 

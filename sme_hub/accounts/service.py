@@ -146,8 +146,10 @@ def too_many_failures() -> TooManyRequests:
 
 
 async def check_throttle(session: AsyncSession, email: str, address: str) -> None:
-    """429 when this account, from here or everywhere, or this address failed too often."""
-    if (await failures(session, email, address)).blocked:
+    """Before a signed-in person confirms a step with their password: 429 when this account
+    failed too often from this address, or this address did. Not the account-wide lock:
+    strangers elsewhere must not keep the owner from changing a password under attack."""
+    if (await failures(session, email, address)).blocked_here:
         raise too_many_failures()
 
 

@@ -171,3 +171,21 @@ async def test_an_account_without_a_second_factor_locked_everywhere_stays_locked
         response = await owner.post(TOKEN, json={"email": EMAIL, "password": PASSWORD})
 
     assert response.status_code == 429, response.text
+
+
+async def test_strangers_locking_the_account_do_not_stop_its_owner_changing_the_password(
+    client: Client, session: AsyncSession
+) -> None:
+    await make_user(session, email=EMAIL)
+    await login_page(client, EMAIL)
+    await _lock_everywhere(client, EMAIL)
+
+    changed = await post_form(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "a brand new long passphrase"},
+        page="/account",
+        follow_redirects=False,
+    )
+
+    assert changed.status_code == 303, changed.text

@@ -40,12 +40,13 @@ def test_twelve_characters_is_enough() -> None:
 
 
 def test_throttle_blocks_at_the_limits() -> None:
-    assert not Throttle(for_account_at_address=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1).blocked
-    assert Throttle(for_account_at_address=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS).blocked
-    assert not Throttle(for_address=MAX_FAILURES_PER_ADDRESS - 1).blocked
-    assert Throttle(for_address=MAX_FAILURES_PER_ADDRESS).blocked
-    assert not Throttle(for_account=MAX_FAILURES_PER_ACCOUNT - 1).blocked
-    assert Throttle(for_account=MAX_FAILURES_PER_ACCOUNT).blocked
+    at_address = MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS
+    assert not Throttle(for_account_at_address=at_address - 1).blocked_here
+    assert Throttle(for_account_at_address=at_address).blocked_here
+    assert not Throttle(for_address=MAX_FAILURES_PER_ADDRESS - 1).blocked_here
+    assert Throttle(for_address=MAX_FAILURES_PER_ADDRESS).blocked_here
+    assert not Throttle(for_account=MAX_FAILURES_PER_ACCOUNT - 1).account_locked
+    assert Throttle(for_account=MAX_FAILURES_PER_ACCOUNT).account_locked
 
 
 def test_the_account_locks_at_an_address_long_before_it_locks_everywhere() -> None:
@@ -56,7 +57,7 @@ def test_the_account_locks_at_an_address_long_before_it_locks_everywhere() -> No
     )
     assert here.blocked_here and not here.account_locked
     elsewhere = Throttle(for_account=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS)
-    assert not elsewhere.blocked
+    assert not elsewhere.blocked_here and not elsewhere.account_locked
 
 
 def test_the_account_wide_lock_leaves_codes_alone_but_code_failures_have_a_limit() -> None:
