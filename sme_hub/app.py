@@ -22,7 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from sme_hub.accounts import service as accounts_service
-from sme_hub.accounts.account_pages import AccountPagesController
+from sme_hub.accounts.account_pages import AccountAdminController, AccountPagesController
 from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
 from sme_hub.accounts.two_factor_pages import TwoFactorAdminController, TwoFactorLoginController
 from sme_hub.audit_trail.controllers import AuditApiController, AuditPagesController
@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TwoFactorLoginController,
             TwoFactorAdminController,
             AccountPagesController,
+            AccountAdminController,
             OrganisationsApiController,
             AdminApiController,
             AdminPagesController,

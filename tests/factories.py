@@ -2,6 +2,8 @@
 
 import html as html_module
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +11,7 @@ import psycopg
 import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from litestar.testing.transport import TestClientTransport
 from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,6 +146,29 @@ async def token_headers(client: Client, email: str, password: str = PASSWORD) ->
     response = await client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+class _TransportFrom(TestClientTransport[Litestar]):
+    def __init__(self, host: str, client: Client) -> None:
+        super().__init__(client=client)
+        self.host = host
+
+    def parse_request(self, request: Any) -> dict[str, Any]:
+        return {**super().parse_request(request), "client": (self.host, 50000)}
+
+
+@contextmanager
+def requests_from(client: Client, host: str) -> Iterator[Client]:
+    """Meanwhile the client's requests come from `host` (the ASGI scope's client, which
+    Litestar's test client fixes at "testclient"), for what is counted per client address.
+    The same client, not a second one: a second test client would start the app again (its
+    own database engine, on its own event loop)."""
+    original = client._transport
+    client._transport = _TransportFrom(host, client)
+    try:
+        yield client
+    finally:
+        client._transport = original
 
 
 def csrf_token(client: Client) -> str:

@@ -1,16 +1,18 @@
-"""The account page of every logged-in person: two-factor sign-in on or off, a new password."""
+"""The account page of every logged-in person: two-factor sign-in on or off, a new password,
+the signed-in sessions (and ending them); an administrator's deactivation of an account."""
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from sme_hub.accounts import service, sessions, two_factor
+from sme_hub.accounts import service, sessions, two_factor, user_sessions
 from sme_hub.accounts.controllers import client_address
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.two_factor_pages import WRONG_CODE, confirm_setup, setup_context
-from sme_hub.core.auth import CurrentUser, requires_login
+from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
@@ -34,6 +36,9 @@ async def account_page(
         two_factor_on=two_factor.is_enabled(user),
         two_factor_required=two_factor_required(actor.roles),
         codes_left=await two_factor.recovery_codes_left(db_session, actor.id),
+        sessions=await user_sessions.list_sessions(
+            db_session, actor.id, sessions.current_sid(request)
+        ),
         errors=errors or {},
     )
 
@@ -129,16 +134,76 @@ class AccountPagesController(Controller):
 
     @post("/password")
     async def change_password(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self,
+        request: Request[Any, Any, Any],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
     ) -> Template | Redirect:
         try:
             account = await service.change_password(
                 db_session,
+                db,
                 user,
                 str(data.get("current_password", "")),
                 str(data.get("new_password", "")),
+                client_address(request),
             )
         except InvalidInput as exc:
             return await account_page(request, db_session, user, status_code=422, errors=exc.errors)
-        sessions.start_session(request, account)  # this session goes on, with a new id
+        except TooManyRequests as exc:
+            errors = {"current_password": exc.detail}
+            return await account_page(request, db_session, user, status_code=429, errors=errors)
+        # Every session ended with the old password; this one goes on, with a new id.
+        await sessions.start_session(request, account, client_address(request))
         return redirect_with_message(request, "/account", _("Your password has been changed."))
+
+    @post("/sessions/sign-out-everywhere")
+    async def sign_out_everywhere(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Redirect:
+        await user_sessions.sign_out_everywhere(db_session, user, sessions.current_sid(request))
+        return redirect_with_message(
+            request,
+            "/account",
+            _("You have been signed out everywhere else, and your API tokens were revoked."),
+        )
+
+    @post("/sessions/{session_id:int}/end")
+    async def end_session(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Redirect:
+        await user_sessions.end_other_session(
+            db_session, user, session_id, sessions.current_sid(request)
+        )
+        return redirect_with_message(request, "/account", _("That session has been ended."))
+
+
+class AccountAdminController(Controller):
+    """An administrator closes an account (it stays, for the records that point at it)."""
+
+    guards = [requires_role(Role.ADMIN)]
+
+    @post("/api/v1/admin/users/{user_id:int}/deactivate", status_code=204, tags=["admin"])
+    async def deactivate_api(
+        self, user_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> None:
+        """Deactivate an account: it can no longer log in, and its sessions and API tokens
+        end at once (audited)."""
+        await user_sessions.deactivate_user(db_session, user, user_id)
+
+    @post("/admin/users/{user_id:int}/deactivate", include_in_schema=False)
+    async def deactivate_page(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Redirect:
+        await user_sessions.deactivate_user(db_session, user, user_id)
+        return redirect_with_message(request, "/admin", _("The account has been deactivated."))

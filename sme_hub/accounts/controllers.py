@@ -17,13 +17,14 @@ from sme_hub.accounts.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
     RegisterRequest,
+    RegistrationAccepted,
     TokenRequest,
     TokenResponse,
     UserRead,
 )
 from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
-from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from sme_hub.core.errors import Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import LANG_COOKIE, N_, _, choose_locale, current_locale
 from sme_hub.core.pages import redirect_with_message, render
@@ -56,6 +57,10 @@ RESEND_TOO_SOON = N_(
     "We sent you a link less than two minutes ago. Please check your inbox and spam folder, "
     "or try again a little later."
 )
+REGISTERED = N_(
+    "Thank you. We have sent an email to {email}: open the link in it to confirm the address, "
+    "then log in with your email and password."
+)
 RESET_REQUESTED = N_(
     "If an account with this email address exists, we have sent it a link to set a new "
     "password. The link works for one hour."
@@ -78,18 +83,19 @@ class AuthApiController(Controller):
     path = "/api/v1"
     tags = ["auth"]
 
-    @post("/auth/register", status_code=201)
+    @post("/auth/register", status_code=202)
     async def register(
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[RegisterRequest],
         db_session: DbSession,
-    ) -> UserRead:
-        """Create an entrepreneur's account (consent required); a confirmation link is
-        emailed."""
-        user = await service.register(db_session, data, base_url=base_url(request))
-        assert user.id is not None
-        return await service.read_user(db_session, user.id)
+    ) -> RegistrationAccepted:
+        """Create an entrepreneur's account (consent required) and email a link to confirm
+        the address; then get a token with the email and password. The same 202 when the
+        address already has an account: nothing is created and its owner is emailed instead,
+        so the answer tells nobody who has an account."""
+        await service.register(db_session, data, base_url=base_url(request))
+        return RegistrationAccepted(detail=_(REGISTERED).format(email=data.email))
 
     @post("/auth/token", status_code=200)
     async def token(
@@ -120,7 +126,7 @@ class AuthApiController(Controller):
                 raise NotAuthorizedException(detail=_(OTP_WRONG)) from None
         elif await two_factor.must_set_up(db_session, user):
             raise Forbidden(_("Set up two-factor sign-in on the website first."))
-        await service.forget_failures(db_session, user.email)
+        await service.forget_failures(db_session, user.email, address)
         token, expires_at = await service.issue_token(db_session, user)
         return TokenResponse(access_token=token, expires_at=expires_at)
 
@@ -148,8 +154,9 @@ class AuthApiController(Controller):
         data: JSONBody[PasswordResetRequest],
         db_session: DbSession,
     ) -> dict[str, str]:
-        """Email a one-hour reset link; the same 202 whether or not the account exists."""
-        await links.request_password_reset(db_session, data.email, base_url(request))
+        """Email a one-hour reset link; the same 202, after the same work, whether or not the
+        account exists."""
+        await links.request_password_reset(db_session, data.email)
         return {"detail": _(RESET_REQUESTED)}
 
     @post("/auth/password-reset/confirm", status_code=204)
@@ -204,8 +211,9 @@ class AuthPagesController(Controller):
             return sessions.begin_second_step(request, user, next_path, setup=False)
         if await two_factor.must_set_up(db_session, user):
             return sessions.begin_second_step(request, user, next_path, setup=True)
-        await service.forget_failures(db_session, user.email)
-        return sessions.complete_login(request, user, next_path)
+        address = client_address(request)
+        await service.forget_failures(db_session, user.email, address)
+        return await sessions.complete_login(request, user, next_path, address)
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any]) -> Template:
@@ -218,23 +226,14 @@ class AuthPagesController(Controller):
         values = {k: v for k, v in data.items() if k != "password"}
         try:
             form = parse_form(RegisterRequest, {"consent": False, **data})
-            user = await service.register(db_session, form, base_url=base_url(request))
+            await service.register(db_session, form, base_url=base_url(request))
         except InvalidInput as exc:
             return render(
                 request, "accounts/register.html", status_code=422, errors=exc.errors, values=values
             )
-        except Conflict as exc:
-            return render(
-                request,
-                "accounts/register.html",
-                status_code=409,
-                errors={"email": exc.detail},
-                values=values,
-            )
-        sessions.start_session(request, user)
-        return redirect_with_message(
-            request, "/", _("Your account is ready. Welcome, {name}!").format(name=user.full_name)
-        )
+        # Not logged in at once: an address that already had an account gets this same
+        # answer (its owner is emailed), so the page tells nobody who has an account.
+        return redirect_with_message(request, "/login", _(REGISTERED).format(email=form.email))
 
     @get("/privacy")
     async def privacy(self, request: Request[Any, Any, Any]) -> Template:
@@ -242,7 +241,7 @@ class AuthPagesController(Controller):
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        await sessions.end_session(request)
         return redirect_with_message(request, "/", _("You have logged out."), "info")
 
     # --- email confirmation -----------------------------------------------------------------
@@ -300,7 +299,7 @@ class AuthPagesController(Controller):
                 errors=exc.errors,
                 values=values,
             )
-        await links.request_password_reset(db_session, form.email, base_url(request))
+        await links.request_password_reset(db_session, form.email)
         return render(request, "accounts/password_reset_sent.html", message=_(RESET_REQUESTED))
 
     @get("/password-reset/{token:str}")

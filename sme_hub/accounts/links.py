@@ -1,4 +1,5 @@
-"""Use cases of one-time links: confirming an email address and resetting a password.
+"""Use cases of one-time links: confirming an email address and resetting a password (the
+link is emailed by a background job), and the warning to an address someone tried to register.
 
 A link carries a random token; only its SHA-256 is stored. A link is used by one guarded
 UPDATE (`use_token`), so it works exactly once even when clicked twice at the same moment.
@@ -6,22 +7,27 @@ UPDATE (`use_token`), so it works exactly once even when clicked twice at the sa
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import AccountToken, ApiToken, LoginFailure, User
+from sme_hub.accounts.models import AccountToken, ApiToken, LoginFailure, User, UserSession
 from sme_hub.accounts.rules import (
     LINK_EMAIL_INTERVAL,
     TOKEN_LIFETIMES,
     TokenPurpose,
+    account_at_address_key,
+    account_key,
+    code_key,
     password_problem,
 )
 from sme_hub.core import audit
 from sme_hub.core.auth import hash_password, hash_token, new_token
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import _
+from sme_hub.core.jobs import defer_in, jobs, worker_resources
 from sme_hub.core.mail import queue_email
 
 
@@ -155,15 +161,22 @@ async def confirm_email(session: AsyncSession, token: str) -> User:
 # --- password reset -------------------------------------------------------------------------
 
 
-async def request_password_reset(session: AsyncSession, email: str, base_url: str) -> None:
-    """Email a reset link if an active account has this address. Says nothing either way,
-    so the answer cannot tell who has an account."""
+async def request_password_reset(session: AsyncSession, email: str) -> None:
+    """Queue the job that emails a reset link if an active account has this address. The
+    request does the same work whether or not it has one (the job decides), so neither the
+    answer nor its timing tells who has an account."""
+    await defer_in(session, send_password_reset, email=email.strip().lower())
+
+
+async def send_reset_link(session: AsyncSession, email: str, base_url: str) -> bool:
+    """Email a reset link to the active account of `email`, at most one per
+    LINK_EMAIL_INTERVAL; whether one was queued."""
     user_id = await session.scalar(
-        select(col(User.id)).where(col(User.email) == email.strip().lower(), col(User.is_active))
+        select(col(User.id)).where(col(User.email) == email, col(User.is_active))
     )
     user = await _lock_user(session, user_id) if user_id is not None else None
     if user is None or await _sent_lately(session, user.id or 0, TokenPurpose.RESET_PASSWORD):
-        return
+        return False
     token = await _issue(session, user, TokenPurpose.RESET_PASSWORD)
     await queue_email(
         session,
@@ -171,6 +184,49 @@ async def request_password_reset(session: AsyncSession, email: str, base_url: st
         template="reset_password",
         locale=user.locale,
         context={"name": user.full_name, "link": f"{base_url}/password-reset/{token}"},
+    )
+    return True
+
+
+@jobs.task(name="send_password_reset", pass_context=True)
+async def send_password_reset(context: Any, email: str) -> None:
+    db, settings = worker_resources(context)
+    async with db.sessionmaker() as session, session.begin():
+        await send_reset_link(session, email, settings.base_url)
+
+
+async def warn_of_registration_attempt(session: AsyncSession, email: str, base_url: str) -> None:
+    """Someone tried to register with the address of an existing account: its owner hears
+    of it (with the ways in: log in, or reset the password) instead of the caller."""
+    user = await session.scalar(
+        select(User).where(col(User.email) == email.strip().lower(), col(User.is_active))
+    )
+    if user is None:
+        return
+    await queue_email(
+        session,
+        to=user.email,
+        template="registration_attempt",
+        locale=user.locale,
+        context={
+            "name": user.full_name,
+            "login_link": f"{base_url}/login",
+            "reset_link": f"{base_url}/password-reset",
+        },
+    )
+
+
+async def forget_all_failures(session: AsyncSession, email: str) -> None:
+    """After a password reset: the account's failed attempts, from every address."""
+    await session.execute(
+        delete(LoginFailure).where(
+            or_(
+                col(LoginFailure.key).in_([account_key(email), code_key(email)]),
+                col(LoginFailure.key).startswith(
+                    account_at_address_key(email, ""), autoescape=True
+                ),
+            )
+        )
     )
 
 
@@ -180,8 +236,9 @@ async def reset_link_is_valid(session: AsyncSession, token: str) -> bool:
 
 async def reset_password(session: AsyncSession, token: str, password: str) -> User:
     """Set a new password through a reset link: the link is used up, every API token of the
-    user is revoked, and failed logins are forgotten. LinkExpired if the link cannot be used;
-    InvalidInput (before the link is used) if the password breaks the rules."""
+    user is revoked, every session ends, and failed logins are forgotten. LinkExpired if the
+    link cannot be used; InvalidInput (before the link is used) if the password breaks the
+    rules."""
     holder = await _user_of_valid_token(session, token, TokenPurpose.RESET_PASSWORD)
     if holder is None:
         raise LinkExpired
@@ -205,9 +262,8 @@ async def reset_password(session: AsyncSession, token: str, password: str) -> Us
         .values(used_at=func.now())
     )
     await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
-    await session.execute(
-        delete(LoginFailure).where(col(LoginFailure.key) == f"email:{user.email}")
-    )
+    await session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+    await forget_all_failures(session, user.email)
     await audit.record(
         session,
         actor_id=user.id,

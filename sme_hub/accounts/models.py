@@ -105,11 +105,28 @@ class AccountToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """One failed login, keyed by `email:<address>` or `ip:<address>`, for throttling."""
+    """One failure (a wrong password or code), keyed by account, address, account at address
+    and wrong codes of an account (rules.account_key and the others), for throttling."""
 
     __tablename__ = "login_failure"
     __table_args__ = (sa.Index("ix_login_failure_key_failed_at", "key", "failed_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=340)
+    key: str = Field(max_length=400)
     failed_at: datetime = created_at_field()
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser session. The signed cookie carries a random id; this row keeps
+    only its SHA-256, so deleting the row ends the session at once (logout, a password
+    change, "sign out everywhere", an administrator's deactivation)."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    sid_hash: str = Field(max_length=64, unique=True)
+    user_agent: str = Field(default="", max_length=300)
+    client_address: str = Field(default="", max_length=64)
+    created_at: datetime = created_at_field()
+    last_seen_at: datetime = created_at_field()

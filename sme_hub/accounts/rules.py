@@ -54,10 +54,17 @@ TOKEN_LIFETIME_HOURS = 12
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
 
-# Throttling: failures counted over a sliding window, per email and per client address.
+# Throttling: failures (wrong passwords, at login or confirming a step, and wrong codes) over a
+# sliding window. An account locks first only for the address the failures came from, so a
+# stranger cannot lock someone out from elsewhere with a few guesses; the whole account locks
+# at a higher count (a guesser spread over many addresses), and then only a correct password
+# with a correct second factor still gets in. Wrong codes have an account-wide limit of their
+# own that nothing lifts: whoever types them already knows the password.
 LOGIN_WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS = 5
+MAX_FAILURES_PER_ACCOUNT = 20
 MAX_FAILURES_PER_ADDRESS = 30
+MAX_CODE_FAILURES_PER_ACCOUNT = 10
 
 
 def password_problem(password: str, *, email: str = "", full_name: str = "") -> str | None:
@@ -108,17 +115,47 @@ def is_common_password(password: str) -> bool:
     return len(stem) >= 4 and stem != lowered and stem in known
 
 
+def account_key(email: str) -> str:
+    return f"email:{email.lower()}"
+
+
+def address_key(address: str) -> str:
+    return f"ip:{address}"
+
+
+def account_at_address_key(email: str, address: str) -> str:
+    return f"email_ip:{email.lower()}|{address}"
+
+
+def code_key(email: str) -> str:
+    return f"code:{email.lower()}"
+
+
 @dataclass(frozen=True)
 class Throttle:
-    failures_for_email: int
-    failures_for_address: int
+    """Recent failures of one account and one client address."""
+
+    for_account: int = 0
+    for_address: int = 0
+    for_account_at_address: int = 0
+    codes_for_account: int = 0
 
     @property
-    def blocked(self) -> bool:
+    def blocked_here(self) -> bool:
+        """This address may not try this account (or anything) for now."""
         return (
-            self.failures_for_email >= MAX_FAILURES_PER_EMAIL
-            or self.failures_for_address >= MAX_FAILURES_PER_ADDRESS
+            self.for_account_at_address >= MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS
+            or self.for_address >= MAX_FAILURES_PER_ADDRESS
         )
+
+    @property
+    def account_locked(self) -> bool:
+        """Locked from every address: only password plus second factor gets in."""
+        return self.for_account >= MAX_FAILURES_PER_ACCOUNT
+
+    @property
+    def codes_blocked(self) -> bool:
+        return self.blocked_here or self.codes_for_account >= MAX_CODE_FAILURES_PER_ACCOUNT
 
 
 # --- one-time links (email confirmation, password reset) ------------------------------------
@@ -207,3 +244,34 @@ def grouped_secret(secret: str) -> str:
 def formatted_recovery_code(code: str) -> str:
     half = len(code) // 2
     return f"{code[:half]}-{code[half:]}"
+
+
+# --- signed-in sessions ---------------------------------------------------------------------
+
+# The first match names the browser: Edge and Opera also say "Chrome", Chrome says "Safari".
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def user_agent_summary(user_agent: str) -> str:
+    """ "Firefox, Windows" out of a User-Agent header; the header's first word (a program)
+    when no browser is recognised, "?" when there is none."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser is None:
+        return user_agent.split(" ", 1)[0][:40] or "?"
+    return f"{browser}, {system}" if system else browser

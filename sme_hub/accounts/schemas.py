@@ -129,6 +129,12 @@ class EmailConfirmedResponse(BaseModel):
     email_confirmed: bool = True
 
 
+class RegistrationAccepted(BaseModel):
+    """The answer to a registration, the same whether or not the address had an account."""
+
+    detail: str
+
+
 class PasswordResetRequest(Strict):
     email: EmailStr
 

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts import links
-from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
+from sme_hub.accounts import links, user_sessions
+from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User, UserSession
 from sme_hub.accounts.rules import (
     CONSENT_VERSION,
     LOGIN_WINDOW_SECONDS,
@@ -19,6 +19,10 @@ from sme_hub.accounts.rules import (
     TOKEN_LIFETIME_HOURS,
     Binding,
     Throttle,
+    account_at_address_key,
+    account_key,
+    address_key,
+    code_key,
     password_problem,
 )
 from sme_hub.accounts.schemas import (
@@ -68,21 +72,28 @@ async def _add_user(session: AsyncSession, user: User) -> User:
     return user
 
 
-async def register(session: AsyncSession, data: RegisterRequest, *, base_url: str) -> User:
+async def register(session: AsyncSession, data: RegisterRequest, *, base_url: str) -> User | None:
     """A new entrepreneur's account, with their consent recorded; a link to confirm the email
-    address is sent to it (links in emails start with `base_url`)."""
-    user = await _add_user(
-        session,
-        User(
-            email=data.email,
-            full_name=data.full_name,
-            phone=data.phone,
-            locale=data.locale,
-            password_hash=hash_password(data.password),
-            consent_at=_now(),
-            consent_version=CONSENT_VERSION,
-        ),
-    )
+    address is sent to it (links in emails start with `base_url`). When the address already
+    has an account, nothing is created and its owner is told by email that someone tried
+    (None): the caller is answered alike either way, so registration tells nobody who has an
+    account here; the password is hashed either way, so neither does its timing."""
+    try:
+        user = await _add_user(
+            session,
+            User(
+                email=data.email,
+                full_name=data.full_name,
+                phone=data.phone,
+                locale=data.locale,
+                password_hash=hash_password(data.password),
+                consent_at=_now(),
+                consent_version=CONSENT_VERSION,
+            ),
+        )
+    except Conflict:
+        await links.warn_of_registration_attempt(session, data.email, base_url)
+        return None
     assert user.id is not None
     session.add(RoleAssignment(user_id=user.id, role=Role.ENTREPRENEUR))
     await audit.record(
@@ -100,58 +111,105 @@ async def register(session: AsyncSession, data: RegisterRequest, *, base_url: st
 # --- logging in -----------------------------------------------------------------------------
 
 
-def _throttle_keys(email: str, address: str) -> tuple[str, str]:
-    return f"email:{email.lower()}", f"ip:{address}"
-
-
-async def check_throttle(session: AsyncSession, email: str, address: str) -> None:
-    """429 when this email or this address failed too often lately."""
-    email_key, address_key = _throttle_keys(email, address)
+async def failures(session: AsyncSession, email: str, address: str) -> Throttle:
+    """Recent failures of this account and this client address (one statement)."""
+    keys = {
+        "account": account_key(email),
+        "address": address_key(address),
+        "pair": account_at_address_key(email, address),
+        "codes": code_key(email),
+    }
     since = _now() - timedelta(seconds=LOGIN_WINDOW_SECONDS)
     counts = dict(
         (
             await session.execute(
                 select(col(LoginFailure.key), func.count())
-                .where(col(LoginFailure.key).in_([email_key, address_key]))
+                .where(col(LoginFailure.key).in_(keys.values()))
                 .where(col(LoginFailure.failed_at) >= since)
                 .group_by(LoginFailure.key)
             )
         ).all()
     )
-    throttle = Throttle(counts.get(email_key, 0), counts.get(address_key, 0))
-    if throttle.blocked:
-        raise TooManyRequests(
-            _("Too many failed attempts. Please wait 15 minutes and try again."),
-            headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)},
-        )
+    return Throttle(
+        for_account=counts.get(keys["account"], 0),
+        for_address=counts.get(keys["address"], 0),
+        for_account_at_address=counts.get(keys["pair"], 0),
+        codes_for_account=counts.get(keys["codes"], 0),
+    )
 
 
-async def record_login_failure(db: Database, email: str, address: str) -> None:
+def too_many_failures() -> TooManyRequests:
+    return TooManyRequests(
+        _("Too many failed attempts. Please wait 15 minutes and try again."),
+        headers={"Retry-After": str(LOGIN_WINDOW_SECONDS)},
+    )
+
+
+async def check_throttle(session: AsyncSession, email: str, address: str) -> None:
+    """Before a signed-in person confirms a step with their password: 429 when this account
+    failed too often from this address, or this address did. Not the account-wide lock:
+    strangers elsewhere must not keep the owner from changing a password under attack."""
+    if (await failures(session, email, address)).blocked_here:
+        raise too_many_failures()
+
+
+async def check_code_throttle(session: AsyncSession, email: str, address: str) -> None:
+    """Before a second-factor code: the account-wide lock of passwords does not apply (the
+    password was right), the limits of this address and of wrong codes do."""
+    if (await failures(session, email, address)).codes_blocked:
+        raise too_many_failures()
+
+
+async def record_login_failure(
+    db: Database, email: str, address: str, *, code: bool = False
+) -> None:
     """Committed on its own: the request's transaction is rolled back with the 401."""
+    keys = [account_key(email), address_key(address), account_at_address_key(email, address)]
+    if code:
+        keys.append(code_key(email))
     async with db.sessionmaker() as session, session.begin():
-        session.add_all([LoginFailure(key=key) for key in _throttle_keys(email, address)])
+        session.add_all([LoginFailure(key=key) for key in keys])
+
+
+def two_factor_on(user: User) -> bool:
+    return user.totp_enabled_at is not None and user.totp_secret is not None
 
 
 async def authenticate(
     session: AsyncSession, db: Database, email: str, password: str, address: str
 ) -> User:
-    await check_throttle(session, email, address)
+    """The active account of this email and password. 429 past the limits of this address;
+    past the account-wide limit too, unless the password is right and a second factor will
+    be asked (the owner still gets in while strangers keep the account locked)."""
+    throttle = await failures(session, email, address)
+    if throttle.blocked_here:
+        raise too_many_failures()
     user = await session.scalar(select(User).where(col(User.email) == email.lower()))
-    if not password_matches(user.password_hash if user else None, password) or (
-        user is not None and not user.is_active
-    ):
+    right = password_matches(user.password_hash if user else None, password)
+    if user is None or not user.is_active:
+        right = False
+    if throttle.account_locked:
+        if right and user is not None and two_factor_on(user):
+            return user
+        raise too_many_failures()
+    if not right:
         await record_login_failure(db, email, address)
         raise WrongCredentials
     assert user is not None
     return user
 
 
-async def forget_failures(session: AsyncSession, email: str) -> None:
-    """After a complete login (the second step too, where there is one): the email's failed
-    attempts no longer count. Not after the password alone, or knowing the password would
-    reset the count of wrong codes."""
-    email_key = f"email:{email.lower()}"
-    await session.execute(delete(LoginFailure).where(col(LoginFailure.key) == email_key))
+async def forget_failures(session: AsyncSession, email: str, address: str) -> None:
+    """After a complete login (the second step too, where there is one): the account's
+    failed attempts no longer count. Not after the password alone, or knowing the password
+    would reset the count of wrong codes."""
+    await session.execute(
+        delete(LoginFailure).where(
+            col(LoginFailure.key).in_(
+                [account_key(email), code_key(email), account_at_address_key(email, address)]
+            )
+        )
+    )
 
 
 async def issue_token(session: AsyncSession, user: User) -> tuple[str, datetime]:
@@ -223,12 +281,19 @@ def _current_user_of(rows: Sequence[Any]) -> CurrentUser | None:
 
 
 async def user_by_session(
-    session: AsyncSession, user_id: int, stamp: str | None
+    session: AsyncSession, user_id: int, stamp: str | None, sid: str, seen: bool
 ) -> CurrentUser | None:
-    """The user of a session cookie, unless their password changed since it was opened."""
-    rows = (await session.execute(_USER_WITH_ROLES.where(col(User.id) == user_id))).all()
+    """The user of a session cookie, while the server keeps its session (one statement: the
+    session row is found by its unique hash in the query that loads the user) and their
+    password is the one it was opened with. `seen`: record the use (about once a minute)."""
+    statement = _USER_WITH_ROLES.join(UserSession, col(UserSession.user_id) == col(User.id)).where(
+        col(User.id) == user_id, col(UserSession.sid_hash) == hash_token(sid)
+    )
+    rows = (await session.execute(statement)).all()
     if not rows or stamp != session_stamp(rows[0].password_hash):
         return None
+    if seen:
+        await user_sessions.touch(session, sid)
     return _current_user_of(rows)
 
 
@@ -438,26 +503,39 @@ async def consent_record(session: AsyncSession, user_id: int) -> dict[str, str |
     }
 
 
-async def check_password(session: AsyncSession, user_id: int, password: str) -> None:
+async def _confirm_password(
+    session: AsyncSession, db: Database, user: User, password: str, address: str, field: str
+) -> None:
+    """The person confirms a step with their password: wrong ones count with the login
+    failures (a stolen session or token must not become a way to guess it)."""
+    await check_throttle(session, user.email, address)
+    if not password_matches(user.password_hash, password):
+        await record_login_failure(db, user.email, address)
+        raise InvalidInput({field: _("The password is not correct.")})
+
+
+async def check_password(
+    session: AsyncSession, db: Database, user_id: int, password: str, address: str
+) -> None:
     """Re-authentication before a destructive step."""
     user = await session.get(User, user_id)
-    if user is None or not password_matches(user.password_hash, password):
-        raise InvalidInput({"password": _("The password is not correct.")})
+    assert user is not None
+    await _confirm_password(session, db, user, password, address, "password")
 
 
 async def change_password(
-    session: AsyncSession, actor: CurrentUser, current: str, new: str
+    session: AsyncSession, db: Database, actor: CurrentUser, current: str, new: str, address: str
 ) -> User:
-    """A new password, after the current one; every API token is revoked (sessions opened
-    with the old password end by their fingerprint)."""
+    """A new password, after the current one: every session and every API token ends (the
+    page opens a new session for the person changing it, who stays signed in)."""
     user = await session.get(User, actor.id)
     assert user is not None
-    if not password_matches(user.password_hash, current):
-        raise InvalidInput({"current_password": _("The password is not correct.")})
+    await _confirm_password(session, db, user, current, address, "current_password")
     problem = password_problem(new, email=user.email, full_name=user.full_name)
     if problem:
         raise InvalidInput({"new_password": _(problem)})
     user.password_hash = hash_password(new)
+    await user_sessions.end_all_sessions(session, actor.id)
     await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == actor.id))
     await audit.record(
         session,
@@ -465,7 +543,7 @@ async def change_password(
         object_type="user",
         object_id=actor.id,
         action="password_changed",
-        after={"api_tokens_revoked": True},
+        after={"api_tokens_revoked": True, "sessions_ended": True},
     )
     await session.flush()
     return user
@@ -481,5 +559,6 @@ async def anonymise(session: AsyncSession, user_id: int) -> None:
     user.phone = None
     user.password_hash = hash_password(new_token()[0])  # nobody knows it
     user.is_active = False
+    await user_sessions.end_all_sessions(session, user_id)
     await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
     await session.flush()

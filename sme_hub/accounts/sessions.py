@@ -1,5 +1,6 @@
-"""The login session: the pending marker between the password and the second step, and a
-fresh session (new cookie, old data dropped) on every completed login."""
+"""The login session: the pending marker between the password and the second step, a fresh
+session (new cookie, old data dropped, a new row on the server) on every completed login, and
+its end at logout."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -7,10 +8,18 @@ from typing import Any
 from litestar import Request
 from litestar.response import Redirect
 
+from sme_hub.accounts import user_sessions
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import PENDING_TWO_FACTOR_KEY, now_seconds, session_data, session_stamp
+from sme_hub.core.auth import (
+    PENDING_TWO_FACTOR_KEY,
+    SESSION_ID_KEY,
+    now_seconds,
+    session_data,
+    session_stamp,
+)
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message
+from sme_hub.db import request_session
 
 # The second step must follow the password soon; after that, the password again.
 PENDING_SECONDS = 10 * 60
@@ -68,16 +77,41 @@ def pending(request: Request[Any, Any, Any]) -> Pending | None:
     )
 
 
-def start_session(request: Request[Any, Any, Any], user: User) -> None:
+def current_sid(request: Request[Any, Any, Any]) -> str:
+    """The id of this request's signed-in session ("" without one)."""
+    session = request.scope.get("session")
+    sid = session.get(SESSION_ID_KEY) if isinstance(session, dict) else None
+    return sid if isinstance(sid, str) else ""
+
+
+async def start_session(request: Request[Any, Any, Any], user: User, address: str) -> None:
     """Logged in: whatever the session held before (a pre-login cookie someone planted, the
-    pending marker) is dropped and a new session with a new id is issued."""
+    pending marker) is dropped and a new session with a new id is issued and recorded (with
+    the browser and the client address, for the owner's list of sessions)."""
     assert user.id is not None
     request.clear_session()
-    request.set_session(session_data(user.id, user.password_hash))
+    data = session_data(user.id, user.password_hash)
+    await user_sessions.open_session(
+        request_session(request.scope),
+        user.id,
+        data[SESSION_ID_KEY],
+        request.headers.get("user-agent", ""),
+        address,
+    )
+    request.set_session(data)
 
 
-def complete_login(request: Request[Any, Any, Any], user: User, next_path: str) -> Redirect:
-    start_session(request, user)
+async def end_session(request: Request[Any, Any, Any]) -> None:
+    """Logout: the session ends on the server, so a copy of the cookie opens nothing."""
+    if sid := current_sid(request):
+        await user_sessions.end_session(request_session(request.scope), sid)
+    request.clear_session()
+
+
+async def complete_login(
+    request: Request[Any, Any, Any], user: User, next_path: str, address: str
+) -> Redirect:
+    await start_session(request, user, address)
     return redirect_with_message(
         request, next_path, _("Welcome, {name}!").format(name=user.full_name)
     )

@@ -37,7 +37,7 @@ def _now() -> datetime:
 
 
 def is_enabled(user: User) -> bool:
-    return user.totp_enabled_at is not None and user.totp_secret is not None
+    return accounts.two_factor_on(user)
 
 
 async def roles_of(session: AsyncSession, user_id: int) -> set[Role]:
@@ -173,7 +173,7 @@ async def verify(
 ) -> None:
     """Accept the current TOTP code (once) or an unused recovery code; otherwise the failure
     counts toward the login throttling (429 past its limits) and WrongCode is raised."""
-    await accounts.check_throttle(session, user.email, address)
+    await accounts.check_code_throttle(session, user.email, address)
     normalised = normalise_code(code)
     if is_enabled(user) and normalised:
         if looks_like_totp(normalised):
@@ -182,7 +182,7 @@ async def verify(
             accepted = await _use_recovery_code(session, user, normalised, secret_key)
         if accepted:
             return
-    await accounts.record_login_failure(db, user.email, address)
+    await accounts.record_login_failure(db, user.email, address, code=True)
     raise WrongCode
 
 

@@ -82,10 +82,10 @@ async def confirm_setup(
     """The recovery codes when the code confirms the pending secret, else the message."""
     address = client_address(request)
     try:
-        await service.check_throttle(db_session, user.email, address)
+        await service.check_code_throttle(db_session, user.email, address)
         return await two_factor.enable(db_session, user, code, secret_key)
     except two_factor.WrongCode:
-        await service.record_login_failure(db, user.email, address)
+        await service.record_login_failure(db, user.email, address, code=True)
         return _(WRONG_CODE)
     except TooManyRequests as exc:
         return exc.detail
@@ -125,8 +125,9 @@ class TwoFactorLoginController(Controller):
             return render(
                 request, "accounts/two_factor.html", status_code=status, errors={"code": message}
             )
-        await service.forget_failures(db_session, user.email)
-        return sessions.complete_login(request, user, marker.next_path)
+        address = client_address(request)
+        await service.forget_failures(db_session, user.email, address)
+        return await sessions.complete_login(request, user, marker.next_path, address)
 
     @get("/setup")
     async def setup_page(
@@ -175,8 +176,9 @@ class TwoFactorLoginController(Controller):
                 errors={"code": outcome},
                 **setup_context(user, secret),
             )
-        await service.forget_failures(db_session, user.email)
-        sessions.start_session(request, user)  # logged in from this response on
+        address = client_address(request)
+        await service.forget_failures(db_session, user.email, address)
+        await sessions.start_session(request, user, address)  # logged in from this response on
         return render(
             request, "accounts/recovery_codes.html", codes=outcome, next_path=marker.next_path
         )

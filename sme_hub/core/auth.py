@@ -110,7 +110,8 @@ def hash_token(token: str) -> str:
 
 # --- finding the user -----------------------------------------------------------------------
 
-UserBySession = Callable[[Any, int, str | None], Awaitable[CurrentUser | None]]
+# (database session, user id, password stamp, session id, whether to record "seen now")
+UserBySession = Callable[[Any, int, str | None, str, bool], Awaitable[CurrentUser | None]]
 UserByToken = Callable[[Any, str], Awaitable[CurrentUser | None]]
 
 SESSION_USER_KEY = "uid"
@@ -119,7 +120,9 @@ SESSION_USER_KEY = "uid"
 SESSION_STAMP_KEY = "ps"
 SESSION_LOGIN_AT_KEY = "at"  # when the login completed (seconds since the epoch)
 SESSION_SEEN_AT_KEY = "seen"  # the latest request of the session
-SESSION_ID_KEY = "sid"  # random per login: every login is a new session
+# Random per login: every login is a new session, kept on the server by this id (logout,
+# a password change or a deactivation ends it there, whoever kept a copy of the cookie).
+SESSION_ID_KEY = "sid"
 # Between the password and the second step: who, since when, where to go next. Never a login.
 PENDING_TWO_FACTOR_KEY = "p2fa"
 
@@ -164,18 +167,23 @@ def session_expired(session: dict[str, Any], now: float) -> bool:
 async def _user_of_session(
     scope: Scope, db_session: Any, user_by_session: "UserBySession"
 ) -> CurrentUser | None:
-    """The user of a signed-in, unexpired session cookie (its last-seen time refreshed)."""
+    """The user of a signed-in, unexpired session cookie whose session the server still
+    keeps (its last-seen time refreshed)."""
     session = scope.get("session")
     if not isinstance(session, dict) or not isinstance(session.get(SESSION_USER_KEY), int):
         return None
     now = now_seconds()
-    if session_expired(session, now):
+    sid = session.get(SESSION_ID_KEY)
+    if session_expired(session, now) or not isinstance(sid, str) or not sid:
         scope["session"] = {}  # the cookie is cleared with this response
         return None
+    seen = now - session[SESSION_SEEN_AT_KEY] >= SEEN_RESOLUTION_SECONDS
     user = await user_by_session(
-        db_session, session[SESSION_USER_KEY], session.get(SESSION_STAMP_KEY)
+        db_session, session[SESSION_USER_KEY], session.get(SESSION_STAMP_KEY), sid, seen
     )
-    if user is not None and now - session[SESSION_SEEN_AT_KEY] >= SEEN_RESOLUTION_SECONDS:
+    if user is None:
+        scope["session"] = {}  # ended on the server: the copy in the browser goes too
+    elif seen:
         session[SESSION_SEEN_AT_KEY] = int(now)
     return user
 

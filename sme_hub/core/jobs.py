@@ -32,6 +32,7 @@ from sme_hub.db import Database
 # Modules whose tasks the worker must know (imported by it before it starts).
 TASK_MODULES = [
     "sme_hub.core.mail",
+    "sme_hub.accounts.links",
     "sme_hub.training.certificates",
     "sme_hub.grants.calls",
     "sme_hub.implementation.service",

@@ -10,9 +10,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Stream, Template
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from sme_hub.accounts.controllers import client_address
 from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, Db, DbSession, FormData, Page
-from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _
@@ -94,10 +95,16 @@ class EntrepreneurApiController(Controller):
 
     @post("/me/delete", guards=entrepreneur_only, status_code=200)
     async def delete_me(
-        self, data: JSONBody[PasswordConfirmation], user: Actor, db_session: DbSession
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordConfirmation],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
     ) -> dict[str, str]:
-        """Anonymise the caller's account (the password confirms it)."""
-        await rights.delete_my_account(db_session, user, data.password)
+        """Anonymise the caller's account (the password confirms it; 429 after repeated wrong
+        passwords, counted with the failed logins)."""
+        await rights.delete_my_account(db_session, db, user, data.password, client_address(request))
         return {"status": "deleted"}
 
     @get("/centre/clients", guards=staff_only)
@@ -355,12 +362,21 @@ class EntrepreneurPagesController(Controller):
 
     @post("/me/delete")
     async def delete_account(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self,
+        request: Request[Any, Any, Any],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
     ) -> Template | Redirect:
+        password = str(data.get("password", ""))
         try:
-            await rights.delete_my_account(db_session, user, str(data.get("password", "")))
+            await rights.delete_my_account(db_session, db, user, password, client_address(request))
         except InvalidInput as exc:
             return render(request, "entrepreneurs/delete.html", status_code=422, errors=exc.errors)
+        except TooManyRequests as exc:
+            errors = {"password": exc.detail}
+            return render(request, "entrepreneurs/delete.html", status_code=429, errors=errors)
         request.clear_session()
         return redirect_with_message(request, "/", _("Your account has been deleted."), "info")
 

@@ -10,6 +10,7 @@ from sme_hub.accounts import service as accounts
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.i18n import _
+from sme_hub.db import Database
 from sme_hub.entrepreneurs.models import BusinessProfileVersion
 from sme_hub.entrepreneurs.service import get_profile, to_read
 
@@ -57,10 +58,13 @@ async def export_my_data(session: AsyncSession, user: CurrentUser) -> dict[str, 
     }
 
 
-async def delete_my_account(session: AsyncSession, user: CurrentUser, password: str) -> None:
+async def delete_my_account(
+    session: AsyncSession, db: Database, user: CurrentUser, password: str, address: str
+) -> None:
     """Anonymise the person; keep what public records and audits need (explained on the page):
-    the audit log (by account number only), and a legal entity's name and EDRPOU code."""
-    await accounts.check_password(session, user.id, password)
+    the audit log (by account number only), and a legal entity's name and EDRPOU code. The
+    password confirms it (wrong ones are throttled with the login failures)."""
+    await accounts.check_password(session, db, user.id, password, address)
     profile = await get_profile(session, user.id)
     if profile is not None and profile.tax_id_kind in ("rnokpp", "passport"):
         profile.tax_id = None  # a person's number: never kept after they leave

@@ -51,6 +51,10 @@ async def register(page: Page) -> None:
     await page.get_by_label("Пароль").fill(USER_PASSWORD)
     await page.get_by_label("Я погоджуюся на обробку моїх персональних даних").check()
     await page.locator("main").get_by_role("button", name="Створити обліковий запис").click()
+    await expect(page).to_have_url(re.compile(r"/login$"))  # registering does not log in
+    await page.get_by_label("Електронна пошта").fill(EMAIL)
+    await page.get_by_label("Пароль").fill(USER_PASSWORD)
+    await page.locator("main").get_by_role("button", name="Увійти").click()
     await expect(header.get_by_test_id("current-user")).to_have_text(FULL_NAME)
 
 

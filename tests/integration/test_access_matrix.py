@@ -89,6 +89,12 @@ RULES: dict[str, Rule] = {
     "POST /account/two-factor": r("+"),
     "POST /account/two-factor/disable": r("+"),
     "POST /account/password": r("+"),
+    # Ends the caller's other sessions and API tokens: after the rest.
+    "POST /account/sessions/sign-out-everywhere": r("+", last=True),
+    "POST /account/sessions/{session_id:int}/end": r("+", params={"session_id": "=1"}),
+    # Deactivates the tenant's entrepreneur: after the rest.
+    "POST /admin/users/{user_id:int}/deactivate": r("A", last=True),
+    "POST /api/v1/admin/users/{user_id:int}/deactivate": r("A", last=True),
     "POST /admin/users/{user_id:int}/two-factor/reset": r("A"),
     "POST /api/v1/admin/users/{user_id:int}/two-factor/reset": r("A"),
     # operations: loopback or a token, whoever is signed in (the test client is neither)

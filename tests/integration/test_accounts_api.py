@@ -7,9 +7,14 @@ import pytest
 from sqlalchemy import func
 
 from sme_hub.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
-from sme_hub.accounts.rules import CONSENT_VERSION, LOGIN_WINDOW_SECONDS, MAX_FAILURES_PER_EMAIL
+from sme_hub.accounts.rules import (
+    CONSENT_VERSION,
+    LOGIN_WINDOW_SECONDS,
+    MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
+)
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.auth import Role
+from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,
@@ -42,11 +47,25 @@ def registration(**overrides: Any) -> dict[str, Any]:
 # --- registration ---------------------------------------------------------------------------
 
 
-async def test_register_creates_an_entrepreneur(client: Client) -> None:
-    response = await client.post(REGISTER, json=registration(phone="+380501234567"))
+async def registered_user(client: Client, **overrides: Any) -> dict[str, Any]:
+    """Register over the API, then read the account with a token, as a client would."""
+    response = await client.post(REGISTER, json=registration(**overrides))
+    assert response.status_code == 202, response.text
+    assert "olena.koval@example.org" in response.json()["detail"]
+    token = await client.post(
+        TOKEN,
+        json={"email": "olena.koval@example.org", "password": "sunflower fields near Poltava"},
+    )
+    assert token.status_code == 200, token.text
+    me = await client.get(ME, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.status_code == 200
+    body: dict[str, Any] = me.json()
+    return body
 
-    assert response.status_code == 201, response.text
-    body = response.json()
+
+async def test_register_creates_an_entrepreneur(client: Client) -> None:
+    body = await registered_user(client, phone="+380501234567")
+
     assert isinstance(body["id"], int)
     assert body["email"] == "olena.koval@example.org"
     assert body["full_name"] == "Олена Коваль"
@@ -67,17 +86,15 @@ async def test_register_creates_an_entrepreneur(client: Client) -> None:
 
 
 async def test_register_keeps_the_preferred_language(client: Client) -> None:
-    response = await client.post(REGISTER, json=registration(locale="en"))
-    assert response.status_code == 201, response.text
-    assert response.json()["locale"] == "en"
+    assert (await registered_user(client, locale="en"))["locale"] == "en"
 
 
 async def test_register_stores_consent_hash_and_audit(client: Client, db: Database) -> None:
     response = await client.post(REGISTER, json=registration())
-    assert response.status_code == 201, response.text
-    user_id = response.json()["id"]
+    assert response.status_code == 202, response.text
 
-    [user] = await fetch_rows(db, User, User.id == user_id)
+    [user] = await fetch_rows(db, User)
+    user_id = user.id
     assert user.email == "olena.koval@example.org"
     assert user.consent_at is not None
     assert user.consent_at.tzinfo is not None
@@ -135,30 +152,52 @@ async def test_register_with_a_weak_password_names_the_field(
 @pytest.mark.parametrize(
     "email", ["olena.koval@example.org", "OLENA.KOVAL@EXAMPLE.ORG", "Olena.Koval@example.org"]
 )
-async def test_register_twice_with_the_same_email_in_any_case_is_409(
+async def test_registering_a_taken_email_answers_like_a_success_and_warns_the_owner(
     client: Client, db: Database, email: str
 ) -> None:
     first = await client.post(REGISTER, json=registration())
-    assert first.status_code == 201, first.text
+    assert first.status_code == 202, first.text
 
-    again = await client.post(REGISTER, json=registration(email=email, full_name="Інша Особа"))
+    again = await client.post(
+        REGISTER, json=registration(email=email, full_name="Інша Особа", password="another pass")
+    )
 
-    assert again.status_code == 409, again.text
-    body = again.json()
-    assert body["status_code"] == 409
-    assert body["detail"]
-    assert error_keys(again) == {"email"}
+    # The same answer: status and body (but for the address, in the caller's own spelling).
+    assert again.status_code == first.status_code
+    assert again.json() == first.json()
     assert await count_rows(db, User) == 1
     assert await count_rows(db, AuditEntry, AuditEntry.action == "registered") == 1
+    # The owner is told (in their language) instead; no confirmation link for the attempt.
+    emails = await fetch_rows(db, EmailOutbox, EmailOutbox.to_address == "olena.koval@example.org")
+    assert [e.template for e in emails] == ["confirm_email", "registration_attempt"]
+    warning = emails[1]
+    assert warning.locale == "uk"
+    assert warning.subject == "Хтось намагався зареєструватися в SME Hub з вашою адресою"
+    assert warning.body_text.startswith("Вітаємо, Олена Коваль!")
+    assert "/password-reset" in warning.body_text
+    # The attempt's password opens nothing.
+    token = await client.post(
+        TOKEN, json={"email": "olena.koval@example.org", "password": "another pass"}
+    )
+    assert token.status_code == 401
 
 
-async def test_register_refuses_an_email_a_staff_account_already_has(
+async def test_registering_a_staff_members_email_answers_alike_and_warns_in_english(
     client: Client, session: Any, db: Database
 ) -> None:
-    await make_user(session, Role.ADMIN, email="olena.koval@example.org")
+    staff = await make_user(session, Role.ADMIN, email="olena.koval@example.org")
+    staff.locale = "en"
+    await session.commit()
+
     response = await client.post(REGISTER, json=registration())
-    assert response.status_code == 409, response.text
+
+    assert response.status_code == 202, response.text
+    assert "olena.koval@example.org" in response.json()["detail"]
     assert await count_rows(db, User) == 1
+    [warning] = await fetch_rows(db, EmailOutbox)
+    assert warning.template == "registration_attempt"
+    assert warning.subject == "Someone tried to register with your email address at SME Hub"
+    assert "no new one was created" in warning.body_text
 
 
 @pytest.mark.parametrize(
@@ -235,18 +274,10 @@ async def test_token_email_is_not_case_sensitive(client: Client, session: Any) -
     assert response.status_code == 200, response.text
 
 
-async def test_token_after_registration(client: Client) -> None:
-    registered = await client.post(REGISTER, json=registration())
-    assert registered.status_code == 201
-    response = await client.post(
-        TOKEN,
-        json={"email": "olena.koval@example.org", "password": "sunflower fields near Poltava"},
-    )
-    assert response.status_code == 200, response.text
-    me = await client.get(
-        ME, headers={"Authorization": f"Bearer {response.json()['access_token']}"}
-    )
-    assert me.json()["id"] == registered.json()["id"]
+async def test_token_after_registration(client: Client, db: Database) -> None:
+    user = await registered_user(client)
+    [stored] = await fetch_rows(db, User)
+    assert user["id"] == stored.id
 
 
 async def test_wrong_password_is_401_with_the_error_shape(client: Client, session: Any) -> None:
@@ -282,7 +313,7 @@ async def test_repeated_failures_are_throttled_even_with_the_right_password(
     client: Client, session: Any, db: Database
 ) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         failed = await client.post(
             TOKEN, json={"email": "petro@example.org", "password": "guess guess guess"}
         )
@@ -305,7 +336,7 @@ async def test_throttling_one_email_leaves_other_accounts_alone(
 ) -> None:
     await make_user(session, email="petro@example.org")
     await make_user(session, email="maria@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         await client.post(TOKEN, json={"email": "petro@example.org", "password": "wrong wrong"})
 
     response = await client.post(TOKEN, json={"email": "maria@example.org", "password": PASSWORD})
@@ -317,11 +348,11 @@ async def test_failures_are_recorded_and_a_success_forgets_them(
     client: Client, session: Any, db: Database
 ) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL - 1):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1):
         await client.post(TOKEN, json={"email": "petro@example.org", "password": "wrong wrong"})
     assert (
         await count_rows(db, LoginFailure, LoginFailure.key == "email:petro@example.org")
-        == MAX_FAILURES_PER_EMAIL - 1
+        == MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1
     )
 
     assert (
@@ -330,7 +361,7 @@ async def test_failures_are_recorded_and_a_success_forgets_them(
     assert await count_rows(db, LoginFailure, LoginFailure.key == "email:petro@example.org") == 0
 
     # A fresh allowance: the same number of failures again does not block the right password.
-    for _attempt in range(MAX_FAILURES_PER_EMAIL - 1):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS - 1):
         await client.post(TOKEN, json={"email": "petro@example.org", "password": "wrong wrong"})
     again = await client.post(TOKEN, json={"email": "petro@example.org", "password": PASSWORD})
     assert again.status_code == 200, again.text

@@ -5,8 +5,9 @@ from typing import Any
 import pytest
 
 from sme_hub.accounts.models import RoleAssignment, User
-from sme_hub.accounts.rules import CONSENT_VERSION, MAX_FAILURES_PER_EMAIL
+from sme_hub.accounts.rules import CONSENT_VERSION, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS
 from sme_hub.core.auth import Role, hash_password
+from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,
@@ -89,11 +90,19 @@ async def test_pages_follow_the_browser_language(client: Client) -> None:
 # --- registering ----------------------------------------------------------------------------
 
 
-async def test_register_creates_the_account_and_logs_in(client: Client, db: Database) -> None:
+REGISTERED_UK = (
+    "Дякуємо. Ми надіслали лист на olena@example.org: відкрийте посилання в ньому, щоб "
+    "підтвердити адресу, а потім увійдіть зі своєю електронною поштою та паролем."
+)
+
+
+async def test_register_creates_the_account_and_asks_to_log_in(
+    client: Client, db: Database
+) -> None:
     response = await post_form(client, "/register", register_form(), follow_redirects=False)
 
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/login"
     [user] = await fetch_rows(db, User)
     assert user.email == "olena@example.org"
     assert user.full_name == "Олена Коваль"
@@ -102,22 +111,25 @@ async def test_register_creates_the_account_and_logs_in(client: Client, db: Data
     assert user.consent_version == CONSENT_VERSION
     [assignment] = await fetch_rows(db, RoleAssignment, RoleAssignment.user_id == user.id)
     assert assignment.role == Role.ENTREPRENEUR
+    # Not logged in yet (a taken address gets this same answer): the login page says why.
+    login = await client.get("/login")
+    assert current_user_name(login.text) is None
+    assert REGISTERED_UK in text_of(login.text)
 
+    assert (await login_page(client, "olena@example.org", NEW_PASSWORD)).status_code == 303
     home = await client.get("/")
-    assert home.status_code == 200
     assert current_user_name(home.text) == "Олена Коваль"
-    text = text_of(home.text)
-    assert "Ваш обліковий запис готовий. Вітаємо, Олена Коваль!" in text
-    assert "Підприємець" in text
-    # The welcome message is shown once.
-    assert "Ваш обліковий запис готовий" not in text_of((await client.get("/")).text)
+    assert "Підприємець" in text_of(home.text)
 
 
-async def test_register_in_english_switches_the_pages_to_english(client: Client) -> None:
+async def test_register_in_english_switches_the_pages_to_english_once_logged_in(
+    client: Client,
+) -> None:
     response = await post_form(
         client, "/register", register_form(locale="en"), follow_redirects=False
     )
     assert response.status_code == 303, response.text
+    await login_page(client, "olena@example.org", NEW_PASSWORD)
 
     home = await client.get("/")
 
@@ -174,19 +186,22 @@ async def test_register_shows_every_problem_at_once(client: Client, db: Database
     assert await count_rows(db, User) == 0
 
 
-async def test_register_with_a_taken_email_says_so(
+async def test_register_with_a_taken_email_answers_like_a_new_one(
     client: Client, session: Any, db: Database
 ) -> None:
-    await make_user(session, email="olena@example.org")
+    await make_user(session, email="olena@example.org", full_name="Олена Коваль")
 
-    response = await post_form(client, "/register", register_form(email="OLENA@example.org"))
-
-    assert response.status_code == 409
-    assert "Обліковий запис із цією електронною поштою вже існує." in text_of(response.text)
-    assert field_error(response.text, "email") == (
-        "Обліковий запис із цією електронною поштою вже існує. Увійдіть або відновіть пароль."
+    response = await post_form(
+        client, "/register", register_form(email="OLENA@example.org"), follow_redirects=False
     )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert REGISTERED_UK in text_of((await client.get("/login")).text)
     assert await count_rows(db, User) == 1
+    [warning] = await fetch_rows(db, EmailOutbox)
+    assert warning.to_address == "olena@example.org"
+    assert warning.template == "registration_attempt"
 
 
 async def test_register_errors_in_english_with_lang_en(client: Client, db: Database) -> None:
@@ -256,7 +271,7 @@ async def test_login_returns_only_to_a_local_next(
 
 async def test_login_page_is_throttled_too(client: Client, session: Any) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         assert (await login_page(client, "petro@example.org", "wrong wrong")).status_code == 401
 
     response = await login_page(client, "petro@example.org")

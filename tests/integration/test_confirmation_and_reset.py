@@ -7,13 +7,15 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import col
 
 from sme_hub.accounts import links
 from sme_hub.accounts.models import AccountToken, ApiToken, User
 from sme_hub.accounts.rules import TokenPurpose
+from sme_hub.config import Settings
 from sme_hub.core.audit import AuditEntry
+from sme_hub.core.jobs import run_worker
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.core.models import utcnow
 from sme_hub.db import Database
@@ -70,7 +72,7 @@ async def register(client: Client, db: Database, **overrides: Any) -> str:
     """Register over the API; the path of the confirmation link emailed."""
     data = registration(**overrides)
     response = await client.post("/api/v1/auth/register", json=data)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     (email,) = await emails_to(db, data["email"])
     return link_path(email, "/confirm-email")
 
@@ -78,6 +80,23 @@ async def register(client: Client, db: Database, **overrides: Any) -> str:
 async def user_named(db: Database, email: str) -> User:
     (user,) = await fetch_rows(db, User, col(User.email) == email)
     return user
+
+
+async def run_jobs(settings: Settings) -> None:
+    """What a job worker does: run every queued job (the reset links, the emails), then stop."""
+    await run_worker(settings, wait=False, listen_notify=False, install_signal_handlers=False)
+
+
+async def reset_jobs(db: Database) -> list[str]:
+    """The email address of each queued password-reset job."""
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT args->>'email' FROM procrastinate_jobs"
+                " WHERE task_name = 'send_password_reset' ORDER BY id"
+            )
+        )
+        return [str(email) for (email,) in rows]
 
 
 async def expire_links(db: Database, user_id: int, **changes: Any) -> None:
@@ -191,6 +210,7 @@ async def test_unconfirmed_users_are_reminded_and_can_ask_again(
         "consent": "true",
     }
     await post_form(client, "/register", form, follow_redirects=False)
+    await login_page(client, "olena@example.org", form["password"])
     home = await client.get("/")
     assert 'data-testid="confirm-email-notice"' in home.text
     assert 'action="/confirm-email/resend"' in home.text
@@ -223,7 +243,9 @@ async def test_staff_accounts_start_confirmed_and_see_no_notice(
 # --- password reset -------------------------------------------------------------------------
 
 
-async def test_password_reset_over_the_pages(client: Client, db: Database) -> None:
+async def test_password_reset_over_the_pages(
+    client: Client, db: Database, settings: Settings
+) -> None:
     async with db.sessionmaker() as session:
         user = await make_user(session, email="reset@example.org")
     await client.get("/login?lang=en")
@@ -232,6 +254,7 @@ async def test_password_reset_over_the_pages(client: Client, db: Database) -> No
     asked = await post_form(client, "/password-reset", {"email": "Reset@Example.org"})
     assert asked.status_code == 200
     assert "If an account with this email address exists" in text_of(asked.text)
+    await run_jobs(settings)
     (email,) = await emails_to(db, "reset@example.org")
     assert email.template == "reset_password"
     assert email.locale == "uk"  # the account's language, not the page's
@@ -257,7 +280,9 @@ async def test_password_reset_over_the_pages(client: Client, db: Database) -> No
     assert await count_rows(db, AuditEntry, col(AuditEntry.action) == "password_reset") == 1
 
 
-async def test_password_reset_over_the_api_revokes_api_tokens(client: Client, db: Database) -> None:
+async def test_password_reset_over_the_api_revokes_api_tokens(
+    client: Client, db: Database, settings: Settings
+) -> None:
     async with db.sessionmaker() as session:
         user = await make_user(session, email="reset@example.org")
     headers = await token_headers(client, user.email)
@@ -265,6 +290,7 @@ async def test_password_reset_over_the_api_revokes_api_tokens(client: Client, db
 
     asked = await client.post("/api/v1/auth/password-reset", json={"email": user.email})
     assert asked.status_code == 202
+    await run_jobs(settings)
     (email,) = await emails_to(db, user.email)
     token = link_path(email, "/password-reset").rsplit("/", 1)[1]
 
@@ -288,10 +314,13 @@ async def test_password_reset_over_the_api_revokes_api_tokens(client: Client, db
     await token_headers(client, user.email, NEW_PASSWORD)
 
 
-async def test_an_expired_reset_link_is_refused(client: Client, db: Database) -> None:
+async def test_an_expired_reset_link_is_refused(
+    client: Client, db: Database, settings: Settings
+) -> None:
     async with db.sessionmaker() as session:
         user = await make_user(session, email="reset@example.org")
     await client.post("/api/v1/auth/password-reset", json={"email": user.email})
+    await run_jobs(settings)
     (email,) = await emails_to(db, user.email)
     path = link_path(email, "/password-reset")
     (token,) = await fetch_rows(db, AccountToken)
@@ -315,7 +344,9 @@ async def test_a_confirmation_link_cannot_reset_a_password(client: Client, db: D
     assert response.status_code == 422
 
 
-async def test_unknown_and_known_emails_get_the_same_answer(client: Client, db: Database) -> None:
+async def test_unknown_and_known_emails_get_the_same_answer(
+    client: Client, db: Database, settings: Settings
+) -> None:
     async with db.sessionmaker() as session:
         await make_user(session, email="known@example.org")
 
@@ -333,6 +364,30 @@ async def test_unknown_and_known_emails_get_the_same_answer(client: Client, db: 
     assert api_known.status_code == api_unknown.status_code == 202
     assert api_known.json() == api_unknown.json()
 
+    await run_jobs(settings)
     # One email only: to the account that exists, and once in two minutes.
     assert len(await emails_to(db, "known@example.org")) == 1
     assert await emails_to(db, "nobody@example.org") == []
+
+
+async def test_a_reset_request_does_the_same_work_for_known_and_unknown_emails(
+    client: Client, db: Database, settings: Settings
+) -> None:
+    async with db.sessionmaker() as session:
+        await make_user(session, email="known@example.org")
+
+    await client.post("/api/v1/auth/password-reset", json={"email": "Known@Example.org"})
+    await post_form(client, "/password-reset", {"email": "nobody@example.org"})
+
+    # Each request only queued a job; nothing was looked up or emailed yet.
+    assert await reset_jobs(db) == ["known@example.org", "nobody@example.org"]
+    assert await count_rows(db, AccountToken) == 0
+    assert await count_rows(db, EmailOutbox) == 0
+
+    await run_jobs(settings)
+
+    (email,) = await emails_to(db, "known@example.org")
+    assert email.template == "reset_password"
+    assert email.status == "sent"  # delivered by the worker too (to the log, without SMTP)
+    assert await emails_to(db, "nobody@example.org") == []
+    assert await count_rows(db, EmailOutbox) == 1

@@ -4,11 +4,15 @@ and idle expiry enforced on the server, logout clears the session."""
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from sme_hub.accounts.models import UserSession
 from sme_hub.core import auth
 from sme_hub.core.auth import SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS
 from tests.factories import (
+    PASSWORD,
     Client,
     fresh_totp_code,
     login_page,
@@ -16,6 +20,8 @@ from tests.factories import (
     make_user,
     post_form,
     second_step,
+    text_of,
+    token_headers,
 )
 from tests.grants_setup import use_fast_passwords
 from tests.integration.test_accounts_pages import current_user_name
@@ -146,3 +152,190 @@ async def test_logout_clears_the_session_cookie(client: Client, session: AsyncSe
     assert response.status_code == 303
     assert client.cookies.get(COOKIE) != logged_in
     assert current_user_name((await client.get("/")).text) is None
+
+
+# --- sessions kept on the server --------------------------------------------------------------
+
+NEW_PASSWORD = "a brand new long passphrase"
+
+
+def use_cookie(client: Client, cookie: str | None) -> None:
+    """The client becomes the browser holding `cookie` (no session with None)."""
+    client.cookies.delete(COOKIE)
+    if cookie:
+        client.cookies.set(COOKIE, cookie, domain="testserver.local")
+
+
+async def login_elsewhere(client: Client, email: str, user_agent: str = "testclient") -> str:
+    """Log in as another browser would (one test client: a second one would start the app
+    again); the client is left as the browser it was. The other browser's cookie."""
+    mine = client.cookies.get(COOKIE)
+    use_cookie(client, None)
+    client.headers["user-agent"] = user_agent
+    try:
+        response = await login_page(client, email)
+        assert response.status_code == 303, response.text
+        theirs = client.cookies.get(COOKIE)
+    finally:
+        client.headers["user-agent"] = "testclient"
+        use_cookie(client, mine)
+    assert theirs
+    return theirs
+
+
+async def name_seen_with(client: Client, cookie: str) -> str | None:
+    """Whose name the header shows to the browser holding `cookie`."""
+    mine = client.cookies.get(COOKIE)
+    use_cookie(client, cookie)
+    try:
+        return current_user_name((await client.get("/")).text)
+    finally:
+        use_cookie(client, mine)
+
+
+async def live_sessions(session: AsyncSession, user_id: int | None = None) -> list[UserSession]:
+    await session.commit()  # a fresh snapshot
+    statement = select(UserSession).order_by(col(UserSession.id))
+    if user_id is not None:
+        statement = statement.where(col(UserSession.user_id) == user_id)
+    return list((await session.scalars(statement)).all())
+
+
+async def test_a_cookie_copied_before_logout_opens_nothing_after_it(
+    client: Client, session: AsyncSession
+) -> None:
+    await make_user(session, email="petro@example.org", full_name="Петро Бондар")
+    await login_page(client, "petro@example.org")
+    copied = client.cookies.get(COOKIE)
+    assert copied
+
+    await post_form(client, "/logout", {}, page="/", follow_redirects=False)
+
+    use_cookie(client, copied)  # the copy, replayed
+    account = await client.get("/account", follow_redirects=False)
+    assert account.status_code in (302, 303)
+    assert account.headers["location"].startswith("/login")
+    use_cookie(client, copied)
+    assert current_user_name((await client.get("/")).text) is None
+    assert await live_sessions(session) == []
+
+
+async def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(
+    client: Client, session: AsyncSession
+) -> None:
+    await make_user(session, email="petro@example.org", full_name="Петро Бондар")
+    other = await login_elsewhere(client, "petro@example.org")
+    await login_page(client, "petro@example.org")
+    assert await name_seen_with(client, other) == "Петро Бондар"
+    headers = await token_headers(client, "petro@example.org")
+
+    changed = await post_form(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        page="/account",
+        follow_redirects=False,
+    )
+
+    assert changed.status_code == 303, changed.text
+    assert current_user_name((await client.get("/")).text) == "Петро Бондар"
+    assert await name_seen_with(client, other) is None
+    # Bearer tokens end with the password too.
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_an_administrators_deactivation_ends_the_sessions_at_once(
+    client: Client, session: AsyncSession
+) -> None:
+    person = await make_user(session, email="petro@example.org", full_name="Петро Бондар")
+    await make_user(session, auth.Role.ADMIN, email="admin@example.org")
+    await login_page(client, "petro@example.org")
+    assert current_user_name((await client.get("/")).text) == "Петро Бондар"
+    person_headers = await token_headers(client, "petro@example.org")
+    admin = await token_headers(client, "admin@example.org")
+
+    response = await client.post(f"/api/v1/admin/users/{person.id}/deactivate", headers=admin)
+
+    assert response.status_code == 204, response.text
+    assert current_user_name((await client.get("/")).text) is None
+    assert (await client.get("/api/v1/me", headers=person_headers)).status_code == 401
+    assert (await login_page(client, "petro@example.org")).status_code == 401
+    assert await live_sessions(session, person.id) == []
+
+
+async def test_the_administrators_page_deactivates_an_account(
+    client: Client, session: AsyncSession
+) -> None:
+    person = await make_user(session, email="petro@example.org", full_name="Петро Бондар")
+    admin = await make_user(session, auth.Role.ADMIN, email="admin@example.org")
+    theirs = await login_elsewhere(client, "petro@example.org")
+    await login_page(client, "admin@example.org")
+    admin_page = (await client.get("/admin")).text
+    assert f'action="/admin/users/{person.id}/deactivate"' in admin_page
+    assert f'action="/admin/users/{admin.id}/deactivate"' not in admin_page  # not oneself
+
+    response = await post_form(
+        client, f"/admin/users/{person.id}/deactivate", {}, page="/admin", follow_redirects=False
+    )
+
+    assert response.status_code == 303
+    assert await name_seen_with(client, theirs) is None
+    refused = await post_form(client, f"/admin/users/{admin.id}/deactivate", {}, page="/admin")
+    assert refused.status_code == 403
+
+
+async def test_the_account_page_lists_the_sessions_and_signs_out_everywhere_else(
+    client: Client, session: AsyncSession
+) -> None:
+    await make_user(session, email="petro@example.org", full_name="Петро Бондар")
+    android = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+    phone = await login_elsewhere(client, "petro@example.org", android)
+    await login_page(client, "petro@example.org")
+    headers = await token_headers(client, "petro@example.org")
+
+    page = await client.get("/account")
+
+    assert page.status_code == 200
+    assert page.text.count('data-testid="session"') == 2
+    text = text_of(page.text)
+    assert "Chrome, Android" in text
+    assert "testclient" in text  # the test client's user agent and address
+    assert "Цей сеанс" in text
+
+    response = await post_form(
+        client, "/account/sessions/sign-out-everywhere", {}, page="/account", follow_redirects=False
+    )
+
+    assert response.status_code == 303
+    assert await name_seen_with(client, phone) is None
+    assert current_user_name((await client.get("/")).text) == "Петро Бондар"
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+    assert (await client.get("/account")).text.count('data-testid="session"') == 1
+
+
+async def test_signing_out_one_other_session(client: Client, session: AsyncSession) -> None:
+    petro = await make_user(session, email="petro@example.org", full_name="Петро Бондар")
+    maria = await make_user(session, email="maria@example.org", full_name="Марія Левченко")
+    laptop = await login_elsewhere(client, "petro@example.org")
+    [laptop_session] = await live_sessions(session, petro.id)
+    stranger = await login_elsewhere(client, "maria@example.org")
+    [marias] = await live_sessions(session, maria.id)
+    await login_page(client, "petro@example.org")
+
+    # Someone else's session is "not found", and goes on.
+    foreign = await post_form(client, f"/account/sessions/{marias.id}/end", {}, page="/account")
+    assert foreign.status_code == 404
+    assert await name_seen_with(client, stranger) == "Марія Левченко"
+
+    ended = await post_form(
+        client,
+        f"/account/sessions/{laptop_session.id}/end",
+        {},
+        page="/account",
+        follow_redirects=False,
+    )
+
+    assert ended.status_code == 303
+    assert await name_seen_with(client, laptop) is None
+    assert current_user_name((await client.get("/")).text) == "Петро Бондар"
+    assert len(await live_sessions(session, petro.id)) == 1

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import LoginFailure, RecoveryCode, User
-from sme_hub.accounts.rules import MAX_FAILURES_PER_EMAIL, totp_step
+from sme_hub.accounts.rules import MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS, totp_step
 from sme_hub.core import crypto
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.auth import Role
@@ -199,7 +199,7 @@ async def test_wrong_codes_count_toward_the_throttling(
 ) -> None:
     await make_officer(session)
     await password_step(client, OFFICER)
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         assert (await second_step(client, "000000")).status_code == 401
 
     blocked = await second_step(client, await fresh_totp_code(client, OFFICER) or "")

@@ -3,12 +3,15 @@
 import pytest
 
 from sme_hub.accounts.rules import (
+    MAX_CODE_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
     MAX_FAILURES_PER_ADDRESS,
-    MAX_FAILURES_PER_EMAIL,
     ROLE_BINDING,
     Binding,
     Throttle,
     password_problem,
+    user_agent_summary,
 )
 from sme_hub.core.auth import CurrentUser, Grant, Role, hash_password, verify_password
 
@@ -37,10 +40,31 @@ def test_twelve_characters_is_enough() -> None:
 
 
 def test_throttle_blocks_at_the_limits() -> None:
-    assert not Throttle(MAX_FAILURES_PER_EMAIL - 1, 0).blocked
-    assert Throttle(MAX_FAILURES_PER_EMAIL, 0).blocked
-    assert not Throttle(0, MAX_FAILURES_PER_ADDRESS - 1).blocked
-    assert Throttle(0, MAX_FAILURES_PER_ADDRESS).blocked
+    at_address = MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS
+    assert not Throttle(for_account_at_address=at_address - 1).blocked_here
+    assert Throttle(for_account_at_address=at_address).blocked_here
+    assert not Throttle(for_address=MAX_FAILURES_PER_ADDRESS - 1).blocked_here
+    assert Throttle(for_address=MAX_FAILURES_PER_ADDRESS).blocked_here
+    assert not Throttle(for_account=MAX_FAILURES_PER_ACCOUNT - 1).account_locked
+    assert Throttle(for_account=MAX_FAILURES_PER_ACCOUNT).account_locked
+
+
+def test_the_account_locks_at_an_address_long_before_it_locks_everywhere() -> None:
+    assert MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS < MAX_FAILURES_PER_ACCOUNT
+    here = Throttle(
+        for_account=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
+        for_account_at_address=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
+    )
+    assert here.blocked_here and not here.account_locked
+    elsewhere = Throttle(for_account=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS)
+    assert not elsewhere.blocked_here and not elsewhere.account_locked
+
+
+def test_the_account_wide_lock_leaves_codes_alone_but_code_failures_have_a_limit() -> None:
+    locked = Throttle(for_account=MAX_FAILURES_PER_ACCOUNT)
+    assert locked.account_locked and not locked.codes_blocked
+    assert Throttle(codes_for_account=MAX_CODE_FAILURES_PER_ACCOUNT).codes_blocked
+    assert Throttle(for_account_at_address=MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS).codes_blocked
 
 
 def test_every_role_has_a_binding() -> None:
@@ -74,3 +98,32 @@ def test_current_user_knows_its_tenants() -> None:
     assert user.municipality_ids(Role.MUNICIPAL_OFFICER) == {3}
     assert user.centre_ids() == {9}
     assert user.has_role(Role.CENTRE_STAFF) and not user.is_admin
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "summary"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox, Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge, Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari, iOS",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
+            "Chrome, Android",
+        ),
+        ("curl/8.5.0", "curl/8.5.0"),
+        ("", "?"),
+    ],
+)
+def test_user_agent_summary(user_agent: str, summary: str) -> None:
+    assert user_agent_summary(user_agent) == summary
