@@ -83,7 +83,7 @@ class AuthApiController(Controller):
     path = "/api/v1"
     tags = ["auth"]
 
-    @post("/auth/register", status_code=202)
+    @post("/auth/register", status_code=201)
     async def register(
         self,
         request: Request[Any, Any, Any],
@@ -91,11 +91,16 @@ class AuthApiController(Controller):
         db_session: DbSession,
     ) -> RegistrationAccepted:
         """Create an entrepreneur's account (consent required) and email a link to confirm
-        the address; then get a token with the email and password. The same 202 when the
+        the address; then get a token with the email and password. The same 201 when the
         address already has an account: nothing is created and its owner is emailed instead,
         so the answer tells nobody who has an account."""
         await service.register(db_session, data, base_url=base_url(request))
-        return RegistrationAccepted(detail=_(REGISTERED).format(email=data.email))
+        return RegistrationAccepted(
+            email=data.email,
+            full_name=data.full_name,
+            locale=data.locale,
+            detail=_(REGISTERED).format(email=data.email),
+        )
 
     @post("/auth/token", status_code=200)
     async def token(

@@ -130,8 +130,14 @@ class EmailConfirmedResponse(BaseModel):
 
 
 class RegistrationAccepted(BaseModel):
-    """The answer to a registration, the same whether or not the address had an account."""
+    """The answer to a registration: what was asked for, echoed, and what to do next. The same
+    whether or not the address had an account, so it carries no id (a client reads the account
+    with `GET /me` once it has a token)."""
 
+    email: str
+    full_name: str
+    locale: str
+    email_confirmed: bool = False
     detail: str
 
 

@@ -50,7 +50,7 @@ def registration(**overrides: Any) -> dict[str, Any]:
 async def registered_user(client: Client, **overrides: Any) -> dict[str, Any]:
     """Register over the API, then read the account with a token, as a client would."""
     response = await client.post(REGISTER, json=registration(**overrides))
-    assert response.status_code == 202, response.text
+    assert response.status_code == 201, response.text
     assert "olena.koval@example.org" in response.json()["detail"]
     token = await client.post(
         TOKEN,
@@ -91,7 +91,7 @@ async def test_register_keeps_the_preferred_language(client: Client) -> None:
 
 async def test_register_stores_consent_hash_and_audit(client: Client, db: Database) -> None:
     response = await client.post(REGISTER, json=registration())
-    assert response.status_code == 202, response.text
+    assert response.status_code == 201, response.text
 
     [user] = await fetch_rows(db, User)
     user_id = user.id
@@ -156,15 +156,16 @@ async def test_registering_a_taken_email_answers_like_a_success_and_warns_the_ow
     client: Client, db: Database, email: str
 ) -> None:
     first = await client.post(REGISTER, json=registration())
-    assert first.status_code == 202, first.text
+    assert first.status_code == 201, first.text
 
     again = await client.post(
         REGISTER, json=registration(email=email, full_name="Інша Особа", password="another pass")
     )
 
-    # The same answer: status and body (but for the address, in the caller's own spelling).
+    # The same answer: status and body (which echoes only what the caller sent).
     assert again.status_code == first.status_code
-    assert again.json() == first.json()
+    assert again.json() == {**first.json(), "full_name": "Інша Особа"}
+    assert "id" not in again.json()
     assert await count_rows(db, User) == 1
     assert await count_rows(db, AuditEntry, AuditEntry.action == "registered") == 1
     # The owner is told (in their language) instead; no confirmation link for the attempt.
@@ -191,7 +192,7 @@ async def test_registering_a_staff_members_email_answers_alike_and_warns_in_engl
 
     response = await client.post(REGISTER, json=registration())
 
-    assert response.status_code == 202, response.text
+    assert response.status_code == 201, response.text
     assert "olena.koval@example.org" in response.json()["detail"]
     assert await count_rows(db, User) == 1
     [warning] = await fetch_rows(db, EmailOutbox)

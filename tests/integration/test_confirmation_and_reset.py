@@ -72,7 +72,7 @@ async def register(client: Client, db: Database, **overrides: Any) -> str:
     """Register over the API; the path of the confirmation link emailed."""
     data = registration(**overrides)
     response = await client.post("/api/v1/auth/register", json=data)
-    assert response.status_code == 202, response.text
+    assert response.status_code == 201, response.text
     (email,) = await emails_to(db, data["email"])
     return link_path(email, "/confirm-email")
 

@@ -106,7 +106,7 @@ async def test_openapi_schema_describes_bodies(client: Client) -> None:
 
     register = schema["paths"]["/api/v1/auth/register"]["post"]
     assert "requestBody" in register
-    assert "202" in register["responses"]  # the same for a taken address (no 409)
+    assert "201" in register["responses"]  # the same for a taken address (no 409)
     assert "409" not in register["responses"]
     token = schema["paths"]["/api/v1/auth/token"]["post"]
     assert "200" in token["responses"]
