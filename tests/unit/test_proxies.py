@@ -31,8 +31,8 @@ def test_the_setting_takes_addresses_and_ranges(tmp_path: Path) -> None:
 
 
 def test_a_wrong_entry_stops_the_start(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="nginx.local"):
-        load_settings({"SME_HUB_DATA_DIR": str(tmp_path), "SME_HUB_TRUSTED_PROXIES": "nginx.local"})
+    with pytest.raises(ConfigurationError, match="nginx-host"):
+        load_settings({"SME_HUB_DATA_DIR": str(tmp_path), "SME_HUB_TRUSTED_PROXIES": "nginx-host"})
 
 
 def test_addresses_as_proxies_write_them() -> None:
