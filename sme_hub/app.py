@@ -34,6 +34,7 @@ from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.metrics import metrics_middleware, process_exited
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
+from sme_hub.core.proxies import trusted_proxy_middleware
 from sme_hub.core.public_cache import KeptAnswers
 from sme_hub.core.security import security_headers_hook
 from sme_hub.core.storage import Storage, storage_for
@@ -227,7 +228,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security_headers_hook(production=settings.is_production),
         ],
         middleware=[
-            request_id_middleware,
             session_config.middleware,
             DefineMiddleware(
                 auth_middleware_factory(
@@ -255,6 +255,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # configure_logging above owns the handlers
     )
     # Around the router rather than in `middleware`: route middleware never sees a path that
-    # no route matched, and 404s are worth counting.
-    app.asgi_handler = metrics_middleware(app.asgi_handler)
+    # no route matched, nor the response an exception in it becomes (CSRF's 403), and both
+    # are worth counting and logging. The forwarded client is put in the scope first of all,
+    # so the log, the metrics, the throttling and the audit see the same address.
+    app.asgi_handler = trusted_proxy_middleware(
+        request_id_middleware(metrics_middleware(app.asgi_handler)), settings.trusted_proxies
+    )
     return app

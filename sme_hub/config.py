@@ -1,7 +1,9 @@
 """Settings read from the environment, once; the only module that touches os.environ."""
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -15,6 +17,7 @@ MIGRATIONS_DIR = _ROOT / "migrations"
 ALEMBIC_INI = _ROOT / "alembic.ini"
 
 Environment = Literal["development", "production"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # prometheus_client reads this variable when it is imported, in every process.
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -50,6 +53,11 @@ class Settings:
     # How long a worker may answer anonymous visitors' public lists from memory
     # (core/public_cache.py); 0: never. load_settings defaults to 10.
     public_cache_seconds: int = 0
+    # Reverse proxies (addresses or CIDR ranges, checked by `networks`) whose X-Forwarded-For
+    # and X-Forwarded-Proto are believed (core/proxies.py); empty: the connection's own peer
+    # is the client. Text, not ipaddress objects: Litestar hands Settings to handlers as a
+    # dependency and msgspec cannot take a union of the two network classes.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -138,7 +146,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         metrics_dir=Path(metrics_dir) if metrics_dir else None,
         job_stalled_seconds=_positive_seconds(env_vars, "SME_HUB_JOB_STALLED_SECONDS", 30.0),
         public_cache_seconds=_cache_seconds(env_vars.get("SME_HUB_PUBLIC_CACHE_SECONDS")),
+        trusted_proxies=tuple(
+            str(n) for n in networks(env_vars.get("SME_HUB_TRUSTED_PROXIES", "").split(","))
+        ),
     )
+
+
+def networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    """`127.0.0.1`, `10.0.0.0/8`, `::1` as networks (a lone address is a network of one);
+    blank entries are skipped."""
+    found = []
+    for entry in (part.strip() for part in entries):
+        if not entry:
+            continue
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigurationError(
+                f"SME_HUB_TRUSTED_PROXIES: {entry!r} is neither an IP address nor a CIDR range"
+            ) from None
+    return tuple(found)
 
 
 def _cache_seconds(raw: str | None) -> int:

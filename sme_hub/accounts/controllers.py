@@ -28,10 +28,13 @@ from sme_hub.core.errors import Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import LANG_COOKIE, N_, _, choose_locale, current_locale
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.proxies import client_host
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client as core/proxies.py made it out (behind a trusted proxy: the forwarded one),
+    so one client's failures throttle that client, not everyone behind the proxy."""
+    return client_host(request.scope) or "unknown"
 
 
 def safe_next(target: str | None) -> str:

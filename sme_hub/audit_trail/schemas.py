@@ -22,4 +22,9 @@ class AuditEntryRead(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     request_id: str | None
+    client_address: str | None = Field(
+        default=None,
+        description="The client's IP address (the forwarded one behind a trusted proxy); "
+        "null for the system",
+    )
     municipality_id: int | None

@@ -187,6 +187,7 @@ def entry_read(entry: AuditEntry, person: User | None) -> AuditEntryRead:
         before=entry.before,
         after=entry.after,
         request_id=entry.request_id,
+        client_address=entry.client_address,
         municipality_id=entry.municipality_id,
     )
 

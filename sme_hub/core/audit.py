@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
 from sme_hub.core.auth import CurrentUser
-from sme_hub.core.logging import request_id_var
+from sme_hub.core.logging import client_address_var, request_id_var
 from sme_hub.core.models import created_at_field
 
 
@@ -27,6 +27,9 @@ class AuditEntry(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     request_id: str | None = Field(default=None, max_length=64)
+    # Where the request came from (the forwarded client behind a trusted proxy); None for
+    # background jobs and scripts.
+    client_address: str | None = Field(default=None, max_length=64)
 
 
 async def record(
@@ -51,6 +54,7 @@ async def record(
         before=before,
         after=after,
         request_id=request_id_var.get(),
+        client_address=(client_address_var.get() or "")[:64] or None,
     )
     session.add(entry)
     await session.flush()

@@ -2,6 +2,14 @@
 BOM, so Excel reads the Cyrillic right) and XLSX. Every export of every list goes through
 `download`: the list's own SQL statement, a header, and how one row becomes cells.
 
+No text a person typed (a name, a project title, a note) becomes a formula when the file is
+opened (OWASP's "CSV injection"): XLSX cells of text are written as strings, never through
+xlsxwriter's guessing `write()`, and a CSV text cell that a spreadsheet would take for a
+formula (starting with = + - @, a tab or a carriage return) gets a leading `'`, as OWASP
+advises. Numbers, amounts and dates stay numbers and dates. The open data CSV of awarded
+grants is written here too, and gets the same treatment: people open it in a spreadsheet as
+often as programs read it, and only a text that starts with one of those characters changes.
+
 Memory stays flat whatever the number of rows: rows come from a server-side cursor in
 batches and leave the process as soon as they are written.
 
@@ -70,6 +78,16 @@ class Export:
     filters: Mapping[str, Any] = field(default_factory=dict)
 
 
+# What starts a formula in Excel, LibreOffice Calc and Google Sheets (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text that a spreadsheet shows as text: one that would start a formula (`=HYPERLINK(…)`,
+    `-2+3`, `@SUM(…)`) gets a leading apostrophe, which spreadsheets read as "this is text"."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def hryvnias(kop: int | None) -> Decimal:
     """An amount in kopiykas as hryvnias with two decimals, a number in the sheet."""
     return (Decimal(kop or 0) / 100).quantize(Decimal("0.01"))
@@ -130,18 +148,19 @@ async def _csv(db: Database, export: Export, locale: str) -> AsyncIterator[bytes
     current_locale.set(locale)
     yield _csv_lines([export.header], bom=True)
     async for rows in batches(db, export.statement):
-        yield _csv_lines([[_plain(cell) for cell in export.cells(row)] for row in rows])
+        yield _csv_lines([export.cells(row) for row in rows])
 
 
 def table_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     """A small table already in memory (the open data of one municipality) as CSV, written
     like every export."""
-    return _csv_lines([header], bom=True) + _csv_lines([[_plain(c) for c in r] for r in rows])
+    return _csv_lines([header], bom=True) + _csv_lines(rows)
 
 
-def _csv_lines(lines: Sequence[Sequence[Any]], *, bom: bool = False) -> bytes:
+def _csv_lines(lines: Sequence[Sequence[Cell]], *, bom: bool = False) -> bytes:
+    """The one place CSV is written: every cell through `_plain`."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(lines)
+    csv.writer(buffer).writerows([_plain(cell) for cell in line] for line in lines)
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode()
 
 
@@ -151,10 +170,14 @@ def _kyiv(moment: datetime) -> datetime:
 
 
 def _plain(cell: Cell) -> Any:
+    """A cell as CSV text: dates as people in Ukraine write them, numbers as they are, text
+    never a formula."""
     if isinstance(cell, datetime):
         return _kyiv(cell).strftime("%d.%m.%Y %H:%M")
     if isinstance(cell, date):
         return cell.strftime("%d.%m.%Y")
+    if isinstance(cell, str):
+        return spreadsheet_text(cell)
     return "" if cell is None else cell
 
 
@@ -179,7 +202,8 @@ async def _xlsx(db: Database, export: Export, locale: str) -> AsyncIterator[byte
         for c, title in enumerate(export.header):
             sheet.set_column(c, c, min(max(12, len(title) + 2), 40))
         sheet.freeze_panes(1, 0)
-        sheet.write_row(0, 0, export.header, formats["bold"])
+        for c, title in enumerate(export.header):
+            sheet.write_string(0, c, title, formats["bold"])
         written = 1
         async for rows in batches(db, export.statement):
             lines = [export.cells(row) for row in rows]  # in the request's language
@@ -202,6 +226,12 @@ def _write_rows(
                 sheet.write_datetime(r, c, cell, formats["day"])
             elif isinstance(cell, Decimal):  # money: exact in the data, a number in the sheet
                 sheet.write_number(r, c, float(cell))
+            elif isinstance(cell, bool):
+                sheet.write_boolean(r, c, cell)
+            elif isinstance(cell, int):
+                sheet.write_number(r, c, cell)
             elif cell is not None:
-                sheet.write(r, c, cell)
+                # Never `write()`: it makes a formula of text starting with "=" and a link of
+                # text starting with "http". A string cell is shown, never evaluated.
+                sheet.write_string(r, c, str(cell))
     return first + len(lines)

@@ -1,13 +1,37 @@
-"""Validation messages a person can act on, in their language, from pydantic's errors."""
+"""Validation messages a person can act on, in their language, from pydantic's errors; and
+the checks of values that several features' forms share (a web address)."""
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import N_, _
 
 M = TypeVar("M", bound=BaseModel)
+
+WEB_ADDRESS_WRONG = N_("A website address starts with https:// or http://.")
+
+
+def web_address(value: str | None) -> str | None:
+    """An http(s) address with a host, or None for an empty one. Every such address is shown
+    to people as a link, so any other scheme is refused: `javascript:` would run in the page
+    of whoever clicks it, `data:` would show them a page of the writer's making."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() or not c.isprintable() for c in value)
+    ):
+        raise ValueError(WEB_ADDRESS_WRONG)
+    return value
+
+
+# A schema field of a web address: `link: WebAddress = Field(default=None, max_length=500)`.
+WebAddress = Annotated[str | None, AfterValidator(web_address)]
 
 _MESSAGES = {
     "missing": N_("This field is required."),

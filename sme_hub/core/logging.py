@@ -1,4 +1,4 @@
-"""Structured logs (JSON in production) carrying the request id."""
+"""Structured logs (JSON in production) carrying the request id and the client's address."""
 
 import logging
 import sys
@@ -11,7 +11,11 @@ import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from sme_hub.core.proxies import client_host
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+# The client as core/proxies.py sees it (the forwarded address behind a trusted proxy).
+client_address_var: ContextVar[str | None] = ContextVar("client_address", default=None)
 
 log = structlog.get_logger("sme_hub.http")
 
@@ -59,7 +63,10 @@ def configure_logging(*, json: bool) -> None:
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Take X-Request-ID from the caller (if sane) or make one; echo it; log each request."""
+    """Take X-Request-ID from the caller (if sane) or make one; echo it; log each request.
+    Installed around Litestar's router (app.py), not as route middleware: an exception raised
+    in route middleware (CSRF's 403, for one) becomes a response only outside of it, and the
+    log must carry the status that was sent."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -69,6 +76,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else None
         request_id = request_id or uuid.uuid4().hex
         request_id_var.set(request_id)
+        client_address_var.set(client_host(scope))
         started = time.perf_counter()
         status = 500
 
@@ -90,6 +98,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                     method=scope.get("method", ""),
                     path=scope["path"],
                     status=status,
+                    client=client_address_var.get(),
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
                 )
 

@@ -8,6 +8,7 @@ from sme_hub.core import metrics
 from sme_hub.core.deps import Config, Db
 from sme_hub.core.errors import Forbidden
 from sme_hub.core.i18n import _
+from sme_hub.core.proxies import client_host
 
 
 class MetricsController(Controller):
@@ -16,8 +17,7 @@ class MetricsController(Controller):
         self, request: Request[Any, Any, Any], db: Db, settings: Config
     ) -> Response[bytes]:
         """Every worker process's request metrics, the job queue and this process's pool."""
-        client = request.scope.get("client")
-        host = client[0] if client else None
+        host = client_host(request.scope)  # the forwarded client behind a trusted proxy
         if not metrics.may_scrape(host, request.scope["headers"], settings.metrics_token):
             raise Forbidden(_("Metrics are served to local connections or with the metrics token."))
         metrics.record_pool(db.engine)

@@ -253,7 +253,8 @@ class PartnersApiController(Controller):
         until: FromQuery[date | None] = None,
     ) -> ReferralFigures:
         """Referrals of the caller's municipalities by partner, kind, sector, status and
-        month of creation (`since`/`until`: days, inclusive)."""
+        month of creation (`since`/`until`: days, inclusive); `municipality`: one of them
+        (404 for one the caller may not see)."""
         rows = await service.figure_rows(
             db_session, user, municipality_id=municipality, since=since, until=until
         )

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sme_hub.core.forms import WebAddress
 from sme_hub.core.i18n import N_
 from sme_hub.partners.rules import clean_services
 
@@ -40,7 +41,7 @@ class PartnerFields(Strict):
         default_factory=list, max_length=50, description="Named services, e.g. “Microloans”"
     )
     address: str | None = Field(default=None, max_length=300)
-    website: str | None = Field(default=None, max_length=300)
+    website: WebAddress = Field(default=None, max_length=300)
     contact_email: str | None = Field(default=None, max_length=320)
     contact_phone: str | None = Field(default=None, max_length=40)
     description_uk: str = Field(default="", max_length=2000)
@@ -57,13 +58,6 @@ class PartnerFields(Strict):
                 raise ValueError(N_("A service's name has at most 200 characters."))
         return clean_services(value)
 
-    @field_validator("website")
-    @classmethod
-    def web_address(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError(N_("A website address starts with https:// or http://."))
-        return value or None
-
     @model_validator(mode="after")
     def both_coordinates(self) -> "PartnerFields":
         if (self.latitude is None) != (self.longitude is None):
@@ -76,7 +70,8 @@ class PartnerCreate(PartnerFields):
 
 
 class PartnerUpdate(Strict):
-    """The fields sent are changed; the municipalities served only by an admin."""
+    """The fields sent are changed; the municipalities served only by an admin. The changed
+    record is checked as a whole against PartnerCreate (the service), the web address too."""
 
     name: str | None = Field(default=None, min_length=2, max_length=200)
     kind: PartnerKind | None = None

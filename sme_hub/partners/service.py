@@ -21,7 +21,7 @@ from sme_hub.core.collation import uk_key, uk_order
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
-from sme_hub.core.tenancy import tenant_condition
+from sme_hub.core.tenancy import ensure_in_tenant, tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import rules
@@ -585,6 +585,11 @@ async def figure_rows(
         )
     ]
     if municipality_id is not None:
+        # As in every report: a municipality the caller may not see (or none) is not found,
+        # rather than a 200 of zeros.
+        ensure_in_tenant(user, municipality_id, Role.MUNICIPAL_OFFICER, Role.CENTRE_STAFF)
+        if await session.get(Municipality, municipality_id) is None:
+            raise NotFound()
         conditions.append(col(Referral.municipality_id) == municipality_id)
     if since is not None:
         conditions.append(col(Referral.created_at) >= since)

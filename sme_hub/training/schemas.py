@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from sme_hub.core.forms import WebAddress
 from sme_hub.core.i18n import N_
 
 TargetGroup = Literal["all", "women", "veterans", "youth", "idp", "startups"]
@@ -54,7 +55,9 @@ class CohortCreate(Strict):
     capacity: int = Field(ge=1, le=1000)
     reserved_women_seats: int = Field(default=0, ge=0)
     place: str = Field(default="", max_length=300)
-    link: str | None = Field(default=None, max_length=500)
+    link: WebAddress = Field(
+        default=None, max_length=500, description="An http(s) address, e.g. of an online meeting"
+    )
     open: bool = Field(default=False, description="Open for enrolment at once")
 
     @field_validator("ends_on")

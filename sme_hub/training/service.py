@@ -77,9 +77,7 @@ async def list_programmes(
     return rows.all(), total or 0
 
 
-async def _staff_programme(
-    session: AsyncSession, user: CurrentUser, programme_id: int
-) -> Programme:
+async def staff_programme(session: AsyncSession, user: CurrentUser, programme_id: int) -> Programme:
     programme = await session.get(Programme, programme_id)
     if programme is None:
         raise NotFound()
@@ -90,7 +88,7 @@ async def _staff_programme(
 async def create_cohort(
     session: AsyncSession, user: CurrentUser, programme_id: int, data: CohortCreate
 ) -> Cohort:
-    programme = await _staff_programme(session, user, programme_id)
+    programme = await staff_programme(session, user, programme_id)
     assert programme.id is not None
     cohort = Cohort(
         **data.model_dump(exclude={"open"}),

@@ -96,6 +96,9 @@ class TrainingStaffPagesController(Controller):
         fields["reserved_women_seats"] = fields["reserved_women_seats"] or 0
         fields["place"] = fields["place"] or ""
         fields["open"] = data.get("open") == "true"
+        # Another centre's programme is not found, whatever the form says (not a 422 that
+        # would tell that it exists).
+        await service.staff_programme(db_session, user, programme_id)
         try:
             cohort = await service.create_cohort(
                 db_session, user, programme_id, parse_form(CohortCreate, fields)
@@ -157,27 +160,25 @@ class TrainingStaffPagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Redirect:
+        # Another centre's cohort is not found, whatever the form says (not a redirect that
+        # would tell that it exists); add_session finds the cohort loaded already.
+        await service.staff_cohort(db_session, user, cohort_id)
+        page = f"/centre/training/cohorts/{cohort_id}"
         starts = f"{data.get('date', '')}T{data.get('time', '')}:00"
         try:
-            moment = datetime.fromisoformat(starts).replace(tzinfo=KYIV)
             form = SessionCreate(
-                starts_at=moment,
+                starts_at=datetime.fromisoformat(starts).replace(tzinfo=KYIV),
                 topic=str(data.get("topic", "")),
                 duration_minutes=int(data.get("duration_minutes") or 120),
             )
+        except ValueError:  # only the form's: Litestar's NotFoundException is a ValueError too
+            message = _("Give the date, the time and the topic of the session.")
+            return redirect_with_message(request, page, message, "error")
+        try:
             await service.add_session(db_session, user, cohort_id, form)
-        except (ValueError, Conflict) as exc:
-            message = (
-                exc.detail
-                if isinstance(exc, Conflict)
-                else _("Give the date, the time and the topic of the session.")
-            )
-            return redirect_with_message(
-                request, f"/centre/training/cohorts/{cohort_id}", message, "error"
-            )
-        return redirect_with_message(
-            request, f"/centre/training/cohorts/{cohort_id}", _("Session added.")
-        )
+        except Conflict as exc:
+            return redirect_with_message(request, page, exc.detail, "error")
+        return redirect_with_message(request, page, _("Session added."))
 
     @post("/cohorts/{cohort_id:int}/{action:str}")
     async def change_state(

@@ -4,7 +4,9 @@ chunks while the process holds only a batch of rows."""
 
 import asyncio
 import csv
+import html
 import io
+import re
 import tracemalloc
 import zipfile
 from typing import Any
@@ -36,7 +38,7 @@ from tests.grants_setup import (
     use_fast_passwords,
 )
 from tests.integration.test_clients import arrange as arrange_clients
-from tests.integration.test_implementation import approved_grant
+from tests.integration.test_implementation import GRANTEE, approved_grant
 from tests.integration.test_referral_pages import lviv_with_people, refer
 from tests.integration.test_training import enrol, entrepreneur, new_cohort, staff_setup
 
@@ -233,6 +235,52 @@ async def test_grants_export_of_the_officer(
     theirs = csv_rows(await client.get("/api/v1/grants/export.csv", headers=stranger))
     assert len(theirs) == 1  # the header only: another municipality's grants never appear
     assert len(await exported(db, "grant_list")) == 3
+
+
+# --- no formulas from what people typed -------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def sheet_cells(xml: str) -> dict[str, str]:
+    """Each cell of a sheet's XML by its reference (`B2`), as its whole `<c …>…</c>` element."""
+    cell = re.compile(r'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+    return {found.group(1): found.group(0) for found in cell.finditer(xml)}
+
+
+async def test_typed_text_never_becomes_a_formula_and_numbers_stay_numbers(
+    client: Client, session: AsyncSession
+) -> None:
+    setup = await approved_grant(client, session, amount_kop=7_500_000)
+    await session.execute(
+        text(
+            "UPDATE application SET project_title = '@SUM(A1:A9)',"
+            " snapshot = jsonb_set(snapshot, '{name}', to_jsonb(CAST(:name AS text)))"
+            " WHERE id = :id"
+        ),
+        {"name": HYPERLINK, "id": setup["grant_id"]},
+    )
+    await session.execute(
+        text("UPDATE user_account SET full_name = '-2+3' WHERE email = :email"),
+        {"email": GRANTEE},
+    )
+    await session.commit()
+    await pages_as(client, f"officer{setup['municipality'].id}@example.org")
+
+    (row,) = csv_rows(await client.get("/municipality/grants/export.csv?lang=en"))[1:]
+    assert row[1:4] == ["'" + HYPERLINK, "'-2+3", "'@SUM(A1:A9)"]
+    assert row[0] == str(setup["grant_id"])  # numbers are not prefixed
+    assert row[4] == "75000.00"
+
+    xml = xlsx_sheet(await client.get("/municipality/grants/export.xlsx?lang=en"))
+    assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
+    cells = sheet_cells(xml)
+    for ref, typed in (("B2", HYPERLINK), ("C2", "-2+3"), ("D2", "@SUM(A1:A9)")):
+        assert 't="inlineStr"' in cells[ref], cells[ref]
+        assert html.escape(typed, quote=False) in cells[ref]
+    for ref, number in (("A2", str(setup["grant_id"])), ("E2", "75000")):
+        assert "t=" not in cells[ref], cells[ref]  # a number cell has no type attribute
+        assert f"<v>{number}</v>" in cells[ref]
 
 
 # --- a big export streams -------------------------------------------------------------------

@@ -400,6 +400,8 @@ async def test_the_admin_creates_and_edits_a_partner(
     ("overrides", "field", "message"),
     [
         ({"website": "ks.example.org"}, "website", "A website address starts with https://"),
+        ({"website": "javascript:alert(1)"}, "website", "A website address starts with https://"),
+        ({"website": "https://"}, "website", "A website address starts with https://"),
         ({"longitude": ""}, "longitude", "Give both the latitude and the longitude"),
         ({"latitude": ""}, "latitude", "Give both the latitude and the longitude"),
         ({"latitude": "91"}, "latitude", "The number is too large."),
@@ -433,6 +435,25 @@ async def test_a_wrong_partner_form_is_422_by_field_and_stores_nothing(
     assert 'value="Кредитна спілка «Громада»"' in created.text or field == "name"
     [stored] = await fetch_rows(db, Partner)
     assert (stored.name, stored.website) == ("Незмінний", "https://old.example.org")
+
+
+async def test_a_script_as_website_is_refused_in_the_users_language(
+    client: Client, session: AsyncSession, db: Database
+) -> None:
+    await admin_logged_in(client, session)
+
+    response = await post_form(
+        client,
+        "/admin/partners/new",
+        partner_form(website="javascript:alert(document.cookie)"),
+        page="/admin/partners/new",
+    )
+
+    assert response.status_code == 422
+    assert field_error(response.text, "website") == (
+        "Адреса вебсайту починається з https:// або http://."
+    )
+    assert await count_rows(db, Partner) == 0
 
 
 async def test_every_problem_of_the_form_is_shown_at_once(

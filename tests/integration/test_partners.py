@@ -400,6 +400,24 @@ async def test_figures_count_referrals_by_partner_kind_sector_outcome_and_month(
         "/api/v1/reports/referrals", headers=await token_headers(client, other_officer.email)
     )
     assert elsewhere.json()["total"]["sent"] == 0  # Lviv's referrals are not theirs
+    lviv, other = setup["lviv"].id, setup["other"].id
+    own = await client.get(f"/api/v1/reports/referrals?municipality={lviv}", headers=headers)
+    assert own.status_code == 200 and own.json()["total"]["sent"] == 1
+    # Another municipality is not found, as in every report (not a 200 of zeros).
+    for municipality in (other, 999_999):
+        hidden = await client.get(
+            f"/api/v1/reports/referrals?municipality={municipality}", headers=headers
+        )
+        assert hidden.status_code == 404, hidden.text
+    admin = await make_user(session, Role.ADMIN, email="admin@example.org")
+    admin_headers = await token_headers(client, admin.email)
+    assert (
+        await client.get(f"/api/v1/reports/referrals?municipality={lviv}", headers=admin_headers)
+    ).json()["total"]["sent"] == 1
+    missing = await client.get(
+        "/api/v1/reports/referrals?municipality=999999", headers=admin_headers
+    )
+    assert missing.status_code == 404
     refused = await client.get("/api/v1/reports/referrals", headers=setup["entrepreneur"])
     assert refused.status_code == 403
 

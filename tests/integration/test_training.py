@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.training.certificate_models import CertificateBatch
-from sme_hub.training.models import Enrolment
+from sme_hub.training.models import Cohort, Enrolment
 from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
 from tests.integration.test_business_profile import profile
 
@@ -113,6 +113,31 @@ async def test_bad_cohort_dates_are_refused(client: Client, session: AsyncSessio
     keys = {item["key"] for item in response.json()["extra"]}
     assert response.status_code == 400
     assert {"ends_on", "enrolment_deadline", "capacity"} <= keys
+
+
+async def test_a_cohort_link_is_an_http_address(client: Client, session: AsyncSession) -> None:
+    """The link is shown to people as a link: `javascript:` would run in their page. Refused
+    like every invalid field of the API's bodies (400 naming the field, api.md)."""
+    setup = await staff_setup(client, session)
+    for link in ("javascript:alert(document.cookie)", "data:text/html,hi", "meet.example.org"):
+        refused = await client.post(
+            f"/api/v1/programmes/{setup['programme_id']}/cohorts",
+            headers=setup["staff"],
+            json={
+                "starts_on": str(TODAY + timedelta(days=10)),
+                "ends_on": str(TODAY + timedelta(days=20)),
+                "enrolment_deadline": str(TODAY + timedelta(days=5)),
+                "capacity": 2,
+                "link": link,
+            },
+        )
+        assert refused.status_code == 400, link
+        [problem] = refused.json()["extra"]
+        assert problem["key"] == "link"
+        assert "https:// or http://" in problem["message"]
+    cohort_id = await new_cohort(client, setup, link="https://meet.example.org/biznes")
+    stored = await session.scalar(select(Cohort.link).where(Cohort.id == cohort_id))
+    assert stored == "https://meet.example.org/biznes"
 
 
 async def test_seats_then_waitlist_then_promotion(client: Client, session: AsyncSession) -> None:

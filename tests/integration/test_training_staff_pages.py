@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import Role
@@ -140,3 +140,49 @@ async def test_other_centres_cohorts_are_not_found(client: Client, session: Asyn
     await login_page(client, "me@example.org")
     response = await client.get(f"/centre/training/cohorts/{cohort.json()['id']}")
     assert response.status_code == 404
+
+
+async def test_forms_for_another_centres_cohort_or_programme_are_not_found(
+    client: Client, session: AsyncSession
+) -> None:
+    """Staff of another municipality get 404 from the session and cohort forms, whatever
+    they send: not a redirect or a form error that would tell the cohort exists."""
+    lviv, kyiv = await make_municipality(session), await make_municipality(session)
+    theirs = await make_centre(session, lviv)
+    mine = await make_centre(session, kyiv)
+    await make_user(session, Role.CENTRE_STAFF, theirs.id, email="them@example.org")
+    await make_user(session, Role.CENTRE_STAFF, mine.id, email="me@example.org")
+    headers = await token_headers(client, "them@example.org")
+    programme = await client.post("/api/v1/programmes", headers=headers, json={"title": "Їхній"})
+    programme_id = programme.json()["id"]
+    cohort = await client.post(
+        f"/api/v1/programmes/{programme_id}/cohorts",
+        headers=headers,
+        json={
+            "starts_on": str(TODAY),
+            "ends_on": str(TODAY),
+            "enrolment_deadline": str(TODAY),
+            "capacity": 5,
+        },
+    )
+    cohort_id = cohort.json()["id"]
+    await login_page(client, "me@example.org")
+    valid = {"date": str(TODAY), "time": "10:00", "topic": "Соцмережі", "duration_minutes": "90"}
+    for form in (valid, {"date": "", "time": "", "topic": ""}):
+        added = await post_form(
+            client,
+            f"/centre/training/cohorts/{cohort_id}/sessions",
+            form,
+            page="/centre/training",
+            follow_redirects=False,
+        )
+        assert added.status_code == 404, form
+    created = await post_form(
+        client,
+        f"/centre/training/programmes/{programme_id}/cohorts",
+        {"starts_on": "", "capacity": "many"},
+        page="/centre/training",
+        follow_redirects=False,
+    )
+    assert created.status_code == 404
+    assert await session.scalar(select(func.count()).select_from(TrainingSession)) == 0
