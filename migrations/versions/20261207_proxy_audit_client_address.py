@@ -1,7 +1,7 @@
 """the client's address on audit entries (the forwarded one behind a trusted proxy)
 
 Revision ID: proxy_audit_client
-Revises: 0012
+Revises: 20261207_sessions
 Create Date: 2026-12-07 23:40:00.000000
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'proxy_audit_client'
-down_revision: str | None = '0012'
+down_revision: str | None = '20261207_sessions'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
