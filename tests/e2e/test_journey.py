@@ -64,7 +64,8 @@ async def test_register_log_out_log_in_and_switch_language(
     await expect(header.get_by_test_id("current-user")).to_have_text(FULL_NAME)
     # An entrepreneur lands in the cabinet, which asks to describe the business.
     await expect(page).to_have_url(re.compile(r"/me$"))
-    await expect(main.get_by_role("link", name="Описати мій бізнес")).to_be_visible()
+    # (A link styled as a button: Pico's role="button".)
+    await expect(main.get_by_role("button", name="Описати мій бізнес")).to_be_visible()
     await screenshot("06-logged-in")
 
     await header.get_by_role("link", name="ENG").click()
