@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
 from sme_hub.accounts import links, service, sessions, two_factor
+from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import CONSENT_VERSION
 from sme_hub.accounts.schemas import (
     ConfirmEmailRequest,
@@ -22,6 +23,7 @@ from sme_hub.accounts.schemas import (
     TokenResponse,
     UserRead,
 )
+from sme_hub.core import navigation
 from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
 from sme_hub.core.errors import Forbidden, InvalidInput, TooManyRequests
@@ -37,11 +39,30 @@ def client_address(request: Request[Any, Any, Any]) -> str:
     return client_host(request.scope) or "unknown"
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+def local_path(target: object) -> str | None:
+    """`target` when it is a path on this site, else None: never another host (no open
+    redirects)."""
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+    ):
         return target
-    return "/"
+    return None
+
+
+def safe_next(target: object) -> str:
+    return local_path(target) or "/"
+
+
+async def landing(db_session: DbSession, user: User, next_path: str | None) -> str:
+    """Where a completed sign-in goes: the page asked for (a local `next`), else where the
+    user's work is (core/navigation.py)."""
+    if next_path:
+        return next_path
+    assert user.id is not None
+    return navigation.landing_path(await two_factor.roles_of(db_session, user.id))
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:
@@ -184,7 +205,7 @@ class AuthPagesController(Controller):
 
     @get("/login")
     async def login_page(self, request: Request[Any, Any, Any]) -> Template:
-        next_path = safe_next(request.query_params.get("next"))
+        next_path = local_path(request.query_params.get("next"))
         return render(request, "accounts/login.html", next=next_path, errors={}, values={})
 
     @post("/login")
@@ -192,7 +213,7 @@ class AuthPagesController(Controller):
         self, request: Request[Any, Any, Any], data: FormData, db_session: DbSession, db: Db
     ) -> Template | Redirect:
         email = str(data.get("email", "")).strip()
-        next_path = safe_next(data.get("next"))
+        next_path = local_path(data.get("next"))
         try:
             user = await service.authenticate(
                 db_session, db, email, str(data.get("password", "")), client_address(request)
@@ -205,6 +226,7 @@ class AuthPagesController(Controller):
                 next=next_path,
                 values={"email": email},
                 errors={"__all__": _("Wrong email or password.")},
+                credentials_wrong=True,
             )
         except TooManyRequests as exc:
             return render(
@@ -221,7 +243,9 @@ class AuthPagesController(Controller):
             return sessions.begin_second_step(request, user, next_path, setup=True)
         address = client_address(request)
         await service.forget_failures(db_session, user.email, address)
-        return await sessions.complete_login(request, user, next_path, address)
+        return await sessions.complete_login(
+            request, user, await landing(db_session, user, next_path), address
+        )
 
     @get("/register")
     async def register_page(self, request: Request[Any, Any, Any]) -> Template:

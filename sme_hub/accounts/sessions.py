@@ -31,7 +31,7 @@ SETUP_PATH = "/login/two-factor/setup"
 class Pending:
     user_id: int
     stamp: str
-    next_path: str
+    next_path: str | None  # the local page asked for, if any
     setup: bool
 
     def matches(self, user: User | None) -> bool:
@@ -42,7 +42,7 @@ class Pending:
 
 
 def begin_second_step(
-    request: Request[Any, Any, Any], user: User, next_path: str, *, setup: bool
+    request: Request[Any, Any, Any], user: User, next_path: str | None, *, setup: bool
 ) -> Redirect:
     """The password was right: a new session that only remembers who is half-way in."""
     assert user.id is not None
@@ -72,7 +72,7 @@ def pending(request: Request[Any, Any, Any]) -> Pending | None:
     return Pending(
         user_id=marker["uid"],
         stamp=str(marker.get("ps", "")),
-        next_path=str(marker.get("next") or "/"),
+        next_path=str(marker["next"]) if marker.get("next") else None,
         setup=bool(marker.get("setup")),
     )
 

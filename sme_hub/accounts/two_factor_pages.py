@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from sme_hub.accounts import service, sessions, two_factor
-from sme_hub.accounts.controllers import client_address
+from sme_hub.accounts.controllers import client_address, landing
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import grouped_secret, provisioning_uri
 from sme_hub.core.auth import Role, requires_role
@@ -127,7 +127,9 @@ class TwoFactorLoginController(Controller):
             )
         address = client_address(request)
         await service.forget_failures(db_session, user.email, address)
-        return await sessions.complete_login(request, user, marker.next_path, address)
+        return await sessions.complete_login(
+            request, user, await landing(db_session, user, marker.next_path), address
+        )
 
     @get("/setup")
     async def setup_page(
@@ -180,7 +182,10 @@ class TwoFactorLoginController(Controller):
         await service.forget_failures(db_session, user.email, address)
         await sessions.start_session(request, user, address)  # logged in from this response on
         return render(
-            request, "accounts/recovery_codes.html", codes=outcome, next_path=marker.next_path
+            request,
+            "accounts/recovery_codes.html",
+            codes=outcome,
+            next_path=await landing(db_session, user, marker.next_path),
         )
 
 

@@ -7,6 +7,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from sme_hub.config import TEMPLATES_DIR
+from sme_hub.core import navigation
 from sme_hub.core.auth import role_label
 from sme_hub.core.i18n import (
     current_locale,
@@ -82,6 +83,7 @@ def jinja_environment() -> Environment:
     environment.globals.update(
         current_locale=current_locale.get,
         role_label=role_label,
+        site_header=navigation.header,
         lang_url=lang_url,
         kept_for_everyone=kept_for_everyone,
         format_money=format_money,

@@ -1,10 +1,12 @@
-"""The public home page and the health check."""
+"""The public home page, the favicon and the health check."""
 
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.response import Template
+from litestar.datastructures import CacheControlHeader
+from litestar.response import File, Template
 
+from sme_hub.config import PACKAGE_DIR
 from sme_hub.core.deps import Db, DbSession
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
@@ -17,6 +19,20 @@ class HomeController(Controller):
         municipalities, total = await organisations.list_municipalities(db_session, limit=12)
         return render(
             request, "home/index.html", municipalities=municipalities, municipality_count=total
+        )
+
+    # Browsers ask for /favicon.ico whatever the page links to; scripts/build_favicon.py
+    # draws it with the SVG that base.html links.
+    @get(
+        "/favicon.ico",
+        include_in_schema=False,
+        cache_control=CacheControlHeader(public=True, max_age=7 * 24 * 3600),
+    )
+    async def favicon(self) -> File:
+        return File(
+            path=PACKAGE_DIR / "static" / "img" / "favicon.ico",
+            media_type="image/x-icon",
+            content_disposition_type="inline",
         )
 
     @get("/health", tags=["health"])

@@ -36,7 +36,8 @@ async def test_the_evaluator_finishes_and_submits_her_score_sheet(
 ) -> None:
     await demo_call(session)
     await log_in(page, "evaluator@demo.sme-hub.org")
-    await page.get_by_role("link", name="Оцінювання", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/evaluator/assignments$"))  # the landing
+    await page.locator("header").get_by_role("link", name="Мої оцінювання").click()
     await expect(page.locator("main")).to_contain_text("Подано: 2 з 3")
     await screenshot("evaluation-01-assignments")
     in_progress = page.locator("tr", has_text="Сонячна станція").get_by_role("link")

@@ -69,13 +69,15 @@ async def test_register_log_out_log_in_and_switch_language(
     await screenshot("05-login-filled")
     await main.get_by_role("button", name="Увійти").click()
     await expect(header.get_by_test_id("current-user")).to_have_text(FULL_NAME)
+    # An entrepreneur lands in the cabinet, which asks to describe the business.
+    await expect(page).to_have_url(re.compile(r"/me$"))
+    # (A link styled as a button: Pico's role="button".)
+    await expect(main.get_by_role("button", name="Описати мій бізнес")).to_be_visible()
     await screenshot("06-logged-in")
 
     await header.get_by_role("link", name="ENG").click()
     await expect(page.locator("html")).to_have_attribute("lang", "en")
-    await expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Support for small businesses in your community"
-    )
+    await expect(page.get_by_role("heading", level=1)).to_have_text("My cabinet")
     await expect(header.get_by_role("button", name="Log out")).to_be_visible()
     await expect(header.get_by_test_id("current-roles")).to_have_text("Entrepreneur")
     await screenshot("07-home-en")

@@ -130,6 +130,7 @@ RULES: dict[str, Rule] = {
         params={"call_id": "evaluated_call_id", "application_id": "evaluated_application_id"},
     ),
     "GET /health": r("*"),
+    "GET /favicon.ico": r("*"),
     "GET /": r("*"),
     "POST /api/v1/auth/confirm-email": r("*"),
     "GET /api/v1/me": r("+"),

@@ -1,5 +1,6 @@
 """The registration, login and logout pages: forms with CSRF, messages in the user's language."""
 
+import re
 from typing import Any
 
 import pytest
@@ -71,14 +72,15 @@ async def test_login_page_renders_in_ukrainian(client: Client) -> None:
     assert '<html lang="uk">' in response.text
     assert "Увійти" in text_of(response.text)
     assert 'name="_csrf_token"' in response.text
-    assert 'name="next" value="/"' in response.text
+    # Without a `next`, the login lands where the person's work is (core/navigation.py).
+    assert 'name="next"' not in response.text
 
 
 async def test_login_page_keeps_only_a_local_next(client: Client) -> None:
     local = await client.get("/login?next=/admin")
     assert 'name="next" value="/admin"' in local.text
     foreign = await client.get("/login?next=//evil.example.com/")
-    assert 'name="next" value="/"' in foreign.text
+    assert 'name="next"' not in foreign.text
 
 
 async def test_pages_follow_the_browser_language(client: Client) -> None:
@@ -245,7 +247,7 @@ async def test_login_with_the_right_password_redirects_and_shows_the_name(
     response = await login_page(client, "Petro@Example.org")
 
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/me"
     home = await client.get("/")
     assert current_user_name(home.text) == "Петро Бондар"
     assert "Вітаємо, Петро Бондар!" in text_of(home.text)
@@ -253,7 +255,13 @@ async def test_login_with_the_right_password_redirects_and_shows_the_name(
 
 @pytest.mark.parametrize(
     ("next_path", "location"),
-    [("/admin", "/admin"), ("//evil.example.com/", "/"), ("https://evil.example.com/", "/")],
+    [
+        ("/admin", "/admin"),
+        ("/", "/"),
+        ("//evil.example.com/", "/me"),
+        ("https://evil.example.com/", "/me"),
+        ("/\\evil.example.com", "/me"),
+    ],
 )
 async def test_login_returns_only_to_a_local_next(
     client: Client, session: Any, next_path: str, location: str
@@ -279,6 +287,54 @@ async def test_login_page_is_throttled_too(client: Client, session: Any) -> None
     assert response.status_code == 429
     assert "Забагато невдалих спроб." in text_of(response.text)
     assert current_user_name((await client.get("/")).text) is None
+
+
+def start_tag(page_html: str, pattern: str) -> str:
+    """The one start tag whose text matches `pattern` (e.g. the element's id)."""
+    [tag] = re.findall(rf"<[a-z]+\b[^>]*{pattern}[^>]*>", page_html)
+    return str(tag)
+
+
+async def test_a_failed_login_marks_the_fields_and_focuses_the_first(
+    client: Client, session: Any
+) -> None:
+    await make_user(session, email="petro@example.org")
+
+    response = await login_page(client, "petro@example.org", "not the password")
+
+    assert response.status_code == 401
+    message = start_tag(response.text, 'id="login-error"')
+    assert 'role="alert"' in message
+    for name in ("email", "password"):
+        field = start_tag(response.text, f'id="f-{name}"')
+        assert 'aria-invalid="true"' in field
+        assert 'aria-describedby="login-error"' in field
+    # One element takes the focus: the first field at fault (its description is the message).
+    assert response.text.count(" autofocus") == 1
+    assert " autofocus" in start_tag(response.text, 'id="f-email"')
+
+
+async def test_a_throttled_login_focuses_the_message_not_the_fields(
+    client: Client, session: Any
+) -> None:
+    await make_user(session, email="petro@example.org")
+    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+        await login_page(client, "petro@example.org", "wrong wrong")
+
+    response = await login_page(client, "petro@example.org")
+
+    assert response.status_code == 429
+    message = start_tag(response.text, 'id="login-error"')
+    assert 'tabindex="-1"' in message and " autofocus" in message
+    assert response.text.count(" autofocus") == 1
+    assert "aria-invalid" not in response.text  # the fields are not what is wrong
+
+
+async def test_the_login_page_marks_nothing_before_a_try(client: Client) -> None:
+    response = await client.get("/login")
+    assert "aria-invalid" not in response.text
+    assert 'id="login-error"' not in response.text
+    assert " autofocus" not in response.text
 
 
 async def test_logout_clears_the_session(client: Client, session: Any) -> None:
