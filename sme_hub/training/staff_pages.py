@@ -130,6 +130,7 @@ class TrainingStaffPagesController(Controller):
             cohort=cohort,
             programme=programme,
             sessions=sessions,
+            waiting=service.waiting_actions(cohort, sessions),
             people=people,
             hosts=await catalogue.host_names(db_session, [programme]),
             labels=schemas,

@@ -16,7 +16,7 @@ from sme_hub.core.auth import Role
 from sme_hub.core.i18n import KYIV
 from sme_hub.training.models import Enrolment
 from tests.e2e.conftest import SCREENSHOTS, Screenshotter
-from tests.factories import PASSWORD, make_centre, make_municipality, make_user
+from tests.factories import PASSWORD, make_centre, make_municipality, make_user, move_cohort_back
 
 pytestmark = pytest.mark.e2e
 
@@ -158,6 +158,9 @@ async def test_a_course_from_enrolment_to_certificate(
         await screenshot("37-training-attendance-saved")
 
         await page.goto(cohort_url)
+        await expect(page.get_by_test_id("waiting-start")).to_contain_text("не раніше")
+        await move_cohort_back(session, int(cohort_url.rsplit("/", 1)[1]), days=3)
+        await page.goto(cohort_url)  # the day of its only session
         await page.get_by_role("button", name="Розпочати").click()
         await expect(status).to_have_text("Тепер група: триває.")
         await page.get_by_role("button", name="Завершити й визначити, хто пройшов навчання").click()

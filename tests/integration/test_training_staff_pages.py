@@ -13,6 +13,7 @@ from tests.factories import (
     make_centre,
     make_municipality,
     make_user,
+    move_cohort_back,
     post_form,
     text_of,
     token_headers,
@@ -99,6 +100,18 @@ async def test_a_course_from_start_to_finish(client: Client, session: AsyncSessi
     assert saved.status_code == 200
     assert "<html" not in saved.text and "1" in text_of(saved.text)
 
+    early = text_of((await client.get(f"/centre/training/cohorts/{cohort_id}")).text)
+    first_day = TODAY + timedelta(days=3)
+    assert f"Групу можна розпочати в її перший день, {first_day.day}" in early
+    refused = await post_form(
+        client,
+        f"/centre/training/cohorts/{cohort_id}/start",
+        {},
+        page=f"/centre/training/cohorts/{cohort_id}",
+    )
+    assert "не раніше" in text_of(refused.text)
+    assert await session.scalar(select(Cohort.status).where(Cohort.id == cohort_id)) == "open"
+    await move_cohort_back(session, cohort_id, days=3)  # the day of its only session
     for action in ("start", "finish"):
         await post_form(
             client,
