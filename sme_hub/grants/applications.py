@@ -29,6 +29,7 @@ from sme_hub.grants.schemas import (
     AssistedDraft,
     AttachmentRead,
     BudgetLine,
+    DuplicateMatch,
     Screening,
     TimelineEntry,
 )
@@ -351,10 +352,11 @@ async def read(
     user: CurrentUser,
     application: Application,
     *,
-    duplicate_of: list[int] | None = None,
+    duplicates: list[DuplicateMatch] | None = None,
 ) -> ApplicationRead:
     (shown,) = await read_many(session, [application])
-    shown.duplicate_of = duplicate_of or []
+    shown.duplicate_matches = duplicates or []
+    shown.duplicate_of = [match.application_id for match in shown.duplicate_matches]
     return shown
 
 
