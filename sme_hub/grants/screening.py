@@ -91,13 +91,13 @@ async def duplicates(
             col(Application.status).not_in(NOT_SUBMITTED),
             col(Application.id).in_(application_ids) if application_ids is not None else true(),
         )
-        .order_by(col(Application.id), _OTHER.id)
+        .order_by(col(Application.id), col(_OTHER.id))
     )
     found: dict[int, list[DuplicateMatch]] = {}
     for application_id, other_id, *matched in rows.all():
         fields = [key for key, hit in zip(DUPLICATE_COLUMNS, matched, strict=True) if hit]
         found.setdefault(application_id, []).append(
-            DuplicateMatch(application_id=other_id, fields=fields)  # type: ignore[arg-type]
+            DuplicateMatch(application_id=other_id, fields=fields)
         )
     return found
 
