@@ -384,7 +384,14 @@ async def test_submit_then_view_copy_and_withdraw(client: Client, session: Async
     assert copy.status_code == 200 and copy.content.startswith(b"%PDF")
     assert copy.headers["content-type"].startswith("application/pdf")
 
-    withdrawn = await post_form(client, f"{page}/withdraw", {}, page=page, follow_redirects=False)
+    asked = await post_form(client, f"{page}/withdraw", {}, page=page)
+    assert asked.status_code == 200 and 'data-testid="confirmation"' in asked.text
+    assert "Withdraw the application “Сонячна сушарка для фруктів”?" in visible(asked.text)
+    assert "This cannot be undone." in visible(asked.text)  # in English, as chosen above
+    assert (await saved(client, headers, application_id))["status"] == "submitted"
+    withdrawn = await post_form(
+        client, f"{page}/withdraw", {"confirm": "yes"}, page=page, follow_redirects=False
+    )
     assert withdrawn.status_code == 303
     assert (await saved(client, headers, application_id))["status"] == "withdrawn"
     assert "Withdraw" not in visible((await client.get(f"{page}?lang=en")).text)
