@@ -87,7 +87,7 @@ async def test_the_officer_tries_a_smaller_budget_then_approves_within_the_budge
     await page.get_by_label("Реквізити рішення").fill("Рішення виконкому № 431 від 25.11.2026")
     await page.get_by_label("Надана сума, грн (для затвердження)").fill("100000")
     await page.get_by_role("button", name="Зафіксувати рішення").click()
-    await expect(page.get_by_role("heading", level=1)).to_contain_text("надати 100 000,00")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Схвалити заявку")
     await page.get_by_role("button", name="Так, схвалити").click()
     await expect(page.get_by_test_id("decision")).to_contain_text("№ 431")
     await expect(page.get_by_test_id("application-status")).to_have_text("затверджено")
