@@ -201,7 +201,8 @@ class GrantPagesController(Controller):
     ) -> Template | Redirect:
         if not confirmed(data):
             application = await applications.get_application(db_session, user, application_id)
-            if rules.next_application_state(application.status, "withdraw"):
+            mine = application.applicant_id == user.id
+            if mine and rules.next_application_state(application.status, "withdraw"):
                 return confirmation(
                     request,
                     title=_("Withdraw the application “{title}”?").format(
