@@ -4,7 +4,7 @@ import html as html_module
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -12,7 +12,7 @@ import pyotp
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from litestar.testing.transport import TestClientTransport
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts import service as accounts
@@ -28,6 +28,7 @@ from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
 from sme_hub.partners import service as partners
 from sme_hub.partners.schemas import PartnerCreate, PartnerRead
+from sme_hub.training.models import Cohort, TrainingSession
 
 PASSWORD = "correct horse battery staple"
 # The settings of the test app (conftest.py) and the TOTP secret every admin and municipal
@@ -227,3 +228,24 @@ def field_error(page_html: str, name: str) -> str:
     """The message shown beside form field `name` ("" when there is none)."""
     found = re.search(rf'<small id="e-{re.escape(name)}"[^>]*>(.*?)</small>', page_html, re.S)
     return text_of(found.group(1)).strip() if found else ""
+
+
+async def move_cohort_back(session: AsyncSession, cohort_id: int, days: int) -> None:
+    """Let `days` pass for a cohort: its dates and its sessions' move that far into the past
+    (a cohort starts no earlier than its first day, and finishes no earlier than its last)."""
+    shift = timedelta(days=days)
+    await session.execute(
+        update(Cohort)
+        .where(Cohort.id == cohort_id)  # type: ignore[arg-type]
+        .values(
+            starts_on=Cohort.starts_on - shift,
+            ends_on=Cohort.ends_on - shift,
+            enrolment_deadline=Cohort.enrolment_deadline - shift,
+        )
+    )
+    await session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.cohort_id == cohort_id)  # type: ignore[arg-type]
+        .values(starts_at=TrainingSession.starts_at - shift)
+    )
+    await session.commit()

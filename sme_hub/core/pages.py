@@ -1,5 +1,7 @@
-"""Rendering pages: one place decides full page or htmx fragment; flash messages."""
+"""Rendering pages: one place decides full page or htmx fragment; flash messages; the
+confirmation step of irreversible actions."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
@@ -27,6 +29,48 @@ def redirect_with_message(
     """POST → redirect → GET, with a one-time message shown on the next page."""
     flash(request, message, category)
     return Redirect(path=path, status_code=303)
+
+
+CONFIRM_FIELD = "confirm"
+# Fields a confirmation page does not carry over: the token is the page's own.
+_NOT_CARRIED = frozenset({CONFIRM_FIELD, "_csrf_token"})
+
+
+def confirmed(data: Mapping[str, Any]) -> bool:
+    """Whether a form of an irreversible action comes from its confirmation page."""
+    return data.get(CONFIRM_FIELD) == "yes"
+
+
+def confirmation(
+    request: Request[Any, Any, Any],
+    *,
+    title: str,
+    consequences: list[str],
+    button: str,
+    cancel: str,
+    data: Mapping[str, Any] | None = None,
+) -> Template:
+    """The page that asks before an irreversible action (templates/confirm.html; htmx gets
+    its `_confirm.html` part): what will happen, that it cannot be undone, a button posting
+    the same form back to the same address with `confirm=yes`, and a way back to `cancel`.
+    No script: it works the same without JavaScript and under the CSP."""
+    carried = []
+    for key, value in (data or {}).items():
+        if key in _NOT_CARRIED:
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            carried.append((key, str(one)))
+    return render(
+        request,
+        "confirm.html",
+        fragment="_confirm.html",
+        title=title,
+        consequences=consequences,
+        button=button,
+        cancel=cancel,
+        action=request.url.path,
+        carried=carried,
+    )
 
 
 FLASH_KEY = "_messages"

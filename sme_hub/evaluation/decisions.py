@@ -89,6 +89,51 @@ async def decide(
     recommended or reserve application, with a decision reference. An approval plans the
     grant's tranches and obligations; the applicant is emailed; the call is `decided` once
     no recommended or reserve application is left (the not selected are told then)."""
+    call, application, amount = await _decidable(session, user, application_id, data)
+    if data.decision == "approved":
+        await _take_from_budget(session, call, amount)
+    application.status = data.decision
+    application.awarded_kop = amount or None
+    application.decision_reference = data.reference
+    application.decision_note = data.note
+    application.decided_by = user.id
+    application.decided_at = calls.now()
+    await session.flush()
+    if data.decision == "approved":
+        await implementation.start(session, application, implementation.today_in_kyiv())
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="application",
+        object_id=application_id,
+        action=data.decision,
+        municipality_id=application.municipality_id,
+        after={"amount_kop": amount, "reference": data.reference},
+    )
+    await _tell_applicant(session, application, call, settings)
+    await _close_decisions(session, user, call, settings)
+    return application
+
+
+async def check_decision(
+    session: AsyncSession, user: CurrentUser, application_id: int, data: DecisionIn
+) -> None:
+    """Raise what `decide` would refuse, changing nothing: the page asks to confirm only a
+    decision that would be recorded."""
+    call, _application, amount = await _decidable(session, user, application_id, data)
+    if data.decision == "approved":
+        approved = await session.scalar(
+            select(col(GrantCall.approved_kop)).where(col(GrantCall.id) == call.id)
+        )
+        if (approved or 0) + amount > call.budget_kop:
+            raise _over_budget(call.budget_kop - (approved or 0))
+
+
+async def _decidable(
+    session: AsyncSession, user: CurrentUser, application_id: int, data: DecisionIn
+) -> tuple[GrantCall, Application, int]:
+    """The call and the application under their row locks, and the amount to award, if the
+    application may be decided so."""
     call_id = await session.scalar(
         select(col(Application.call_id)).where(col(Application.id) == application_id)
     )
@@ -121,28 +166,7 @@ async def decide(
                     ).format(requested=format_money(application.requested_amount_kop))
                 }
             )
-        await _take_from_budget(session, call, amount)
-    application.status = data.decision
-    application.awarded_kop = amount or None
-    application.decision_reference = data.reference
-    application.decision_note = data.note
-    application.decided_by = user.id
-    application.decided_at = calls.now()
-    await session.flush()
-    if data.decision == "approved":
-        await implementation.start(session, application, implementation.today_in_kyiv())
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application_id,
-        action=data.decision,
-        municipality_id=application.municipality_id,
-        after={"amount_kop": amount, "reference": data.reference},
-    )
-    await _tell_applicant(session, application, call, settings)
-    await _close_decisions(session, user, call, settings)
-    return application
+    return call, application, amount
 
 
 async def _tell_applicant(
@@ -218,8 +242,11 @@ async def _take_from_budget(session: AsyncSession, call: GrantCall, amount: int)
     approved = await session.scalar(
         select(col(GrantCall.approved_kop)).where(col(GrantCall.id) == call.id)
     )
-    remaining = call.budget_kop - (approved or 0)
-    raise Conflict(
+    raise _over_budget(call.budget_kop - (approved or 0))
+
+
+def _over_budget(remaining: int) -> Conflict:
+    return Conflict(
         _("This approval would exceed the call's budget: {remaining} is left.").format(
             remaining=format_money(remaining)
         ),

@@ -15,7 +15,7 @@ from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.evaluation import decisions, office_forms, progress, rules, service
 from sme_hub.evaluation.controllers import officers
 from sme_hub.evaluation.results_report import bonuses, number
@@ -228,6 +228,11 @@ class EvaluationOfficePagesController(Controller):
             if errors:
                 raise InvalidInput(errors)
             decision = parse_form(DecisionIn, fields)
+            if not confirmed(data):
+                await decisions.check_decision(db_session, user, application_id, decision)
+                return confirmation(
+                    request, **_decision_question(application_id, decision), cancel=page, data=data
+                )
             decided = await decisions.decide(
                 db_session, user, application_id, decision, settings=settings
             )
@@ -261,6 +266,37 @@ class EvaluationOfficePagesController(Controller):
             else _("The application is rejected.")
         )
         return redirect_with_message(request, page, message)
+
+
+def _decision_question(application_id: int, decision: DecisionIn) -> dict[str, Any]:
+    """What the confirmation of a decision says (a decision is final: it is emailed to the
+    applicant and an approval starts the grant)."""
+    if decision.decision == "approved":
+        amount = (
+            format_money(decision.amount_kop) if decision.amount_kop else _("the requested amount")
+        )
+        return {
+            "title": _("Approve application No. {n} and award {amount}?").format(
+                n=application_id, amount=amount
+            ),
+            "consequences": [
+                _("The grant is awarded under decision {reference}.").format(
+                    reference=decision.reference
+                ),
+                _("The applicant is emailed the decision."),
+            ],
+            "button": _("Yes, approve"),
+        }
+    return {
+        "title": _("Reject application No. {n}?").format(n=application_id),
+        "consequences": [
+            _("The application is rejected under decision {reference}.").format(
+                reference=decision.reference
+            ),
+            _("The applicant is emailed the decision."),
+        ],
+        "button": _("Yes, reject"),
+    }
 
 
 def _context() -> dict[str, Any]:

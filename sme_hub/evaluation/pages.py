@@ -12,7 +12,7 @@ from sme_hub.core.auth import CurrentUser, Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.evaluation import evaluator_forms, review, service
 from sme_hub.evaluation.schemas import ScoresIn
 from sme_hub.grants import calls, explain
@@ -135,6 +135,19 @@ class EvaluatorPagesController(Controller):
         criterion to fix and submits nothing."""
         try:
             errors, _criteria = await _save_sheet(db_session, user, assignment_id, data)
+            if not errors and not confirmed(data):  # the scores are saved as a draft
+                await service.ready_to_submit(db_session, user, assignment_id)
+                return confirmation(
+                    request,
+                    title=_("Submit your scores as final?"),
+                    consequences=[
+                        _("Your scores and comments become final and count in the ranking."),
+                        _("You can no longer change them, unless the officer reopens them."),
+                    ],
+                    button=_("Yes, submit my scores"),
+                    cancel=_page(assignment_id),
+                    data=data,
+                )
             if not errors:
                 await service.submit_scores(db_session, user, assignment_id)
         except (Conflict, Forbidden) as exc:

@@ -282,6 +282,26 @@ async def save_scores(
 
 async def submit_scores(session: AsyncSession, user: CurrentUser, assignment_id: int) -> Assignment:
     """Make the scores final: 422 naming every criterion still without a score."""
+    assignment = await ready_to_submit(session, user, assignment_id)
+    assignment.status = "submitted"
+    assignment.submitted_at = calls.now()
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="assignment",
+        object_id=assignment_id,
+        action="submit_scores",
+        municipality_id=assignment.municipality_id,
+    )
+    return assignment
+
+
+async def ready_to_submit(
+    session: AsyncSession, user: CurrentUser, assignment_id: int
+) -> Assignment:
+    """The assignment if its scores may be made final (what `submit_scores` checks, so the
+    page asks for confirmation only of what would pass); 409 or 422 otherwise."""
     assignment = await _my_assignment(session, user, assignment_id)
     if assignment.status != "declared":
         raise Conflict(_("Only declared assignments with scores can be submitted."))
@@ -301,17 +321,6 @@ async def submit_scores(session: AsyncSession, user: CurrentUser, assignment_id:
         raise InvalidInput(
             {f"scores.{key}": _("Give a score for this criterion.") for key in missing}
         )
-    assignment.status = "submitted"
-    assignment.submitted_at = calls.now()
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="assignment",
-        object_id=assignment_id,
-        action="submit_scores",
-        municipality_id=assignment.municipality_id,
-    )
     return assignment
 
 

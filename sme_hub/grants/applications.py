@@ -19,7 +19,7 @@ from sme_hub.core.i18n import N_, _, format_datetime_kyiv
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation.models import Assignment
-from sme_hub.grants import calls, rules
+from sme_hub.grants import calls, eligibility, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     APPLICATION_STATUS_LABELS,
@@ -29,6 +29,7 @@ from sme_hub.grants.schemas import (
     AssistedDraft,
     AttachmentRead,
     BudgetLine,
+    DuplicateMatch,
     Screening,
     TimelineEntry,
 )
@@ -120,7 +121,8 @@ async def create_draft(
     call_id: int,
     assisted: AssistedDraft | None = None,
 ) -> Application:
-    """A new draft in an open call: the caller's own, or (assisted filing) a client's."""
+    """A new draft in an open call: the caller's own, or (assisted filing) a client's; 422
+    with what stops the applicant from applying at all (rules.blockers), before they write."""
     call = await calls.get_call(session, user, call_id)
     window = rules.call_window(call.status, call.opens_at, call.closes_at, calls.now())
     if window == "closed" or call.status != "published":
@@ -130,6 +132,13 @@ async def create_draft(
         applicant_id, consent = await _assisted_client(session, user, call, assisted)
     elif not user.has_role(Role.ENTREPRENEUR):
         raise Forbidden(_("Only entrepreneurs apply for grants."))
+    if problems := await eligibility.blockers(session, applicant_id, call):
+        raise InvalidInput(
+            eligibility.as_errors(problems),
+            detail=_(
+                "An application to this call cannot be started yet: see what stands in the way."
+            ),
+        )
     applicant = await session.get(User, applicant_id)
     assert applicant is not None
     application = Application(
@@ -351,10 +360,11 @@ async def read(
     user: CurrentUser,
     application: Application,
     *,
-    duplicate_of: list[int] | None = None,
+    duplicates: list[DuplicateMatch] | None = None,
 ) -> ApplicationRead:
     (shown,) = await read_many(session, [application])
-    shown.duplicate_of = duplicate_of or []
+    shown.duplicate_matches = duplicates or []
+    shown.duplicate_of = [match.application_id for match in shown.duplicate_matches]
     return shown
 
 

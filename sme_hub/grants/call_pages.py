@@ -14,10 +14,10 @@ from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
-from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.i18n import N_, _, current_locale
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
-from sme_hub.grants import call_forms, calls, explain, overview, partner_form
+from sme_hub.grants import call_forms, calls, explain, overview, partner_form, rules
 from sme_hub.grants import schemas as labels
 from sme_hub.grants.models import CallAmendment, GrantCall
 from sme_hub.grants.schemas import CallCreate, CallUpdate
@@ -161,10 +161,21 @@ class CallOfficePagesController(Controller):
         request: Request[Any, Any, Any],
         call_id: FromPath[int],
         action: FromPath[str],
+        data: FormData,
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
-        """Publish or close."""
+    ) -> Template | Redirect:
+        """Publish or close, once confirmed (neither can be undone)."""
+        call = await calls.managed_call(db_session, user, call_id)
+        if not confirmed(data) and rules.next_call_state(call.status, action):
+            return confirmation(
+                request,
+                **_call_confirmation(action),
+                title=_(CALL_QUESTIONS[action]).format(
+                    title=explain.title(call, current_locale.get())
+                ),
+                cancel=f"/municipality/calls/{call_id}",
+            )
         try:
             await calls.transition(db_session, user, call_id, action)
         except Conflict as exc:
@@ -228,6 +239,30 @@ class CallOfficePagesController(Controller):
             or (await partner_form.section(db_session, call.id or 0) if call else None),
             partner_labels=partner_rules,
         )
+
+
+CALL_QUESTIONS = {
+    "publish": N_("Publish the call “{title}”?"),
+    "close": N_("Close the call “{title}” now?"),
+}
+
+
+def _call_confirmation(action: str) -> dict[str, Any]:
+    if action == "publish":
+        return {
+            "consequences": [
+                _("Everyone will see the call, and entrepreneurs can apply once it opens."),
+                _("A published call cannot be taken back to a draft."),
+            ],
+            "button": _("Yes, publish the call"),
+        }
+    return {
+        "consequences": [
+            _("No more applications will be accepted, even before the closing time."),
+            _("Drafts not yet submitted can no longer be submitted."),
+        ],
+        "button": _("Yes, close the call"),
+    }
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@ class GrantsApiController(Controller):
             call = await db_session.get(GrantCall, application.call_id)
             return applications.blinded(shown) if call and call.blind_review else shown
         flagged = await screening.staff_view(db_session, user, application)
-        return await applications.read(db_session, user, application, duplicate_of=flagged)
+        return await applications.read(db_session, user, application, duplicates=flagged)
 
     @patch("/applications/{application_id:int}", guards=[requires_login], raises=CHANGE)
     async def update_application(

@@ -21,7 +21,7 @@ from sme_hub.core.errors import (
     UnsupportedType,
 )
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.grants import (
     applications,
     attachments,
@@ -195,9 +195,29 @@ class GrantPagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         application_id: FromPath[int],
+        data: FormData,
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
+    ) -> Template | Redirect:
+        if not confirmed(data):
+            application = await applications.get_application(db_session, user, application_id)
+            mine = application.applicant_id == user.id
+            if mine and rules.next_application_state(application.status, "withdraw"):
+                return confirmation(
+                    request,
+                    title=_("Withdraw the application “{title}”?").format(
+                        title=application.project_title or _("without a title")
+                    ),
+                    consequences=[
+                        _("It will no longer be considered in this call."),
+                        _(
+                            "A withdrawn application cannot be submitted again. You may start "
+                            "a new one while the call is open."
+                        ),
+                    ],
+                    button=_("Yes, withdraw the application"),
+                    cancel=_mine(application_id),
+                )
         try:
             await applications.withdraw(db_session, user, application_id)
         except (Conflict, Forbidden) as exc:

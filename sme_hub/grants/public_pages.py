@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import CurrentUser, Role, current_user, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
-from sme_hub.core.errors import Conflict, Forbidden
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, current_locale
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
-from sme_hub.grants import applications, calls, explain, rules, schemas
+from sme_hub.grants import applications, calls, eligibility, explain, rules, schemas
 from sme_hub.grants.models import Application
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality
@@ -74,6 +74,14 @@ class PublicCallPagesController(Controller):
         programme_id = call.eligibility.get("required_programme_id")
         programme = await db_session.get(Programme, programme_id) if programme_id else None
         locale = current_locale.get()
+        window = rules.call_window(call.status, call.opens_at, call.closes_at, calls.now())
+        can_apply = bool(user and user.has_role(Role.ENTREPRENEUR))
+        mine = await _live_application(db_session, user, call_id)
+        blockers = (
+            await eligibility.blockers(db_session, user.id, call)
+            if user and can_apply and window == "open" and mine is None
+            else []
+        )
         return render(
             request,
             "grants/call.html",
@@ -85,9 +93,10 @@ class PublicCallPagesController(Controller):
                 call, _municipality_name(municipality), programme.title if programme else None
             ),
             priorities=explain.priority_sentences(call),
-            window=rules.call_window(call.status, call.opens_at, call.closes_at, calls.now()),
-            can_apply=bool(user and user.has_role(Role.ENTREPRENEUR)),
-            mine=await _live_application(db_session, user, call_id),
+            window=window,
+            can_apply=can_apply,
+            mine=mine,
+            blockers=[(p.field, eligibility.problem_text(p)) for p in blockers],
             number=explain.points_text,
             labels=schemas,
             partners=[
@@ -108,7 +117,7 @@ class PublicCallPagesController(Controller):
     ) -> Redirect:
         try:
             created = await applications.create_draft(db_session, user, call_id)
-        except (Conflict, Forbidden) as exc:
+        except (Conflict, Forbidden, InvalidInput) as exc:  # the call's page says what blocks
             return redirect_with_message(request, f"/calls/{call_id}", exc.detail, "error")
         assert created.id is not None
         return redirect_with_message(

@@ -311,7 +311,7 @@ class Applicant:
     has_active_grant: bool = False
 
 
-MSG_EMAIL = N_("Confirm your email address before you submit: open the link we emailed you.")
+MSG_EMAIL = N_("Confirm your email address before you apply: open the link we emailed you.")
 MSG_NO_PROFILE = N_(
     "Describe your business first: the call's rules are checked against your business profile."
 )
@@ -336,12 +336,24 @@ def business_age_months(registered_on: date, today: date) -> int:
     return months - (today.day < registered_on.day)
 
 
-def eligibility_problems(rules: Eligibility, applicant: Applicant, today: date) -> list[Problem]:
+def blockers(rules: Eligibility, applicant: Applicant) -> list[Problem]:
+    """What stops this person from applying to the call whatever they write, so they learn
+    it before they start a draft (the call's page, the draft's start) and again on submit: an
+    unconfirmed email, no business profile, an active grant where one at a time is allowed."""
     problems: list[Problem] = []
     if not applicant.email_confirmed:
         problems.append(Problem("email", MSG_EMAIL))
     if not applicant.has_profile:
-        return [*problems, Problem("business", MSG_NO_PROFILE)]
+        problems.append(Problem("business", MSG_NO_PROFILE))
+    if rules.one_active_grant and applicant.has_active_grant:
+        problems.append(Problem("grant", MSG_ACTIVE_GRANT))
+    return problems
+
+
+def eligibility_problems(rules: Eligibility, applicant: Applicant, today: date) -> list[Problem]:
+    problems = blockers(rules, applicant)
+    if not applicant.has_profile:
+        return problems
     if rules.in_municipality and not applicant.in_municipality:
         problems.append(
             Problem("business.katottg", MSG_LOCATION, {"municipality": applicant.municipality_name})
@@ -366,8 +378,6 @@ def eligibility_problems(rules: Eligibility, applicant: Applicant, today: date) 
                 {"max": str(rules.max_employees), "count": str(applicant.employees_total)},
             )
         )
-    if rules.one_active_grant and applicant.has_active_grant:
-        problems.append(Problem("grant", MSG_ACTIVE_GRANT))
     return problems
 
 

@@ -306,6 +306,21 @@ class TimelineEntry(BaseModel):
     text: str
 
 
+DuplicateField = Literal["iban", "phone", "address"]
+DUPLICATE_FIELD_LABELS: dict[str, str] = {
+    "iban": N_("IBAN"),
+    "phone": N_("phone"),
+    "address": N_("address"),
+}
+
+
+class DuplicateMatch(BaseModel):
+    """Another applicant's application in the call and what the two share."""
+
+    application_id: int = Field(description="Its number")
+    fields: list[DuplicateField] = Field(description="What matched: iban, phone, address")
+
+
 class ApplicationRead(BaseModel):
     id: int
     call_id: int
@@ -340,6 +355,11 @@ class ApplicationRead(BaseModel):
         default_factory=list,
         description="Staff only: other applicants' applications in the call sharing an IBAN, "
         "phone or address",
+    )
+    duplicate_matches: list[DuplicateMatch] = Field(
+        default_factory=list,
+        description="Staff only: the same applications with what each shares (iban, phone, "
+        "address)",
     )
     timeline: list[TimelineEntry] = Field(default_factory=list)
     next_step: str = ""
@@ -378,6 +398,10 @@ class ScreeningRow(BaseModel):
     submitted_at: datetime | None
     duplicate: bool
     attachments: int
+    duplicate_matches: list[DuplicateMatch] = Field(
+        default_factory=list,
+        description="Why `duplicate`: each other application sharing contacts, and which",
+    )
 
 
 class ScreeningPage(BaseModel):

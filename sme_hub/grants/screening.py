@@ -1,6 +1,7 @@
 """Centre staff screen the submitted applications of their municipality's calls: a searchable
 list with possible duplicates flagged, exports, and the eligibility decision."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from sme_hub.grants import applications, calls
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     APPLICATION_STATUS_LABELS,
+    DuplicateMatch,
     EligibilityDecision,
     ScreeningRow,
 )
@@ -47,12 +49,16 @@ async def staff_call(session: AsyncSession, user: CurrentUser, call_id: int) -> 
     return call
 
 
+# What a duplicate may share: the name shown (and in the API) -> the column compared.
+DUPLICATE_COLUMNS = {"iban": "iban", "phone": "phone_key", "address": "address_key"}
+
+
+def _same(a: Any, b: Any, column: str) -> Any:
+    return and_(getattr(a, column) != "", getattr(a, column) == getattr(b, column))
+
+
 def _shares_contact(a: Any, b: Any) -> Any:
-    return or_(
-        and_(col(a.iban) != "", col(a.iban) == col(b.iban)),
-        and_(col(a.phone_key) != "", col(a.phone_key) == col(b.phone_key)),
-        and_(col(a.address_key) != "", col(a.address_key) == col(b.address_key)),
-    )
+    return or_(*(_same(a, b, column) for column in DUPLICATE_COLUMNS.values()))
 
 
 # Another application of the call: an alias, so the outer list does not correlate with it.
@@ -61,12 +67,16 @@ _OTHER = aliased(Application, name="other")
 
 
 async def duplicates(
-    session: AsyncSession, call_id: int, application_id: int | None = None
-) -> dict[int, list[int]]:
-    """Submitted applications of a call that share an IBAN, phone or address with another
-    applicant's: id -> the other ids (flagged for staff, never refused)."""
+    session: AsyncSession, call_id: int, application_ids: Sequence[int] | None = None
+) -> dict[int, list[DuplicateMatch]]:
+    """Submitted applications of a call (or only `application_ids`) that share an IBAN,
+    phone or address with another applicant's: id -> each other application and what the
+    two share (flagged for staff, never refused). One statement for any number of ids."""
+    shared = [
+        _same(Application, _OTHER, column).label(key) for key, column in DUPLICATE_COLUMNS.items()
+    ]
     rows = await session.execute(
-        select(col(Application.id), func.array_agg(func.distinct(_OTHER.id)))
+        select(col(Application.id), _OTHER.id, *shared)
         .join(
             _OTHER,
             and_(
@@ -79,11 +89,17 @@ async def duplicates(
         .where(
             col(Application.call_id) == call_id,
             col(Application.status).not_in(NOT_SUBMITTED),
-            col(Application.id) == application_id if application_id else true(),
+            col(Application.id).in_(application_ids) if application_ids is not None else true(),
         )
-        .group_by(col(Application.id))
+        .order_by(col(Application.id), col(_OTHER.id))
     )
-    return {found or 0: sorted(ids) for found, ids in rows.all()}
+    found: dict[int, list[DuplicateMatch]] = {}
+    for application_id, other_id, *matched in rows.all():
+        fields = [key for key, hit in zip(DUPLICATE_COLUMNS, matched, strict=True) if hit]
+        found.setdefault(application_id, []).append(
+            DuplicateMatch(application_id=other_id, fields=fields)
+        )
+    return found
 
 
 def _shared(call_id: int, column: Any) -> Any:
@@ -204,6 +220,11 @@ async def list_applications(
     )
     rows = await session.execute(statement.limit(limit).offset(offset))
     items = [_row(row) for row in rows.all()]
+    flagged = [item.id for item in items if item.duplicate]
+    if flagged:  # what each flagged row shares: one statement for the page, not one per row
+        matches = await duplicates(session, call_id, flagged)
+        for item in items:
+            item.duplicate_matches = matches.get(item.id, [])
     await audit.record_access(
         session,
         user,
@@ -286,14 +307,14 @@ async def evaluator_view(
 
 async def staff_view(
     session: AsyncSession, user: CurrentUser, application: Application
-) -> list[int]:
+) -> list[DuplicateMatch]:
     """Staff of its municipality open an application (read by `get_application`): the
     access is audited; the others' applications it shares contacts with come back."""
     assert application.id is not None
     application_id = application.id
     if application.applicant_id != user.id:
         ensure_in_tenant(user, application.municipality_id, *applications.STAFF_ROLES)
-    flagged = await duplicates(session, application.call_id, application_id)
+    flagged = await duplicates(session, application.call_id, [application_id])
     await audit.record_access(
         session,
         user,

@@ -132,7 +132,7 @@ class GrantStaffPagesController(Controller):
         status_code: int = 200,
     ) -> Template:
         application = await applications.get_application(db_session, user, application_id)
-        duplicate_of = await screening.staff_view(db_session, user, application)
+        duplicates = await screening.staff_view(db_session, user, application)
         if application.status == "draft":
             raise NotFound()  # staff see drafts only through assisted filing
         call = await db_session.get(GrantCall, application.call_id)
@@ -143,7 +143,7 @@ class GrantStaffPagesController(Controller):
             "grants/staff/application.html",
             status_code=status_code,
             application=application,
-            read=await applications.read(db_session, user, application, duplicate_of=duplicate_of),
+            read=await applications.read(db_session, user, application, duplicates=duplicates),
             call=call,
             business=snapshot,
             tax_id=masked_tax_id(snapshot),

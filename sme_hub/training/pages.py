@@ -8,10 +8,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import Role, current_user, requires_role
-from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, Forbidden
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations import service as organisations
 from sme_hub.training import catalogue, enrolment, schemas
@@ -86,9 +86,25 @@ class TrainingPagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         enrolment_id: FromPath[int],
+        data: FormData,
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
+    ) -> Template | Redirect:
+        mine = {e.id: e for e in await enrolment.my_enrolments(db_session, user)}
+        active = mine.get(enrolment_id)
+        if not confirmed(data) and active and active.status in ("enrolled", "waitlisted"):
+            return confirmation(
+                request,
+                title=_("Cancel your enrolment?"),
+                consequences=[
+                    _("Your seat goes to the next person on the waitlist.")
+                    if active.status == "enrolled"
+                    else _("You leave the waitlist."),
+                    _("To take part later you would have to enrol again, if seats are left."),
+                ],
+                button=_("Yes, cancel my enrolment"),
+                cancel="/me",
+            )
         try:
             await enrolment.cancel(db_session, user, enrolment_id)
         except Conflict as exc:

@@ -25,6 +25,30 @@ def next_cohort_state(status: str, action: str) -> str | None:
     return target if status in sources else None
 
 
+MSG_START_TOO_EARLY = N_("The cohort can start on its first day, {date}, not before.")
+MSG_FINISH_TOO_EARLY = N_("The cohort can finish on its last day, {date}, not before.")
+
+
+def training_days(
+    starts_on: date, ends_on: date, session_days: Sequence[date]
+) -> tuple[date, date]:
+    """The cohort's first and last day: those of its sessions, or its own dates without any."""
+    if session_days:
+        return min(session_days), max(session_days)
+    return starts_on, ends_on
+
+
+def too_early(action: str, first_day: date, last_day: date, today: date) -> tuple[str, date] | None:
+    """Why `action` cannot be taken yet (an English msgid with a {date}, and that date), or
+    None: a cohort starts no earlier than its first day and finishes no earlier than its last,
+    so nobody is certified for days that have not happened."""
+    if action == "start" and today < first_day:
+        return MSG_START_TOO_EARLY, first_day
+    if action == "finish" and today < last_day:
+        return MSG_FINISH_TOO_EARLY, last_day
+    return None
+
+
 @dataclass(frozen=True)
 class Seats:
     """A cohort's seat counters at one moment (read under the cohort's row lock)."""

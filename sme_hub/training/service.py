@@ -2,6 +2,7 @@
 workflow, attendance and completion."""
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import KYIV, _, format_day
 from sme_hub.organisations import service as organisations
 from sme_hub.partners.models import Partner
 from sme_hub.training import certificates, rules
@@ -179,6 +180,16 @@ async def transition(
                 status=_(COHORT_STATUS_LABELS[cohort.status])
             )
         )
+    if action in ("start", "finish"):
+        starts = (
+            await session.scalars(
+                select(col(TrainingSession.starts_at)).where(
+                    col(TrainingSession.cohort_id) == cohort_id
+                )
+            )
+        ).all()
+        if reason := too_early(cohort, starts, action):
+            raise Conflict(reason)
     before = cohort.status
     cohort.status = target
     completions = None
@@ -196,6 +207,32 @@ async def transition(
         after={"status": target, "completed": completions},
     )
     return cohort
+
+
+def today_in_kyiv() -> date:
+    return datetime.now(UTC).astimezone(KYIV).date()
+
+
+def too_early(cohort: Cohort, session_starts: Sequence[datetime], action: str) -> str | None:
+    """Why `action` must wait for a later day (in the reader's language), or None."""
+    first, last = rules.training_days(
+        cohort.starts_on, cohort.ends_on, [s.astimezone(KYIV).date() for s in session_starts]
+    )
+    found = rules.too_early(action, first, last, today_in_kyiv())
+    if found is None:
+        return None
+    msgid, day = found
+    return _(msgid).format(date=format_day(day))
+
+
+def waiting_actions(cohort: Cohort, sessions: Sequence[TrainingSession]) -> dict[str, str]:
+    """The workflow buttons that must wait for a later day, with the reason to show."""
+    starts = [s.starts_at for s in sessions]
+    return {
+        action: reason
+        for action in ("start", "finish")
+        if (reason := too_early(cohort, starts, action))
+    }
 
 
 async def _record_completions(session: AsyncSession, cohort: Cohort) -> int:

@@ -13,11 +13,31 @@ from sme_hub.core.deps import Actor, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
-from sme_hub.core.i18n import KYIV, _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.i18n import KYIV, N_, _
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.partners import service as partners
-from sme_hub.training import catalogue, exports, schemas, service
+from sme_hub.training import catalogue, exports, rules, schemas, service
 from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
+
+# The cohort actions that cannot be undone: the question, what happens, the button.
+COHORT_CONFIRMATIONS = {
+    "finish": (
+        N_("Finish the cohort of {dates}?"),
+        (
+            N_("Who completed the programme is decided by attendance, and they get certificates."),
+            N_("Attendance can no longer be changed."),
+        ),
+        N_("Yes, finish the cohort"),
+    ),
+    "cancel": (
+        N_("Cancel the cohort of {dates}?"),
+        (
+            N_("The cohort will not take place; nobody can enrol in it any more."),
+            N_("Everyone enrolled loses their seat."),
+        ),
+        N_("Yes, cancel the cohort"),
+    ),
+}
 
 
 def _checked(data: dict[str, Any], key: str) -> list[str]:
@@ -133,6 +153,7 @@ class TrainingStaffPagesController(Controller):
             cohort=cohort,
             programme=programme,
             sessions=sessions,
+            waiting=service.waiting_actions(cohort, sessions),
             people=people,
             hosts=await catalogue.host_names(db_session, [programme]),
             labels=schemas,
@@ -186,9 +207,23 @@ class TrainingStaffPagesController(Controller):
         request: Request[Any, Any, Any],
         cohort_id: FromPath[int],
         action: FromPath[str],
+        data: FormData,
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
+    ) -> Template | Redirect:
+        page = f"/centre/training/cohorts/{cohort_id}"
+        if action in COHORT_CONFIRMATIONS and not confirmed(data):
+            cohort = await service.staff_cohort(db_session, user, cohort_id)
+            if rules.next_cohort_state(cohort.status, action):
+                question, consequences, button = COHORT_CONFIRMATIONS[action]
+                dates = f"{cohort.starts_on:%d.%m.%Y} – {cohort.ends_on:%d.%m.%Y}"
+                return confirmation(
+                    request,
+                    title=_(question).format(dates=dates),
+                    consequences=[_(line) for line in consequences],
+                    button=_(button),
+                    cancel=page,
+                )
         try:
             cohort = await service.transition(db_session, user, cohort_id, action)
         except Conflict as exc:

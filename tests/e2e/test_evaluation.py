@@ -50,6 +50,8 @@ async def test_the_evaluator_finishes_and_submits_her_score_sheet(
     await expect(page.locator("#autosave-status")).to_contain_text("Збережено о")
     await screenshot("evaluation-02-score-sheet")
     await page.get_by_role("button", name="Подати оцінки").click()
+    await expect(page.get_by_test_id("confirmation")).to_contain_text("Це не можна скасувати.")
+    await page.get_by_role("button", name="Так, подати мої оцінки").click()
     await expect(page.locator("main")).to_contain_text("Оцінки остаточні")
     await expect(page.get_by_role("button", name="Подати оцінки")).to_have_count(0)
 
@@ -86,6 +88,8 @@ async def test_the_officer_tries_a_smaller_budget_then_approves_within_the_budge
     await page.get_by_label("Реквізити рішення").fill("Рішення виконкому № 431 від 25.11.2026")
     await page.get_by_label("Надана сума, грн (для затвердження)").fill("100000")
     await page.get_by_role("button", name="Зафіксувати рішення").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Схвалити заявку")
+    await page.get_by_role("button", name="Так, схвалити").click()
     await expect(page.get_by_test_id("decision")).to_contain_text("№ 431")
     await expect(page.get_by_test_id("application-status")).to_have_text("затверджено")
     await screenshot("evaluation-05-decision")

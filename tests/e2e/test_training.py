@@ -16,7 +16,7 @@ from sme_hub.core.auth import Role
 from sme_hub.core.i18n import KYIV
 from sme_hub.training.models import Enrolment
 from tests.e2e.conftest import SCREENSHOTS, Screenshotter
-from tests.factories import PASSWORD, make_centre, make_municipality, make_user
+from tests.factories import PASSWORD, make_centre, make_municipality, make_user, move_cohort_back
 
 pytestmark = pytest.mark.e2e
 
@@ -139,6 +139,7 @@ async def test_a_course_from_enrolment_to_certificate(
 
         # The first cancels; the second moves up.
         await my_course(first).get_by_role("button", name="Скасувати запис").click()
+        await first.get_by_role("button", name="Так, скасувати мій запис").click()
         await expect(first.get_by_role("status")).to_contain_text("Ваш запис скасовано")
         await shoot(first, "35-training-first-cancelled")
         await second.reload()
@@ -158,9 +159,13 @@ async def test_a_course_from_enrolment_to_certificate(
         await screenshot("37-training-attendance-saved")
 
         await page.goto(cohort_url)
+        await expect(page.get_by_test_id("waiting-start")).to_contain_text("не раніше")
+        await move_cohort_back(session, int(cohort_url.rsplit("/", 1)[1]), days=3)
+        await page.goto(cohort_url)  # the day of its only session
         await page.get_by_role("button", name="Розпочати").click()
         await expect(status).to_have_text("Тепер група: триває.")
         await page.get_by_role("button", name="Завершити й визначити, хто пройшов навчання").click()
+        await page.get_by_role("button", name="Так, завершити групу").click()
         progress = page.get_by_test_id("certificate-progress")
         await expect(progress).to_contain_text("Усі сертифікати готові.", timeout=30_000)
         await expect(page.get_by_test_id("certificate-progress-count")).to_have_text("1 з 1")

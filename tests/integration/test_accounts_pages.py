@@ -318,7 +318,7 @@ async def test_a_throttled_login_focuses_the_message_not_the_fields(
     client: Client, session: Any
 ) -> None:
     await make_user(session, email="petro@example.org")
-    for _attempt in range(MAX_FAILURES_PER_EMAIL):
+    for _attempt in range(MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS):
         await login_page(client, "petro@example.org", "wrong wrong")
 
     response = await login_page(client, "petro@example.org")

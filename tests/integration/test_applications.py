@@ -20,7 +20,10 @@ from tests.grants_setup import (
     draft,
     now_plus,
     officer_and_call,
+    published_call,
+    set_application,
     set_call_times,
+    update_user,
     use_fast_passwords,
 )
 
@@ -245,3 +248,39 @@ async def test_others_cannot_read_or_change_a_draft(client: Client, session: Asy
     )
     mine = await client.get("/api/v1/me/applications", headers=taras)
     assert mine.json() == []
+
+
+async def test_whoever_cannot_apply_learns_it_before_the_draft(
+    client: Client, session: AsyncSession, db: Database
+) -> None:
+    """An unconfirmed email, no business profile, an active grant where one at a time is
+    allowed: the draft is refused at once (422, each blocker by its field), not after the
+    whole form is filled in (issue 15, finding 8). An eligible person still starts one."""
+    setup = await officer_and_call(client, session)
+    strict = await published_call(client, setup["officer"], eligibility={"one_active_grant": True})
+
+    def start(call_id: int, headers: dict[str, str]) -> Any:
+        return client.post(f"/api/v1/calls/{call_id}/applications", headers=headers)
+
+    unconfirmed = await applicant(client, session, "olena@example.org", tax_id=TAX_IDS[0])
+    await update_user(session, "olena@example.org", email_confirmed_at=None)
+    refused = await start(setup["call_id"], unconfirmed)
+    assert refused.status_code == 422 and error_keys(refused) == {"email"}
+    assert "підтвердьте адресу" in refused.json()["extra"][0]["message"]
+
+    await make_user(session, email="newcomer@example.org")
+    newcomer = await token_headers(client, "newcomer@example.org")
+    refused = await start(setup["call_id"], newcomer)
+    assert refused.status_code == 422 and error_keys(refused) == {"business"}
+
+    granted = await applicant(client, session, "taras@example.org", tax_id=TAX_IDS[1])
+    earlier = await draft(client, setup["call_id"], granted)
+    await set_application(session, earlier, status="approved")
+    refused = await start(strict, granted)
+    assert refused.status_code == 422 and error_keys(refused) == {"grant"}
+    assert await count_rows(db, Application) == 1  # only the granted one
+
+    eligible = await applicant(client, session, "iryna@example.org", tax_id=TAX_IDS[2])
+    assert (await start(strict, eligible)).status_code == 201
+    await update_user(session, "olena@example.org", email_confirmed_at=now_plus(days=0))
+    assert (await start(setup["call_id"], unconfirmed)).status_code == 201

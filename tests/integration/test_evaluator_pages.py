@@ -289,10 +289,16 @@ async def test_submission_names_what_is_missing_then_the_scores_are_final(
     assert await status_of(db, first["id"]) == "declared"
     assert await stored(db, first["id"]) == {"impact": (Decimal("9.0"), "Так")}  # the draft
 
+    sheet = {"scores.impact": "9", "comments.impact": "Так", "scores.feasibility": "3.5"}
+    asked = await post_form(client, f"{page}/submit", sheet, page=page)
+    assert asked.status_code == 200 and "Submit your scores as final?" in text_of(asked.text)
+    assert 'name="scores.feasibility" value="3.5"' in asked.text
+    assert await status_of(db, first["id"]) == "declared"  # saved as a draft, not final
+    assert (await stored(db, first["id"]))["feasibility"] == (Decimal("3.5"), "")
     done = await post_form(
         client,
         f"{page}/submit",
-        {"scores.impact": "9", "comments.impact": "Так", "scores.feasibility": "3.5"},
+        {**sheet, "confirm": "yes"},
         page=page,
         follow_redirects=False,
     )

@@ -4,10 +4,20 @@ submission with every problem shown, the read-only view, the PDF copy and withdr
 import re
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.grants.attachments import MAX_BYTES, MAX_REQUEST_BYTES
-from tests.factories import Client, csrf_token, field_error, login_page, post_form, text_of
+from sme_hub.grants.models import Application
+from tests.factories import (
+    Client,
+    csrf_token,
+    field_error,
+    login_page,
+    make_user,
+    post_form,
+    text_of,
+)
 from tests.grants_setup import (
     IBAN,
     applicant,
@@ -17,6 +27,9 @@ from tests.grants_setup import (
     officer_and_call,
     pdf_bytes,
     png_bytes,
+    published_call,
+    set_application,
+    update_user,
 )
 
 OLENA = "olena@example.org"
@@ -119,6 +132,63 @@ async def test_apply_creates_a_draft_and_a_second_try_is_refused(
     mine = visible((await client.get("/me/applications?lang=en")).text)
     assert "Small business grants 2027" in mine and "draft" in mine
     assert 'href="/me/applications"' in (await client.get("/me")).text
+
+
+async def test_the_call_page_says_what_blocks_an_entrepreneur_before_they_apply(
+    client: Client, session: AsyncSession
+) -> None:
+    """Each blocker is shown where “Apply” would be, with what to do about it, and pressing
+    “Apply” anyway starts no draft (issue 15, finding 8)."""
+    setup = await officer_and_call(client, session)
+    strict = await published_call(client, setup["officer"], eligibility={"one_active_grant": True})
+
+    async def blockers_on(call_id: int) -> tuple[str, dict[str, str]]:
+        html = (await client.get(f"/calls/{call_id}")).text
+        found = dict(re.findall(r'data-testid="blocker-(\w+)">(.*?)</li>', html, re.S))
+        return html, {field: visible(text) for field, text in found.items()}
+
+    async def refused_apply(call_id: int) -> None:
+        page = f"/calls/{call_id}"
+        response = await post_form(client, f"{page}/apply", {}, page=page, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == page
+
+    # An unconfirmed email: the way to get the link again is right there.
+    await applicant(client, session, OLENA, tax_id="32855909")
+    await update_user(session, OLENA, email_confirmed_at=None)
+    assert (await login_page(client, OLENA)).status_code == 303
+    html, found = await blockers_on(setup["call_id"])
+    assert set(found) == {"email"} and "підтвердьте адресу" in found["email"].lower()
+    assert 'action="/confirm-email/resend"' in html.split('data-testid="blocker-email"')[1]
+    assert f'action="/calls/{setup["call_id"]}/apply"' not in html
+    await refused_apply(setup["call_id"])
+    assert "не можна розпочати" in visible((await client.get(f"/calls/{setup['call_id']}")).text)
+
+    # No business profile: a link to describe it.
+    await make_user(session, email="newcomer@example.org")
+    assert (await login_page(client, "newcomer@example.org")).status_code == 303
+    html, found = await blockers_on(setup["call_id"])
+    assert set(found) == {"business"} and "профілем бізнесу" in found["business"]
+    assert 'href="/me/business"' in html.split('data-testid="blocker-business"')[1]
+    await refused_apply(setup["call_id"])
+
+    # An active grant where the call allows one at a time: the reason, before any typing.
+    taras = await applicant(client, session, "taras@example.org", tax_id="32855914")
+    earlier = await draft(client, setup["call_id"], taras)
+    await set_application(session, earlier, status="approved")
+    assert (await login_page(client, "taras@example.org")).status_code == 303
+    html, found = await blockers_on(strict)
+    assert set(found) == {"grant"} and "чинний грант" in found["grant"]
+    assert 'href="/me/applications"' in html.split('data-testid="blocker-grant"')[1]
+    await refused_apply(strict)
+    assert await session.scalar(select(func.count()).select_from(Application)) == 1
+
+    # Once nothing blocks: no blockers, the button, and a draft.
+    relaxed = await published_call(client, setup["officer"], eligibility={})
+    html, found = await blockers_on(relaxed)
+    assert found == {} and f'action="/calls/{relaxed}/apply"' in html
+    page = f"/calls/{relaxed}"
+    applied = await post_form(client, f"{page}/apply", {}, page=page, follow_redirects=False)
+    assert re.fullmatch(r"/me/applications/\d+", applied.headers["location"])
 
 
 # --- the draft ------------------------------------------------------------------------------
@@ -314,7 +384,14 @@ async def test_submit_then_view_copy_and_withdraw(client: Client, session: Async
     assert copy.status_code == 200 and copy.content.startswith(b"%PDF")
     assert copy.headers["content-type"].startswith("application/pdf")
 
-    withdrawn = await post_form(client, f"{page}/withdraw", {}, page=page, follow_redirects=False)
+    asked = await post_form(client, f"{page}/withdraw", {}, page=page)
+    assert asked.status_code == 200 and 'data-testid="confirmation"' in asked.text
+    assert "Withdraw the application “Сонячна сушарка для фруктів”?" in visible(asked.text)
+    assert "This cannot be undone." in visible(asked.text)  # in English, as chosen above
+    assert (await saved(client, headers, application_id))["status"] == "submitted"
+    withdrawn = await post_form(
+        client, f"{page}/withdraw", {"confirm": "yes"}, page=page, follow_redirects=False
+    )
     assert withdrawn.status_code == 303
     assert (await saved(client, headers, application_id))["status"] == "withdrawn"
     assert "Withdraw" not in visible((await client.get(f"{page}?lang=en")).text)

@@ -96,7 +96,10 @@ async def test_an_officer_writes_publishes_and_amends_a_call(
 
     page = await client.get(call_url)
     assert page.status_code == 200 and "Мікрогранти для кафе" in page.text
-    published = await post_form(client, f"{call_url}/publish", {}, page=call_url)
+    asked = await post_form(client, f"{call_url}/publish", {}, page=call_url)
+    assert "Так, оприлюднити конкурс" in text_of(asked.text)
+    assert "Конкурс опубліковано" not in text_of(asked.text)
+    published = await post_form(client, f"{call_url}/publish", {"confirm": "yes"}, page=call_url)
     assert published.status_code == 200
     assert "Конкурс опубліковано" in text_of(published.text)
 

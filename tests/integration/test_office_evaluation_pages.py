@@ -410,12 +410,16 @@ async def test_decisions_within_the_budget(
     )
     assert not_an_amount.status_code == 422 and field_error(not_an_amount.text, "amount")
 
-    approved = await post_form(
-        client,
-        page,
-        {"decision": "approved", "amount": "150 000", "reference": "Рішення № 12 від 01.12"},
-        follow_redirects=False,
-    )
+    approval = {"decision": "approved", "amount": "150 000", "reference": "Рішення № 12 від 01.12"}
+    asked = await post_form(client, page, approval)  # an irreversible action asks first
+    assert asked.status_code == 200 and 'data-testid="confirmation"' in asked.text
+    assert f"Approve application No. {ids['A']} and award 150 000,00 грн?" in visible(asked.text)
+    assert 'name="confirm" value="yes"' in asked.text
+    assert 'name="amount" value="150 000"' in asked.text  # the form is carried over
+    assert f'href="{page}"' in asked.text  # the way back
+    (row,) = await fetch_rows(db, Application, Application.id == ids["A"])
+    assert row.status == "recommended" and row.decided_at is None
+    approved = await post_form(client, page, {**approval, "confirm": "yes"}, follow_redirects=False)
     assert approved.status_code == 303, visible(approved.text)[:2000]
     (row,) = await fetch_rows(db, Application, Application.id == ids["A"])
     assert row.status in ("approved", "in_implementation") and row.awarded_kop == 15_000_000
@@ -439,7 +443,7 @@ async def test_decisions_within_the_budget(
     over = await post_form(
         client,
         f"{evaluation(setup)}/applications/{ids['B']}?lang=en",
-        {"decision": "approved", "amount": "", "reference": "Рішення № 13"},
+        {"decision": "approved", "amount": "", "reference": "Рішення № 13", "confirm": "yes"},
     )
     assert over.status_code == 409
     refused = visible(over.text)
@@ -448,11 +452,14 @@ async def test_decisions_within_the_budget(
     (b,) = await fetch_rows(db, Application, Application.id == ids["B"])
     assert b.status == "recommended" and b.decided_at is None
 
+    rejection = {"decision": "rejected", "amount": "", "reference": "Рішення № 14"}
+    w_page = f"{evaluation(setup)}/applications/{ids['W']}"
+    asked = await post_form(client, w_page, rejection)
+    assert f"Reject application No. {ids['W']}?" in visible(asked.text)
+    (w,) = await fetch_rows(db, Application, Application.id == ids["W"])
+    assert w.decided_at is None
     rejected = await post_form(
-        client,
-        f"{evaluation(setup)}/applications/{ids['W']}",
-        {"decision": "rejected", "amount": "", "reference": "Рішення № 14"},
-        follow_redirects=False,
+        client, w_page, {**rejection, "confirm": "yes"}, follow_redirects=False
     )
     assert rejected.status_code == 303
     (w,) = await fetch_rows(db, Application, Application.id == ids["W"])

@@ -2,6 +2,7 @@
 §8): a filtered list with possible duplicates flagged (never refused), and the eligibility
 decision with a reason the applicant sees and is emailed."""
 
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from sme_hub.core.audit import AuditEntry
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.grants.models import Application
-from tests.factories import Client, error_keys, fetch_rows
+from tests.factories import Client, error_keys, fetch_rows, login_page, text_of
 from tests.grants_setup import (
     TAX_IDS,
     applicant,
@@ -256,3 +257,43 @@ async def test_drafts_and_withdrawn_applications_cannot_be_decided(
         await fetch_rows(db, EmailOutbox, col(EmailOutbox.template) == "application_screened") == []
     )
     assert taras  # Taras's own login is not needed: staff drafted for him
+
+
+async def test_a_duplicate_says_what_matched_and_with_which_application(
+    client: Client, session: AsyncSession
+) -> None:
+    """Two applications sharing only an IBAN: each names the other and “IBAN”, in the API's
+    list and application, and on staff's list and application pages (issue 15, finding 13)."""
+    setup = await officer_and_call(client, session)
+    call_id, staff = setup["call_id"], setup["staff"]
+    first = await applicant(client, session, "olha@example.org", tax_id=TAX_IDS[0])
+    second = await applicant(client, session, "petro@example.org", tax_id=TAX_IDS[1])
+    a = await submitted(client, call_id, first, **contacts(1, iban=ua_iban(555)))
+    b = await submitted(client, call_id, second, **contacts(2, iban=ua_iban(555)))
+    alone = await applicant(client, session, "roman@example.org", tax_id=TAX_IDS[2])
+    c = await submitted(client, call_id, alone, **contacts(3))
+
+    listed = await client.get(f"/api/v1/calls/{call_id}/applications", headers=staff)
+    matches = {row["id"]: row["duplicate_matches"] for row in listed.json()["items"]}
+    assert matches == {
+        a: [{"application_id": b, "fields": ["iban"]}],
+        b: [{"application_id": a, "fields": ["iban"]}],
+        c: [],
+    }
+    read = await client.get(f"/api/v1/applications/{b}", headers=staff)
+    assert read.json()["duplicate_matches"] == [{"application_id": a, "fields": ["iban"]}]
+    assert read.json()["duplicate_of"] == [a]
+
+    await login_page(client, f"staff{setup['municipality'].id}@example.org")
+    page = await client.get(f"/centre/grants/calls/{call_id}")
+    rows = re.findall(r'data-testid="duplicate-of">(.*?)</small>', page.text, re.S)
+    assert [shown(r) for r in rows] == [f"збіг із № {b}: IBAN", f"збіг із № {a}: IBAN"]
+    assert f'href="/centre/grants/applications/{b}"' in page.text
+    opened = await client.get(f"/centre/grants/applications/{a}")
+    (note,) = re.findall(r'data-testid="duplicate-of">(.*?)</li>', opened.text, re.S)
+    assert shown(note) == f"збіг із № {b}: IBAN"
+
+
+def shown(fragment: str) -> str:
+    """The text of a fragment with a link in it, as it reads."""
+    return " ".join(text_of(fragment).split()).replace(" :", ":")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -13,6 +14,7 @@ from sme_hub.config import Settings
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
+from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.grants.models import Application
 from sme_hub.grants.rules import SCREENING_QUESTIONS
 from tests.factories import Client, count_rows, error_keys, fetch_rows, make_user, token_headers
@@ -265,8 +267,9 @@ async def test_one_active_grant_at_a_time(
     assert first.status_code == 200, first.text
     await client.post(f"/api/v1/applications/{strict_draft}/withdraw", headers=olena)
 
-    await set_application(session, earlier, status="approved")
+    # A draft begun before the grant was awarded is refused when submitted.
     again = await draft(client, strict, olena, **application_body())
+    await set_application(session, earlier, status="approved")
     refused = await submit(client, again, olena)
     assert refused.status_code == 422
     assert error_keys(refused) == {"grant"}
@@ -289,9 +292,17 @@ async def test_unconfirmed_email_and_missing_profile_are_named(
     assert error_keys(response) == {"email"}
     await assert_nothing_submitted(db, application_id)
 
+    # Without a business profile no draft can even start (test_applications.py); a draft
+    # whose profile is gone is refused on submission.
     await make_user(session, email="newcomer@example.org")
     newcomer = await token_headers(client, "newcomer@example.org")
+    await client.put("/api/v1/me/business", headers=newcomer, json=profile(tax_id=TAX_IDS[1]))
     no_profile = await draft(client, setup["call_id"], newcomer, **application_body())
+    newcomer_id = await user_id_of(session, "newcomer@example.org")
+    await session.execute(
+        delete(BusinessProfile).where(col(BusinessProfile.user_id) == newcomer_id)
+    )
+    await session.commit()
     response = await submit(client, no_profile, newcomer)
     assert response.status_code == 422
     assert error_keys(response) == {"business"}

@@ -11,7 +11,14 @@ from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.training.certificate_models import CertificateBatch
 from sme_hub.training.models import Cohort, Enrolment
-from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
+from tests.factories import (
+    Client,
+    make_centre,
+    make_municipality,
+    make_user,
+    move_cohort_back,
+    token_headers,
+)
 from tests.integration.test_business_profile import profile
 
 TODAY = date.today()  # noqa: DTZ011 - the app's dates are calendar dates too
@@ -228,7 +235,11 @@ async def test_attendance_decides_completion(client: Client, session: AsyncSessi
         ).json()["id"]
         for i in range(2)
     ]
-    await client.post(f"/api/v1/cohorts/{cohort_id}/start", headers=staff)
+    early = await client.post(f"/api/v1/cohorts/{cohort_id}/start", headers=staff)
+    assert early.status_code == 409  # its first session is 11 days ahead
+    await move_cohort_back(session, cohort_id, days=11)  # the first session's day
+    started = await client.post(f"/api/v1/cohorts/{cohort_id}/start", headers=staff)
+    assert started.status_code == 200, started.text
     for index, session_id in enumerate(sessions):
         present = [a, b] if index < 3 else [a]  # a: 5 of 5, b: 3 of 5 (60 % < 80 %)
         response = await client.put(
@@ -243,6 +254,9 @@ async def test_attendance_decides_completion(client: Client, session: AsyncSessi
         f"/api/v1/sessions/{sessions[0]}/attendance", headers=setup["other"], json={"present": []}
     )
     assert other.status_code == 404
+    early = await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=staff)
+    assert early.status_code == 409  # its last session is 4 days ahead
+    await move_cohort_back(session, cohort_id, days=4)
     finished = await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=staff)
     assert finished.json()["status"] == "finished"
     statuses = {e.id: e.status for e in (await session.scalars(select(Enrolment))).all()}
@@ -253,3 +267,42 @@ async def test_attendance_decides_completion(client: Client, session: AsyncSessi
         f"/api/v1/sessions/{sessions[0]}/attendance", headers=staff, json={"present": []}
     )
     assert late.status_code == 409
+
+
+async def test_a_cohort_starts_and_finishes_only_on_its_days(
+    client: Client, session: AsyncSession
+) -> None:
+    """Dated 14–18 of a month, it can be neither started nor finished on the 7th (the issue:
+    certificates were issued a week early); the refusal names the day."""
+    setup = await staff_setup(client, session)
+    staff = setup["staff"]
+    cohort_id = await new_cohort(
+        client,
+        setup,
+        starts_on=str(TODAY + timedelta(days=7)),
+        ends_on=str(TODAY + timedelta(days=11)),
+    )
+    first = TODAY + timedelta(days=7)
+    refused = await client.post(f"/api/v1/cohorts/{cohort_id}/start", headers=staff)
+    assert refused.status_code == 409
+    detail = refused.json()["detail"]
+    assert f"перший день, {first.day} " in detail and f"{first.year}" in detail
+    await move_cohort_back(session, cohort_id, days=7)  # today is its first day
+    assert (await client.post(f"/api/v1/cohorts/{cohort_id}/start", headers=staff)).json()[
+        "status"
+    ] == "running"
+    refused = await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=staff)
+    assert refused.status_code == 409 and "не раніше" in refused.json()["detail"]
+    session_day = TODAY + timedelta(days=2)  # a session before its last day moves nothing
+    added = await client.post(
+        f"/api/v1/cohorts/{cohort_id}/sessions",
+        headers=staff,
+        json={"starts_at": f"{session_day}T10:00:00+02:00", "topic": "Підсумки"},
+    )
+    assert added.status_code == 201
+    assert (
+        await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=staff)
+    ).status_code == 409
+    await move_cohort_back(session, cohort_id, days=2)  # the last session's day, before ends_on
+    finished = await client.post(f"/api/v1/cohorts/{cohort_id}/finish", headers=staff)
+    assert finished.status_code == 200 and finished.json()["status"] == "finished"

@@ -46,7 +46,11 @@ async def test_catalogue_enrol_cancel_and_calendar(client: Client, session: Asyn
     assert calendar.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in calendar.text and "Фінанси" in calendar.text
 
-    cancelled = await post_form(client, f"/me/enrolments/{enrolment_id}/cancel", {}, page="/me")
+    cancel = f"/me/enrolments/{enrolment_id}/cancel"
+    asked = await post_form(client, cancel, {}, page="/me")
+    assert "Скасувати ваш запис?" in text_of(asked.text)
+    assert await session.scalar(select(Enrolment.status)) == "enrolled"
+    cancelled = await post_form(client, cancel, {"confirm": "yes"}, page="/me")
     assert "скасовано" in text_of(cancelled.text).lower()
 
 

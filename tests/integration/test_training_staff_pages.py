@@ -13,6 +13,7 @@ from tests.factories import (
     make_centre,
     make_municipality,
     make_user,
+    move_cohort_back,
     post_form,
     text_of,
     token_headers,
@@ -99,13 +100,24 @@ async def test_a_course_from_start_to_finish(client: Client, session: AsyncSessi
     assert saved.status_code == 200
     assert "<html" not in saved.text and "1" in text_of(saved.text)
 
-    for action in ("start", "finish"):
-        await post_form(
-            client,
-            f"/centre/training/cohorts/{cohort_id}/{action}",
-            {},
-            page=f"/centre/training/cohorts/{cohort_id}",
-        )
+    early = text_of((await client.get(f"/centre/training/cohorts/{cohort_id}")).text)
+    first_day = TODAY + timedelta(days=3)
+    assert f"Групу можна розпочати в її перший день, {first_day.day}" in early
+    refused = await post_form(
+        client,
+        f"/centre/training/cohorts/{cohort_id}/start",
+        {},
+        page=f"/centre/training/cohorts/{cohort_id}",
+    )
+    assert "не раніше" in text_of(refused.text)
+    assert await session.scalar(select(Cohort.status).where(Cohort.id == cohort_id)) == "open"
+    await move_cohort_back(session, cohort_id, days=3)  # the day of its only session
+    cohort_page = f"/centre/training/cohorts/{cohort_id}"
+    await post_form(client, f"{cohort_page}/start", {}, page=cohort_page)
+    asked = await post_form(client, f"{cohort_page}/finish", {}, page=cohort_page)
+    assert "Так, завершити групу" in text_of(asked.text)
+    assert await session.scalar(select(Cohort.status).where(Cohort.id == cohort_id)) == "running"
+    await post_form(client, f"{cohort_page}/finish", {"confirm": "yes"}, page=cohort_page)
     statuses = dict((await session.execute(select(Enrolment.id, Enrolment.status))).all())
     assert statuses[anna] == "completed" and sorted(statuses.values()) == [
         "completed",

@@ -1,6 +1,6 @@
 """Pure training rules: the cohort workflow, seats with a women-led reserve, completion."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,6 +14,8 @@ from sme_hub.training.rules import (
     completed,
     first_to_promote,
     next_cohort_state,
+    too_early,
+    training_days,
 )
 
 TODAY = date(2026, 12, 1)
@@ -116,3 +118,46 @@ def test_a_women_led_business_gets_a_seat_whenever_anyone_would(
     if seats.free_for(False, TODAY):
         assert seats.free_for(True, TODAY)
     assert seats.free_for(True, TODAY) == (enrolled < capacity)
+
+
+def test_a_cohort_of_the_14th_to_the_18th_waits_for_its_days() -> None:
+    first, last = training_days(date(2026, 12, 14), date(2026, 12, 18), [])
+    on_the_7th = date(2026, 12, 7)
+    assert too_early("start", first, last, on_the_7th) == (
+        "The cohort can start on its first day, {date}, not before.",
+        date(2026, 12, 14),
+    )
+    assert too_early("finish", first, last, on_the_7th) is not None
+    assert too_early("start", first, last, date(2026, 12, 14)) is None
+    assert too_early("finish", first, last, date(2026, 12, 17)) is not None
+    assert too_early("finish", first, last, date(2026, 12, 18)) is None
+    assert too_early("cancel", first, last, on_the_7th) is None
+
+
+def test_sessions_decide_the_days_over_the_cohorts_dates() -> None:
+    sessions = [date(2026, 12, 16), date(2026, 12, 15), date(2026, 12, 20)]
+    assert training_days(date(2026, 12, 14), date(2026, 12, 18), sessions) == (
+        date(2026, 12, 15),
+        date(2026, 12, 20),
+    )
+
+
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    st.integers(min_value=0, max_value=60),
+    st.lists(st.integers(min_value=0, max_value=60), max_size=6),
+    st.integers(min_value=-90, max_value=90),
+)
+def test_nothing_starts_before_its_first_day_or_finishes_before_its_last(
+    starts_on: date, length: int, offsets: list[int], today_offset: int
+) -> None:
+    ends_on = starts_on + timedelta(days=length)
+    first, last = training_days(
+        starts_on, ends_on, [starts_on + timedelta(days=o) for o in offsets]
+    )
+    assert first <= last
+    today = starts_on + timedelta(days=today_offset)
+    assert (too_early("start", first, last, today) is None) == (today >= first)
+    assert (too_early("finish", first, last, today) is None) == (today >= last)
+    if too_early("finish", first, last, today) is None:  # may finish: may have started
+        assert too_early("start", first, last, today) is None
