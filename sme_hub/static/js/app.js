@@ -43,3 +43,13 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A form's sticky action bar (.form-actions): its height, which changes as it wraps on a
+// phone, goes to --sticky-bar, so the page's scroll-padding keeps a focused field above it.
+const stickyBar = document.querySelector(".form-actions");
+if (stickyBar && "ResizeObserver" in window) {
+  new ResizeObserver(() => {
+    const height = Math.ceil(stickyBar.getBoundingClientRect().height);
+    document.documentElement.style.setProperty("--sticky-bar", `${height}px`);
+  }).observe(stickyBar);
+}
