@@ -3,7 +3,6 @@
 The server is started once per module with `sme-hub serve` on a free port against the test
 database; every test gets a fresh browser context (cookies, storage) and empty tables."""
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
