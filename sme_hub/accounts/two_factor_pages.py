@@ -26,8 +26,9 @@ admin_only = [requires_role(Role.ADMIN)]
 
 def qr_svg(uri: str) -> Markup:
     """The otpauth address as an inline SVG QR code (no image request, no script)."""
+    # A viewBox and no fixed size: the code scales down to a 320 px screen (app.css sizes it).
     svg = segno.make(uri, error="m").svg_inline(
-        scale=5, title=_("QR code for your authenticator app")
+        scale=5, omitsize=True, title=_("QR code for your authenticator app")
     )
     return Markup(svg)  # noqa: S704 - segno's own markup of a URI we built
 

@@ -633,10 +633,13 @@ async def test_admin_form_with_a_bad_code_rerenders_without_storing(
     assert "Код КАТОТТГ — це UA і 17 цифр." in text
     assert "Деякі поля потребують уваги." in text
     assert 'value="Полтавська громада"' in response.text  # what was typed is kept
+    # The page's three forms share field names: the municipality form's ids carry its name.
     for field in ("name_en", "katottg", "oblast"):
-        assert field_error(response.text, field), field
-    assert field_error(response.text, "katottg") == "Код КАТОТТГ — це UA і 17 цифр."
-    assert field_error(response.text, "name_uk") == ""
+        assert field_error(response.text, f"municipality-{field}"), field
+    assert field_error(response.text, "municipality-katottg") == "Код КАТОТТГ — це UA і 17 цифр."
+    assert field_error(response.text, "municipality-name_uk") == ""
+    assert 'for="f-municipality-katottg"' in response.text
+    assert 'aria-describedby="e-municipality-katottg h-municipality-katottg"' in response.text
     assert await count_rows(db, Municipality) == 0
 
 

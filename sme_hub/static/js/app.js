@@ -43,3 +43,24 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A form's sticky action bar (.form-actions): its height, which changes as it wraps on a
+// phone, goes to --sticky-bar, so the page's scroll-padding keeps a focused field above it.
+const stickyBar = document.querySelector(".form-actions");
+if (stickyBar && "ResizeObserver" in window) {
+  new ResizeObserver(() => {
+    const height = Math.ceil(stickyBar.getBoundingClientRect().height);
+    document.documentElement.style.setProperty("--sticky-bar", `${height}px`);
+  }).observe(stickyBar);
+}
+
+// Browsers scroll a focused field into view only when it is wholly out of sight: one half
+// under the sticky bar stays there. Such a field is scrolled up until it clears the bar (or
+// until its top reaches the window's, for a field taller than the room above the bar).
+document.addEventListener("focusin", (event) => {
+  const field = event.target;
+  if (!stickyBar || !(field instanceof HTMLElement) || stickyBar.contains(field)) return;
+  const box = field.getBoundingClientRect();
+  const hidden = box.bottom - stickyBar.getBoundingClientRect().top;
+  if (hidden > 0 && box.top > 0) window.scrollBy(0, Math.min(hidden + 8, box.top));
+});

@@ -31,6 +31,30 @@
     return box;
   }
 
+  // Leaflet's marker icon is 25 x 41 px, anchored at its bottom middle. Partners at (nearly)
+  // the same address would be drawn over each other: a target nobody can pick (WCAG 2.5.8).
+  var ICON = { width: 25, height: 41, gap: 6 };
+
+  function overlaps(a, b) {
+    return Math.abs(a.x - b.x) < ICON.width + ICON.gap && Math.abs(a.y - b.y) < ICON.height;
+  }
+
+  // Each marker is drawn at its own point, or beside it on the same line when that spot is
+  // taken; redone at every zoom, since points that overlap change with it.
+  function spread() {
+    var placed = [];
+    layer.eachLayer(function (marker) {
+      var home = map.latLngToLayerPoint(marker.home);
+      var point = home;
+      for (var step = 1; placed.some(function (p) { return overlaps(p, point); }); step++) {
+        var side = step % 2 ? 1 : -1;
+        point = home.add([side * Math.ceil(step / 2) * (ICON.width + ICON.gap), 0]);
+      }
+      placed.push(point);
+      marker.setLatLng(map.layerPointToLatLng(point));
+    });
+  }
+
   function draw() {
     var box = document.getElementById("partner-map");
     var data = readData();
@@ -45,14 +69,16 @@
       map = L.map(box, { scrollWheelZoom: false });
       L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
       layer = L.layerGroup().addTo(map);
+      map.on("zoomend", spread);
     }
     layer.clearLayers();
     var points = [];
     markers.forEach(function (m) {
       // title and alt give each marker (a focusable image) its accessible name.
-      L.marker([m.lat, m.lng], { title: m.name, alt: m.name, keyboard: true })
+      var marker = L.marker([m.lat, m.lng], { title: m.name, alt: m.name, keyboard: true })
         .bindPopup(popupOf(m, data.link_text))
         .addTo(layer);
+      marker.home = L.latLng(m.lat, m.lng);
       points.push([m.lat, m.lng]);
     });
     map.invalidateSize();
@@ -61,6 +87,7 @@
     } else {
       map.fitBounds(points, { padding: [30, 30], maxZoom: data.zoom || 13 });
     }
+    spread();
   }
 
   document.addEventListener("DOMContentLoaded", draw);
