@@ -80,6 +80,17 @@ def test_money_is_shown_as_hryvnias(kop: int, shown: str) -> None:
     assert format_money(kop) == shown.replace(" ", "\u00a0")
 
 
+@pytest.mark.parametrize(
+    ("kop", "shown"), [(1234567, "12,345.67 UAH"), (5, "0.05 UAH"), (-150, "-1.50 UAH")]
+)
+def test_money_is_shown_in_english_on_english_pages(kop: int, shown: str) -> None:
+    token = current_locale.set("en")
+    try:
+        assert format_money(kop) == shown.replace(" ", "\u00a0")
+    finally:
+        current_locale.reset(token)
+
+
 def test_times_are_shown_in_kyiv() -> None:
     token = current_locale.set("en")
     try:
