@@ -166,7 +166,8 @@ async def build_tenant(
         session,
         officer,
         grant_id,
-        DecisionIn(decision="approved", reference=f"Рішення № {n}"),
+        # As an officer types it: the decision's title, number and date.
+        DecisionIn(decision="approved", reference=f"Рішення виконкому № {n} від 1 грудня 2026 р."),
         settings=settings,
     )
     tranches = (

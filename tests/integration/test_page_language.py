@@ -27,6 +27,7 @@ from sqlalchemy.types import JSON, TypeDecorator
 
 from sme_hub.config import Settings
 from sme_hub.core.auth import Role
+from sme_hub.core.mail import deliver_due
 from sme_hub.db import Database
 from sme_hub.models import metadata
 from tests.access_world import build_tenant
@@ -214,7 +215,19 @@ class Page:
     language: str
 
 
+# Pages the access matrix fills with other objects than these: the decided application (its
+# decision text), and the closed call ("closed on", never "closes" with a past date).
+MORE_PAGES = (
+    ("entrepreneur", "/me/applications/{grant_id}"),
+    ("anonymous", "/calls/{evaluated_call_id}"),
+    ("centre_staff", "/centre/grants/calls/{evaluated_call_id}"),
+)
+
+
 def pages(app: Litestar, own: Any) -> Iterator[Page]:
+    for caller, path in MORE_PAGES:
+        for language in ("en", "uk"):
+            yield Page(caller, path.format(**own.ids), language)
     for key in route_keys(app):
         method, path = key.split(" ", 1)
         if method != "GET" or path.startswith(NOT_PAGES) or path.endswith(FILES):
@@ -254,6 +267,8 @@ async def test_every_page_speaks_one_language(
         client.cookies = jar
         await client.get("/")
         callers.jars[caller] = httpx.Cookies(client.cookies)
+    # The world's emails, "sent" as the worker would without a mail server.
+    await deliver_due(db, settings)
     data = await user_data(db)
     by_language = {language: data.for_page(language) for language in ("en", "uk")}
 
@@ -277,3 +292,35 @@ async def test_every_page_speaks_one_language(
             )
     assert rendered > 100, rendered
     assert not problems, f"{len(problems)} pages:\n" + "\n".join(problems)
+
+    async def shown(caller: str, path: str, language: str) -> str:
+        client.cookies = callers.jars[caller]
+        response = await client.get(with_language(path.format(**own.ids), language))
+        assert response.status_code == 200, (path, response.status_code)
+        return " ".join(visible_text(response.text)).replace("\xa0", " ")
+
+    # The named cases of the issue, each in both languages.
+    profile_en = await shown("entrepreneur", "/me/business", "en")
+    assert "Lvivska (territorial community, Lviv Oblast)" in profile_en
+    assert "10 in total, of them 6 women" in profile_en
+    profile_uk = await shown("entrepreneur", "/me/business", "uk")
+    assert "Львівська (територіальна громада, Львівська область)" in profile_uk
+    assert "усього 10, з них 6 жінок" in profile_uk
+    assert own.ids["katottg"] not in profile_en + profile_uk  # the name, not the code
+    assert "Regional overview: Lviv Oblast" in await shown(
+        "regional_observer", "/reports/oblasts/{oblast}", "en"
+    )
+    call_en = await shown("anonymous", "/calls/{call_id}", "en")
+    assert "Impact" in call_en and "Feasibility" in call_en and "1,000,000.00 UAH" in call_en
+    call_uk = await shown("anonymous", "/calls/{call_id}", "uk")
+    assert "Вплив" in call_uk and "1 000 000,00 грн" in call_uk
+    closed_uk = await shown("anonymous", "/calls/{evaluated_call_id}", "uk")
+    assert "Закрито" in closed_uk and "Закривається" not in closed_uk
+    staff_closed = await shown("centre_staff", "/centre/grants/calls/{evaluated_call_id}", "en")
+    assert "closed on" in staff_closed and "closes" not in staff_closed
+    decided = await shown("entrepreneur", "/me/applications/{grant_id}", "uk")
+    assert "Рішення виконкому № 0 від 1 грудня 2026 р." in decided
+    assert decided.count(" від ") == 1, decided  # the reference's own date, not another
+    admin = await shown("admin", "/admin", "uk")
+    assert "не надіслано: поштовий сервер не налаштовано" in admin
+    assert "Громада" in admin and "KATOTTG" not in admin
