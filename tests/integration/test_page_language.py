@@ -152,9 +152,12 @@ class UserData:
 
 
 def _language_of(key: str, row: dict[str, Any]) -> str | None:
-    """`name_uk` is data on Ukrainian pages only when a `name_en` stands beside it."""
+    """`name_uk` is data on Ukrainian pages only when a `name_en` stands beside it (and a
+    value kept as {"uk": …, "en": …} likewise)."""
     for language, other in (("uk", "en"), ("en", "uk")):
         if key.endswith(f"_{language}") and f"{key[: -len(language)]}{other}" in row:
+            return language
+        if key == language and other in row:
             return language
     return None
 
@@ -321,6 +324,11 @@ async def test_every_page_speaks_one_language(
     decided = await shown("entrepreneur", "/me/applications/{grant_id}", "uk")
     assert "Рішення виконкому № 0 від 1 грудня 2026 р." in decided
     assert decided.count(" від ") == 1, decided  # the reference's own date, not another
+    assert "Вплив: середня 8 з 10, вага 2." in decided
+    decided_en = await shown("entrepreneur", "/me/applications/{grant_id}", "en")
+    assert "Impact: mean 8 of 10, weight 2." in decided_en
+    assert "Bonus for a business owned by an internally displaced person: +5,00." in decided_en
+    assert "idp_owned" not in decided_en
     admin = await shown("admin", "/admin", "uk")
     assert "не надіслано: поштовий сервер не налаштовано" in admin
     assert "Громада" in admin and "KATOTTG" not in admin
