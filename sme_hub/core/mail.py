@@ -48,7 +48,7 @@ STATUS_LABELS = {
     "queued": N_("queued"),
     "sent": N_("sent"),
     "logged": N_("not sent: no mail server configured"),
-    "failed": N_("not sent: the mail server refused it"),
+    "failed": N_("not sent: delivery failed"),
 }
 
 
