@@ -55,8 +55,20 @@ def _prototype_call() -> dict[str, object]:
             "closes_at": now + timedelta(days=30),
             "threshold": 60,
             "criteria": [
-                {"key": "impact", "name": "Вплив", "weight": 2, "max_score": 10},
-                {"key": "feasibility", "name": "Реалістичність", "weight": 1, "max_score": 5},
+                {
+                    "key": "impact",
+                    "name_uk": "Вплив",
+                    "name_en": "Impact",
+                    "weight": 2,
+                    "max_score": 10,
+                },
+                {
+                    "key": "feasibility",
+                    "name_uk": "Реалістичність",
+                    "name_en": "Feasibility",
+                    "weight": 1,
+                    "max_score": 5,
+                },
             ],
             "eligibility": {"in_municipality": True},
             "questions": [{"key": "market", "label_uk": "Хто ваші клієнти?", "required": True}],

@@ -20,7 +20,13 @@ from sme_hub.db import Database
 from sme_hub.evaluation import service
 
 CRITERIA = [
-    {"key": f"c{i}", "name": f"Критерій {i}", "weight": str(1 + i % 3), "max_score": 10}
+    {
+        "key": f"c{i}",
+        "name_uk": f"Критерій {i}",
+        "name_en": f"Criterion {i}",
+        "weight": str(1 + i % 3),
+        "max_score": 10,
+    }
     for i in range(1, 7)
 ]
 

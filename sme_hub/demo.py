@@ -367,19 +367,22 @@ def demo_call_body(
         "criteria": [
             {
                 "key": "impact",
-                "name": "Економічний ефект і робочі місця",
+                "name_uk": "Економічний ефект і робочі місця",
+                "name_en": "Economic effect and jobs",
                 "weight": 3,
                 "max_score": 10,
             },
             {
                 "key": "feasibility",
-                "name": "Реалістичність плану і бюджету",
+                "name_uk": "Реалістичність плану і бюджету",
+                "name_en": "Feasibility of the plan and budget",
                 "weight": 2,
                 "max_score": 10,
             },
             {
                 "key": "environment",
-                "name": "Вплив на довкілля",
+                "name_uk": "Вплив на довкілля",
+                "name_en": "Environmental impact",
                 "weight": 1,
                 "max_score": 10,
             },

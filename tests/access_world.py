@@ -14,6 +14,7 @@ from sme_hub.core.storage import storage_for
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
 from sme_hub.evaluation import decisions
+from sme_hub.evaluation import rules as evaluation_rules
 from sme_hub.evaluation import service as evaluation
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import DecisionIn
@@ -161,12 +162,26 @@ async def build_tenant(
     assert assignment is not None and grant.id is not None and waiting.id is not None
     grant_id, waiting_id, assignment_id = grant.id, waiting.id, assignment.id
     grant.status, evaluated.status = "recommended", "in_evaluation"
+    # The explanation a recommendation stores: a criterion named in both languages, a bonus.
+    grant.explanation = [
+        {
+            "message": evaluation_rules.MSG_CRITERION,
+            "params": {
+                "criterion": {"uk": "Вплив", "en": "Impact"},
+                "mean": "8",
+                "max": "10",
+                "weight": "2",
+            },
+        },
+        {"message": evaluation_rules.MSG_BONUS_GROUP["idp_owned"], "params": {"points": "5,00"}},
+    ]
     await session.flush()
     await decisions.decide(
         session,
         officer,
         grant_id,
-        DecisionIn(decision="approved", reference=f"Рішення № {n}"),
+        # As an officer types it: the decision's title, number and date.
+        DecisionIn(decision="approved", reference=f"Рішення виконкому № {n} від 1 грудня 2026 р."),
         settings=settings,
     )
     tranches = (

@@ -2,8 +2,10 @@
 templates, and Kyiv-time and money formatting."""
 
 import gettext as _gettext
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from http.cookies import CookieError, SimpleCookie
 from io import BytesIO
@@ -16,6 +18,7 @@ from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as _babel_format_decimal
 from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,6 +67,17 @@ _ = gettext
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
+
+
+def in_language(values: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """Values of a stored message in `locale`: a value kept by language ({"uk": …, "en": …})
+    gives its text in that language (Ukrainian when it has none)."""
+    return {
+        key: (value.get(locale) or value.get(DEFAULT_LOCALE, ""))
+        if isinstance(value, dict)
+        else value
+        for key, value in values.items()
+    }
 
 
 def parse_accept_language(header: str) -> list[str]:
@@ -122,14 +136,23 @@ def _formatted_day(value: date, fmt: str, locale: str) -> str:
     return _babel_format_date(value, fmt, locale=locale)
 
 
-def format_money(kop: int | None) -> str:
-    """Kopiykas as `12 345,67 грн` (product.md §13), with non-breaking spaces."""
+# The hryvnia as each language writes it after an amount (Babel's symbol would be ₴, which
+# product.md §13 does not use).
+_CURRENCY = {"uk": "грн", "en": "UAH"}
+
+
+def format_money(kop: int | None, locale: str | None = None) -> str:
+    """Kopiykas in `locale` (the current language if not given): `12 345,67 грн`
+    (product.md §13), `12,345.67 UAH`; non-breaking spaces inside."""
     if kop is None:
         return ""
-    sign = "-" if kop < 0 else ""
-    hryvnias, kopiykas = divmod(abs(kop), 100)
-    grouped = f"{hryvnias:,}".replace(",", "\u00a0")
-    return f"{sign}{grouped},{kopiykas:02d}\u00a0грн"
+    return _formatted_money(kop, locale or current_locale.get())
+
+
+@lru_cache(maxsize=8192)
+def _formatted_money(kop: int, locale: str) -> str:
+    number = _babel_format_decimal(Decimal(kop).scaleb(-2), format="#,##0.00", locale=locale)
+    return f"{number}\u00a0{_CURRENCY.get(locale, _CURRENCY[DEFAULT_LOCALE])}"
 
 
 LANG_COOKIE = "lang"

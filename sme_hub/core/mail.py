@@ -9,7 +9,8 @@ How an email travels:
 2. `deliver_outbox` sends that one row (`deliver`). The row is locked `FOR UPDATE SKIP LOCKED`
    while it is sent and marked in the same transaction, so two workers never send it twice.
    A failure adds one to `attempts` and keeps `last_error`; after MAX_ATTEMPTS the row is
-   'failed'. Without SMTP settings (development) the email is written to the log and 'sent'.
+   'failed'. Without SMTP settings (development) the email is written to the log and
+   'logged', so nobody is told it was sent.
 3. `retry_outbox`, a periodic task run by the worker every minute, sends every queued row
    that is due (`deliver_due`): failed attempts are retried 1, 3, 7 and 15 minutes after the
    row was queued (2^attempts - 1), and a row whose job was lost is still delivered.
@@ -31,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col, select
 
 from sme_hub.config import ConfigurationError, Settings
-from sme_hub.core.i18n import current_locale
+from sme_hub.core.i18n import N_, current_locale
 from sme_hub.core.jobs import defer_in, jobs, worker_resources
 from sme_hub.core.models import created_at_field, timestamp_field, utcnow
 from sme_hub.core.templating import jinja_environment
@@ -41,14 +42,23 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT_SECONDS = 30
-EmailStatus = Literal["queued", "sent", "failed"]
+EmailStatus = Literal["queued", "sent", "logged", "failed"]
+# "logged": no SMTP server was configured, so the email went to the log only (development).
+STATUS_LABELS = {
+    "queued": N_("queued"),
+    "sent": N_("sent"),
+    "logged": N_("not sent: no mail server configured"),
+    "failed": N_("not sent: delivery failed"),
+}
 
 
 class EmailOutbox(SQLModel, table=True):
     """One email, rendered, waiting to be sent or kept as the record of what was sent."""
 
     __tablename__ = "email_outbox"
-    __table_args__ = (sa.CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'sent', 'logged', 'failed')", name="status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     to_address: str = Field(max_length=320)
@@ -156,8 +166,9 @@ def build_message(email: EmailOutbox, sender: str) -> EmailMessage:
     return message
 
 
-async def send(settings: Settings, email: EmailOutbox) -> None:
-    """Hand the email to the SMTP server, or to the log when none is configured."""
+async def send(settings: Settings, email: EmailOutbox) -> EmailStatus:
+    """Hand the email to the SMTP server ("sent"), or to the log when none is configured
+    ("logged")."""
     if not settings.smtp_url:
         log.info(
             "email not sent (no SMTP server configured): to=%s subject=%r\n%s",
@@ -165,10 +176,11 @@ async def send(settings: Settings, email: EmailOutbox) -> None:
             email.subject,
             email.body_text,
         )
-        return
+        return "logged"
     await aiosmtplib.send(
         build_message(email, settings.mail_from), **smtp_options(settings.smtp_url)
     )
+    return "sent"
 
 
 async def deliver(db: Database, settings: Settings, outbox_id: int) -> str | None:
@@ -184,7 +196,7 @@ async def deliver(db: Database, settings: Settings, outbox_id: int) -> str | Non
             return None
         email.attempts += 1
         try:
-            await send(settings, email)
+            status = await send(settings, email)
         except Exception as exc:  # whatever went wrong belongs on the row, not in a crash
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if email.attempts >= MAX_ATTEMPTS:
@@ -197,8 +209,8 @@ async def deliver(db: Database, settings: Settings, outbox_id: int) -> str | Non
                 email.last_error,
             )
         else:
-            email.status = "sent"
-            email.sent_at = utcnow()
+            email.status = status
+            email.sent_at = utcnow() if status == "sent" else None
         return email.status
 
 

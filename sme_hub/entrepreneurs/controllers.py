@@ -239,7 +239,8 @@ class EntrepreneurPagesController(Controller):
             "entrepreneurs/overview.html",
             profile=service.to_read(profile),
             kved=kved,
-            community=community,
+            community=reference.place_name(community) if community else None,
+            community_detail=reference.community_detail(community) if community else None,
             labels=schemas,
             questions=rules.GREEN_QUESTION_TEXT,
         )
@@ -264,7 +265,7 @@ class EntrepreneurPagesController(Controller):
             kved_label = reference.kved_title(kved) if kved else ""
         if step == "details" and values.get("katottg"):
             community = await reference.get_community(db_session, str(values["katottg"]))
-            community_label = community.name if community else ""
+            community_label = reference.place_name(community) if community else ""
         return render(
             request,
             f"entrepreneurs/step_{step}.html",

@@ -12,12 +12,13 @@ from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
-from sme_hub.core.i18n import _, format_money
+from sme_hub.core.i18n import LOCALES, _, format_money
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.evaluation.service import call_outcomes
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.rules import criterion_name
 from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
 from sme_hub.implementation import service as implementation
 
@@ -39,7 +40,8 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
         raise Conflict(_("Decisions have been made: the recommendation can no longer change."))
     found = await call_outcomes(session, call)
     outcomes = found.outcomes
-    names = {c["key"]: c["name"] for c in call.criteria}
+    # Both names: the applicant reads the explanation later in their own language.
+    names = {c["key"]: {lang: criterion_name(c, lang) for lang in LOCALES} for c in call.criteria}
     counts: dict[str, int] = {}
     rows = await session.scalars(
         select(Application).where(

@@ -17,6 +17,7 @@ from sme_hub.evaluation import evaluator_forms, review, service
 from sme_hub.evaluation.schemas import ScoresIn
 from sme_hub.grants import calls, explain
 from sme_hub.grants.models import GrantCall
+from sme_hub.grants.rules import criterion_name
 
 evaluators = [requires_role(Role.EVALUATOR)]
 TEMPLATES = "evaluation/evaluator"
@@ -208,7 +209,7 @@ async def _assignment_page(
     await review.record_opening(db_session, user, sheet)
     locale = current_locale.get()
     fields = {
-        f"{part}.{c['key']}": c["name"]
+        f"{part}.{c['key']}": criterion_name(c, locale)
         for c in sheet.call.criteria
         for part in ("scores", "comments")
     }

@@ -13,9 +13,9 @@ from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 from operator import mul
-from typing import Literal
+from typing import Any, Literal
 
-from sme_hub.core.i18n import N_, format_money
+from sme_hub.core.i18n import DEFAULT_LOCALE, LOCALES, N_, format_money, in_language
 
 GREEN_FACTOR = {"advanced": Fraction(1), "basic": Fraction(1, 2), "none": Fraction(0)}
 DIVERGENCE_POINTS = 30
@@ -218,7 +218,7 @@ class Decision:
     rank: int | None
     step: int | None
     reason: str
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # values as in Line.params
 
 
 @dataclass(frozen=True)
@@ -279,8 +279,8 @@ def select(
                 MSG_EXHAUSTED,
                 {
                     "rank": str(rank),
-                    "remaining": format_money(pool),
-                    "requested": format_money(candidate.requested_kop),
+                    "remaining": money_in_each_language(pool),
+                    "requested": money_in_each_language(candidate.requested_kop),
                 },
             )
     recommended = sum(
@@ -381,10 +381,11 @@ class Line:
     """One line of an explanation: an English msgid and its values, already formatted."""
 
     message: str
-    params: dict[str, str] = field(default_factory=dict)
+    # A value is text, or the same text by language ({"uk": …, "en": …}: a criterion's name).
+    params: dict[str, Any] = field(default_factory=dict)
 
-    def text(self) -> str:
-        return self.message.format(**self.params)
+    def text(self, locale: str = DEFAULT_LOCALE) -> str:
+        return self.message.format(**in_language(self.params, locale))
 
 
 MSG_CRITERION = N_("{criterion}: mean {mean} of {max}, weight {weight}.")
@@ -395,12 +396,21 @@ MSG_BONUS_GREEN = {
     "advanced": N_("Bonus for the advanced green level: +{points}."),
     "basic": N_("Bonus for the basic green level: +{points}."),
 }
-MSG_BONUS_GROUP = N_("Bonus for a declared group ({group}): +{points}.")
+MSG_BONUS_GROUP = {
+    "veteran_owned": N_("Bonus for a business owned by a veteran: +{points}."),
+    "idp_owned": N_("Bonus for a business owned by an internally displaced person: +{points}."),
+    "youth_owned": N_("Bonus for a business owned by a person under 35: +{points}."),
+}
 MSG_FINAL = N_("Final score: {final}.")
 MSG_RANK = N_("Rank {rank} of {total} fundable applications.")
 MSG_DIVERGENT = N_(
     "The evaluators' scores differ by more than 30 points; the committee discusses them."
 )
+
+
+def money_in_each_language(kop: int) -> dict[str, str]:
+    """An amount kept in a stored explanation, written as each language writes it."""
+    return {locale: format_money(kop, locale) for locale in LOCALES}
 
 
 def _number(value: Fraction | Decimal) -> str:
@@ -417,13 +427,14 @@ def explanation(
     result: Score | None,
     decision: Decision,
     criteria: Sequence[Criterion],
-    names: Mapping[str, str],
+    names: Mapping[str, str | Mapping[str, str]],
     *,
     green_level: str,
     ranked_total: int,
 ) -> list[Line]:
     """Each criterion's mean and weight, base, bonuses with their reasons, final, rank, and
-    why the application was or was not recommended. `names`: criterion key → its name."""
+    why the application was or was not recommended. `names`: criterion key → its name, or
+    its names by language."""
     lines: list[Line] = []
     if result is not None:
         lines += [
@@ -446,7 +457,7 @@ def explanation(
                 Line(MSG_BONUS_GREEN[green_level], {"points": _number(result.bonus_green)})
             )
         lines += [
-            Line(MSG_BONUS_GROUP, {"group": group, "points": _number(points)})
+            Line(MSG_BONUS_GROUP[group], {"points": _number(points)})
             for group, points in result.bonus_other.items()
         ]
         lines.append(Line(MSG_FINAL, {"final": _number(result.final)}))

@@ -19,7 +19,7 @@ from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.core import audit
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import _, current_locale, in_language
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.models import Assignment, CommitteeMember, CriterionScore
 from sme_hub.evaluation.schemas import (
@@ -32,6 +32,7 @@ from sme_hub.evaluation.schemas import (
 from sme_hub.grants import calls
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.rules import criterion_name
 
 TO_EVALUATE = ("eligible", "under_evaluation")
 # Decided applications keep their place: a decision never reorders the others.
@@ -555,7 +556,7 @@ def ranking_item(found: CallOutcomes, call: GrantCall, application_id: int) -> R
         result,
         decision,
         found.criteria,
-        {c["key"]: c["name"] for c in call.criteria},
+        {c["key"]: criterion_name(c, current_locale.get()) for c in call.criteria},
         green_level=found.candidates[application_id].green_level,
         ranked_total=len(outcomes.ranked_ids),
     )
@@ -570,5 +571,8 @@ def ranking_item(found: CallOutcomes, call: GrantCall, application_id: int) -> R
         fundable=bool(result and result.fundable),
         divergent=bool(result and result.divergent),
         outcome=decision.outcome,
-        explanation=[_(line.message).format(**line.params) for line in lines],
+        explanation=[
+            _(line.message).format(**in_language(line.params, current_locale.get()))
+            for line in lines
+        ],
     )

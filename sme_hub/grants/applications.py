@@ -3,6 +3,7 @@ staff's for a consenting client), saving as the applicant types, withdrawal, rea
 with a timeline."""
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,7 @@ from sme_hub.core import audit
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from sme_hub.core.i18n import N_, _, format_datetime_kyiv
+from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, in_language
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation.models import Assignment
@@ -454,8 +455,9 @@ def _shown(
 
 def explained(lines: list[dict[str, Any]]) -> list[str]:
     """A stored explanation ([{message, params}]) in the reader's language."""
+    locale = current_locale.get()
     texts = [(str(line.get("message", "")), line.get("params") or {}) for line in lines]
-    return [_(message).format(**params) for message, params in texts]
+    return [_(message).format(**in_language(params, locale)) for message, params in texts]
 
 
 async def my_applications(
@@ -472,6 +474,7 @@ async def my_applications(
 
 
 def closing_text(call: GrantCall) -> str:
-    return _("Closes {time} (Kyiv time)").format(
-        time=format_datetime_kyiv(call.closes_at, "d MMMM y, HH:mm")
-    )
+    time = format_datetime_kyiv(call.closes_at, "d MMMM y, HH:mm")
+    if rules.shown_call_status(call.status, call.closes_at, datetime.now(UTC)) == "published":
+        return _("Closes {time} (Kyiv time)").format(time=time)
+    return _("Closed on {time} (Kyiv time)").format(time=time)

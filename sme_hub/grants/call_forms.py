@@ -11,10 +11,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sme_hub.core.i18n import KYIV, N_, _, format_datetime_kyiv, format_money
+from sme_hub.core.i18n import KYIV, N_, _, current_locale, format_datetime_kyiv, format_money
 from sme_hub.core.money import hryvnias_text, parse_hryvnias
 from sme_hub.grants.forms import values_of
 from sme_hub.grants.models import GrantCall
+from sme_hub.grants.rules import criterion_name
 
 TEXTS = ("title_uk", "title_en", "description_uk", "description_en")
 MONEY = {"budget": "budget_kop", "min_grant": "min_grant_kop", "max_grant": "max_grant_kop"}
@@ -117,7 +118,8 @@ def call_from_form(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
 
 def _criteria(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     keys = values_of(data, "criterion_key")
-    names = values_of(data, "criterion_name")
+    names = values_of(data, "criterion_name_uk")
+    names_en = values_of(data, "criterion_name_en")
     descriptions = values_of(data, "criterion_description")
     weights = values_of(data, "criterion_weight")
     scores = values_of(data, "criterion_max")
@@ -132,7 +134,8 @@ def _criteria(data: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "key": key,
-                "name": name.strip(),
+                "name_uk": name.strip(),
+                "name_en": (names_en[i] if i < len(names_en) else "").strip(),
                 "description": (descriptions[i] if i < len(descriptions) else "").strip(),
                 "weight": weight.strip().replace(",", ".") or None,
                 "max_score": score.strip() or None,
@@ -303,7 +306,8 @@ def _shown(key: str, value: Any) -> str:
         return _("yes") if value else _("no")
     if key == "criteria" and isinstance(value, list):
         return "; ".join(
-            f"{c.get('name', '')} (×{c.get('weight', '')}, ≤ {c.get('max_score', '')})"
+            f"{criterion_name(c, current_locale.get())}"
+            f" (×{c.get('weight', '')}, ≤ {c.get('max_score', '')})"
             for c in value
             if isinstance(c, dict)
         )

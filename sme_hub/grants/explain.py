@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sme_hub.core.i18n import N_, _, ngettext
+from sme_hub.core.i18n import N_, _, format_datetime_kyiv, ngettext
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.grants.models import GrantCall
 from sme_hub.grants.rules import call_window, shown_call_status
@@ -123,6 +123,19 @@ def description(call: GrantCall, locale: str) -> str:
 def is_open(call: GrantCall) -> bool:
     """Whether the call takes applications now (by the server's clock)."""
     return call_window(call.status, call.opens_at, call.closes_at, datetime.now(UTC)) == "open"
+
+
+def still_closes(call: GrantCall) -> bool:
+    """Whether the closing time is ahead (a draft's or an open call's): "closes", not "closed"."""
+    return shown_status(call) in ("draft", "published")
+
+
+def closing_text(call: GrantCall) -> str:
+    """`closes 17 November 2026, 18:00 (Kyiv time)`, or `closed on …` once it has."""
+    time = format_datetime_kyiv(call.closes_at, "d MMMM y, HH:mm")
+    if still_closes(call):
+        return _("closes {time} (Kyiv time)").format(time=time)
+    return _("closed on {time} (Kyiv time)").format(time=time)
 
 
 def shown_status(call: GrantCall) -> str:

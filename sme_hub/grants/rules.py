@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from sme_hub.core.i18n import N_, format_money
 from sme_hub.entrepreneurs.rules import kved_in
@@ -413,3 +413,10 @@ def submission_problems(
 ) -> list[Problem]:
     """Every rule a submission fails, at once (an empty list: it may be submitted)."""
     return content_problems(content, limits) + eligibility_problems(rules, applicant, today)
+
+
+def criterion_name(criterion: Mapping[str, Any], locale: str) -> str:
+    """A stored criterion's name in `locale`: English while it has one, Ukrainian otherwise."""
+    if locale == "en" and criterion.get("name_en"):
+        return str(criterion["name_en"])
+    return str(criterion.get("name_uk") or criterion.get("name", ""))

@@ -28,11 +28,34 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class Criterion(Strict):
+    """A scoring criterion, named in both languages like a call's questions (English pages
+    show `name_en`, or the Ukrainian name while it is empty)."""
+
     key: str = Field(pattern=KEY_PATTERN, description="Short id, e.g. `innovation`")
-    name: str = Field(min_length=2, max_length=200)
+    name_uk: str = Field(min_length=2, max_length=200)
+    name_en: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=2000)
     weight: Decimal = Field(gt=0, le=100, decimal_places=2)
     max_score: int = Field(ge=1, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def one_name_is_ukrainian(cls, data: Any) -> Any:
+        """The first API version sent one `name` (api.md): it is the Ukrainian name."""
+        if isinstance(data, dict) and "name" in data:
+            data = dict(data)
+            name = data.pop("name")
+            data.setdefault("name_uk", name)
+        return data
+
+
+class CriterionRead(Criterion):
+    name: str = Field(default="", description="`name_uk`, for clients of the first version")
+
+    @model_validator(mode="after")
+    def with_name(self) -> "CriterionRead":
+        self.name = self.name_uk
+        return self
 
 
 class WomenLedThresholdsIn(Strict):
@@ -198,7 +221,7 @@ class CallRead(BaseModel):
     threshold: Decimal
     evaluators_per_application: int
     blind_review: bool
-    criteria: list[Criterion]
+    criteria: list[CriterionRead]
     priorities: Priorities
     eligibility: EligibilityIn
     questions: list[Question]

@@ -26,6 +26,7 @@ from sme_hub.organisations.schemas import (
     StaffMember,
 )
 from sme_hub.partners import service as partner_service
+from sme_hub.reference import service as reference
 
 admin_only = [requires_role(Role.ADMIN)]
 
@@ -153,6 +154,7 @@ class AdminPagesController(Controller):
         users, users_total = await accounts.list_users(db_session, limit=20, viewer=viewer)
         partners = await partner_service.list_partners(db_session)
         emails = await mail.latest_emails(db_session)
+        communities = await reference.place_names(db_session, [m.katottg for m in municipalities])
         return render(
             request,
             "organisations/admin.html",
@@ -162,6 +164,8 @@ class AdminPagesController(Controller):
             users=users,
             users_total=users_total,
             emails=emails,
+            communities=communities,
+            email_labels=mail.STATUS_LABELS,
             partners=partners,
             roles=list(Role),
             form=form,

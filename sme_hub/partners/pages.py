@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -29,9 +30,7 @@ from sme_hub.partners.schemas import PartnerRead, PartnerUpdate, ReferralIn
 
 FILTERS = ("kind", "sector", "municipality", "service", "q")
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
+OPENSTREETMAP = Markup('<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>')
 
 
 def municipality_name(municipality: Municipality) -> str:
@@ -48,9 +47,19 @@ def map_data(partners: Iterable[PartnerRead], *, zoom: int = 13) -> dict[str, An
     """What partners-map.js draws: the partners with coordinates, each linking to its page."""
     return {
         "tiles": TILES,
-        "attribution": ATTRIBUTION,
+        # HTML for Leaflet: our translated words escaped, the link kept.
+        "attribution": str(
+            escape(_("© {openstreetmap} contributors")).format(openstreetmap=OPENSTREETMAP)
+        ),
         "zoom": zoom,
         "link_text": _("About the partner"),
+        # Leaflet's own controls speak English; partners-map.js gives them these words.
+        "controls": {
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
+            "close_popup": _("Close"),
+            "leaflet": _("Leaflet, a library for interactive maps"),
+        },
         "markers": [
             {
                 "id": p.id,

@@ -11,13 +11,10 @@ from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import render
 from sme_hub.reference import service
-from sme_hub.reference.models import KatottgUnit
 from sme_hub.reference.schemas import CommunityList, CommunityRead, KvedList, KvedRead
 
 Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=100)]
 OPTIONS_LIMIT = 15  # what a picker shows; typing more narrows the list
-
-CRIMEA = "UA01000000000013043"
 
 
 class ReferenceApiController(Controller):
@@ -58,17 +55,6 @@ class ReferenceApiController(Controller):
         return CommunityRead.model_validate(community)
 
 
-def community_detail(unit: KatottgUnit) -> str:
-    """What tells communities of the same name apart: the kind and the oblast."""
-    if unit.category == "K":
-        return _("city with special status")
-    if unit.oblast_code == CRIMEA:
-        oblast = unit.oblast_name  # "Автономна Республіка Крим" is no oblast
-    else:
-        oblast = _("{name} oblast").format(name=unit.oblast_name)
-    return _("territorial community, {oblast}").format(oblast=oblast)
-
-
 class ReferencePagesController(Controller):
     """Fragments for reference/_picker.html: the options matching what was typed."""
 
@@ -92,7 +78,10 @@ class ReferencePagesController(Controller):
         rows, total = (
             await service.search_communities(db_session, q, OPTIONS_LIMIT) if q.strip() else ([], 0)
         )
-        items = [{"code": r.code, "title": r.name, "detail": community_detail(r)} for r in rows]
+        items = [
+            {"code": r.code, "title": service.place_name(r), "detail": service.community_detail(r)}
+            for r in rows
+        ]
         return render(request, "reference/_options.html", items=items, total=total, q=q)
 
 

@@ -6,14 +6,17 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.i18n import current_locale
+from sme_hub.core.i18n import _, current_locale
 from sme_hub.reference.models import KatottgUnit, KvedClass
 from sme_hub.reference.rules import (
+    OBLASTS_EN,
     katottg_code_prefix,
     kved_code_prefix,
     normalise_katottg,
     normalise_kved,
+    oblast_label,
     search_words,
+    transliterate,
 )
 from sme_hub.reference.schemas import KvedRead
 
@@ -25,6 +28,27 @@ COMMUNITY_CATEGORIES = ("H", "K")
 def kved_title(kved: KvedClass, lang: str | None = None) -> str:
     """The title in `lang` (the request's language if not given)."""
     return kved.title_en if (lang or current_locale.get()) == "en" else kved.title_uk
+
+
+def place_name(unit: KatottgUnit, lang: str | None = None) -> str:
+    """A community's, city's or oblast's name in `lang`: KATOTTG has Ukrainian names only, so
+    English gets the oblasts' English names and the national transliteration otherwise."""
+    if (lang or current_locale.get()) != "en":
+        return unit.name
+    if unit.category in ("O", "K"):
+        return OBLASTS_EN.get(unit.name) or transliterate(unit.name)
+    return transliterate(unit.name)
+
+
+def oblast_title(name_uk: str, lang: str | None = None) -> str:
+    return oblast_label(name_uk, lang or current_locale.get())
+
+
+def community_detail(unit: KatottgUnit) -> str:
+    """What tells communities of the same name apart: the kind and the oblast."""
+    if unit.category == "K":
+        return _("city with special status")
+    return _("territorial community, {oblast}").format(oblast=oblast_title(unit.oblast_name))
 
 
 def kved_read(kved: KvedClass, lang: str | None = None) -> KvedRead:
@@ -112,6 +136,12 @@ async def get_community(session: AsyncSession, code: str) -> KatottgUnit | None:
     canonical = normalise_katottg(code)
     unit = await session.get(KatottgUnit, canonical) if canonical else None
     return unit if unit is not None and unit.category in COMMUNITY_CATEGORIES else None
+
+
+async def place_names(session: AsyncSession, codes: Sequence[str]) -> dict[str, str]:
+    """KATOTTG code → the place's name in the request's language, in one query."""
+    rows = await session.scalars(select(KatottgUnit).where(col(KatottgUnit.code).in_(codes)))
+    return {unit.code: place_name(unit) for unit in rows}
 
 
 async def oblast_of(session: AsyncSession, code: str) -> KatottgUnit | None:

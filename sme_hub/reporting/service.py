@@ -284,8 +284,9 @@ async def calls_of(session: AsyncSession, municipality_id: int) -> list[GrantCal
 
 
 async def oblast_name(session: AsyncSession, oblast: str) -> str:
-    """The oblast's name in the KATOTTG list (its code if the list has no such oblast)."""
+    """The oblast as a sentence names it in the request's language (`Lviv Oblast`), from the
+    KATOTTG list; its code if the list has no such oblast."""
     from sme_hub.reference import service as reference
 
     unit = await reference.oblast_of(session, oblast)
-    return unit.name if unit is not None else oblast
+    return reference.oblast_title(unit.name) if unit is not None else oblast

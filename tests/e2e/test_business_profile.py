@@ -163,9 +163,11 @@ async def test_wizard_assesses_a_women_led_green_bakery(
     facts = about_the_business(page)
     await expect(facts).to_contain_text(FEMALE_RNOKPP)
     await expect(facts).to_contain_text("10.71 — Виробництво хліба")
-    await expect(facts).to_contain_text(f"Львівська {LVIV}")
+    # The community by its name and oblast, not by its KATOTTG code.
+    await expect(facts).to_contain_text("Львівська (територіальна громада, Львівська область)")
+    await expect(facts).not_to_contain_text(LVIV)
     await expect(facts).to_contain_text("01.05.2019")
-    await expect(facts).to_contain_text("усього 5, з них 4 жінок")
+    await expect(facts).to_contain_text("усього 5, з них 4 жінки")
     await screenshot("25-business-overview-uk")
 
     await header.get_by_role("link", name="ENG").click()
@@ -249,5 +251,5 @@ async def test_details_step_works_without_javascript(
     await page.goto("/me/business")
     facts = about_the_business(page)
     await expect(facts).to_contain_text("10.71 — Виробництво хліба")
-    await expect(facts).to_contain_text("усього 3, з них 2 жінок")
+    await expect(facts).to_contain_text("усього 3, з них 2 жінки")
     await screenshot("28-business-overview-no-js")

@@ -127,7 +127,7 @@ async def test_an_entrepreneur_applies_for_a_grant(
     problems = page.get_by_role("alert")
     await expect(problems).to_contain_text("Напишіть короткий опис проєкту.")
     await expect(problems).to_contain_text("Додайте хоча б одну статтю бюджету.")
-    await expect(problems).to_contain_text("Вкажіть IBAN рахунку")
+    await expect(problems).to_contain_text("Вкажіть номер рахунку")
     await screenshot("41-grants-submit-problems")
 
     # She completes the form; a second budget line comes from htmx.
@@ -154,7 +154,7 @@ async def test_an_entrepreneur_applies_for_a_grant(
         await page.locator(f'input[name="screening.{key}"][value="no"]').check()
     await expect(main).to_contain_text("C — мінімальний вплив")
     await page.get_by_label("Хто ваші клієнти?").fill("Кав'ярні та магазини Львова.")
-    await page.get_by_label("IBAN рахунку бізнесу").fill(IBAN)
+    await page.get_by_label("Номер рахунку бізнесу").fill(IBAN)
     await page.get_by_label("Контактний телефон").fill("+380 67 123 45 67")
     # The last field typed is saved before the page moves on (the "saved" note is already
     # there from earlier saves, so wait for this save's answer itself).

@@ -48,6 +48,14 @@ async def test_the_map_shows_the_listed_partners(
     await expect(markers).to_have_count(2)
     await expect(region).to_have_count(1)
     await expect(page.locator("#partner-map").get_by_text("OpenStreetMap")).to_be_visible()
+    # Leaflet's controls speak the page's language (Ukrainian by default), not English.
+    await expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Збільшити")
+    await expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Зменшити")
+    attribution = page.locator(".leaflet-control-attribution")
+    await expect(attribution).to_contain_text("учасники OpenStreetMap")
+    await expect(attribution.get_by_role("link", name="Leaflet")).to_have_attribute(
+        "title", "Leaflet — бібліотека для інтерактивних мап"
+    )
     await screenshot("partners-directory-map")
 
     bank = page.get_by_role("button", name="Банк «Довіра»")
@@ -56,6 +64,8 @@ async def test_the_map_shows_the_listed_partners(
     popup = page.locator(".leaflet-popup-content")
     await expect(popup).to_contain_text("Банк «Довіра»")
     await expect(popup.get_by_role("link")).to_have_attribute("href", re.compile(r"/partners/\d+$"))
+    close = page.locator(".leaflet-popup-close-button")
+    await expect(close).to_have_attribute("aria-label", "Закрити")
 
     await page.locator("#f-kind").select_option("bank")
     await expect(page.locator("#partner-results article.partner")).to_have_count(1)

@@ -129,7 +129,7 @@ async def test_the_application_is_hidden_until_no_conflict_is_declared(
     before = await client.get(f"{page}?lang=en")
     assert before.status_code == 200
     assert f'action="{page}/declaration"' in before.text
-    for secret in (TITLE, "Купуємо сушарку", "Сонячні панелі", "Кав'ярні", "Вплив"):
+    for secret in (TITLE, "Купуємо сушарку", "Сонячні панелі", "Кав'ярні", "Impact"):
         assert secret not in before.text
     assert 'name="scores.impact"' not in before.text
 
@@ -148,9 +148,9 @@ async def test_the_application_is_hidden_until_no_conflict_is_declared(
     await declare_no_conflict(client, page)
     after = await client.get(f"{page}?lang=en")
     text = visible(after.text)
-    for shown in (TITLE, "Купуємо сушарку", "Сонячні панелі", "Кав'ярні", "Вплив"):
+    for shown in (TITLE, "Купуємо сушарку", "Сонячні панелі", "Кав'ярні", "Impact"):
         assert shown in text
-    assert "Реалістичність" in text and "Weight 2; at most 10 points." in text
+    assert "Feasibility" in text and "Weight 2; at most 10 points." in text
     assert 'name="scores.impact" min="0" max="10" step="0.5"' in after.text
     assert 'name="scores.feasibility" min="0" max="5" step="0.5"' in after.text
     for field in ("scores.impact", "comments.impact", "scores.feasibility"):

@@ -100,7 +100,7 @@ async def test_public_list_and_detail_show_the_facts(client: Client, session: As
     assert "Хто ваші клієнти?" in detail
     detail_en = visible((await client.get(f"/calls/{call_id}?lang=en")).text)
     assert "Support for local entrepreneurs." in detail_en
-    assert "from 10 000,00 грн to 200 000,00 грн" in detail_en
+    assert "from 10,000.00 UAH to 200,000.00 UAH" in detail_en
     assert "at least 20 % of the project cost" in detail_en
     assert "(Kyiv time)" in detail_en
     municipality = setup["municipality"].name_en

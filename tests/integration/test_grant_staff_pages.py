@@ -40,7 +40,8 @@ def call_form(**overrides: Any) -> dict[str, Any]:
         "threshold": "60",
         "evaluators_per_application": "2",
         "criterion_key": ["", ""],
-        "criterion_name": ["Вплив на громаду", "Реалістичність"],
+        "criterion_name_uk": ["Вплив на громаду", "Реалістичність"],
+        "criterion_name_en": ["Impact on the community", "Feasibility"],
         "criterion_description": ["", ""],
         "criterion_weight": ["2", "1,5"],
         "criterion_max": ["10", "5"],
@@ -156,7 +157,7 @@ async def test_bad_call_forms_are_refused_with_every_field(
         (call_form(min_grant="200 000"), "Мінімальний грант більший за максимальний."),
         (closes_first, "Конкурс має закриватися після відкриття."),
         (call_form(budget="-5"), "Вкажіть суму в гривнях"),
-        (call_form(criterion_name=["", ""], criterion_weight=["", ""]), "f-title_uk"),
+        (call_form(criterion_name_uk=["", ""], criterion_weight=["", ""]), "f-title_uk"),
     ]
     for form, expected in cases:
         response = await post_form(client, "/municipality/calls/new", form)

@@ -288,8 +288,11 @@ async def test_without_smtp_the_email_goes_to_the_log(
     outbox_id = await queue(mail_db, "dev@example.org", "en", name="Dev")
 
     with caplog.at_level(logging.INFO, logger="sme_hub.core.mail"):
-        assert await deliver(mail_db, replace(mail_settings, smtp_url=None), outbox_id) == "sent"
+        assert await deliver(mail_db, replace(mail_settings, smtp_url=None), outbox_id) == "logged"
 
+    # Marked for what happened, not "sent": nobody reading the outbox is told it left.
+    email = await row(mail_db, outbox_id)
+    assert (email.status, email.sent_at) == ("logged", None)
     assert "dev@example.org" in caplog.text
     assert "Confirm your email address for SME Hub" in caplog.text
     assert "http://sme-hub.test/confirm-email/abc" in caplog.text

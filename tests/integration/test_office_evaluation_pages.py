@@ -269,7 +269,7 @@ async def test_ranking_in_order_with_divergence_explanations_and_recommendation(
     assert "<details>" in rows[str(first)]
     assert "Base score: 60,00 of 100." in visible(rows[str(first)])
     assert "Base score: 86,67 of 100." in visible(rows[str(second)])
-    assert "80 000,00 грн" in visible(rows[str(first)])  # the requested amount
+    assert "80,000.00 UAH" in visible(rows[str(first)])  # the requested amount, in English
     assert str(ineligible) not in rows
 
     stored = await post_form(
@@ -393,16 +393,16 @@ async def test_decisions_within_the_budget(
 
     page = f"{evaluation(setup)}/applications/{ids['A']}"
     summary = visible((await client.get(f"{page}?lang=en")).text)
-    assert "Requested 200 000,00 грн" in summary and "Rank 1" in summary
+    assert "Requested 200,000.00 UAH" in summary and "Rank 1" in summary
     assert "Final score 100,00" in summary and "Base score: 100,00 of 100." in summary
-    assert "Budget of the call 1 000 000,00 грн" in summary
+    assert "Budget of the call 1,000,000.00 UAH" in summary
     assert 'value="200000"' in (await client.get(page)).text  # the request by default
 
     above = await post_form(
         client, page, {"decision": "approved", "amount": "250 000", "reference": "№ 12"}
     )
     assert above.status_code == 422
-    assert "200 000,00 грн" in field_error(above.text, "amount")
+    assert "200,000.00 UAH" in field_error(above.text, "amount")  # English is remembered
     no_reference = await post_form(client, page, {"decision": "approved", "amount": "150 000"})
     assert no_reference.status_code == 422 and field_error(no_reference.text, "reference")
     not_an_amount = await post_form(
@@ -425,7 +425,7 @@ async def test_decisions_within_the_budget(
     assert row.status in ("approved", "in_implementation") and row.awarded_kop == 15_000_000
     decided = await client.get(f"{page}?lang=en")
     shown = visible(decided.text)
-    assert "Approved so far 150 000,00 грн" in shown and "Remaining 850 000,00 грн" in shown
+    assert "Approved so far 150,000.00 UAH" in shown and "Remaining 850,000.00 UAH" in shown
     assert "Рішення № 12 від 01.12" in shown and 'name="decision"' not in decided.text
     after = await client.get(ranking)
     assert table_rows(after.text, "decided") == [ids["A"]]
@@ -447,8 +447,8 @@ async def test_decisions_within_the_budget(
     )
     assert over.status_code == 409
     refused = visible(over.text)
-    assert "would exceed the call's budget: 50 000,00 грн is left" in refused
-    assert "Remaining 50 000,00 грн" in refused
+    assert "would exceed the call's budget: 50,000.00 UAH is left" in refused
+    assert "Remaining 50,000.00 UAH" in refused
     (b,) = await fetch_rows(db, Application, Application.id == ids["B"])
     assert b.status == "recommended" and b.decided_at is None
 

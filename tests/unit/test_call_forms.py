@@ -27,7 +27,8 @@ FORM = {
     "threshold": "60",
     "evaluators_per_application": "3",
     "criterion_key": ["impact", "", ""],
-    "criterion_name": ["Вплив", "Бюджет", ""],
+    "criterion_name_uk": ["Вплив", "Бюджет", ""],
+    "criterion_name_en": ["Impact", "", ""],
     "criterion_description": ["", "", ""],
     "criterion_weight": ["2", "1,5", ""],
     "criterion_max": ["10", "5", ""],
@@ -57,6 +58,8 @@ def test_a_full_form_becomes_a_valid_call() -> None:
     assert call.opens_at == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # 09:00 in Kyiv, winter
     assert [c.key for c in call.criteria] == ["impact", "c1"]  # the empty row is ignored
     assert call.criteria[1].weight == Decimal("1.5")
+    # Named in both languages; an empty English name is allowed (pages fall back to Ukrainian).
+    assert [(c.name_uk, c.name_en) for c in call.criteria] == [("Вплив", "Impact"), ("Бюджет", "")]
     assert call.priorities.women_led_budget_share == Decimal("0.25")
     assert call.priorities.group_bonuses == {"idp_owned": Decimal(3)}  # 0 is "no bonus"
     assert call.priorities.women_led_bonus == Decimal(10)  # left empty: the default
@@ -104,7 +107,8 @@ def test_a_call_is_shown_back_as_typed() -> None:
         {
             **posted,
             "criterion_key": [c["key"] for c in values["criteria"]],
-            "criterion_name": [c["name"] for c in values["criteria"]],
+            "criterion_name_uk": [c["name_uk"] for c in values["criteria"]],
+            "criterion_name_en": [c["name_en"] for c in values["criteria"]],
             "criterion_description": [c["description"] for c in values["criteria"]],
             "criterion_weight": [c["weight"] for c in values["criteria"]],
             "criterion_max": [c["max_score"] for c in values["criteria"]],
@@ -125,7 +129,7 @@ def test_defaults_of_a_new_call() -> None:
 def test_typed_values_keep_rows_and_switches() -> None:
     values = typed_values({**FORM, "blind_review": "on"})
     assert values["blind_review"] is True and values["one_active_grant"] is False
-    assert [c["name"] for c in values["criteria"]] == ["Вплив", "Бюджет"]
+    assert [c["name_uk"] for c in values["criteria"]] == ["Вплив", "Бюджет"]
 
 
 def test_times_left_as_shown_keep_their_seconds() -> None:
@@ -157,7 +161,9 @@ def test_an_amendment_reads_as_people_write() -> None:
                 "blind_review": {"before": False, "after": True},
                 "criteria": {
                     "before": [{"name": "Impact", "weight": "2", "max_score": 10}],
-                    "after": [{"name": "Impact", "weight": "3", "max_score": 10}],
+                    "after": [
+                        {"name_uk": "Вплив", "name_en": "Impact", "weight": "3", "max_score": 10}
+                    ],
                 },
                 "unknown": {"before": None, "after": "x"},
             }
@@ -167,8 +173,8 @@ def test_an_amendment_reads_as_people_write() -> None:
     shown = [(c.label, c.before, c.after) for c in changes]
     assert shown[0][0] == "Budget"
     assert (shown[0][1], shown[0][2]) == (
-        "1\u00a0000\u00a0000,00\u00a0грн",
-        "1\u00a0200\u00a0000,00\u00a0грн",
+        "1,000,000.00\u00a0UAH",
+        "1,200,000.00\u00a0UAH",
     )
     assert shown[1] == ("Closes", "15 January 2027, 18:00", "16 January 2027, 18:00")
     assert shown[2] == ("Blind review", "no", "yes")

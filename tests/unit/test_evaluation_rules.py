@@ -155,7 +155,11 @@ def test_the_two_step_selection_with_the_reserved_envelope() -> None:
     assert (result.reserved_kop, result.reserved_used_kop, result.recommended_kop) == (30, 30, 85)
     assert d[2].reason == MSG_RESERVED and d[1].reason == MSG_POOL
     assert d[4].reason == MSG_EXHAUSTED
-    assert d[4].params == {"rank": "4", "remaining": "0,15\u00a0грн", "requested": "0,30\u00a0грн"}
+    assert d[4].params == {
+        "rank": "4",
+        "remaining": {"uk": "0,15\u00a0грн", "en": "0.15\u00a0UAH"},
+        "requested": {"uk": "0,30\u00a0грн", "en": "0.30\u00a0UAH"},
+    }
 
 
 def test_outcomes_of_a_whole_call_and_why_others_are_not_selected() -> None:
@@ -291,11 +295,11 @@ def test_every_application_gets_an_explanation() -> None:
     ]
     priorities = Priorities(group_bonuses={"idp_owned": F(5)})
     outcomes = rank_and_select(pool, CRITERIA, priorities, F(60), budget_kop=100)
-    names = {"impact": "Вплив", "budget": "Бюджет"}
+    names = {"impact": {"uk": "Вплив", "en": "Impact"}, "budget": "Бюджет"}
 
-    def lines(i: int, level: str) -> list[str]:
+    def lines(i: int, level: str, locale: str = "en") -> list[str]:
         return [
-            line.text()
+            line.text(locale)
             for line in explanation(
                 outcomes.scores[i],
                 outcomes.decisions[i],
@@ -308,12 +312,12 @@ def test_every_application_gets_an_explanation() -> None:
 
     # 1: means 7,5/10 and 3,5/5 → 100 × (2 × 0,75 + 0,7) / 3 = 73,33; +10 +5 +5 = 93,33.
     assert lines(1, "basic") == [
-        "Вплив: mean 7,5 of 10, weight 2.",
+        "Impact: mean 7,5 of 10, weight 2.",
         "Бюджет: mean 3,5 of 5, weight 1.",
         "Base score: 73,33 of 100.",
         "Bonus for a women-led business: +10,00.",
         "Bonus for the basic green level: +5,00.",
-        "Bonus for a declared group (idp_owned): +5,00.",
+        "Bonus for a business owned by an internally displaced person: +5,00.",
         "Final score: 93,33.",
         "Rank 1 of 2 fundable applications.",
         "Recommended at rank 1 from the general budget.",
@@ -321,9 +325,12 @@ def test_every_application_gets_an_explanation() -> None:
     # 2 (base 80,00, no bonuses) ranks second and no longer fits: 40 left of 100.
     assert lines(2, "none")[-2:] == [
         "Rank 2 of 2 fundable applications.",
-        "On the reserve list: the budget was exhausted at rank 2 (0,40\u00a0грн left, "
-        "0,60\u00a0грн requested).",
+        "On the reserve list: the budget was exhausted at rank 2 (0.40\u00a0UAH left, "
+        "0.60\u00a0UAH requested).",
     ]
+    # Kept by language: the Ukrainian reader gets Ukrainian names and hryvnias.
+    assert lines(1, "basic", "uk")[0] == "Вплив: mean 7,5 of 10, weight 2."
+    assert "0,40\u00a0грн" in lines(2, "none", "uk")[-1]
     assert lines(3, "none")[-1] == "Not selected: below the quality threshold 60,00 (base 20,00)."
 
 

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sme_hub.grants import rules
-from sme_hub.grants.models import APPLICATION_STATUSES, CALL_STATUSES
+from sme_hub.core.i18n import current_locale
+from sme_hub.grants import applications, explain, rules
+from sme_hub.grants.models import APPLICATION_STATUSES, CALL_STATUSES, GrantCall
 from sme_hub.grants.rules import (
     APPLICATION_ACTIONS,
     CALL_ACTIONS,
@@ -500,3 +501,35 @@ def test_legal_forms_are_listed_in_the_problem() -> None:
     applicant = dataclasses.replace(GOOD_APPLICANT, legal_form="farm")
     (problem,) = eligibility_problems(Eligibility(legal_forms=("llc", "fop")), applicant, TODAY)
     assert problem.params == {"forms": "llc,fop"}
+
+
+@pytest.mark.parametrize(
+    ("status", "days", "locale", "shown"),
+    [
+        ("published", 3, "uk", "закривається"),
+        ("published", -3, "uk", "закрито"),
+        ("in_evaluation", -30, "uk", "закрито"),
+        ("published", 3, "en", "closes"),
+        ("published", -3, "en", "closed on"),
+    ],
+)
+def test_a_closed_call_reads_closed_not_closes(
+    status: str, days: int, locale: str, shown: str
+) -> None:
+    call = GrantCall(status=status, closes_at=datetime.now(UTC) + timedelta(days=days))
+    token = current_locale.set(locale)
+    try:
+        text, sentence = explain.closing_text(call), applications.closing_text(call)
+    finally:
+        current_locale.reset(token)
+    assert text.startswith(f"{shown} ")
+    assert sentence.lower().startswith(f"{shown} ")
+
+
+def test_a_criterion_is_named_in_the_readers_language() -> None:
+    both = {"key": "impact", "name_uk": "Вплив", "name_en": "Impact"}
+    assert rules.criterion_name(both, "en") == "Impact"
+    assert rules.criterion_name(both, "uk") == "Вплив"
+    # Without an English name (or stored before names were kept in both languages).
+    assert rules.criterion_name({**both, "name_en": ""}, "en") == "Вплив"
+    assert rules.criterion_name({"key": "impact", "name": "Вплив"}, "en") == "Вплив"

@@ -80,6 +80,17 @@ def test_money_is_shown_as_hryvnias(kop: int, shown: str) -> None:
     assert format_money(kop) == shown.replace(" ", "\u00a0")
 
 
+@pytest.mark.parametrize(
+    ("kop", "shown"), [(1234567, "12,345.67 UAH"), (5, "0.05 UAH"), (-150, "-1.50 UAH")]
+)
+def test_money_is_shown_in_english_on_english_pages(kop: int, shown: str) -> None:
+    token = current_locale.set("en")
+    try:
+        assert format_money(kop) == shown.replace(" ", "\u00a0")
+    finally:
+        current_locale.reset(token)
+
+
 def test_times_are_shown_in_kyiv() -> None:
     token = current_locale.set("en")
     try:
@@ -124,3 +135,24 @@ def test_the_same_moment_is_formatted_once_per_language() -> None:
     finally:
         current_locale.reset(token)
     assert (english, ukrainian) == ("1 March 2026", "1 березня 2026")
+
+
+@pytest.mark.parametrize(
+    ("women", "shown"),
+    [
+        (1, "усього 10, з них 1 жінка"),
+        (3, "усього 10, з них 3 жінки"),
+        (6, "усього 10, з них 6 жінок"),
+        (11, "усього 20, з них 11 жінок"),
+        (21, "усього 30, з них 21 жінка"),
+    ],
+)
+def test_counted_women_agree_with_their_number(women: int, shown: str) -> None:
+    total = {1: 10, 3: 10, 6: 10, 11: 20, 21: 30}[women]
+    text = render(
+        '{{ ngettext("{total} in total, of them {women} woman", '
+        '"{total} in total, of them {women} women", n).format(total=t, women=n) }}',
+        n=women,
+        t=total,
+    )
+    assert text == shown

@@ -7,12 +7,15 @@ import pytest
 
 from sme_hub.reference.datafiles import katottg_rows, kved_rows
 from sme_hub.reference.rules import (
+    OBLASTS_EN,
     is_katottg_code,
     katottg_code_prefix,
     kved_code_prefix,
     normalise_katottg,
     normalise_kved,
+    oblast_label,
     search_words,
+    transliterate,
 )
 
 LVIV = "UA46060250000025047"
@@ -126,3 +129,35 @@ def test_every_community_lies_in_a_listed_oblast() -> None:
         if row["category"] == "H":
             # A community's code starts with its oblast's two digits.
             assert row["code"][:4] == row["oblast_code"][:4], row
+
+
+@pytest.mark.parametrize(
+    ("ukrainian", "latin"),
+    [
+        # The examples of the resolution of the Cabinet of Ministers No. 55 of 2010.
+        ("Згорани", "Zghorany"),
+        ("Розгон", "Rozghon"),
+        ("Знам'янка", "Znamianka"),
+        ("Короп’є", "Koropie"),
+        ("Юрій", "Yurii"),
+        ("Яготин", "Yahotyn"),
+        ("Їжакевич", "Yizhakevych"),
+        ("Йосипівка", "Yosypivka"),
+        ("Щербухи", "Shcherbukhy"),
+        ("Ґалаґан", "Galagan"),
+        ("Стрий", "Stryi"),
+        ("Львівська", "Lvivska"),
+        ("Києво-Святошинська", "Kyievo-Sviatoshynska"),
+    ],
+)
+def test_transliteration_follows_the_national_rules(ukrainian: str, latin: str) -> None:
+    assert transliterate(ukrainian) == latin
+
+
+def test_every_oblast_of_the_codifier_has_an_english_name() -> None:
+    oblasts = {row["oblast_name"] for row in katottg_rows()}
+    assert oblasts == set(OBLASTS_EN)
+    assert oblast_label("Львівська", "en") == "Lviv Oblast"
+    assert oblast_label("Львівська", "uk") == "Львівська область"
+    assert oblast_label("Автономна Республіка Крим", "en") == "Autonomous Republic of Crimea"
+    assert oblast_label("Київ", "uk") == "Київ"

@@ -55,6 +55,22 @@
     });
   }
 
+  function inPageLanguage(newMap, data) {
+    // Leaflet's controls have English titles and labels: the page's words replace them.
+    var words = data.controls || {};
+    L.control.zoom({ zoomInTitle: words.zoom_in, zoomOutTitle: words.zoom_out }).addTo(newMap);
+    var credit = document.createElement("a");
+    credit.href = "https://leafletjs.com";
+    credit.title = words.leaflet || "";
+    credit.textContent = "Leaflet";
+    newMap.attributionControl.setPrefix(credit.outerHTML);
+    newMap.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && words.close_popup) close.setAttribute("aria-label", words.close_popup);
+    });
+    return newMap;
+  }
+
   function draw() {
     var box = document.getElementById("partner-map");
     var data = readData();
@@ -66,7 +82,7 @@
     }
     box.hidden = false;
     if (!map) {
-      map = L.map(box, { scrollWheelZoom: false });
+      map = inPageLanguage(L.map(box, { scrollWheelZoom: false, zoomControl: false }), data);
       L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
       layer = L.layerGroup().addTo(map);
       map.on("zoomend", spread);
