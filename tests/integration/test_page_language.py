@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import JSON, TypeDecorator
 
+from sme_hub.accounts.rules import user_agent_summary
 from sme_hub.config import Settings
 from sme_hub.core.auth import Role
 from sme_hub.core.mail import deliver_due
@@ -181,6 +182,10 @@ async def user_data(db: Database) -> UserData:
             rows = await conn.execute(text(f'SELECT {names} FROM "{table.name}"'))  # noqa: S608
             for row in rows.mappings():
                 found.walk(dict(row))
+        # The browser a session was signed in from is the client's word, shown as sent (the
+        # test client calls itself "testclient", which reads like a code and so was skipped).
+        agents = await conn.execute(text("SELECT DISTINCT user_agent FROM user_session"))
+        found.both |= {user_agent_summary(agent) for (agent,) in agents}
     return found
 
 
