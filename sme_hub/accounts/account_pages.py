@@ -16,7 +16,7 @@ from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 
 
 async def account_page(
@@ -204,6 +204,20 @@ class AccountAdminController(Controller):
         user_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
+        data: FormData,
+    ) -> Template | Redirect:
+        if not confirmed(data):
+            account = await user_sessions.account_to_deactivate(db_session, user, user_id)
+            return confirmation(
+                request,
+                title=_("Deactivate the account of {name}?").format(name=account.full_name),
+                consequences=[
+                    _("The person can no longer log in; their sessions and API tokens end now."),
+                    _("What they did stays in the records and the history."),
+                ],
+                button=_("Yes, deactivate the account"),
+                cancel="/admin",
+                data=data,
+            )
         await user_sessions.deactivate_user(db_session, user, user_id)
         return redirect_with_message(request, "/admin", _("The account has been deactivated."))

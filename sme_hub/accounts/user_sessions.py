@@ -137,14 +137,20 @@ async def list_sessions(session: AsyncSession, user_id: int, current_sid: str) -
     ]
 
 
-async def deactivate_user(session: AsyncSession, actor: CurrentUser, user_id: int) -> None:
-    """An administrator closes an account: it cannot log in, and its sessions and API tokens
-    end at once."""
+async def account_to_deactivate(session: AsyncSession, actor: CurrentUser, user_id: int) -> User:
+    """The account an administrator may close: not their own, and one that exists."""
     if user_id == actor.id:
         raise Forbidden(_("You cannot deactivate your own account."))
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound(_("There is no such user."))
+    return user
+
+
+async def deactivate_user(session: AsyncSession, actor: CurrentUser, user_id: int) -> None:
+    """An administrator closes an account: it cannot log in, and its sessions and API tokens
+    end at once."""
+    user = await account_to_deactivate(session, actor, user_id)
     was_active = user.is_active
     user.is_active = False
     await end_all_sessions(session, user_id)

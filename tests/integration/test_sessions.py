@@ -274,8 +274,19 @@ async def test_the_administrators_page_deactivates_an_account(
     assert f'action="/admin/users/{person.id}/deactivate"' in admin_page
     assert f'action="/admin/users/{admin.id}/deactivate"' not in admin_page  # not oneself
 
+    # There is no way back: the page asks first, and nothing changes until it is confirmed.
+    asked = await post_form(client, f"/admin/users/{person.id}/deactivate", {}, page="/admin")
+    assert asked.status_code == 200
+    assert "Деактивувати обліковий запис Петро Бондар?" in asked.text
+    assert 'name="confirm" value="yes"' in asked.text
+    assert await name_seen_with(client, theirs) == "Петро Бондар"
+
     response = await post_form(
-        client, f"/admin/users/{person.id}/deactivate", {}, page="/admin", follow_redirects=False
+        client,
+        f"/admin/users/{person.id}/deactivate",
+        {"confirm": "yes"},
+        page="/admin",
+        follow_redirects=False,
     )
 
     assert response.status_code == 303
