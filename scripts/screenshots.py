@@ -57,6 +57,8 @@ DEMO_USERS = {
 }
 # A demo entrepreneur whose application to the demo call is submitted (sme_hub/demo.py).
 APPLICANT = "solar@demo.sme-hub.org"
+# The demo entrepreneur holds a grant (one at a time): the farmer is free to apply.
+DRAFTER = "farm@demo.sme-hub.org"
 # A shot `as_role=NEW_ENTREPRENEUR` registers a new entrepreneur, who has no business yet.
 NEW_ENTREPRENEUR = "new_entrepreneur"
 
@@ -238,7 +240,7 @@ def try_smaller_budget(page: Page) -> None:
 
 
 def open_my_draft(page: Page) -> None:
-    """The demo entrepreneur's draft in the demo call, started from the call's page."""
+    """A demo entrepreneur's draft in the demo call, started from the call's page."""
     click_first("main article.call a")(page)
     apply = page.locator("main form[action$='/apply'] button")
     if apply.count():
@@ -357,7 +359,7 @@ GRANT_SHOTS = [
             as_role=NEW_ENTREPRENEUR,
             prepare=click_first("main article.call a"),
         ),
-        Shot("application-draft", "/calls", as_role="entrepreneur", prepare=open_my_draft),
+        Shot("application-draft", "/calls", as_role=DRAFTER, prepare=open_my_draft),
         Shot("me-applications", "/me/applications", as_role=APPLICANT),
         Shot(
             "application-submitted",
