@@ -331,7 +331,7 @@ class TimelineEntry(BaseModel):
 
 DuplicateField = Literal["iban", "phone", "address"]
 DUPLICATE_FIELD_LABELS: dict[str, str] = {
-    "iban": N_("IBAN"),
+    "iban": N_("IBAN (account number)"),
     "phone": N_("phone"),
     "address": N_("address"),
 }

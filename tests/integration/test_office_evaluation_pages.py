@@ -413,7 +413,7 @@ async def test_decisions_within_the_budget(
     approval = {"decision": "approved", "amount": "150 000", "reference": "Рішення № 12 від 01.12"}
     asked = await post_form(client, page, approval)  # an irreversible action asks first
     assert asked.status_code == 200 and 'data-testid="confirmation"' in asked.text
-    assert f"Approve application No. {ids['A']} and award 150 000,00 грн?" in visible(asked.text)
+    assert f"Approve application No. {ids['A']} and award 150,000.00 UAH?" in visible(asked.text)
     assert 'name="confirm" value="yes"' in asked.text
     assert 'name="amount" value="150 000"' in asked.text  # the form is carried over
     assert f'href="{page}"' in asked.text  # the way back

@@ -262,7 +262,7 @@ async def test_drafts_and_withdrawn_applications_cannot_be_decided(
 async def test_a_duplicate_says_what_matched_and_with_which_application(
     client: Client, session: AsyncSession
 ) -> None:
-    """Two applications sharing only an IBAN: each names the other and “IBAN”, in the API's
+    """Two applications sharing only an IBAN: each names the other and the account number, in the API's
     list and application, and on staff's list and application pages (issue 15, finding 13)."""
     setup = await officer_and_call(client, session)
     call_id, staff = setup["call_id"], setup["staff"]
@@ -287,11 +287,14 @@ async def test_a_duplicate_says_what_matched_and_with_which_application(
     await login_page(client, f"staff{setup['municipality'].id}@example.org")
     page = await client.get(f"/centre/grants/calls/{call_id}")
     rows = re.findall(r'data-testid="duplicate-of">(.*?)</small>', page.text, re.S)
-    assert [shown(r) for r in rows] == [f"збіг із № {b}: IBAN", f"збіг із № {a}: IBAN"]
+    assert [shown(r) for r in rows] == [
+        f"збіг із № {b}: номер рахунку",
+        f"збіг із № {a}: номер рахунку",
+    ]
     assert f'href="/centre/grants/applications/{b}"' in page.text
     opened = await client.get(f"/centre/grants/applications/{a}")
     (note,) = re.findall(r'data-testid="duplicate-of">(.*?)</li>', opened.text, re.S)
-    assert shown(note) == f"збіг із № {b}: IBAN"
+    assert shown(note) == f"збіг із № {b}: номер рахунку"
 
 
 def shown(fragment: str) -> str:
