@@ -262,8 +262,9 @@ async def test_drafts_and_withdrawn_applications_cannot_be_decided(
 async def test_a_duplicate_says_what_matched_and_with_which_application(
     client: Client, session: AsyncSession
 ) -> None:
-    """Two applications sharing only an IBAN: each names the other and the account number, in the API's
-    list and application, and on staff's list and application pages (issue 15, finding 13)."""
+    """Two applications sharing only an IBAN: each names the other and the account number, in
+    the API's list and application, and on staff's list and application pages (issue 15,
+    finding 13)."""
     setup = await officer_and_call(client, session)
     call_id, staff = setup["call_id"], setup["staff"]
     first = await applicant(client, session, "olha@example.org", tax_id=TAX_IDS[0])
