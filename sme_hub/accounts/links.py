@@ -28,7 +28,7 @@ from sme_hub.core.auth import hash_password, hash_token, new_token
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import defer_in, jobs, worker_resources
-from sme_hub.core.mail import queue_email
+from sme_hub.core.mail import notify
 
 
 class LinkExpired(Exception):
@@ -118,13 +118,7 @@ async def _user_of_valid_token(
 
 async def send_confirmation(session: AsyncSession, user: User, base_url: str) -> None:
     token = await _issue(session, user, TokenPurpose.CONFIRM_EMAIL)
-    await queue_email(
-        session,
-        to=user.email,
-        template="confirm_email",
-        locale=user.locale,
-        context={"name": user.full_name, "link": f"{base_url}/confirm-email/{token}"},
-    )
+    await notify(session, user.id or 0, "confirm_email", link=f"{base_url}/confirm-email/{token}")
 
 
 async def resend_confirmation(session: AsyncSession, user_id: int, base_url: str) -> Resend:
@@ -178,13 +172,7 @@ async def send_reset_link(session: AsyncSession, email: str, base_url: str) -> b
     if user is None or await _sent_lately(session, user.id or 0, TokenPurpose.RESET_PASSWORD):
         return False
     token = await _issue(session, user, TokenPurpose.RESET_PASSWORD)
-    await queue_email(
-        session,
-        to=user.email,
-        template="reset_password",
-        locale=user.locale,
-        context={"name": user.full_name, "link": f"{base_url}/password-reset/{token}"},
-    )
+    await notify(session, user.id or 0, "reset_password", link=f"{base_url}/password-reset/{token}")
     return True
 
 
@@ -203,16 +191,12 @@ async def warn_of_registration_attempt(session: AsyncSession, email: str, base_u
     )
     if user is None:
         return
-    await queue_email(
+    await notify(
         session,
-        to=user.email,
-        template="registration_attempt",
-        locale=user.locale,
-        context={
-            "name": user.full_name,
-            "login_link": f"{base_url}/login",
-            "reset_link": f"{base_url}/password-reset",
-        },
+        user.id or 0,
+        "registration_attempt",
+        login_link=f"{base_url}/login",
+        reset_link=f"{base_url}/password-reset",
     )
 
 

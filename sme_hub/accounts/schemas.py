@@ -155,8 +155,3 @@ class PasswordResetConfirm(Strict):
 
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(max_length=200)
-
-
-class PasswordChange(Strict):
-    current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(max_length=200)

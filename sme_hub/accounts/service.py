@@ -338,12 +338,6 @@ async def read_user(session: AsyncSession, user_id: int) -> UserRead:
     return _user_read(user, assignments.all())
 
 
-async def set_locale(session: AsyncSession, user_id: int, locale: str) -> None:
-    user = await session.get(User, user_id)
-    if user is not None and locale in ("uk", "en"):
-        user.locale = locale
-
-
 # --- staff users (admin) --------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ token into a user is given to it by the app (core imports no feature).
 import hashlib
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -260,7 +260,3 @@ ROLE_LABELS = {
 
 def role_label(role: Role | str) -> str:
     return _(ROLE_LABELS[Role(role)])
-
-
-def role_labels(roles: Iterable[Role]) -> list[str]:
-    return [role_label(role) for role in sorted(roles)]

@@ -69,6 +69,16 @@ def N_(message: str) -> str:
     return message
 
 
+def pick(obj: Any, field: str, locale: str | None = None) -> Any:
+    """The `<field>_en` of an object or dict in English when it is not empty, else its
+    `<field>_uk`: what is kept in both languages, in `locale` (the current one if None)."""
+    if isinstance(obj, Mapping):
+        english, ukrainian = obj.get(f"{field}_en"), obj.get(f"{field}_uk")
+    else:
+        english, ukrainian = getattr(obj, f"{field}_en"), getattr(obj, f"{field}_uk")
+    return english if (locale or current_locale.get()) == "en" and english else ukrainian
+
+
 def in_language(values: Mapping[str, Any], locale: str) -> dict[str, Any]:
     """Values of a stored message in `locale`: a value kept by language ({"uk": …, "en": …})
     gives its text in that language (Ukrainian when it has none)."""

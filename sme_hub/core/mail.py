@@ -2,10 +2,11 @@
 background job sends them over SMTP.
 
 How an email travels:
-1. `queue_email` renders the subject, text and HTML in the recipient's language, adds an
-   `email_outbox` row and defers `deliver_outbox(outbox_id=…)` with procrastinate on the same
-   session (`core.jobs.defer_in`). Row and job are committed together or not at all, and the
-   worker is notified when the transaction commits, so the email leaves at once.
+1. `notify` (a user, in their language) or `queue_email` (any address) renders the subject,
+   text and HTML in the recipient's language, adds an `email_outbox` row and defers
+   `deliver_outbox(outbox_id=…)` with procrastinate on the same session (`core.jobs.defer_in`).
+   Row and job are committed together or not at all, and the worker is notified when the
+   transaction commits, so the email leaves at once.
 2. `deliver_outbox` sends that one row (`deliver`). The row is locked `FOR UPDATE SKIP LOCKED`
    while it is sent and marked in the same transaction, so two workers never send it twice.
    A failure adds one to `attempts` and keeps `last_error`; after MAX_ATTEMPTS the row is
@@ -122,6 +123,33 @@ async def queue_email(
     await session.flush()
     await defer_in(session, deliver_outbox, outbox_id=email.id)
     return email
+
+
+# The recipient's columns, read without importing accounts: core imports no feature (the
+# import contract), and a table of that name is all it needs.
+_RECIPIENT = sa.table(
+    "user_account", sa.column("id"), sa.column("email"), sa.column("full_name"), sa.column("locale")
+)
+
+
+async def notify(session: AsyncSession, user_id: int, template: str, **context: Any) -> EmailOutbox:
+    """Email a user in their own language; the template gets their name as `name` along with
+    `context`. Queued in the caller's transaction like `queue_email`, which is for an address
+    that is not a user's."""
+    recipient = (
+        await session.execute(
+            sa.select(_RECIPIENT.c.email, _RECIPIENT.c.full_name, _RECIPIENT.c.locale).where(
+                _RECIPIENT.c.id == user_id
+            )
+        )
+    ).one()
+    return await queue_email(
+        session,
+        to=recipient.email,
+        template=template,
+        locale=recipient.locale,
+        context={"name": recipient.full_name, **context},
+    )
 
 
 # --- sending --------------------------------------------------------------------------------

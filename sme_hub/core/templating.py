@@ -17,6 +17,7 @@ from sme_hub.core.i18n import (
     gettext,
     lang_url,
     ngettext,
+    pick,
 )
 from sme_hub.core.public_cache import public_cache
 
@@ -82,6 +83,7 @@ def jinja_environment() -> Environment:
     )
     environment.globals.update(
         current_locale=current_locale.get,
+        pick=pick,
         role_label=role_label,
         site_header=navigation.header,
         lang_url=lang_url,

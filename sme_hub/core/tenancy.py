@@ -1,13 +1,11 @@
 """Tenancy: a staff user sees only the municipalities they work for; others' objects are 404."""
 
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, true
+from sqlalchemy import ColumnElement, false, true
 
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import NotFound
-
-T = TypeVar("T", bound=tuple[Any, ...])
 
 
 def can_see_municipality(user: CurrentUser, municipality_id: int, *roles: Role) -> bool:
@@ -28,7 +26,3 @@ def tenant_condition(user: CurrentUser, column: Any, *roles: Role) -> ColumnElem
         return true()
     ids = user.municipality_ids(*roles)
     return column.in_(ids) if ids else false()
-
-
-def in_tenant(statement: Select[T], user: CurrentUser, column: Any, *roles: Role) -> Select[T]:
-    return statement.where(tenant_condition(user, column, *roles))

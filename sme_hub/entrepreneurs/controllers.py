@@ -16,7 +16,7 @@ from sme_hub.core.deps import Actor, Db, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import field_errors, parse_form
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.entrepreneurs import clients, rights, rules, schemas, service
 from sme_hub.entrepreneurs.clients import ClientFilters
@@ -262,7 +262,7 @@ class EntrepreneurPagesController(Controller):
         kved_label = community_label = ""
         if step == "details" and values.get("kved"):
             kved = await reference.get_kved(db_session, str(values["kved"]))
-            kved_label = reference.kved_title(kved) if kved else ""
+            kved_label = pick(kved, "title") if kved else ""
         if step == "details" and values.get("katottg"):
             community = await reference.get_community(db_session, str(values["katottg"]))
             community_label = reference.place_name(community) if community else ""

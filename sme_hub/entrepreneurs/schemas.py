@@ -139,11 +139,6 @@ class BusinessProfileIn(BusinessDetails, Ownership):
     green: GreenIn = Field(default_factory=GreenIn)
 
 
-class ReasonRead(BaseModel):
-    code: str
-    text: str
-
-
 class BusinessProfileRead(BaseModel):
     id: int
     version: int

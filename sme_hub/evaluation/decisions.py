@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.auth import CurrentUser
@@ -174,23 +173,17 @@ async def _decidable(
 async def _tell_applicant(
     session: AsyncSession, application: Application, call: GrantCall, settings: Settings
 ) -> None:
-    owner = await session.get(User, application.applicant_id)
-    assert owner is not None
-    await mail.queue_email(
+    await mail.notify(
         session,
-        to=owner.email,
-        template="application_decided",
-        locale=owner.locale,
-        context={
-            "name": owner.full_name,
-            "project": application.project_title,
-            "call": call.title_en if owner.locale == "en" and call.title_en else call.title_uk,
-            "status": application.status,
-            "amount": application.awarded_kop,
-            "reference": application.decision_reference,
-            "note": application.decision_note,
-            "link": f"{settings.base_url}/me/applications/{application.id}",
-        },
+        application.applicant_id,
+        "application_decided",
+        project=application.project_title,
+        call=call,
+        status=application.status,
+        amount=application.awarded_kop,
+        reference=application.decision_reference,
+        note=application.decision_note,
+        link=f"{settings.base_url}/me/applications/{application.id}",
     )
 
 

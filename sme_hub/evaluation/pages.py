@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.core.auth import CurrentUser, Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
-from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
+from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.evaluation import evaluator_forms, review, service
 from sme_hub.evaluation.schemas import ScoresIn
@@ -168,7 +168,7 @@ class EvaluatorPagesController(Controller):
 
 
 def _call_title(call: GrantCall) -> str:
-    return explain.title(call, current_locale.get())
+    return str(pick(call, "title"))
 
 
 async def _save_sheet(
@@ -224,11 +224,8 @@ async def _assignment_page(
         f"{TEMPLATES}/assignment.html",
         status_code=422 if problems else 200,
         sheet=sheet,
-        call_title=explain.title(sheet.call, locale),
-        questions={
-            q["key"]: q["label_en"] if locale == "en" and q.get("label_en") else q["label_uk"]
-            for q in sheet.call.questions
-        },
+        call_title=pick(sheet.call, "title", locale),
+        questions={q["key"]: pick(q, "label", locale) for q in sheet.call.questions},
         values=evaluator_forms.form_values(
             sheet.assignment.scores, sheet.assignment.comments, data
         ),

@@ -14,7 +14,7 @@ from sme_hub.core.auth import Role, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
-from sme_hub.core.i18n import N_, _, current_locale
+from sme_hub.core.i18n import N_, _, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.grants import call_forms, calls, explain, overview, partner_form, rules
@@ -171,9 +171,7 @@ class CallOfficePagesController(Controller):
             return confirmation(
                 request,
                 **_call_confirmation(action),
-                title=_(CALL_QUESTIONS[action]).format(
-                    title=explain.title(call, current_locale.get())
-                ),
+                title=_(CALL_QUESTIONS[action]).format(title=pick(call, "title")),
                 cancel=f"/municipality/calls/{call_id}",
             )
         try:

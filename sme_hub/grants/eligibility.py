@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import _, pick
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
@@ -93,7 +93,7 @@ async def applicant_facts(
         email_confirmed=owner.email_confirmed_at is not None,
         has_profile=True,
         in_municipality=profile.municipality_id == call.municipality_id,
-        municipality_name=municipality.name_uk if owner.locale == "uk" else municipality.name_en,
+        municipality_name=pick(municipality, "name", owner.locale),
         legal_form=profile.legal_form,
         registered_on=profile.registered_on,
         kved=profile.kved,

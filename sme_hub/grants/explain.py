@@ -112,14 +112,6 @@ def priority_sentences(call: GrantCall) -> list[str]:
     return sentences
 
 
-def title(call: GrantCall, locale: str) -> str:
-    return call.title_en if locale == "en" and call.title_en else call.title_uk
-
-
-def description(call: GrantCall, locale: str) -> str:
-    return call.description_en if locale == "en" and call.description_en else call.description_uk
-
-
 def is_open(call: GrantCall) -> bool:
     """Whether the call takes applications now (by the server's clock)."""
     return call_window(call.status, call.opens_at, call.closes_at, datetime.now(UTC)) == "open"

@@ -20,7 +20,7 @@ from sme_hub.core.errors import (
     TooLarge,
     UnsupportedType,
 )
-from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv
+from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.grants import (
     applications,
@@ -59,7 +59,7 @@ class GrantPagesController(Controller):
         return render(
             request,
             "grants/my_applications.html",
-            rows=[(a, explain.title(c, locale)) for a, c in rows],
+            rows=[(a, pick(c, "title", locale)) for a, c in rows],
             labels=schemas,
         )
 
@@ -79,7 +79,7 @@ class GrantPagesController(Controller):
             request,
             "grants/application_view.html",
             application=await applications.read(db_session, user, application),
-            call_title=explain.title(call, current_locale.get()),
+            call_title=pick(call, "title"),
             can_withdraw=application.applicant_id == user.id
             and application.status in ("draft", "submitted"),
             size=forms.size_text,
@@ -353,10 +353,7 @@ async def _form_page(
         values["budget_lines"] = rows
     shown = forms.shown_errors(errors or {})
     locale = current_locale.get()
-    questions = [
-        {**q, "label": q["label_en"] if locale == "en" and q["label_en"] else q["label_uk"]}
-        for q in call.questions
-    ]
+    questions = [{**q, "label": pick(q, "label", locale)} for q in call.questions]
     labels = {f"answers.{q['key']}": q["label"] for q in questions} | {
         f"screening.{key}": _(text) for key, text in schemas.SCREENING_LABELS.items()
     }
@@ -368,7 +365,7 @@ async def _form_page(
         status_code=status_code,
         application=read,
         call=calls.to_read(call),
-        call_title=explain.title(call, locale),
+        call_title=pick(call, "title", locale),
         questions=questions,
         values=values,
         errors=shown,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.core.auth import CurrentUser, Role, current_user, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.grants import applications, calls, eligibility, explain, rules, schemas
@@ -58,7 +58,7 @@ class PublicCallPagesController(Controller):
             calls=shown,
             total=total,
             municipalities=municipalities,
-            names={m.id: _municipality_name(m) for m in municipalities},
+            names={m.id: pick(m, "name") for m in municipalities},
             filters={"municipality_id": chosen, "status": status or ""},
             labels=schemas,
         )
@@ -86,11 +86,11 @@ class PublicCallPagesController(Controller):
             request,
             "grants/call.html",
             call=calls.to_read(call),
-            title=explain.title(call, locale),
-            description=explain.description(call, locale),
-            municipality=_municipality_name(municipality),
+            title=pick(call, "title", locale),
+            description=pick(call, "description", locale),
+            municipality=pick(municipality, "name"),
             eligibility=explain.eligibility_sentences(
-                call, _municipality_name(municipality), programme.title if programme else None
+                call, pick(municipality, "name"), programme.title if programme else None
             ),
             priorities=explain.priority_sentences(call),
             window=window,
@@ -125,11 +125,6 @@ class PublicCallPagesController(Controller):
             f"/me/applications/{created.id}",
             _("Your draft is ready: it is saved as you type."),
         )
-
-
-def _municipality_name(municipality: Municipality) -> str:
-    en = current_locale.get() == "en" and municipality.name_en
-    return municipality.name_en if en else municipality.name_uk
 
 
 async def _live_application(

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Literal
 
-from sme_hub.core.i18n import N_, format_money
+from sme_hub.core.i18n import N_, format_money, pick
 from sme_hub.entrepreneurs.rules import kved_in
 
 # --- workflows as data: action -> (states it may start from, state it leads to) --------------
@@ -417,6 +417,4 @@ def submission_problems(
 
 def criterion_name(criterion: Mapping[str, Any], locale: str) -> str:
     """A stored criterion's name in `locale`: English while it has one, Ukrainian otherwise."""
-    if locale == "en" and criterion.get("name_en"):
-        return str(criterion["name_en"])
-    return str(criterion.get("name_uk") or criterion.get("name", ""))
+    return str(pick(criterion, "name", locale) or criterion.get("name", ""))

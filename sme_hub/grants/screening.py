@@ -345,21 +345,16 @@ async def decide_eligibility(
     await applications.transition(
         session, user, application, action, reason=application.eligibility_reason
     )
-    owner = await session.get(User, application.applicant_id)
     call = await session.get(GrantCall, application.call_id)
-    assert owner is not None and call is not None
-    await mail.queue_email(
+    assert call is not None
+    await mail.notify(
         session,
-        to=owner.email,
-        template="application_screened",
-        locale=owner.locale,
-        context={
-            "name": owner.full_name,
-            "project": application.project_title,
-            "call": call.title_en if owner.locale == "en" and call.title_en else call.title_uk,
-            "eligible": decision.eligible,
-            "reason": application.eligibility_reason,
-            "link": f"{settings.base_url}/me/applications/{application.id}",
-        },
+        application.applicant_id,
+        "application_screened",
+        project=application.project_title,
+        call=call,
+        eligible=decision.eligible,
+        reason=application.eligibility_reason,
+        link=f"{settings.base_url}/me/applications/{application.id}",
     )
     return application

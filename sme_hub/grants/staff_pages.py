@@ -14,7 +14,7 @@ from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Pag
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
@@ -314,7 +314,7 @@ async def _location(db_session: DbSession, snapshot: dict[str, Any]) -> str:
     )
     if found is None:
         return code or "—"
-    name = found.name_en if current_locale.get() == "en" and found.name_en else found.name_uk
+    name = pick(found, "name")
     return f"{name} ({code})" if code else name
 
 

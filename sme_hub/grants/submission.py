@@ -3,7 +3,6 @@ then the business snapshot, the PDF copy and the confirmation email."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,12 +118,14 @@ async def submit(
         raise
     application.pdf_key = key
     await applications.transition(session, user, application, "submit")
-    await mail.queue_email(
+    await mail.notify(
         session,
-        to=owner.email,
-        template="application_submitted",
-        locale=owner.locale,
-        context=_email_context(owner, application, call, settings),
+        application.applicant_id,
+        "application_submitted",
+        project=application.project_title,
+        call=call,
+        number=application.id,
+        link=f"{settings.base_url}/me/applications/{application.id}",
     )
     return application
 
@@ -144,15 +145,3 @@ def _ensure_open(call: GrantCall, clock: datetime) -> None:
                 time=format_datetime_kyiv(call.opens_at, "d MMMM y, HH:mm")
             )
         )
-
-
-def _email_context(
-    owner: User, application: Application, call: GrantCall, settings: Settings
-) -> dict[str, Any]:
-    return {
-        "name": owner.full_name,
-        "project": application.project_title,
-        "call": call.title_en if owner.locale == "en" and call.title_en else call.title_uk,
-        "number": application.id,
-        "link": f"{settings.base_url}/me/applications/{application.id}",
-    }

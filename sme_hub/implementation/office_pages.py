@@ -14,9 +14,8 @@ from sme_hub.core.auth import CurrentUser, Role, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.grants import explain
 from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, exports, forms, overview, service
 from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
@@ -241,7 +240,7 @@ async def _office_page(
         status_code=status_code,
         grant=await service.grant_read(db_session, grant),
         row=row,
-        call_title=explain.title(call, current_locale.get()),
+        call_title=pick(call, "title"),
         grantee_iban=grant.iban,
         today=service.today_in_kyiv().isoformat(),
         can_add=grant.status != "completed",

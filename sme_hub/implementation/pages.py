@@ -17,9 +17,8 @@ from sqlmodel import col, select
 from sme_hub.core.auth import CurrentUser, current_user, requires_login
 from sme_hub.core.deps import Actor, DbSession, Files, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.grants import explain
 from sme_hub.grants import schemas as grant_labels
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.controllers import file_response
@@ -244,7 +243,7 @@ async def _grantee_page(
         fragment=SPENDING_FRAGMENT if fragment else None,
         status_code=status_code,
         grant=await service.grant_read(db_session, grant),
-        call_title=explain.title(call, current_locale.get()),
+        call_title=pick(call, "title"),
         can_report=grant.status in service.REPORTABLE,
         form=form or new_report,
         receipt_errors=receipt_errors or {},

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.auth import CurrentUser, Role
@@ -592,22 +591,16 @@ async def review_report(
         municipality_id=grant.municipality_id,
         after={"report_id": report_id, "note": report.review_note, "grant_status": grant.status},
     )
-    owner = await session.get(User, grant.applicant_id)
-    assert owner is not None
-    await mail.queue_email(
+    await mail.notify(
         session,
-        to=owner.email,
-        template="report_reviewed",
-        locale=owner.locale,
-        context={
-            "name": owner.full_name,
-            "project": grant.project_title,
-            "period": report.period,
-            "accepted": data.decision == "accepted",
-            "note": report.review_note,
-            "completed": grant.status == "completed",
-            "link": f"{settings.base_url}/me/grants/{grant.id}",
-        },
+        grant.applicant_id,
+        "report_reviewed",
+        project=grant.project_title,
+        period=report.period,
+        accepted=data.decision == "accepted",
+        note=report.review_note,
+        completed=grant.status == "completed",
+        link=f"{settings.base_url}/me/grants/{grant.id}",
     )
     return report
 
@@ -663,9 +656,8 @@ async def send_reminders(session: AsyncSession, settings: Settings, today: date)
     horizon = date.fromordinal(today.toordinal() + rules.REMIND_DAYS_BEFORE)
     rows = (
         await session.execute(
-            select(Obligation, Application, User)
+            select(Obligation, Application)
             .join(Application, col(Application.id) == col(Obligation.application_id))
-            .join(User, col(User.id) == col(Application.applicant_id))
             .where(
                 col(Obligation.status) == "open",
                 col(Obligation.due_on) <= horizon,
@@ -675,24 +667,20 @@ async def send_reminders(session: AsyncSession, settings: Settings, today: date)
         )
     ).all()
     sent = 0
-    for obligation, grant, owner in rows:
+    for obligation, grant in rows:
         kind = rules.reminder_due(obligation.due_on, obligation.reminded_on, today)
         if kind is None:
             continue
-        await mail.queue_email(
+        await mail.notify(
             session,
-            to=owner.email,
-            template="obligation_reminder",
-            locale=owner.locale,
-            context={
-                "name": owner.full_name,
-                "project": grant.project_title,
-                "obligation": rules.OBLIGATION_TEXTS[obligation.kind],
-                "jobs": obligation.jobs,
-                "due_on": obligation.due_on,
-                "overdue": kind == "overdue",
-                "link": f"{settings.base_url}/me/grants/{grant.id}",
-            },
+            grant.applicant_id,
+            "obligation_reminder",
+            project=grant.project_title,
+            obligation=rules.OBLIGATION_TEXTS[obligation.kind],
+            jobs=obligation.jobs,
+            due_on=obligation.due_on,
+            overdue=kind == "overdue",
+            link=f"{settings.base_url}/me/grants/{grant.id}",
         )
         obligation.reminded_on = today
         sent += 1

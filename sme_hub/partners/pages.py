@@ -18,7 +18,7 @@ from sme_hub.core.auth import Role, current_user, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import field_errors, parse_form
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations.models import Municipality
@@ -31,16 +31,6 @@ from sme_hub.partners.schemas import PartnerRead, PartnerUpdate, ReferralIn
 FILTERS = ("kind", "sector", "municipality", "service", "q")
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OPENSTREETMAP = Markup('<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>')
-
-
-def municipality_name(municipality: Municipality) -> str:
-    en = current_locale.get() == "en" and municipality.name_en
-    return municipality.name_en if en else municipality.name_uk
-
-
-def description(partner: PartnerRead) -> str:
-    en = current_locale.get() == "en" and partner.description_en
-    return partner.description_en if en else partner.description_uk
 
 
 def map_data(partners: Iterable[PartnerRead], *, zoom: int = 13) -> dict[str, Any]:
@@ -81,7 +71,7 @@ async def municipality_names(
     statement = select(Municipality).order_by(col(Municipality.name_uk))
     if ids is not None:
         statement = statement.where(col(Municipality.id).in_(set(ids)))
-    return {m.id or 0: municipality_name(m) for m in await session.scalars(statement)}
+    return {m.id or 0: pick(m, "name") for m in await session.scalars(statement)}
 
 
 class PartnerPagesController(Controller):
@@ -184,7 +174,7 @@ class PartnerPagesController(Controller):
             "partners/partner.html",
             status_code=status_code,
             partner=partner,
-            description=description(partner),
+            description=pick(partner, "description"),
             served=sorted(names.values(), key=str.casefold),
             map=map_data([partner], zoom=15),
             can_ask=bool(user and user.has_role(Role.ENTREPRENEUR)),

@@ -15,7 +15,6 @@ REFERRAL_FLOW: dict[str, frozenset[str]] = {
     "declined": frozenset(),
     "completed": frozenset(),
 }
-OPEN = ("sent", "accepted")
 KIND_LABELS = {
     "support_centre": N_("business support centre"),
     "incubator": N_("business incubator"),

@@ -358,21 +358,17 @@ async def create_referral(
     entrepreneur = await session.get(User, entrepreneur_id)
     assert entrepreneur is not None
     for partner_user in await _partner_users(session, data.partner_id):
-        await mail.queue_email(
+        await mail.notify(
             session,
-            to=partner_user.email,
-            template="referral_received",
-            locale=partner_user.locale,
-            context={
-                "name": partner_user.full_name,
-                "entrepreneur": entrepreneur.full_name,
-                "service": service,
-                "note": referral.note,
-                "link": f"{settings.base_url}/partner/referrals",
-            },
+            partner_user.id or 0,
+            "referral_received",
+            entrepreneur=entrepreneur.full_name,
+            service=service,
+            note=referral.note,
+            link=f"{settings.base_url}/partner/referrals",
         )
     if by_centre:
-        await _tell_entrepreneur(session, referral, partner, entrepreneur, settings)
+        await _tell_entrepreneur(session, referral, partner, settings)
     return referral
 
 
@@ -380,22 +376,17 @@ async def _tell_entrepreneur(
     session: AsyncSession,
     referral: Referral,
     partner: Partner,
-    entrepreneur: User,
     settings: Settings,
 ) -> None:
-    await mail.queue_email(
+    await mail.notify(
         session,
-        to=entrepreneur.email,
-        template="referral_changed",
-        locale=entrepreneur.locale,
-        context={
-            "name": entrepreneur.full_name,
-            "partner": partner.name,
-            "service": referral.service,
-            "status": referral.status,
-            "outcome": referral.outcome_note,
-            "link": f"{settings.base_url}/me/referrals",
-        },
+        referral.entrepreneur_id,
+        "referral_changed",
+        partner=partner.name,
+        service=referral.service,
+        status=referral.status,
+        outcome=referral.outcome_note,
+        link=f"{settings.base_url}/me/referrals",
     )
 
 
@@ -448,9 +439,8 @@ async def move_referral(
         after={"status": data.status, "outcome_note": referral.outcome_note},
     )
     partner = await session.get(Partner, referral.partner_id)
-    entrepreneur = await session.get(User, referral.entrepreneur_id)
-    assert partner is not None and entrepreneur is not None
-    await _tell_entrepreneur(session, referral, partner, entrepreneur, settings)
+    assert partner is not None
+    await _tell_entrepreneur(session, referral, partner, settings)
     return referral
 
 

@@ -8,7 +8,7 @@ from litestar.response import Template
 
 from sme_hub.core.deps import DbSession
 from sme_hub.core.errors import NotFound
-from sme_hub.core.i18n import _
+from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import render
 from sme_hub.reference import service
 from sme_hub.reference.schemas import CommunityList, CommunityRead, KvedList, KvedRead
@@ -68,7 +68,7 @@ class ReferencePagesController(Controller):
         rows, total = (
             await service.search_kved(db_session, q, OPTIONS_LIMIT) if q.strip() else ([], 0)
         )
-        items = [{"code": r.code, "title": service.kved_title(r), "detail": ""} for r in rows]
+        items = [{"code": r.code, "title": pick(r, "title"), "detail": ""} for r in rows]
         return render(request, "reference/_options.html", items=items, total=total, q=q)
 
     @get("/communities/options")

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.reference.models import KatottgUnit, KvedClass
 from sme_hub.reference.rules import (
     OBLASTS_EN,
@@ -23,11 +23,6 @@ from sme_hub.reference.schemas import KvedRead
 # A business works in a territorial community or in a city with special status (Kyiv,
 # Sevastopol); oblasts are in the table only to name the oblast of a community.
 COMMUNITY_CATEGORIES = ("H", "K")
-
-
-def kved_title(kved: KvedClass, lang: str | None = None) -> str:
-    """The title in `lang` (the request's language if not given)."""
-    return kved.title_en if (lang or current_locale.get()) == "en" else kved.title_uk
 
 
 def place_name(unit: KatottgUnit, lang: str | None = None) -> str:
@@ -56,7 +51,7 @@ def kved_read(kved: KvedClass, lang: str | None = None) -> KvedRead:
         code=kved.code,
         section=kved.section,
         division=kved.division,
-        title=kved_title(kved, lang),
+        title=pick(kved, "title", lang),
         title_uk=kved.title_uk,
         title_en=kved.title_en,
         classifier_version=kved.classifier_version,

@@ -17,7 +17,7 @@ from sme_hub.config import Settings
 from sme_hub.core.deps import Config, DbSession, Page
 from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.exports import table_csv
-from sme_hub.core.i18n import N_, _, current_locale
+from sme_hub.core.i18n import N_, _, pick
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.reporting import awards as service
@@ -102,10 +102,6 @@ class AwardsApiController(Controller):
         return await service.award(db_session, award_id, prefix=settings.prefix_360)
 
 
-def _name(uk: str, en: str) -> str:
-    return en if current_locale.get() == "en" and en else uk
-
-
 class AwardPagesController(Controller):
     include_in_schema = False
 
@@ -151,9 +147,10 @@ class AwardPagesController(Controller):
             query=urlencode({k: v for k, v in raw.items() if v} | {"limit": page.limit}),
             values=raw,
             errors=errors,
-            municipalities=[(code, _name(uk, en)) for code, uk, en in options],
+            municipalities=[
+                (code, pick({"name_uk": uk, "name_en": en}, "name")) for code, uk, en in options
+            ],
             green_labels=GREEN_LABELS,
-            name=_name,
         )
 
     @get("/open-data")
@@ -165,7 +162,6 @@ class AwardPagesController(Controller):
             request,
             "reporting/awards/open_data.html",
             files=files,
-            name=_name,
             prefix=settings.prefix_360,
             license=open_data.LICENSE,
             version=open_data.VERSION,

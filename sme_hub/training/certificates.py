@@ -33,7 +33,7 @@ from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, NotFound
-from sme_hub.core.i18n import _, current_locale
+from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.jobs import jobs, worker_resources
 from sme_hub.core.pdf import render_pdf
 from sme_hub.db import Database
@@ -148,9 +148,7 @@ def certificate_context(facts: CertificateFacts, locale: str, base_url: str) -> 
         "hours": format_decimal(round(hours, 1), format="#,##0.#", locale=locale),
         "hours_number": hours,
         "centre_name": facts.centre_name,
-        "municipality_name": (
-            facts.municipality_name_en if locale == "en" else facts.municipality_name_uk
-        ),
+        "municipality_name": pick(facts, "municipality_name", locale),
         "code": facts.code,
         "verification_url": url,
         "locale": locale,

@@ -9,7 +9,6 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
 from sme_hub.core import audit, mail
 from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, NotFound
@@ -172,20 +171,15 @@ async def _close_gap(session: AsyncSession, cohort: Cohort, position: int) -> No
 
 
 async def _tell_promoted(session: AsyncSession, cohort: Cohort, enrolment: Enrolment) -> None:
-    user = await session.get(User, enrolment.user_id)
     programme = await session.get(Programme, cohort.programme_id)
-    if user is None or programme is None:
+    if programme is None:
         return
-    await mail.queue_email(
+    await mail.notify(
         session,
-        to=user.email,
-        template="waitlist_promoted",
-        locale=user.locale,
-        context={
-            "name": user.full_name,
-            "programme": programme.title,
-            "starts_on": cohort.starts_on.strftime("%d.%m.%Y"),
-        },
+        enrolment.user_id,
+        "waitlist_promoted",
+        programme=programme.title,
+        starts_on=cohort.starts_on.strftime("%d.%m.%Y"),
     )
 
 

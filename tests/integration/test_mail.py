@@ -24,12 +24,13 @@ from sme_hub.core.mail import (
     EmailOutbox,
     deliver,
     deliver_due,
+    notify,
     queue_email,
     smtp_options,
 )
 from sme_hub.core.models import utcnow
 from sme_hub.db import Database, scratch_database
-from tests.factories import fetch_rows
+from tests.factories import fetch_rows, make_user
 from tests.servers import free_port
 
 
@@ -158,6 +159,37 @@ async def test_queueing_renders_in_the_recipients_language_and_defers_a_job(
     assert en.body_html is not None and '<html lang="en">' in en.body_html
     assert await jobs_for(mail_db, uk_id) == ["todo"]
     assert await jobs_for(mail_db, en_id) == ["todo"]
+
+
+async def test_notify_emails_a_user_by_name_in_their_language(mail_db: Database) -> None:
+    call = {"title_uk": "Гранти для громади", "title_en": "Community grants"}
+    async with mail_db.sessionmaker() as session:
+        olena = await make_user(session, full_name="Олена Коваль")
+        john = await make_user(session, full_name="John Smith")
+        john.locale = "en"
+        await session.commit()
+        assert olena.id is not None and john.id is not None
+        for user_id in (olena.id, john.id):
+            await notify(
+                session,
+                user_id,
+                "application_screened",
+                project="Пекарня",
+                call=call,
+                eligible=True,
+                reason="",
+                link="http://sme-hub.test/me/applications/1",
+            )
+        await session.commit()
+
+    uk, en = await fetch_rows(mail_db, EmailOutbox)
+    assert (uk.to_address, uk.locale) == (olena.email, "uk")
+    assert (en.to_address, en.locale) == (john.email, "en")
+    assert "Олена Коваль" in uk.body_text and "John Smith" in en.body_text
+    # The call's title in the recipient's language, chosen while the email is rendered.
+    assert "Гранти для громади" in uk.subject and "Community grants" in en.subject
+    assert "Community grants" not in uk.body_text
+    assert await jobs_for(mail_db, en.id or 0) == ["todo"]
 
 
 async def test_no_email_and_no_job_when_the_transaction_rolls_back(mail_db: Database) -> None:

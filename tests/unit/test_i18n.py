@@ -1,6 +1,8 @@
 """Languages: complete catalogs, the choice of locale, money and Kyiv time formatting."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
@@ -13,6 +15,7 @@ from sme_hub.core.i18n import (
     format_datetime_kyiv,
     format_money,
     parse_accept_language,
+    pick,
 )
 from sme_hub.core.templating import jinja_environment
 
@@ -156,3 +159,36 @@ def test_counted_women_agree_with_their_number(women: int, shown: str) -> None:
         t=total,
     )
     assert text == shown
+
+
+@dataclass
+class _Named:
+    name_uk: str
+    name_en: str | None
+
+
+@pytest.mark.parametrize(
+    "shape", [lambda uk, en: _Named(uk, en), lambda uk, en: {"name_uk": uk, "name_en": en}]
+)
+def test_pick_chooses_the_english_field_in_english_while_it_has_text(shape: Any) -> None:
+    both, only_uk, empty_en = shape("Київ", "Kyiv"), shape("Київ", None), shape("Київ", "")
+    token = current_locale.set("en")
+    try:
+        assert [pick(x, "name") for x in (both, only_uk, empty_en)] == ["Kyiv", "Київ", "Київ"]
+    finally:
+        current_locale.reset(token)
+    assert pick(both, "name") == "Київ"  # the current locale is uk by default
+    assert pick(both, "name", "en") == "Kyiv"
+    assert pick(both, "name", "uk") == "Київ"
+    assert pick(empty_en, "name", "en") == "Київ"
+
+
+def test_templates_pick_in_the_current_language() -> None:
+    template = jinja_environment().from_string('{{ pick(m, "name") }}')
+    municipality = {"name_uk": "Львів", "name_en": "Lviv"}
+    token = current_locale.set("en")
+    try:
+        assert template.render(m=municipality) == "Lviv"
+    finally:
+        current_locale.reset(token)
+    assert template.render(m=municipality) == "Львів"
