@@ -4,15 +4,12 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
 from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
-from sme_hub.core import auth
 from sme_hub.core.auth import Role
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import SupportCentre
@@ -328,12 +325,3 @@ def ua_iban(account: int) -> str:
     bban = f"322313{account:019d}"
     check = 98 - int(bban + "301000") % 97  # "UA00" moved to the end, letters as numbers
     return f"UA{check:02d}{bban}"
-
-
-def use_fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash test passwords with argon2's cheapest parameters: each user made and each login
-    then costs milliseconds instead of a third of a second (verification reads the
-    parameters from the hash)."""
-    monkeypatch.setattr(
-        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )

@@ -15,7 +15,7 @@ from sqlmodel import col
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
 from tests.factories import Client, fetch_rows, login_page, text_of, token_headers
-from tests.grants_setup import officer_and_call, use_fast_passwords
+from tests.grants_setup import officer_and_call
 from tests.integration.test_enrolment_race import bulk_entrepreneurs
 from tests.integration.test_evaluation import evaluated_call
 from tests.servers import running_server
@@ -24,9 +24,7 @@ APPROVALS = 24
 REQUESTED = 8_000_000  # 80 000 UAH each; the call's budget (1 000 000 UAH) fits 12 of them
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def recommended_applications(session: AsyncSession, call_id: int, n: int) -> list[int]:

@@ -30,7 +30,6 @@ from tests.grants_setup import (
     png_bytes,
     set_application,
     submitted,
-    use_fast_passwords,
     user_id_of,
 )
 from tests.integration.test_certificates import pdf_text
@@ -38,9 +37,7 @@ from tests.integration.test_certificates import pdf_text
 GRANTEE = "grantee@example.org"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def approved_grant(client: Client, session: AsyncSession, **decision: Any) -> dict[str, Any]:

@@ -28,7 +28,6 @@ from tests.factories import (
     post_form,
     text_of,
 )
-from tests.grants_setup import use_fast_passwords
 
 BANK = {
     "name": "Банк «Довіра»",
@@ -46,9 +45,7 @@ BANK = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def visible(html: str) -> str:

@@ -24,7 +24,7 @@ from tests.factories import (
     make_user,
     token_headers,
 )
-from tests.grants_setup import TAX_IDS, applicant, use_fast_passwords
+from tests.grants_setup import TAX_IDS, applicant
 
 BANK = {
     "name": "Банк «Довіра»",
@@ -42,9 +42,7 @@ BANK = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def admin(client: Client, session: AsyncSession) -> dict[str, str]:
