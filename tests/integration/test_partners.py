@@ -491,19 +491,14 @@ async def test_simultaneous_requests_open_one_referral(
     import asyncio
 
     from sme_hub.config import Settings
-    from sme_hub.core.auth import CurrentUser, Grant
+    from sme_hub.core.auth import CurrentUser
     from sme_hub.core.errors import Conflict
     from sme_hub.partners import service
     from sme_hub.partners.schemas import ReferralIn
 
     setup = await lviv_with_people(client, session)
-    person = CurrentUser(
-        id=setup["entrepreneur_id"],
-        email="fop@example.org",
-        full_name="ФОП",
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(Role.ENTREPRENEUR),),
+    person = CurrentUser.acting(
+        setup["entrepreneur_id"], Role.ENTREPRENEUR, email="fop@example.org", full_name="ФОП"
     )
 
     async def ask() -> bool:
