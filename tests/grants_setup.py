@@ -325,3 +325,43 @@ def ua_iban(account: int) -> str:
     bban = f"322313{account:019d}"
     check = 98 - int(bban + "301000") % 97  # "UA00" moved to the end, letters as numbers
     return f"UA{check:02d}{bban}"
+
+
+async def evaluated_call(client: Client, session: AsyncSession) -> dict[str, Any]:
+    """A closed call with two eligible applications and one not, and three evaluators."""
+    setup = await officer_and_call(client, session, blind_review=True)
+    lviv = setup["municipality"]
+    evaluators = []
+    for n in range(3):
+        user = await make_user(session, Role.EVALUATOR, lviv.id, email=f"eval{n}@example.org")
+        evaluators.append({"id": user.id, "headers": await token_headers(client, user.email)})
+    applications = []
+    for n in range(3):
+        headers = await applicant(client, session, f"a{n}@example.org", tax_id=TAX_IDS[n])
+        applications.append(await submitted(client, setup["call_id"], headers, iban=ua_iban(n + 1)))
+    for application_id, eligible in zip(applications, (True, True, False), strict=True):
+        decided = await client.post(
+            f"/api/v1/applications/{application_id}/eligibility",
+            headers=setup["staff"],
+            json={"eligible": eligible, "reason": "" if eligible else "Не та громада, вибачте."},
+        )
+        assert decided.status_code == 200, decided.text
+    await set_call_times(
+        session, setup["call_id"], opens_at=now_plus(days=-5), closes_at=now_plus(seconds=-1)
+    )
+    return {**setup, "evaluators": evaluators, "applications": applications}
+
+
+async def assign_whole_committee(client: Client, setup: dict[str, Any]) -> list[dict[str, Any]]:
+    """Name all of `evaluated_call`'s evaluators the committee and assign them: the
+    assignments made."""
+    call_id, officer = setup["call_id"], setup["officer"]
+    ids = [e["id"] for e in setup["evaluators"]]
+    committee = await client.put(
+        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
+    )
+    assert committee.status_code == 200, committee.text
+    assigned = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    assert assigned.status_code == 200, assigned.text
+    result: list[dict[str, Any]] = assigned.json()
+    return result

@@ -16,6 +16,7 @@ from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.partners.models import Partner, PartnerMunicipality, Referral
 from tests.factories import (
+    BANK,
     Client,
     count_rows,
     fetch_rows,
@@ -28,22 +29,6 @@ from tests.factories import (
     post_form,
     text_of,
 )
-
-BANK = {
-    "name": "Банк «Довіра»",
-    "kind": "bank",
-    "sector": "private",
-    "services": ["Мікрокредит", "Лізинг обладнання"],
-    "address": "Львів, пл. Ринок, 1",
-    "website": "https://bank.example.org",
-    "contact_email": "sme@bank.example.org",
-    "contact_phone": "+380 32 000 00 00",
-    "description_uk": "Кредити для малого бізнесу.",
-    "description_en": "Loans for small businesses.",
-    "latitude": "49.841952",
-    "longitude": "24.031592",
-}
-
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 

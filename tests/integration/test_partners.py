@@ -15,6 +15,7 @@ from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.partners.models import Partner, Referral
 from tests.factories import (
+    BANK,
     Client,
     error_keys,
     fetch_rows,
@@ -25,22 +26,6 @@ from tests.factories import (
     token_headers,
 )
 from tests.grants_setup import TAX_IDS, applicant
-
-BANK = {
-    "name": "Банк «Довіра»",
-    "kind": "bank",
-    "sector": "private",
-    "services": ["Мікрокредит", "Лізинг обладнання"],
-    "address": "Львів, пл. Ринок, 1",
-    "website": "https://bank.example.org",
-    "contact_email": "sme@bank.example.org",
-    "contact_phone": "+380 32 000 00 00",
-    "description_uk": "Кредити для малого бізнесу.",
-    "description_en": "Loans for small businesses.",
-    "latitude": "49.841952",
-    "longitude": "24.031592",
-}
-
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
