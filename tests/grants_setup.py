@@ -119,19 +119,22 @@ async def officer_and_call(
 ) -> dict[str, Any]:
     """Lviv with a centre, an officer, centre staff, and a published call."""
     lviv = await make_municipality(session, katottg=LVIV, name_uk="Львівська громада")
-    centre = await make_centre(session, lviv)
-    officer_email = f"officer{lviv.id}@example.org"
-    staff_email = f"staff{lviv.id}@example.org"
-    await make_user(session, Role.MUNICIPAL_OFFICER, lviv.id, email=officer_email)
+    return await _community_with_call(client, session, lviv, **call_fields)
+
+
+async def _community_with_call(
+    client: Client, session: AsyncSession, municipality: Any, **call_fields: Any
+) -> dict[str, Any]:
+    """A centre, an officer and centre staff in `municipality`, and the call published."""
+    centre = await make_centre(session, municipality)
+    officer_email = f"officer{municipality.id}@example.org"
+    staff_email = f"staff{municipality.id}@example.org"
+    await make_user(session, Role.MUNICIPAL_OFFICER, municipality.id, email=officer_email)
     await make_user(session, Role.CENTRE_STAFF, centre.id, email=staff_email)
     officer = await token_headers(client, officer_email)
-    created = await client.post("/api/v1/calls", headers=officer, json=call_body(**call_fields))
-    assert created.status_code == 201, created.text
-    call_id = created.json()["id"]
-    published = await client.post(f"/api/v1/calls/{call_id}/publish", headers=officer)
-    assert published.status_code == 200, published.text
+    call_id = await published_call(client, officer, **call_fields)
     return {
-        "municipality": lviv,
+        "municipality": municipality,
         "centre": centre,
         "officer": officer,
         "staff": await token_headers(client, staff_email),
@@ -183,26 +186,7 @@ def png_bytes() -> bytes:
 async def other_municipality(client: Client, session: AsyncSession) -> dict[str, Any]:
     """Another community (Kyiv) with its own officer, centre staff and a published call."""
     kyiv = await make_municipality(session, katottg=KYIV, name_uk="Київ", name_en="Kyiv")
-    centre = await make_centre(session, kyiv)
-    officer_email = f"officer{kyiv.id}@example.org"
-    staff_email = f"staff{kyiv.id}@example.org"
-    await make_user(session, Role.MUNICIPAL_OFFICER, kyiv.id, email=officer_email)
-    await make_user(session, Role.CENTRE_STAFF, centre.id, email=staff_email)
-    officer = await token_headers(client, officer_email)
-    created = await client.post(
-        "/api/v1/calls", headers=officer, json=call_body(eligibility={}, questions=[])
-    )
-    assert created.status_code == 201, created.text
-    call_id = created.json()["id"]
-    published = await client.post(f"/api/v1/calls/{call_id}/publish", headers=officer)
-    assert published.status_code == 200, published.text
-    return {
-        "municipality": kyiv,
-        "centre": centre,
-        "officer": officer,
-        "staff": await token_headers(client, staff_email),
-        "call_id": call_id,
-    }
+    return await _community_with_call(client, session, kyiv, eligibility={}, questions=[])
 
 
 async def set_call_times(
