@@ -13,7 +13,7 @@ from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.core import crypto
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.models import utcnow
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
@@ -298,14 +298,7 @@ async def _ensure_demo_businesses(session: AsyncSession) -> None:
             user_id = user.id
         assert user_id is not None
         if await entrepreneurs.get_profile(session, user_id) is None:
-            owner = CurrentUser(
-                id=user_id,
-                email=email,
-                full_name=name,
-                locale="uk",
-                email_confirmed=True,
-                grants=(Grant(Role.ENTREPRENEUR),),
-            )
+            owner = CurrentUser.acting(user_id, Role.ENTREPRENEUR, email=email, full_name=name)
             await entrepreneurs.save_profile(session, owner, BusinessProfileIn(**business))
 
 
@@ -424,13 +417,8 @@ async def _ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
     ):
         return
     assert lviv.id is not None
-    officer = CurrentUser(
-        id=0,
-        email="system",
-        full_name="seed-demo",
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(Role.MUNICIPAL_OFFICER, municipality_id=lviv.id),),
+    officer = CurrentUser.acting(
+        0, Role.MUNICIPAL_OFFICER, email="system", full_name="seed-demo", municipality_id=lviv.id
     )
     now = datetime.now(UTC)
     closes_at = (now + timedelta(days=45)).replace(hour=15, minute=0, second=0, microsecond=0)

@@ -13,7 +13,7 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.demo import DEMO_PASSWORD, SYSTEM
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation import decisions
@@ -65,14 +65,7 @@ PROJECTS: list[tuple[str, str, int, int, tuple[int, int], str, list[tuple[int, i
 
 
 def _acting(user_id: int, email: str, role: Role, municipality_id: int | None) -> CurrentUser:
-    return CurrentUser(
-        id=user_id,
-        email=email,
-        full_name=email,
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(role, municipality_id=municipality_id),),
-    )
+    return CurrentUser.acting(user_id, role, email=email, municipality_id=municipality_id)
 
 
 async def _user_id(session: AsyncSession, email: str) -> int:

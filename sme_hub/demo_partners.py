@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.demo import SYSTEM
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import service as partners
@@ -103,20 +103,15 @@ def _acting(
     partner_id: int | None = None,
 ) -> CurrentUser:
     assert user.id is not None
-    return CurrentUser(
-        id=user.id,
+    return CurrentUser.acting(
+        user.id,
+        role,
         email=user.email,
         full_name=user.full_name,
         locale=user.locale,
-        email_confirmed=True,
-        grants=(
-            Grant(
-                role,
-                municipality_id=municipality_id,
-                centre_id=centre_id,
-                partner_id=partner_id,
-            ),
-        ),
+        municipality_id=municipality_id,
+        centre_id=centre_id,
+        partner_id=partner_id,
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.storage import storage_for
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
@@ -53,14 +53,7 @@ class Tenant:
 
 
 def _acting(user_id: int, role: Role, **grant: Any) -> CurrentUser:
-    return CurrentUser(
-        id=user_id,
-        email=f"{role.value}@acting",
-        full_name="world",
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(role, **grant),),
-    )
+    return CurrentUser.acting(user_id, role, full_name="world", **grant)
 
 
 async def _profile(session: AsyncSession, user: CurrentUser, katottg: str, tax_id: str) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.app import create_app
 from sme_hub.config import Settings
+from sme_hub.core import auth
 from sme_hub.db import Database, scratch_database, start_embedded_postgres
 from sme_hub.models import metadata
 from sme_hub.reference.models import KatottgUnit, KvedClass
@@ -109,3 +111,14 @@ async def session(db: Database) -> AsyncIterator[AsyncSession]:
     async with db.sessionmaker() as s:
         yield s
         await s.commit()
+
+
+@pytest.fixture
+def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash test passwords with argon2's cheapest parameters: each user made and each login
+    then costs milliseconds instead of a third of a second (verification reads the
+    parameters from the hash). Files ask for it with
+    `pytestmark = pytest.mark.usefixtures("fast_passwords")`."""
+    monkeypatch.setattr(
+        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,9 +20,10 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
-from sme_hub.config import to_libpq_url
+from sme_hub.config import Settings, to_libpq_url
 from sme_hub.core import crypto
 from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.jobs import ensure_job_schema
 from sme_hub.db import Database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
@@ -35,6 +37,22 @@ PASSWORD = "correct horse battery staple"
 # officer made by `make_user` has, so logins through the helpers pass the second step.
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+# A partner as an admin enters it (the body of POST /api/v1/admin/partners).
+BANK = {
+    "name": "Банк «Довіра»",
+    "kind": "bank",
+    "sector": "private",
+    "services": ["Мікрокредит", "Лізинг обладнання"],
+    "address": "Львів, пл. Ринок, 1",
+    "website": "https://bank.example.org",
+    "contact_email": "sme@bank.example.org",
+    "contact_phone": "+380 32 000 00 00",
+    "description_uk": "Кредити для малого бізнесу.",
+    "description_en": "Loans for small businesses.",
+    "latitude": "49.841952",
+    "longitude": "24.031592",
+}
 SYSTEM = CurrentUser(id=0, email="system", full_name="tests", locale="uk", email_confirmed=True)
 
 Client = AsyncTestClient[Litestar]
@@ -77,6 +95,19 @@ async def make_centre(
     centre = await organisations.create_centre(session, SYSTEM, CentreCreate(**data))
     await session.commit()
     return centre
+
+
+async def job_settings(database_url: str, data_dir: Path, **fields: Any) -> Settings:
+    """Settings on a scratch database of a test's own with procrastinate's tables, for a job
+    worker run in the test (no server's worker can take the job there)."""
+    await ensure_job_schema(database_url)
+    return Settings(
+        env="development",
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key=TEST_SECRET_KEY,
+        **fields,
+    )
 
 
 async def make_partner(session: AsyncSession, **fields: Any) -> PartnerRead:

@@ -4,15 +4,12 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
 from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
-from sme_hub.core import auth
 from sme_hub.core.auth import Role
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import SupportCentre
@@ -122,19 +119,22 @@ async def officer_and_call(
 ) -> dict[str, Any]:
     """Lviv with a centre, an officer, centre staff, and a published call."""
     lviv = await make_municipality(session, katottg=LVIV, name_uk="Львівська громада")
-    centre = await make_centre(session, lviv)
-    officer_email = f"officer{lviv.id}@example.org"
-    staff_email = f"staff{lviv.id}@example.org"
-    await make_user(session, Role.MUNICIPAL_OFFICER, lviv.id, email=officer_email)
+    return await _community_with_call(client, session, lviv, **call_fields)
+
+
+async def _community_with_call(
+    client: Client, session: AsyncSession, municipality: Any, **call_fields: Any
+) -> dict[str, Any]:
+    """A centre, an officer and centre staff in `municipality`, and the call published."""
+    centre = await make_centre(session, municipality)
+    officer_email = f"officer{municipality.id}@example.org"
+    staff_email = f"staff{municipality.id}@example.org"
+    await make_user(session, Role.MUNICIPAL_OFFICER, municipality.id, email=officer_email)
     await make_user(session, Role.CENTRE_STAFF, centre.id, email=staff_email)
     officer = await token_headers(client, officer_email)
-    created = await client.post("/api/v1/calls", headers=officer, json=call_body(**call_fields))
-    assert created.status_code == 201, created.text
-    call_id = created.json()["id"]
-    published = await client.post(f"/api/v1/calls/{call_id}/publish", headers=officer)
-    assert published.status_code == 200, published.text
+    call_id = await published_call(client, officer, **call_fields)
     return {
-        "municipality": lviv,
+        "municipality": municipality,
         "centre": centre,
         "officer": officer,
         "staff": await token_headers(client, staff_email),
@@ -186,26 +186,7 @@ def png_bytes() -> bytes:
 async def other_municipality(client: Client, session: AsyncSession) -> dict[str, Any]:
     """Another community (Kyiv) with its own officer, centre staff and a published call."""
     kyiv = await make_municipality(session, katottg=KYIV, name_uk="Київ", name_en="Kyiv")
-    centre = await make_centre(session, kyiv)
-    officer_email = f"officer{kyiv.id}@example.org"
-    staff_email = f"staff{kyiv.id}@example.org"
-    await make_user(session, Role.MUNICIPAL_OFFICER, kyiv.id, email=officer_email)
-    await make_user(session, Role.CENTRE_STAFF, centre.id, email=staff_email)
-    officer = await token_headers(client, officer_email)
-    created = await client.post(
-        "/api/v1/calls", headers=officer, json=call_body(eligibility={}, questions=[])
-    )
-    assert created.status_code == 201, created.text
-    call_id = created.json()["id"]
-    published = await client.post(f"/api/v1/calls/{call_id}/publish", headers=officer)
-    assert published.status_code == 200, published.text
-    return {
-        "municipality": kyiv,
-        "centre": centre,
-        "officer": officer,
-        "staff": await token_headers(client, staff_email),
-        "call_id": call_id,
-    }
+    return await _community_with_call(client, session, kyiv, eligibility={}, questions=[])
 
 
 async def set_call_times(
@@ -330,10 +311,41 @@ def ua_iban(account: int) -> str:
     return f"UA{check:02d}{bban}"
 
 
-def use_fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Hash test passwords with argon2's cheapest parameters: each user made and each login
-    then costs milliseconds instead of a third of a second (verification reads the
-    parameters from the hash)."""
-    monkeypatch.setattr(
-        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+async def evaluated_call(client: Client, session: AsyncSession) -> dict[str, Any]:
+    """A closed call with two eligible applications and one not, and three evaluators."""
+    setup = await officer_and_call(client, session, blind_review=True)
+    lviv = setup["municipality"]
+    evaluators = []
+    for n in range(3):
+        user = await make_user(session, Role.EVALUATOR, lviv.id, email=f"eval{n}@example.org")
+        evaluators.append({"id": user.id, "headers": await token_headers(client, user.email)})
+    applications = []
+    for n in range(3):
+        headers = await applicant(client, session, f"a{n}@example.org", tax_id=TAX_IDS[n])
+        applications.append(await submitted(client, setup["call_id"], headers, iban=ua_iban(n + 1)))
+    for application_id, eligible in zip(applications, (True, True, False), strict=True):
+        decided = await client.post(
+            f"/api/v1/applications/{application_id}/eligibility",
+            headers=setup["staff"],
+            json={"eligible": eligible, "reason": "" if eligible else "Не та громада, вибачте."},
+        )
+        assert decided.status_code == 200, decided.text
+    await set_call_times(
+        session, setup["call_id"], opens_at=now_plus(days=-5), closes_at=now_plus(seconds=-1)
     )
+    return {**setup, "evaluators": evaluators, "applications": applications}
+
+
+async def assign_whole_committee(client: Client, setup: dict[str, Any]) -> list[dict[str, Any]]:
+    """Name all of `evaluated_call`'s evaluators the committee and assign them: the
+    assignments made."""
+    call_id, officer = setup["call_id"], setup["officer"]
+    ids = [e["id"] for e in setup["evaluators"]]
+    committee = await client.put(
+        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
+    )
+    assert committee.status_code == 200, committee.text
+    assigned = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    assert assigned.status_code == 200, assigned.text
+    result: list[dict[str, Any]] = assigned.json()
+    return result

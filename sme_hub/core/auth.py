@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -56,6 +56,32 @@ class CurrentUser:
     locale: str
     email_confirmed: bool
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def acting(
+        cls,
+        user_id: int,
+        role: Role,
+        *,
+        email: str | None = None,
+        full_name: str | None = None,
+        locale: str = "uk",
+        municipality_id: int | None = None,
+        centre_id: int | None = None,
+        partner_id: int | None = None,
+        oblast: str | None = None,
+    ) -> Self:
+        """A user acting in one role, built without a login: for seeding data and tests.
+        A placeholder email (and the email as the name) when none is given."""
+        email = email or f"{role.value}@acting"
+        return cls(
+            id=user_id,
+            email=email,
+            full_name=full_name or email,
+            locale=locale,
+            email_confirmed=True,
+            grants=(Grant(role, municipality_id, centre_id, partner_id, oblast),),
+        )
 
     @property
     def roles(self) -> set[Role]:

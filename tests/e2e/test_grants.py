@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
 from sme_hub.grants import calls
@@ -32,13 +32,8 @@ async def arrange(session: AsyncSession) -> None:
     """Lviv with an open call, and an entrepreneur whose bakery is in Lviv."""
     lviv = await make_municipality(session, katottg=LVIV, name_uk="Львівська громада")
     assert lviv.id is not None
-    officer = CurrentUser(
-        id=0,
-        email="system",
-        full_name="tests",
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(Role.MUNICIPAL_OFFICER, municipality_id=lviv.id),),
+    officer = CurrentUser.acting(
+        0, Role.MUNICIPAL_OFFICER, email="system", full_name="tests", municipality_id=lviv.id
     )
     now = datetime.now(UTC)
     body = call_body(
@@ -50,14 +45,7 @@ async def arrange(session: AsyncSession) -> None:
     await calls.transition(session, officer, call.id or 0, "publish")
     user = await make_user(session, email="oksana@example.org", full_name=NAME)
     assert user.id is not None
-    owner = CurrentUser(
-        id=user.id,
-        email=user.email,
-        full_name=NAME,
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(Role.ENTREPRENEUR),),
-    )
+    owner = CurrentUser.acting(user.id, Role.ENTREPRENEUR, email=user.email, full_name=NAME)
     await entrepreneurs.save_profile(
         session,
         owner,

@@ -24,7 +24,7 @@ from sme_hub.models import metadata
 from tests.access_world import Tenant, build_tenant
 from tests.conftest import REFERENCE_TABLES
 from tests.factories import Client, csrf_token, login_page, make_user, token_headers
-from tests.grants_setup import KYIV, LVIV, use_fast_passwords
+from tests.grants_setup import KYIV, LVIV
 
 # Who may use a route: E entrepreneur, C centre staff, V evaluator, O municipal officer,
 # P partner, R regional observer, A admin; "*" anyone (anonymous too), "+" anyone logged in.
@@ -628,6 +628,7 @@ def summary(all_cases: list[Case]) -> str:
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+@pytest.mark.usefixtures("fast_passwords")
 async def test_access_matrix(
     app: Litestar,
     client: Client,
@@ -640,7 +641,6 @@ async def test_access_matrix(
     the whole matrix: safe reads, then the refused writes (the database must not change),
     then the allowed writes (never a 500), those ending a session last."""
     started = time.perf_counter()
-    use_fast_passwords(monkeypatch)
     # Failed logins (the matrix posts empty forms) check a dummy hash: a cheap one too.
     monkeypatch.setattr(auth, "_DUMMY_HASH", auth.hash_password("a password nobody has"))
     for name in ("sme_hub.http", "httpx"):  # a log line per request: a tenth of the run

@@ -21,7 +21,7 @@ from sme_hub.core import auth
 from sme_hub.core.auth import Role
 from sme_hub.db import Database
 from tests.factories import make_centre, make_municipality, make_user
-from tests.grants_setup import LVIV, use_fast_passwords
+from tests.grants_setup import LVIV
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +32,11 @@ def fuzz_app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-async def callers(db: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, str]]:
+async def callers(
+    db: Database, monkeypatch: pytest.MonkeyPatch, fast_passwords: None
+) -> dict[str, dict[str, str]]:
     """Headers per caller: none, and a bearer token of an entrepreneur, an officer, an admin
     (made here, not over the login API, whose throttling the fuzzing itself may trip)."""
-    use_fast_passwords(monkeypatch)
     # Fuzzed logins and registrations hash passwords: cheaply, as the users made here.
     monkeypatch.setattr(auth, "_DUMMY_HASH", auth.hash_password("a password nobody has"))
     async with db.sessionmaker() as session:

@@ -24,13 +24,9 @@ from tests.grants_setup import (
     set_application,
     set_call_times,
     update_user,
-    use_fast_passwords,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def assert_invalid(response: Any, key: str) -> None:

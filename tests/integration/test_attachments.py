@@ -24,15 +24,12 @@ from tests.grants_setup import (
     other_municipality,
     pdf_bytes,
     png_bytes,
-    use_fast_passwords,
 )
 
 MB = 1024 * 1024
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def stored_files(settings: Settings) -> set[Path]:

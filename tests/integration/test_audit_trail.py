@@ -22,16 +22,14 @@ from tests.factories import (
     text_of,
     token_headers,
 )
-from tests.grants_setup import other_municipality, use_fast_passwords, user_id_of
+from tests.grants_setup import other_municipality, user_id_of
 from tests.integration.test_implementation import GRANTEE, approved_grant
 
 AUDIT = "/api/v1/audit"
 ADMIN = "root@example.org"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def world(client: Client, session: AsyncSession) -> dict[str, Any]:

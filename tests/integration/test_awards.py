@@ -28,7 +28,6 @@ from tests.grants_setup import (
     other_municipality,
     set_application,
     submitted,
-    use_fast_passwords,
 )
 from tests.integration.test_business_profile import FEMALE_RNOKPP
 
@@ -37,9 +36,7 @@ FOP_NAME = "ФОП Коваль Олена Петрівна"
 LLC_NAME = "ТОВ «Зелена майстерня»"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def awarded_setup(client: Client, session: AsyncSession) -> dict[str, Any]:

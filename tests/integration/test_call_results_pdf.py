@@ -22,14 +22,10 @@ from tests.grants_setup import (
     other_municipality,
     set_application,
     submitted,
-    use_fast_passwords,
 )
 from tests.integration.test_certificates import pdf_text
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def scored_call(client: Client, session: AsyncSession) -> dict[str, object]:

@@ -17,7 +17,7 @@ from sqlmodel import col
 from sme_hub.config import Settings
 from sme_hub.core.auth import Role
 from sme_hub.core.errors import Conflict
-from sme_hub.core.jobs import ensure_job_schema, run_worker
+from sme_hub.core.jobs import run_worker
 from sme_hub.db import Database, scratch_database
 from sme_hub.training import certificates
 from sme_hub.training.certificate_models import CertificateBatch
@@ -26,6 +26,7 @@ from tests.conftest import IN_CI
 from tests.factories import (
     Client,
     fetch_rows,
+    job_settings,
     login_page,
     make_centre,
     make_municipality,
@@ -333,13 +334,8 @@ def batch_database_url(server_url: str) -> Iterator[str]:
 async def batch_settings(
     batch_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
-    await ensure_job_schema(batch_database_url)
-    return Settings(
-        env="development",
-        database_url=batch_database_url,
-        data_dir=tmp_path_factory.mktemp("cert-data"),
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-        base_url="https://sme-hub.test",
+    return await job_settings(
+        batch_database_url, tmp_path_factory.mktemp("cert-data"), base_url="https://sme-hub.test"
     )
 
 

@@ -22,7 +22,6 @@ from tests.grants_setup import (
     other_municipality,
     set_application,
     submitted,
-    use_fast_passwords,
     user_id_of,
 )
 from tests.integration.test_implementation import approved_grant
@@ -30,9 +29,7 @@ from tests.integration.test_implementation import approved_grant
 LVIV_OBLAST = "UA46000000000026241"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def lviv_with_figures(client: Client, session: AsyncSession) -> dict[str, Any]:

@@ -15,18 +15,15 @@ from sqlmodel import col
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
 from tests.factories import Client, fetch_rows, login_page, text_of, token_headers
-from tests.grants_setup import officer_and_call, use_fast_passwords
+from tests.grants_setup import assign_whole_committee, evaluated_call, officer_and_call
 from tests.integration.test_enrolment_race import bulk_entrepreneurs
-from tests.integration.test_evaluation import evaluated_call
 from tests.servers import running_server
 
 APPROVALS = 24
 REQUESTED = 8_000_000  # 80 000 UAH each; the call's budget (1 000 000 UAH) fits 12 of them
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def recommended_applications(session: AsyncSession, call_id: int, n: int) -> list[int]:
@@ -58,11 +55,7 @@ async def recommended_applications(session: AsyncSession, call_id: int, n: int) 
 async def test_recommendation_and_decisions(client: Client, session: AsyncSession) -> None:
     setup = await evaluated_call(client, session)
     call_id, officer = setup["call_id"], setup["officer"]
-    ids = [e["id"] for e in setup["evaluators"]]
-    await client.put(
-        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
-    )
-    await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    await assign_whole_committee(client, setup)
     for evaluator in setup["evaluators"]:
         for a in (await client.get("/api/v1/me/assignments", headers=evaluator["headers"])).json():
             path = f"/api/v1/assignments/{a['id']}"

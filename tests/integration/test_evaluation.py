@@ -1,47 +1,15 @@
 """Evaluation over the API: a committee, balanced assignments with conflicts replaced,
 scores in halves that become final, and the ranking computed by the exact rules."""
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import Role
-from tests.factories import Client, error_keys, make_user, token_headers
+from tests.factories import Client, error_keys, make_user
 from tests.grants_setup import (
-    TAX_IDS,
-    applicant,
-    now_plus,
-    officer_and_call,
+    assign_whole_committee,
+    evaluated_call,
     other_municipality,
-    set_call_times,
-    submitted,
-    ua_iban,
 )
-
-
-async def evaluated_call(client: Client, session: AsyncSession) -> dict[str, Any]:
-    """A closed call with two eligible applications and one not, and three evaluators."""
-    setup = await officer_and_call(client, session, blind_review=True)
-    lviv = setup["municipality"]
-    evaluators = []
-    for n in range(3):
-        user = await make_user(session, Role.EVALUATOR, lviv.id, email=f"eval{n}@example.org")
-        evaluators.append({"id": user.id, "headers": await token_headers(client, user.email)})
-    applications = []
-    for n in range(3):
-        headers = await applicant(client, session, f"a{n}@example.org", tax_id=TAX_IDS[n])
-        applications.append(await submitted(client, setup["call_id"], headers, iban=ua_iban(n + 1)))
-    for application_id, eligible in zip(applications, (True, True, False), strict=True):
-        decided = await client.post(
-            f"/api/v1/applications/{application_id}/eligibility",
-            headers=setup["staff"],
-            json={"eligible": eligible, "reason": "" if eligible else "Не та громада, вибачте."},
-        )
-        assert decided.status_code == 200, decided.text
-    await set_call_times(
-        session, setup["call_id"], opens_at=now_plus(days=-5), closes_at=now_plus(seconds=-1)
-    )
-    return {**setup, "evaluators": evaluators, "applications": applications}
 
 
 async def test_committee_assignment_conflicts_scores_and_ranking(
@@ -49,14 +17,8 @@ async def test_committee_assignment_conflicts_scores_and_ranking(
 ) -> None:
     setup = await evaluated_call(client, session)
     call_id, officer = setup["call_id"], setup["officer"]
-    ids = [e["id"] for e in setup["evaluators"]]
-    committee = await client.put(
-        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
-    )
-    assert committee.status_code == 200, committee.text
-    assigned = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
-    assert assigned.status_code == 200, assigned.text
-    pairs = {(a["application_id"], a["evaluator_id"]) for a in assigned.json()}
+    assigned = await assign_whole_committee(client, setup)
+    pairs = {(a["application_id"], a["evaluator_id"]) for a in assigned}
     eligible = setup["applications"][:2]
     assert len(pairs) == 4 and {a for a, _e in pairs} == set(eligible)
     again = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
@@ -183,12 +145,7 @@ async def test_an_assigned_evaluator_reads_the_application_blind_after_declaring
     client: Client, session: AsyncSession
 ) -> None:
     setup = await evaluated_call(client, session)  # a blind-review call
-    call_id, officer = setup["call_id"], setup["officer"]
-    ids = [e["id"] for e in setup["evaluators"]]
-    await client.put(
-        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
-    )
-    await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    await assign_whole_committee(client, setup)
     first = setup["evaluators"][0]["headers"]
     assignment = (await client.get("/api/v1/me/assignments", headers=first)).json()[0]
     path = f"/api/v1/applications/{assignment['application_id']}"
@@ -219,12 +176,7 @@ async def test_a_comment_over_2000_characters_is_refused(
     client: Client, session: AsyncSession
 ) -> None:
     setup = await evaluated_call(client, session)
-    call_id, officer = setup["call_id"], setup["officer"]
-    ids = [e["id"] for e in setup["evaluators"]]
-    await client.put(
-        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
-    )
-    await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
+    await assign_whole_committee(client, setup)
     first = setup["evaluators"][0]["headers"]
     assignment = (await client.get("/api/v1/me/assignments", headers=first)).json()[0]
     await client.post(

@@ -24,8 +24,7 @@ from tests.factories import (
     post_form,
     text_of,
 )
-from tests.grants_setup import TAX_IDS, update_user
-from tests.integration.test_evaluation import evaluated_call
+from tests.grants_setup import TAX_IDS, assign_whole_committee, evaluated_call, update_user
 
 APPLICANTS = ["Олена Коваль", "Марія Шевчук", "Ірина Бондар"]
 TITLE = "Сонячна сушарка для фруктів"
@@ -39,7 +38,7 @@ async def assigned(client: Client, session: AsyncSession, *, blind: bool = True)
     """`evaluated_call` with its committee named and evaluators assigned; the applicants
     have names of their own, and the first evaluator is logged in on the pages."""
     setup = await evaluated_call(client, session)
-    call_id, officer = setup["call_id"], setup["officer"]
+    call_id = setup["call_id"]
     if not blind:
         await session.execute(
             update(GrantCall).where(col(GrantCall.id) == call_id).values(blind_review=False)
@@ -47,13 +46,7 @@ async def assigned(client: Client, session: AsyncSession, *, blind: bool = True)
         await session.commit()
     for n, name in enumerate(APPLICANTS):
         await update_user(session, f"a{n}@example.org", full_name=name)
-    ids = [e["id"] for e in setup["evaluators"]]
-    named = await client.put(
-        f"/api/v1/calls/{call_id}/committee", headers=officer, json={"evaluator_ids": ids}
-    )
-    assert named.status_code == 200, named.text
-    done = await client.post(f"/api/v1/calls/{call_id}/assignments", headers=officer)
-    assert done.status_code == 200, done.text
+    await assign_whole_committee(client, setup)
     assert (await login_page(client, "eval0@example.org")).status_code == 303
     return setup
 

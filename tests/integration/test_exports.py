@@ -35,17 +35,13 @@ from tests.grants_setup import (
     officer_and_call,
     other_municipality,
     submitted,
-    use_fast_passwords,
 )
 from tests.integration.test_clients import arrange as arrange_clients
 from tests.integration.test_implementation import GRANTEE, approved_grant
 from tests.integration.test_referral_pages import lviv_with_people, refer
 from tests.integration.test_training import enrol, entrepreneur, new_cohort, staff_setup
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def csv_rows(response: Any) -> list[list[str]]:

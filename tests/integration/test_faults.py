@@ -45,7 +45,6 @@ from tests.grants_setup import (
     draft,
     officer_and_call,
     pdf_bytes,
-    use_fast_passwords,
 )
 from tests.integration.test_certificates import arrange_cohort
 from tests.integration.test_partner_pages import partner_form
@@ -53,9 +52,7 @@ from tests.integration.test_partner_pages import partner_form
 SECRET = "fault-test-secret-key-that-is-long-enough-0123456"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 # --- the database connection killed mid-request ---------------------------------------------

@@ -32,13 +32,9 @@ from tests.grants_setup import (
     other_municipality,
     programme_row,
     set_call_times,
-    use_fast_passwords,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def assert_invalid(response: Any, key: str) -> None:

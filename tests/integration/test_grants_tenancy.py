@@ -29,14 +29,10 @@ from tests.grants_setup import (
     officer_and_call,
     other_municipality,
     pdf_bytes,
-    use_fast_passwords,
     user_id_of,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def lviv_world(client: Client, session: AsyncSession) -> dict[str, Any]:

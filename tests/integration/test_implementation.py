@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict
 from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
@@ -30,7 +30,6 @@ from tests.grants_setup import (
     png_bytes,
     set_application,
     submitted,
-    use_fast_passwords,
     user_id_of,
 )
 from tests.integration.test_certificates import pdf_text
@@ -38,9 +37,7 @@ from tests.integration.test_certificates import pdf_text
 GRANTEE = "grantee@example.org"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def approved_grant(client: Client, session: AsyncSession, **decision: Any) -> dict[str, Any]:
@@ -420,13 +417,12 @@ async def test_simultaneous_tranches_and_payments_never_exceed_the_grant(
         update(Application).where(col(Application.id) == grant_id).values(scheduled_kop=5_600_001)
     )
     await session.commit()
-    officer = CurrentUser(
-        id=await user_id_of(session, f"officer{setup['municipality'].id}@example.org"),
+    officer = CurrentUser.acting(
+        await user_id_of(session, f"officer{setup['municipality'].id}@example.org"),
+        Role.MUNICIPAL_OFFICER,
         email="officer@example.org",
         full_name="Officer",
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(Role.MUNICIPAL_OFFICER, municipality_id=setup["municipality"].id),),
+        municipality_id=setup["municipality"].id,
     )
     today = service.today_in_kyiv()
 

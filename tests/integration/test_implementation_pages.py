@@ -33,14 +33,10 @@ from tests.grants_setup import (
     other_municipality,
     pdf_bytes,
     png_bytes,
-    use_fast_passwords,
 )
 from tests.integration.test_implementation import GRANTEE, approved_grant, report_body
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def visible(html: str) -> str:

@@ -10,14 +10,11 @@ from sme_hub.db import Database
 from sme_hub.grants.models import Application
 from sme_hub.implementation.models import ProgressReport
 from tests.factories import Client, count_rows, make_user, token_headers
-from tests.grants_setup import use_fast_passwords
 
 BEYOND_INT4 = 43_901_066_244  # an id no PostgreSQL `integer` column can hold
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from sqlalchemy import text, update
 from sqlmodel import col
 
 from sme_hub.config import ConfigurationError, Settings
-from sme_hub.core.jobs import ensure_job_schema, run_worker
+from sme_hub.core.jobs import run_worker
 from sme_hub.core.mail import (
     MAX_ATTEMPTS,
     EmailOutbox,
@@ -30,7 +30,7 @@ from sme_hub.core.mail import (
 )
 from sme_hub.core.models import utcnow
 from sme_hub.db import Database, scratch_database
-from tests.factories import fetch_rows, make_user
+from tests.factories import fetch_rows, job_settings, make_user
 from tests.servers import free_port
 
 
@@ -70,12 +70,9 @@ def mail_database_url(server_url: str) -> Iterator[str]:
 async def mail_settings(
     mail_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
-    await ensure_job_schema(mail_database_url)
-    return Settings(
-        env="development",
-        database_url=mail_database_url,
-        data_dir=tmp_path_factory.mktemp("mail-data"),
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    return await job_settings(
+        mail_database_url,
+        tmp_path_factory.mktemp("mail-data"),
         mail_from="SME Hub <noreply@sme-hub.test>",
     )
 

@@ -20,7 +20,6 @@ from tests.factories import (
     post_form,
     totp_code,
 )
-from tests.grants_setup import use_fast_passwords
 
 OBLAST = "UA46000000000026241"  # the factories' municipalities are in it
 LANDINGS = {
@@ -34,9 +33,7 @@ LANDINGS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def make_person(session: AsyncSession, role: Role, email: str) -> None:

@@ -27,16 +27,13 @@ from tests.factories import (
     post_form,
     text_of,
 )
-from tests.grants_setup import now_plus, officer_and_call, other_municipality, use_fast_passwords
+from tests.grants_setup import evaluated_call, now_plus, officer_and_call, other_municipality
 from tests.integration.test_enrolment_race import bulk_entrepreneurs
-from tests.integration.test_evaluation import evaluated_call
 
 REQUESTED = 20_000_000  # 200 000 UAH; the call's budget (1 000 000 UAH) fits five
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def visible(html: str) -> str:

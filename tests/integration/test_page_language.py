@@ -34,7 +34,7 @@ from sme_hub.models import metadata
 from tests.access_world import build_tenant
 from tests.conftest import REFERENCE_TABLES
 from tests.factories import Client, make_user
-from tests.grants_setup import KYIV, LVIV, use_fast_passwords
+from tests.grants_setup import KYIV, LVIV
 from tests.integration.test_access_matrix import (
     ANONYMOUS,
     CALLERS,
@@ -252,7 +252,7 @@ def with_language(path: str, language: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}lang={language}"
 
 
-@pytest.mark.usefixtures("db")
+@pytest.mark.usefixtures("db", "fast_passwords")
 async def test_every_page_speaks_one_language(
     app: Litestar,
     client: Client,
@@ -261,7 +261,6 @@ async def test_every_page_speaks_one_language(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    use_fast_passwords(monkeypatch)
     for name in ("sme_hub.http", "httpx"):
         monkeypatch.setattr(logging.getLogger(name), "level", logging.WARNING)
     own = await build_tenant(session, settings, LVIV, "Львівська громада", 0)

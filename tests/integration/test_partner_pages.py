@@ -16,6 +16,7 @@ from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.partners.models import Partner, PartnerMunicipality, Referral
 from tests.factories import (
+    BANK,
     Client,
     count_rows,
     fetch_rows,
@@ -28,27 +29,8 @@ from tests.factories import (
     post_form,
     text_of,
 )
-from tests.grants_setup import use_fast_passwords
 
-BANK = {
-    "name": "Банк «Довіра»",
-    "kind": "bank",
-    "sector": "private",
-    "services": ["Мікрокредит", "Лізинг обладнання"],
-    "address": "Львів, пл. Ринок, 1",
-    "website": "https://bank.example.org",
-    "contact_email": "sme@bank.example.org",
-    "contact_phone": "+380 32 000 00 00",
-    "description_uk": "Кредити для малого бізнесу.",
-    "description_en": "Loans for small businesses.",
-    "latitude": "49.841952",
-    "longitude": "24.031592",
-}
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def visible(html: str) -> str:

@@ -15,6 +15,7 @@ from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.partners.models import Partner, Referral
 from tests.factories import (
+    BANK,
     Client,
     error_keys,
     fetch_rows,
@@ -24,27 +25,9 @@ from tests.factories import (
     make_user,
     token_headers,
 )
-from tests.grants_setup import TAX_IDS, applicant, use_fast_passwords
+from tests.grants_setup import TAX_IDS, applicant
 
-BANK = {
-    "name": "Банк «Довіра»",
-    "kind": "bank",
-    "sector": "private",
-    "services": ["Мікрокредит", "Лізинг обладнання"],
-    "address": "Львів, пл. Ринок, 1",
-    "website": "https://bank.example.org",
-    "contact_email": "sme@bank.example.org",
-    "contact_phone": "+380 32 000 00 00",
-    "description_uk": "Кредити для малого бізнесу.",
-    "description_en": "Loans for small businesses.",
-    "latitude": "49.841952",
-    "longitude": "24.031592",
-}
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def admin(client: Client, session: AsyncSession) -> dict[str, str]:
@@ -493,19 +476,14 @@ async def test_simultaneous_requests_open_one_referral(
     import asyncio
 
     from sme_hub.config import Settings
-    from sme_hub.core.auth import CurrentUser, Grant
+    from sme_hub.core.auth import CurrentUser
     from sme_hub.core.errors import Conflict
     from sme_hub.partners import service
     from sme_hub.partners.schemas import ReferralIn
 
     setup = await lviv_with_people(client, session)
-    person = CurrentUser(
-        id=setup["entrepreneur_id"],
-        email="fop@example.org",
-        full_name="ФОП",
-        locale="uk",
-        email_confirmed=True,
-        grants=(Grant(Role.ENTREPRENEUR),),
+    person = CurrentUser.acting(
+        setup["entrepreneur_id"], Role.ENTREPRENEUR, email="fop@example.org", full_name="ФОП"
     )
 
     async def ask() -> bool:

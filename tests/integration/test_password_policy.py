@@ -20,16 +20,13 @@ from tests.factories import (
     text_of,
     token_headers,
 )
-from tests.grants_setup import use_fast_passwords
 from tests.integration.test_accounts_pages import current_user_name, register_form
 
 COMMON = "password2026!"
 COMMON_UK = "Цей пароль — один із найпоширеніших: виберіть інший."
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def test_registration_refuses_a_common_password_in_both_languages(

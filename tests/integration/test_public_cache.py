@@ -15,12 +15,9 @@ from sme_hub.config import ConfigurationError, Settings, load_settings
 from sme_hub.core.auth import Role
 from sme_hub.core.public_cache import KeptAnswers, public_cache, shareable
 from tests.factories import login_page, make_user
-from tests.grants_setup import officer_and_call, published_call, use_fast_passwords
+from tests.grants_setup import officer_and_call, published_call
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def titles_in(page: str, *titles: str) -> list[str]:

@@ -28,7 +28,7 @@ from tests.factories import (
     text_of,
     token_headers,
 )
-from tests.grants_setup import LVIV, TAX_IDS, applicant, officer_and_call, use_fast_passwords
+from tests.grants_setup import LVIV, TAX_IDS, applicant, officer_and_call
 from tests.integration.test_implementation import GRANTEE, approved_grant
 from tests.integration.test_training import TODAY
 
@@ -36,9 +36,7 @@ FOP = "fop@example.org"
 OUTCOME = "loan of 200 000 UAH approved"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def visible(html: str) -> str:

@@ -22,7 +22,6 @@ from tests.grants_setup import (
     officer_and_call,
     submitted,
     ua_iban,
-    use_fast_passwords,
     user_id_of,
 )
 
@@ -30,9 +29,7 @@ MALE_OWNED = {"owners": [{"gender": "male", "share_pct": "100"}]}
 NO_GREEN = {"green": {"answers": {}}}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def contacts(n: int, **overrides: Any) -> dict[str, Any]:

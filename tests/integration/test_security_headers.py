@@ -20,7 +20,6 @@ from tests.grants_setup import (
     draft,
     officer_and_call,
     pdf_bytes,
-    use_fast_passwords,
 )
 
 EXPECTED = {
@@ -33,9 +32,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def assert_security_headers(response: Any) -> None:

@@ -23,15 +23,12 @@ from tests.factories import (
     text_of,
     token_headers,
 )
-from tests.grants_setup import use_fast_passwords
 from tests.integration.test_accounts_pages import current_user_name
 
 COOKIE = "sme_session"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 class Clock:

@@ -32,7 +32,6 @@ from tests.grants_setup import (
     set_call_times,
     submitted,
     update_user,
-    use_fast_passwords,
     user_id_of,
 )
 from tests.integration.test_business_profile import profile
@@ -40,9 +39,7 @@ from tests.integration.test_business_profile import profile
 NO = dict.fromkeys(SCREENING_QUESTIONS, False)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def submit(client: Client, application_id: int, headers: dict[str, str]) -> Any:

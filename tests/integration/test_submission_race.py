@@ -15,7 +15,7 @@ from sme_hub.core.mail import EmailOutbox
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
 from tests.factories import Client, count_rows, fetch_rows
-from tests.grants_setup import TAX_IDS, application_body, officer_and_call, use_fast_passwords
+from tests.grants_setup import TAX_IDS, application_body, officer_and_call
 from tests.integration.test_business_profile import profile
 from tests.integration.test_enrolment_race import bulk_entrepreneurs
 from tests.servers import running_server
@@ -25,9 +25,7 @@ PEOPLE = 20
 SPREAD = 1.0  # seconds over which the racing submissions set off
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture(scope="module")

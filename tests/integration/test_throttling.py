@@ -25,7 +25,6 @@ from tests.factories import (
     text_of,
     token_headers,
 )
-from tests.grants_setup import use_fast_passwords
 
 TOKEN = "/api/v1/auth/token"
 EMAIL = "petro@example.org"
@@ -33,9 +32,7 @@ WRONG = "not my password at all"
 TOO_MANY_UK = "Забагато невдалих спроб. Зачекайте 15 хвилин і спробуйте знову."
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 # --- confirming a step with the password ----------------------------------------------------

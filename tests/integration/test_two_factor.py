@@ -30,16 +30,13 @@ from tests.factories import (
     text_of,
     token_headers,
 )
-from tests.grants_setup import use_fast_passwords
 from tests.integration.test_accounts_pages import current_user_name
 
 TOKEN = "/api/v1/auth/token"
 OFFICER = "officer@example.org"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_passwords(monkeypatch)
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 async def make_officer(session: AsyncSession, *, two_factor: bool = True) -> User:

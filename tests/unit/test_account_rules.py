@@ -100,6 +100,22 @@ def test_current_user_knows_its_tenants() -> None:
     assert user.has_role(Role.CENTRE_STAFF) and not user.is_admin
 
 
+def test_acting_builds_a_user_with_one_bound_role() -> None:
+    staff = CurrentUser.acting(5, Role.CENTRE_STAFF, municipality_id=4, centre_id=9)
+    assert staff.id == 5
+    assert staff.grants == (Grant(Role.CENTRE_STAFF, municipality_id=4, centre_id=9),)
+    assert staff.email == "centre_staff@acting" and staff.full_name == staff.email
+    assert staff.locale == "uk" and staff.email_confirmed
+    assert staff.municipality_ids() == {4} and staff.centre_ids() == {9}
+    partner = CurrentUser.acting(
+        6, Role.PARTNER, email="p@example.org", full_name="P", locale="en", partner_id=2
+    )
+    assert (partner.email, partner.full_name, partner.locale) == ("p@example.org", "P", "en")
+    assert partner.grants == (Grant(Role.PARTNER, partner_id=2),)
+    observer = CurrentUser.acting(8, Role.REGIONAL_OBSERVER, oblast="UA46000000000026241")
+    assert observer.grants == (Grant(Role.REGIONAL_OBSERVER, oblast="UA46000000000026241"),)
+
+
 @pytest.mark.parametrize(
     ("user_agent", "summary"),
     [

@@ -4,20 +4,13 @@ import pytest
 from sqlalchemy import column
 from sqlalchemy.dialects import postgresql
 
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import NotFound
 from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant, tenant_condition
 
-
-def user(*grants: Grant) -> CurrentUser:
-    return CurrentUser(
-        id=7, email="x@y.z", full_name="X", locale="uk", email_confirmed=True, grants=grants
-    )
-
-
-OFFICER = user(Grant(Role.MUNICIPAL_OFFICER, municipality_id=1))
-ADMIN = user(Grant(Role.ADMIN))
-ENTREPRENEUR = user(Grant(Role.ENTREPRENEUR))
+OFFICER = CurrentUser.acting(7, Role.MUNICIPAL_OFFICER, municipality_id=1)
+ADMIN = CurrentUser.acting(7, Role.ADMIN)
+ENTREPRENEUR = CurrentUser.acting(7, Role.ENTREPRENEUR)
 
 
 def sql(clause: object) -> str:
