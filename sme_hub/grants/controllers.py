@@ -13,7 +13,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, current_user, requires_login, requires_role
+from sme_hub.core.auth import current_user, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
@@ -26,6 +26,7 @@ from sme_hub.core.errors import (
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import Storage
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.models import GrantCall
