@@ -28,7 +28,7 @@ from litestar.testing import AsyncTestClient
 from sme_hub.accounts.models import User
 from sme_hub.app import create_app
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.roles import CurrentUser, Grant, Role
 from sme_hub.db import Database, scratch_database
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.training import certificates

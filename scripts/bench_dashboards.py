@@ -16,7 +16,7 @@ from benchlib import run_on_scratch_database
 from sqlalchemy import text
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Grant, Role
+from sme_hub.core.roles import CurrentUser, Grant, Role
 from sme_hub.db import Database
 from sme_hub.reporting import rules, service
 from sme_hub.reporting.schemas import Figures

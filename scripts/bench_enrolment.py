@@ -32,7 +32,8 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import ApiToken, RoleAssignment, User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Role, hash_password, new_token
+from sme_hub.core.auth import hash_password, new_token
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database, scratch_database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate

@@ -27,15 +27,16 @@ from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
 from sme_hub.accounts.two_factor_pages import TwoFactorAdminController, TwoFactorLoginController
 from sme_hub.audit_trail.controllers import AuditApiController, AuditPagesController
 from sme_hub.config import PACKAGE_DIR, Settings, load_settings
-from sme_hub.core.auth import CurrentUser, auth_middleware_factory, current_user
+from sme_hub.core.auth import auth_middleware_factory, current_user
 from sme_hub.core.errors import exception_handlers
-from sme_hub.core.i18n import locale_middleware
+from sme_hub.core.locale_web import locale_middleware
 from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.metrics import metrics_middleware, process_exited
 from sme_hub.core.pages import pop_flashes
 from sme_hub.core.pagination import provide_page_params
 from sme_hub.core.proxies import trusted_proxy_middleware
 from sme_hub.core.public_cache import KeptAnswers
+from sme_hub.core.roles import CurrentUser
 from sme_hub.core.security import security_headers_hook
 from sme_hub.core.storage import Storage, storage_for
 from sme_hub.core.templating import jinja_environment

@@ -13,8 +13,8 @@ from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.core import crypto
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.models import utcnow
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate

@@ -13,7 +13,7 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.demo import DEMO_PASSWORD, SYSTEM
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation import decisions

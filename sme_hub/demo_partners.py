@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.demo import SYSTEM
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import service as partners

@@ -22,8 +22,8 @@ from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings, to_libpq_url
 from sme_hub.core import crypto
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.jobs import ensure_job_schema
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre

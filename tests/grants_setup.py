@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import SupportCentre
 from sme_hub.training.models import Cohort, Enrolment, Programme

@@ -12,11 +12,12 @@ from sme_hub.accounts.controllers import client_address
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.two_factor_pages import WRONG_CODE, confirm_setup, setup_context
-from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.roles import CurrentUser, Role
 
 
 async def account_page(

@@ -28,7 +28,8 @@ from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
 from sme_hub.core.errors import Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
-from sme_hub.core.i18n import LANG_COOKIE, N_, _, choose_locale, current_locale
+from sme_hub.core.i18n import N_, _, choose_locale, current_locale
+from sme_hub.core.locale_web import LANG_COOKIE
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.proxies import client_host
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sme_hub.accounts.rules import ROLE_BINDING_SQL, TokenPurpose
-from sme_hub.core.auth import Role
 from sme_hub.core.models import created_at_field, timestamp_field
+from sme_hub.core.roles import Role
 
 ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
 PURPOSE_VALUES = ", ".join(f"'{purpose.value}'" for purpose in TokenPurpose)

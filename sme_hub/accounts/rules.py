@@ -10,8 +10,8 @@ from importlib.resources import files
 
 import pyotp
 
-from sme_hub.core.auth import Role
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import Role
 
 
 class Binding(StrEnum):

@@ -6,8 +6,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from sme_hub.accounts.rules import password_problem
-from sme_hub.core.auth import Role
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import Role
 
 
 class Strict(BaseModel):

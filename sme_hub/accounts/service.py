@@ -33,18 +33,11 @@ from sme_hub.accounts.schemas import (
     UserRead,
 )
 from sme_hub.core import audit
-from sme_hub.core.auth import (
-    CurrentUser,
-    Grant,
-    Role,
-    hash_password,
-    hash_token,
-    new_token,
-    session_stamp,
-)
+from sme_hub.core.auth import hash_password, hash_token, new_token, session_stamp
 from sme_hub.core.auth import verify_password as password_matches
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Grant, Role
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.db import Database
 from sme_hub.organisations import service as organisations

@@ -22,9 +22,9 @@ from sme_hub.accounts.rules import (
     two_factor_required,
 )
 from sme_hub.core import audit, crypto
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
 
 

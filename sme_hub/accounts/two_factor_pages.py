@@ -13,11 +13,12 @@ from sme_hub.accounts import service, sessions, two_factor
 from sme_hub.accounts.controllers import client_address, landing
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import grouped_secret, provisioning_uri
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
 from sme_hub.core.errors import TooManyRequests
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 
 WRONG_CODE = N_("This code is not right, or it has already been used. Try the current code.")

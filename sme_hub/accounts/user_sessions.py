@@ -12,14 +12,10 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import ApiToken, User, UserSession
 from sme_hub.accounts.rules import user_agent_summary
 from sme_hub.core import audit
-from sme_hub.core.auth import (
-    SESSION_ABSOLUTE_SECONDS,
-    SESSION_IDLE_SECONDS,
-    CurrentUser,
-    hash_token,
-)
+from sme_hub.core.auth import SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, hash_token
 from sme_hub.core.errors import Forbidden, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from sme_hub.audit_trail.rules import ObjectRef, TrailQuery
 from sme_hub.audit_trail.schemas import AuditActor, AuditEntryRead
 from sme_hub.core import audit
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Forbidden, NotFound
 from sme_hub.core.i18n import KYIV, _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.evaluation.models import Assignment

@@ -8,9 +8,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.logging import client_address_var, request_id_var
 from sme_hub.core.models import created_at_field
+from sme_hub.core.roles import CurrentUser
 
 
 class AuditEntry(SQLModel, table=True):

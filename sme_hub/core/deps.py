@@ -7,8 +7,8 @@ from litestar.params import URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.pagination import PageParams
+from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage
 from sme_hub.db import Database
 

@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy import exc as sa_exc
 
-from sme_hub.core.i18n import LANG_COOKIE, _, choose_locale, current_locale
+from sme_hub.core.i18n import _, choose_locale, current_locale
+from sme_hub.core.locale_web import LANG_COOKIE
 
 log = logging.getLogger(__name__)
 

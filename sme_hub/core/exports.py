@@ -40,9 +40,9 @@ from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, current_locale
+from sme_hub.core.roles import CurrentUser
 from sme_hub.db import Database
 
 Cell = str | int | Decimal | bool | datetime | date | None

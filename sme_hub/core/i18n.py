@@ -1,5 +1,8 @@
-"""Languages: Babel catalogs compiled at start-up, the request's locale, gettext for code and
-templates, and Kyiv-time and money formatting."""
+"""Languages: Babel catalogs compiled at start-up, the current locale, gettext for code and
+templates, and Kyiv-time and money formatting.
+
+Pure (no web framework): domain rules translate and format with it. Choosing the request's
+language from the request is in core/locale_web.py."""
 
 import gettext as _gettext
 from collections.abc import Mapping
@@ -7,11 +10,9 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
-from http.cookies import CookieError, SimpleCookie
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_format_date
@@ -19,9 +20,6 @@ from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _babel_format_decimal
-from litestar.datastructures import Headers
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 LOCALES = ("uk", "en")
 DEFAULT_LOCALE = "uk"
@@ -163,56 +161,3 @@ def format_money(kop: int | None, locale: str | None = None) -> str:
 def _formatted_money(kop: int, locale: str) -> str:
     number = _babel_format_decimal(Decimal(kop).scaleb(-2), format="#,##0.00", locale=locale)
     return f"{number}\u00a0{_CURRENCY.get(locale, _CURRENCY[DEFAULT_LOCALE])}"
-
-
-LANG_COOKIE = "lang"
-
-
-def lang_url(request: Any, locale: str) -> str:
-    """The current page in another language, keeping its other query parameters."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return "?" + urlencode([*params, ("lang", locale)])
-
-
-def _lang_cookie(locale: str, scope: Scope) -> str:
-    """No script reads it; sent over HTTPS only in production."""
-    settings = getattr(scope["litestar_app"].state, "settings", None)
-    secure = "; Secure" if getattr(settings, "is_production", False) else ""
-    return f"{LANG_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}"
-
-
-def locale_middleware(app: ASGIApp) -> ASGIApp:
-    """Set the request's language; remember a `?lang=` choice in a cookie for a year."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [None])[0]
-        headers = Headers.from_scope(scope)
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get("cookie", ""))
-        except CookieError:
-            cookies.clear()
-        remembered = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
-        user = scope.get("user")
-        locale = choose_locale(
-            query,
-            remembered,
-            getattr(user, "locale", None),
-            headers.get("accept-language", ""),
-        )
-        current_locale.set(locale)
-
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                extra = [(b"content-language", locale.encode())]
-                if query in LOCALES:
-                    extra.append((b"set-cookie", _lang_cookie(locale, scope).encode()))
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await app(scope, receive, send_with_cookie)
-
-    return middleware

@@ -5,8 +5,8 @@ and the login."""
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sme_hub.core.auth import Role
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import Role
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Rendering pages: one place decides full page or htmx fragment; flash messages; the
-confirmation step of irreversible actions."""
+confirmation step of irreversible actions; files sent as downloads."""
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -92,3 +93,19 @@ def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
         return []
     messages: list[dict[str, str]] = session.pop(FLASH_KEY, [])
     return messages
+
+
+def file_response(body: bytes, media_type: str, filename: str) -> Response[bytes]:
+    """A download under its own name: headers are Latin-1, so a Ukrainian name goes in
+    `filename*` (RFC 6266) beside an ASCII fallback."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

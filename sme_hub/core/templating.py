@@ -8,18 +8,18 @@ from markupsafe import Markup, escape
 
 from sme_hub.config import TEMPLATES_DIR
 from sme_hub.core import navigation
-from sme_hub.core.auth import role_label
 from sme_hub.core.i18n import (
     current_locale,
     format_datetime_kyiv,
     format_day,
     format_money,
     gettext,
-    lang_url,
     ngettext,
     pick,
 )
+from sme_hub.core.locale_web import lang_url
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import role_label
 
 
 def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:

@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, true
 
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import NotFound
+from sme_hub.core.roles import CurrentUser, Role
 
 
 def can_see_municipality(user: CurrentUser, municipality_id: int, *roles: Role) -> bool:

@@ -11,9 +11,9 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.exports import AnyRow, Cell, Export, Statement
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs import rules
 from sme_hub.entrepreneurs.models import BusinessProfile

@@ -11,13 +11,14 @@ from litestar.response import Redirect, Stream, Template
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sme_hub.accounts.controllers import client_address
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Db, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import Role
 from sme_hub.entrepreneurs import clients, rights, rules, schemas, service
 from sme_hub.entrepreneurs.clients import ClientFilters
 from sme_hub.entrepreneurs.models import BusinessProfile

@@ -8,8 +8,8 @@ from sqlmodel import col, select
 
 from sme_hub.accounts import service as accounts
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
 from sme_hub.db import Database
 from sme_hub.entrepreneurs.models import BusinessProfileVersion
 from sme_hub.entrepreneurs.service import get_profile, to_read

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _
+from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs import rules
 from sme_hub.entrepreneurs.models import BusinessProfile, BusinessProfileVersion
 from sme_hub.entrepreneurs.schemas import (

@@ -5,9 +5,10 @@ from litestar import Controller, get, post, put
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.core.roles import Role
 from sme_hub.evaluation import decisions, service
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import (

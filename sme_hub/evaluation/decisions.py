@@ -9,9 +9,9 @@ from sqlmodel import col, select
 
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
+from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.evaluation.service import call_outcomes

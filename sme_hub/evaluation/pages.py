@@ -8,11 +8,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.evaluation import evaluator_forms, review, service
 from sme_hub.evaluation.schemas import ScoresIn
 from sme_hub.grants import calls, explain

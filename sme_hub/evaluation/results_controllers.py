@@ -4,9 +4,9 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath
 
 from sme_hub.core.deps import Actor, DbSession
+from sme_hub.core.pages import file_response
 from sme_hub.evaluation import results_report
 from sme_hub.evaluation.controllers import ERRORS, officers
-from sme_hub.grants.controllers import file_response
 
 
 async def _download(db_session: DbSession, user: Actor, call_id: int) -> Response[bytes]:

@@ -12,10 +12,10 @@ from sqlmodel import col
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict
 from sme_hub.core.i18n import _, current_locale
 from sme_hub.core.pdf import render_pdf
+from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import service
 from sme_hub.grants import calls, explain
 from sme_hub.grants import schemas as labels

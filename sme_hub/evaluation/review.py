@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs.rules import mask_rnokpp
 from sme_hub.evaluation import service
 from sme_hub.evaluation.schemas import AssignmentRead

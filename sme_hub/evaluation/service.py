@@ -17,9 +17,9 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _, current_locale, in_language
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.models import Assignment, CommitteeMember, CriterionScore
 from sme_hub.evaluation.schemas import (

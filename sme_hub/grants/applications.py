@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, in_language
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation.models import Assignment

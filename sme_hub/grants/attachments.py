@@ -14,7 +14,6 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -24,6 +23,7 @@ from sme_hub.core.errors import (
     UnsupportedType,
 )
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.grants import applications, documents
 from sme_hub.grants.models import Application, Attachment, GrantCall

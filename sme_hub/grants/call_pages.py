@@ -10,12 +10,13 @@ from litestar.response import Redirect, Template
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.roles import Role
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.grants import call_forms, calls, explain, overview, partner_form, rules
 from sme_hub.grants import schemas as labels

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant
 from sme_hub.grants import rules
 from sme_hub.grants.models import CallAmendment, GrantCall

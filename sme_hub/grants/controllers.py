@@ -1,7 +1,6 @@
 """Calls and applications over the API (api.md): thin handlers over the grants services."""
 
 from typing import Annotated, Any, TypeAlias
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
@@ -13,7 +12,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, current_user, requires_login, requires_role
+from sme_hub.core.auth import current_user, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
@@ -25,7 +24,9 @@ from sme_hub.core.errors import (
 )
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _
+from sme_hub.core.pages import file_response
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import Storage
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.models import GrantCall
@@ -382,19 +383,3 @@ async def copy_download(
     """The PDF copy made at submission (API and pages)."""
     body = await attachments.application_copy(session, user, storage, application_id)
     return file_response(body, PDF, f"application-{application_id}.pdf")
-
-
-def file_response(body: bytes, media_type: str, filename: str) -> Response[bytes]:
-    """A download under its own name: headers are Latin-1, so a Ukrainian name goes in
-    `filename*` (RFC 6266) beside an ASCII fallback."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": (
-                f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-            ),
-            "X-Content-Type-Options": "nosniff",
-        },
-    )

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.grants.models import Application, GrantCall

@@ -10,7 +10,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
 from sme_hub.core.errors import (
     Conflict,
@@ -22,6 +22,7 @@ from sme_hub.core.errors import (
 )
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants import (
     applications,
     attachments,

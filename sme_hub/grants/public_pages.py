@@ -8,12 +8,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, current_user, requires_role
+from sme_hub.core.auth import current_user, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants import applications, calls, eligibility, explain, rules, schemas
 from sme_hub.grants.models import Application
 from sme_hub.organisations import service as organisations

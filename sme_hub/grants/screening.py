@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.exports import AnyRow, Cell, Export, Statement, hryvnias
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 from sme_hub.grants import applications, calls

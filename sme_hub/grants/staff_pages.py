@@ -9,13 +9,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
 from sme_hub.audit_trail.service import may_read as may_read_trail
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import Role
 from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS

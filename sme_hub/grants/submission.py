@@ -11,9 +11,9 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core import mail
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import KYIV, _, format_datetime_kyiv
+from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs import service as entrepreneurs

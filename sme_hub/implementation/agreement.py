@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
+from sme_hub.core.pages import file_response
 from sme_hub.core.pdf import render_pdf
-from sme_hub.grants.controllers import file_response
+from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
 from sme_hub.implementation import rules, service
 from sme_hub.organisations.models import Municipality

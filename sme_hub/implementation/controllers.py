@@ -11,7 +11,7 @@ from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
-from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
@@ -21,8 +21,9 @@ from sme_hub.core.errors import (
     UnsupportedType,
 )
 from sme_hub.core.exports import download, format_of
+from sme_hub.core.pages import file_response
+from sme_hub.core.roles import Role
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.grants.controllers import file_response
 from sme_hub.implementation import agreement, exports, service
 from sme_hub.implementation.schemas import (
     GrantRead,

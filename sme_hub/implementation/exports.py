@@ -6,9 +6,9 @@ from sqlalchemy import true
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.exports import AnyRow, Cell, Export, hryvnias
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
 from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
 from sme_hub.implementation import rules, service

@@ -10,12 +10,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, exports, forms, overview, service
 from sme_hub.implementation.pages import check_report_of, common_context, receipt_download

@@ -14,14 +14,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.auth import CurrentUser, current_user, requires_login
+from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.deps import Actor, DbSession, Files, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _, pick
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import file_response, redirect_with_message, render
+from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import schemas as grant_labels
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.grants.controllers import file_response
 from sme_hub.grants.forms import size_text
 from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, forms, service

@@ -14,10 +14,10 @@ from sqlmodel import col, select
 
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _, format_money
 from sme_hub.core.jobs import jobs, worker_resources
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.core.tenancy import can_see_municipality, tenant_condition
 from sme_hub.grants.attachments import checked_upload

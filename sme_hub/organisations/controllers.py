@@ -11,12 +11,13 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.rules import ROLE_BINDING, Binding
 from sme_hub.accounts.schemas import AdminUserCreate, UserRead
 from sme_hub.core import mail
-from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.organisations import service
 from sme_hub.organisations.schemas import (
     CentreCreate,

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate

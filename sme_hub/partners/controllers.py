@@ -12,12 +12,13 @@ from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 
-from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, Db, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.i18n import _
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import Role
 from sme_hub.partners import exports, rules, service
 from sme_hub.partners.schemas import (
     CallPartnersIn,

@@ -4,10 +4,10 @@
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.exports import AnyRow, Cell, Export
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.partners import rules, service
 from sme_hub.partners.models import Partner, Referral
 

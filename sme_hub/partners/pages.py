@@ -14,13 +14,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.auth import Role, current_user, requires_role
+from sme_hub.core.auth import current_user, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import Role
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import forms, rules
 from sme_hub.partners import service as partner_service

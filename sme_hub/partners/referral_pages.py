@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.collation import uk_key
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
@@ -18,6 +18,7 @@ from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants.overview import assistable_clients
 from sme_hub.partners import exports, rules, service
 from sme_hub.partners.models import Partner

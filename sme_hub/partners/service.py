@@ -16,11 +16,11 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.collation import uk_key, uk_order
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant, tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.organisations.models import Municipality

@@ -8,10 +8,11 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession
 from sme_hub.core.errors import Forbidden, NotFound
 from sme_hub.core.pages import render
+from sme_hub.core.roles import Role
 from sme_hub.organisations.models import Municipality
 from sme_hub.reporting import charts, rules, service
 from sme_hub.reporting.schemas import (

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import JSONB, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import NotFound
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.grants.models import AWARDED_STATUSES as AWARDED
 from sme_hub.grants.models import SUBMITTED_STATUSES as SUBMITTED

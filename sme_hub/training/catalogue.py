@@ -10,8 +10,8 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import NotFound
+from sme_hub.core.roles import CurrentUser
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.partners.models import Partner
 from sme_hub.training.calendar import CalendarEvent, ics

@@ -8,10 +8,11 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession
 from sme_hub.core.i18n import current_locale
 from sme_hub.core.pages import render
+from sme_hub.core.roles import Role
 from sme_hub.training import certificates
 
 

@@ -31,11 +31,11 @@ from sqlmodel import col, func, select, update
 
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, NotFound
 from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.jobs import jobs, worker_resources
 from sme_hub.core.pdf import render_pdf
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.training.certificate_models import CertificateBatch

@@ -5,9 +5,10 @@ from litestar import Controller, delete, get, post, put
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from sme_hub.core.auth import Role, requires_login, requires_role
+from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import Role
 from sme_hub.training import enrolment, service
 from sme_hub.training.schemas import (
     AttendanceRead,

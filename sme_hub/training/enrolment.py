@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core import audit, mail
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict, Forbidden, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.training import rules
 from sme_hub.training.models import Cohort, Enrolment, Programme

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.exports import AnyRow, Cell, Export
 from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
 from sme_hub.training import service
 from sme_hub.training.models import Attendance, Enrolment
 from sme_hub.training.schemas import ENROLMENT_STATUS_LABELS

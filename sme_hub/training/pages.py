@@ -7,12 +7,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from sme_hub.core.auth import Role, current_user, requires_role
+from sme_hub.core.auth import current_user, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, Forbidden
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import Role
 from sme_hub.organisations import service as organisations
 from sme_hub.training import catalogue, enrolment, schemas
 

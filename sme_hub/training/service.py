@@ -10,9 +10,9 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.auth import CurrentUser
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _, format_day
+from sme_hub.core.roles import CurrentUser
 from sme_hub.organisations import service as organisations
 from sme_hub.partners.models import Partner
 from sme_hub.training import certificates, rules

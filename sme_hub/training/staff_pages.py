@@ -8,13 +8,14 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
-from sme_hub.core.auth import Role, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Db, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.exports import download, format_of
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import KYIV, N_, _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.roles import Role
 from sme_hub.partners import service as partners
 from sme_hub.training import catalogue, exports, rules, schemas, service
 from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate

@@ -23,7 +23,7 @@ from sme_hub.accounts.models import User
 from sme_hub.app import create_app
 from sme_hub.config import Settings
 from sme_hub.core import crypto
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.grants.models import GrantCall
 from sme_hub.partners.models import Partner

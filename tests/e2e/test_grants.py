@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import CurrentUser, Role
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
 from sme_hub.grants import calls

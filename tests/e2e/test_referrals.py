@@ -7,7 +7,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.demo import seed_demo
 from sme_hub.partners.models import Partner
 from tests.e2e.conftest import Screenshotter, log_in

@@ -12,8 +12,8 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
 from sme_hub.core.i18n import KYIV
+from sme_hub.core.roles import Role
 from sme_hub.training.models import Enrolment
 from tests.e2e.conftest import SCREENSHOTS, Screenshotter
 from tests.factories import PASSWORD, make_centre, make_municipality, make_user, move_cohort_back

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.config import Settings
 from sme_hub.core import auth
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.models import metadata
 from tests.access_world import Tenant, build_tenant

@@ -13,8 +13,8 @@ from sme_hub.accounts.rules import (
     MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
 )
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,

@@ -7,8 +7,9 @@ import pytest
 
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.accounts.rules import CONSENT_VERSION, MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS
-from sme_hub.core.auth import Role, hash_password
+from sme_hub.core.auth import hash_password
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from sme_hub.accounts.models import RoleAssignment, User
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.partners.models import Partner, PartnerMunicipality

@@ -18,7 +18,7 @@ from sme_hub.accounts import service as accounts
 from sme_hub.app import create_app
 from sme_hub.config import Settings
 from sme_hub.core import auth
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from tests.factories import make_centre, make_municipality, make_user
 from tests.grants_setup import LVIV

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.grants.models import Application
 from tests.factories import Client, count_rows, error_keys, fetch_rows, make_user, token_headers

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.entrepreneurs.models import BusinessProfile, BusinessProfileVersion
 from tests.factories import Client, make_municipality, make_user, token_headers
 

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.entrepreneurs.models import BusinessProfile
 from tests.factories import Client, login_page, make_user, post_form, text_of
 from tests.integration.test_business_profile import EDRPOU, LVIV

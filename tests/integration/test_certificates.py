@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import Role
 from sme_hub.core.errors import Conflict
 from sme_hub.core.jobs import run_worker
+from sme_hub.core.roles import Role
 from sme_hub.db import Database, scratch_database
 from sme_hub.training import certificates
 from sme_hub.training.certificate_models import CertificateBatch

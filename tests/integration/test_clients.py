@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
 from tests.integration.test_business_profile import FEMALE_RNOKPP, LVIV, profile
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.grants.models import GrantCall
 from sme_hub.implementation.models import ProgressReport
 from sme_hub.partners.models import Referral

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import User
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.demo import seed_demo
 from sme_hub.demo_grants import EVALUATION_CALL_TITLE
 from sme_hub.entrepreneurs.models import BusinessProfile

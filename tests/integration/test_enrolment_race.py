@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.accounts.models import ApiToken, RoleAssignment, User
-from sme_hub.core.auth import Role, hash_password, new_token
+from sme_hub.core.auth import hash_password, new_token
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.training.models import Cohort, Enrolment
 from tests.factories import (

@@ -3,7 +3,7 @@ scores in halves that become final, and the ranking computed by the exact rules.
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from tests.factories import Client, error_keys, make_user
 from tests.grants_setup import (
     assign_whole_committee,

@@ -22,8 +22,8 @@ from sqlmodel import col
 
 from sme_hub.app import create_app
 from sme_hub.config import Settings, to_libpq_url
-from sme_hub.core.auth import Role
 from sme_hub.core.jobs import ensure_job_schema
+from sme_hub.core.roles import Role
 from sme_hub.db import Database, scratch_database
 from sme_hub.grants.models import Attachment
 from sme_hub.partners.models import Partner

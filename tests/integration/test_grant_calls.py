@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.grants import calls
 from sme_hub.grants.models import CallAmendment, GrantCall

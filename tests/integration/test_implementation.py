@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.config import Settings
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import Conflict
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation import service

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from tests.factories import (
     PASSWORD,
     Client,

@@ -27,8 +27,8 @@ from sqlalchemy.types import JSON, TypeDecorator
 
 from sme_hub.accounts.rules import user_agent_summary
 from sme_hub.config import Settings
-from sme_hub.core.auth import Role
 from sme_hub.core.mail import deliver_due
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.models import metadata
 from tests.access_world import build_tenant

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.partners.models import Partner, PartnerMunicipality, Referral
 from tests.factories import (

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.partners.models import Partner, Referral
 from tests.factories import (
@@ -476,8 +476,8 @@ async def test_simultaneous_requests_open_one_referral(
     import asyncio
 
     from sme_hub.config import Settings
-    from sme_hub.core.auth import CurrentUser
     from sme_hub.core.errors import Conflict
+    from sme_hub.core.roles import CurrentUser
     from sme_hub.partners import service
     from sme_hub.partners.schemas import ReferralIn
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import ApiToken, User
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,

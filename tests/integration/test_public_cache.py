@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.app import create_app
 from sme_hub.config import ConfigurationError, Settings, load_settings
-from sme_hub.core.auth import Role
 from sme_hub.core.public_cache import KeptAnswers, public_cache, shareable
+from sme_hub.core.roles import Role
 from tests.factories import login_page, make_user
 from tests.grants_setup import officer_and_call, published_call
 

@@ -204,7 +204,7 @@ async def test_uploads_live_outside_the_web_root_under_random_names_and_download
 
 def test_every_download_of_an_uploaded_file_uses_the_attachment_response() -> None:
     """Receipts (implementation) and attachments (grants) are served by one function."""
-    from sme_hub.grants.controllers import file_response
+    from sme_hub.core.pages import file_response
     from sme_hub.implementation import controllers, pages
 
     assert controllers.file_response is file_response and pages.file_response is file_response

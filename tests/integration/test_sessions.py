@@ -11,6 +11,7 @@ from sqlmodel import col
 from sme_hub.accounts.models import UserSession
 from sme_hub.core import auth
 from sme_hub.core.auth import SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS
+from sme_hub.core.roles import Role
 from tests.factories import (
     PASSWORD,
     Client,
@@ -75,7 +76,7 @@ async def test_the_second_step_issues_another_new_session(
     client: Client, session: AsyncSession, app: Any
 ) -> None:
     municipality = await make_municipality(session)
-    await make_user(session, auth.Role.MUNICIPAL_OFFICER, municipality.id, email="o@example.org")
+    await make_user(session, Role.MUNICIPAL_OFFICER, municipality.id, email="o@example.org")
     await client.get("/login")
     before = client.cookies.get(COOKIE)
     await post_form(
@@ -245,7 +246,7 @@ async def test_an_administrators_deactivation_ends_the_sessions_at_once(
     client: Client, session: AsyncSession
 ) -> None:
     person = await make_user(session, email="petro@example.org", full_name="Петро Бондар")
-    await make_user(session, auth.Role.ADMIN, email="admin@example.org")
+    await make_user(session, Role.ADMIN, email="admin@example.org")
     await login_page(client, "petro@example.org")
     assert current_user_name((await client.get("/")).text) == "Петро Бондар"
     person_headers = await token_headers(client, "petro@example.org")
@@ -264,7 +265,7 @@ async def test_the_administrators_page_deactivates_an_account(
     client: Client, session: AsyncSession
 ) -> None:
     person = await make_user(session, email="petro@example.org", full_name="Петро Бондар")
-    admin = await make_user(session, auth.Role.ADMIN, email="admin@example.org")
+    admin = await make_user(session, Role.ADMIN, email="admin@example.org")
     theirs = await login_elsewhere(client, "petro@example.org")
     await login_page(client, "admin@example.org")
     admin_page = (await client.get("/admin")).text

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from sme_hub.organisations.models import Municipality
 from tests.factories import (

@@ -9,7 +9,7 @@ from sme_hub.accounts.rules import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS,
 )
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,

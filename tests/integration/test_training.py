@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
 from sme_hub.core.mail import EmailOutbox
+from sme_hub.core.roles import Role
 from sme_hub.training.certificate_models import CertificateBatch
 from sme_hub.training.models import Cohort, Enrolment
 from tests.factories import (

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from tests.factories import Client, login_page, make_user, post_form, text_of
 from tests.integration.test_training import TODAY, new_cohort, staff_setup
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.training.models import Cohort, Enrolment, TrainingSession
 from tests.factories import (
     Client,

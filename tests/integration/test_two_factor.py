@@ -12,7 +12,7 @@ from sme_hub.accounts.models import LoginFailure, RecoveryCode, User
 from sme_hub.accounts.rules import MAX_FAILURES_PER_ACCOUNT_AT_ADDRESS, totp_step
 from sme_hub.core import crypto
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.auth import Role
+from sme_hub.core.roles import Role
 from sme_hub.db import Database
 from tests.factories import (
     PASSWORD,

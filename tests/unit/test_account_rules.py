@@ -13,7 +13,8 @@ from sme_hub.accounts.rules import (
     password_problem,
     user_agent_summary,
 )
-from sme_hub.core.auth import CurrentUser, Grant, Role, hash_password, verify_password
+from sme_hub.core.auth import hash_password, verify_password
+from sme_hub.core.roles import CurrentUser, Grant, Role
 
 
 @pytest.mark.parametrize(

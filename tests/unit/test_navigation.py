@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sme_hub.core.auth import Role
 from sme_hub.core.navigation import PUBLIC, ROLE_ORDER, WORK, header, landing_path
+from sme_hub.core.roles import Role
 
 LANDINGS = {
     Role.ENTREPRENEUR: "/me",

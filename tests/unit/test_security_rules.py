@@ -24,9 +24,9 @@ from sme_hub.core.auth import (
     SESSION_IDLE_SECONDS,
     SESSION_LOGIN_AT_KEY,
     SESSION_SEEN_AT_KEY,
-    Role,
     session_expired,
 )
+from sme_hub.core.roles import Role
 from sme_hub.core.security import (
     CONTENT_SECURITY_POLICY,
     DOCS_CONTENT_SECURITY_POLICY,

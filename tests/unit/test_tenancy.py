@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import column
 from sqlalchemy.dialects import postgresql
 
-from sme_hub.core.auth import CurrentUser, Role
 from sme_hub.core.errors import NotFound
+from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant, tenant_condition
 
 OFFICER = CurrentUser.acting(7, Role.MUNICIPAL_OFFICER, municipality_id=1)
