@@ -1,8 +1,10 @@
-"""Demo calls of Lviv. An open call with one submitted application and one draft. And a call
-past its deadline, taken through the real use cases: a committee of two
+"""Demo calls of Lviv. The applications are written directly (submitting through
+grants.submission would store PDFs, send emails and need an open call); everything after
+them goes through the real use cases. An open call with one submitted application and one
+draft. And a call past its deadline: a committee of two
 evaluators scores three applications (one score sheet left in progress), the recommendation
 is stored, one grant is approved, its first tranche paid and a progress report sent. Every
-role then has evaluation and implementation pages with something on them."""
+role then has application, evaluation and implementation pages with something on them."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
