@@ -45,7 +45,7 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 390, "height": 844}
 
-# The demo users `sme-hub serve --demo` creates (sme_hub/demo.py), one per role.
+# The demo users `sme-hub serve --demo` creates (sme_hub/demo/people.py), one per role.
 DEMO_USERS = {
     "admin": "admin@demo.sme-hub.org",
     "municipal_officer": "officer@demo.sme-hub.org",
@@ -55,7 +55,7 @@ DEMO_USERS = {
     "entrepreneur": "entrepreneur@demo.sme-hub.org",
     "regional_observer": "observer@demo.sme-hub.org",
 }
-# A demo entrepreneur whose application to the demo call is submitted (sme_hub/demo.py).
+# A demo entrepreneur whose application to the demo call is submitted (sme_hub/demo/grants.py).
 APPLICANT = "solar@demo.sme-hub.org"
 # The demo entrepreneur holds a grant (one at a time): the farmer is free to apply.
 DRAFTER = "farm@demo.sme-hub.org"

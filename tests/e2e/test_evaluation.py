@@ -12,8 +12,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.demo import seed_demo
-from sme_hub.demo_grants import EVALUATION_CALL_TITLE
+from sme_hub.demo import EVALUATION_CALL_TITLE, seed_demo
 from sme_hub.grants.models import Application, GrantCall
 from tests.e2e.conftest import Screenshotter, log_in
 from tests.servers import SECRET_KEY

@@ -6,8 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import User
 from sme_hub.core.roles import Role
-from sme_hub.demo import seed_demo
-from sme_hub.demo_grants import EVALUATION_CALL_TITLE
+from sme_hub.demo import EVALUATION_CALL_TITLE, seed_demo
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.evaluation.models import Assignment
 from sme_hub.grants.models import Application, GrantCall

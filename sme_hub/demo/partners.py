@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.config import Settings
 from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.demo import SYSTEM
+from sme_hub.demo.people import SYSTEM
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import service as partners
 from sme_hub.partners.models import Partner, Referral

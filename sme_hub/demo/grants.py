@@ -1,10 +1,14 @@
-"""Demo of a call past its deadline, taken through the real use cases: a committee of two
+"""Demo calls of Lviv. The applications are written directly (submitting through
+grants.submission would store PDFs, send emails and need an open call); everything after
+them goes through the real use cases. An open call with one submitted application and one
+draft. And a call past its deadline: a committee of two
 evaluators scores three applications (one score sheet left in progress), the recommendation
 is stored, one grant is approved, its first tranche paid and a progress report sent. Every
-role then has evaluation and implementation pages with something on them."""
+role then has application, evaluation and implementation pages with something on them."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -13,8 +17,9 @@ from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings
+from sme_hub.core import audit
 from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.demo import DEMO_PASSWORD, SYSTEM
+from sme_hub.demo.people import DEMO_PASSWORD, SYSTEM
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation import decisions
 from sme_hub.evaluation import service as evaluation
@@ -27,6 +32,166 @@ from sme_hub.implementation import service as implementation
 from sme_hub.implementation.models import Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
 from sme_hub.organisations.models import Municipality
+
+DEMO_CALL_TITLE = "Зелений старт 2027: гранти для малого бізнесу Львова"
+
+
+def demo_call_body(
+    title_uk: str, title_en: str, opens_at: datetime, closes_at: datetime
+) -> dict[str, Any]:
+    """A Lviv call with three criteria, women-led and green priorities and group bonuses."""
+    return {
+        "title_uk": title_uk,
+        "title_en": title_en,
+        "description_uk": (
+            "Громада підтримує малий бізнес, що створює робочі місця та зменшує вплив "
+            "на довкілля. Пріоритет — бізнесам, які очолюють жінки, і зеленим бізнесам."
+        ),
+        "description_en": (
+            "The community supports small businesses that create jobs and reduce their "
+            "environmental impact. Priority goes to women-led and green businesses."
+        ),
+        "budget_kop": 200_000_000,
+        "min_grant_kop": 5_000_000,
+        "max_grant_kop": 30_000_000,
+        "own_contribution_pct": 20,
+        "opens_at": opens_at.isoformat(),
+        "closes_at": closes_at.isoformat(),
+        "threshold": 60,
+        "criteria": [
+            {
+                "key": "impact",
+                "name_uk": "Економічний ефект і робочі місця",
+                "name_en": "Economic effect and jobs",
+                "weight": 3,
+                "max_score": 10,
+            },
+            {
+                "key": "feasibility",
+                "name_uk": "Реалістичність плану і бюджету",
+                "name_en": "Feasibility of the plan and budget",
+                "weight": 2,
+                "max_score": 10,
+            },
+            {
+                "key": "environment",
+                "name_uk": "Вплив на довкілля",
+                "name_en": "Environmental impact",
+                "weight": 1,
+                "max_score": 10,
+            },
+        ],
+        "priorities": {
+            "women_led_budget_share": "0.3",
+            "group_bonuses": {"veteran_owned": 5, "idp_owned": 5},
+        },
+        "eligibility": {
+            "in_municipality": True,
+            "min_business_age_months": 12,
+            "legal_forms": ["fop", "llc", "farm", "cooperative"],
+            "excluded_kved": ["05", "06", "19"],
+            "one_active_grant": True,
+        },
+        "questions": [
+            {
+                "key": "customers",
+                "label_uk": "Хто ваші клієнти і як ви їх знайдете?",
+                "label_en": "Who are your customers and how will you reach them?",
+                "required": True,
+            },
+        ],
+    }
+
+
+async def ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
+    """An open call of Lviv with one submitted application and one draft, so every role has
+    something to look at."""
+    if await session.scalar(
+        select(col(GrantCall.id)).where(col(GrantCall.title_uk) == DEMO_CALL_TITLE)
+    ):
+        return
+    assert lviv.id is not None
+    officer = CurrentUser.acting(
+        0, Role.MUNICIPAL_OFFICER, email="system", full_name="seed-demo", municipality_id=lviv.id
+    )
+    now = datetime.now(UTC)
+    closes_at = (now + timedelta(days=45)).replace(hour=15, minute=0, second=0, microsecond=0)
+    call = await calls.create_call(
+        session,
+        officer,
+        CallCreate.model_validate(
+            demo_call_body(
+                DEMO_CALL_TITLE,
+                "Green Start 2027: grants for small businesses of Lviv",
+                now - timedelta(days=3),
+                closes_at,
+            )
+        ),
+    )
+    call.status, call.published_at = "published", now
+    solar = await session.scalar(
+        select(col(User.id)).where(col(User.email) == "solar@demo.sme-hub.org")
+    )
+    bakery = await session.scalar(
+        select(col(User.id)).where(col(User.email) == "bakery@demo.sme-hub.org")
+    )
+    assert solar is not None and bakery is not None and call.id is not None
+    submitted = Application(call_id=call.id, municipality_id=lviv.id, applicant_id=solar)
+    applications.apply_changes(
+        submitted,
+        ApplicationIn(
+            project_title="Сонячні станції для дахів ОСББ",
+            summary="Монтуємо сонячні станції на дахах багатоквартирних будинків.",
+            description="Купуємо підйомник і інструменти, навчаємо двох монтажниць.",
+            requested_amount_kop=24_000_000,
+            own_contribution_kop=6_000_000,
+            budget_lines=[
+                {"item": "Автовишка (вживана)", "amount_kop": 21_000_000},
+                {"item": "Інструменти та засоби безпеки", "amount_kop": 6_000_000},
+                {"item": "Навчання монтажників", "amount_kop": 3_000_000},
+            ],
+            jobs_total=3,
+            jobs_women=2,
+            environmental_effect="Близько 400 МВт·год сонячної енергії на рік.",
+            screening={
+                "protected_area": False,
+                "hazardous_waste": False,
+                "new_construction": False,
+                "emissions_or_discharges": False,
+                "noise_or_traffic": False,
+            },
+            answers={"customers": "ОСББ Львова; знаходимо через асоціацію ОСББ."},
+            iban="UA213223130000026007233566001",
+            contact_phone="+380 67 000 11 22",
+            business_address="м. Львів, вул. Сонячна, 5",
+        ).model_dump(exclude_unset=True),
+    )
+    profile = await entrepreneurs.get_profile(session, solar)
+    assert profile is not None
+    submitted.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
+    submitted.women_led = submission.women_led_for_call(profile, call)
+    submitted.green_level = profile.green_level
+    submitted.status, submitted.submitted_at = "submitted", now - timedelta(days=1)
+    session.add(
+        Application(
+            call_id=call.id,
+            municipality_id=lviv.id,
+            applicant_id=bakery,
+            project_title="Піч на тепловому насосі",
+        )
+    )
+    session.add(submitted)
+    await session.flush()
+    for action in ("created", "submit"):
+        await audit.record(
+            session,
+            actor_id=solar,
+            object_type="application",
+            object_id=submitted.id or 0,
+            action=action,
+            municipality_id=lviv.id,
+        )
+
 
 EVALUATION_CALL_TITLE = "Жіночий бізнес Львова 2026: мікрогранти"
 SECOND_EVALUATOR = ("evaluator2@demo.sme-hub.org", "Оксана Оцінювачка")
@@ -74,9 +239,7 @@ async def _user_id(session: AsyncSession, email: str) -> int:
     return int(found)
 
 
-async def ensure_demo_evaluation(
-    session: AsyncSession, lviv: Municipality, call_body: dict[str, object]
-) -> None:
+async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> None:
     """Create the call once; a second run finds it and adds nothing."""
     if await session.scalar(
         select(col(GrantCall.id)).where(col(GrantCall.title_uk) == EVALUATION_CALL_TITLE)
@@ -103,6 +266,12 @@ async def ensure_demo_evaluation(
             ),
         )
     now = datetime.now(UTC)
+    call_body = demo_call_body(
+        EVALUATION_CALL_TITLE,
+        "Women's business in Lviv 2026: micro-grants",
+        now + timedelta(days=1),
+        now + timedelta(days=2),
+    )
     call = await calls.create_call(session, officer, CallCreate.model_validate(call_body))
     assert call.id is not None
     call.status, call.published_at = "closed", now - timedelta(days=60)
