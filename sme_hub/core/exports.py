@@ -1,6 +1,7 @@
 """Lists as files people open in a spreadsheet, streamed from PostgreSQL: CSV (UTF-8 with a
-BOM, so Excel reads the Cyrillic right) and XLSX. Every export of every list goes through
-`download`: the list's own SQL statement, a header, and how one row becomes cells.
+BOM, so Excel reads the Cyrillic right) and XLSX. Every export of every list is a route made
+by `export_route` (the API's and the page's twin alike) and goes through `download`: the
+list's own SQL statement, a header, and how one row becomes cells.
 
 No text a person typed (a name, a project title, a note) becomes a formula when the file is
 opened (OWASP's "CSV injection"): XLSX cells of text are written as strings, never through
