@@ -1,6 +1,7 @@
 """Lists as files people open in a spreadsheet, streamed from PostgreSQL: CSV (UTF-8 with a
-BOM, so Excel reads the Cyrillic right) and XLSX. Every export of every list goes through
-`download`: the list's own SQL statement, a header, and how one row becomes cells.
+BOM, so Excel reads the Cyrillic right) and XLSX. Every export of every list is a route made
+by `export_route` (the API's and the page's twin alike) and goes through `download`: the
+list's own SQL statement, a header, and how one row becomes cells.
 
 No text a person typed (a name, a project title, a note) becomes a formula when the file is
 opened (OWASP's "CSV injection"): XLSX cells of text are written as strings, never through
@@ -25,7 +26,7 @@ when the client goes away. The request holds one connection at a time, never two
 import csv
 import io
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -33,6 +34,9 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from anyio import to_thread
+from litestar import Request, get
+from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.response import Stream
 from sqlalchemy import Row, Select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +44,7 @@ from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from sme_hub.core import audit
+from sme_hub.core.deps import Actor, Db, DbSession
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, current_locale
 from sme_hub.core.roles import CurrentUser
@@ -125,6 +130,34 @@ async def download(
             "Cache-Control": "no-store",  # personal data: not for shared caches
         },
     )
+
+
+ExportSource: TypeAlias = Callable[..., Awaitable[Export]]
+
+
+def export_route(paths: Sequence[str], source: ExportSource, **options: Any) -> HTTPRouteHandler:
+    """The GET route of one list as a file, CSV or XLSX by the path's extension
+    (`…/export.csv`, `…/export.xlsx`): the one way an export is served, on the API and on the
+    pages alike. `source` is a dependency of the route: it asks for what it needs by name
+    (`user`, `db_session`, `filters`, a path or query parameter) and returns the `Export`
+    (the tenancy check happens there); the route audits and streams it. The handler takes
+    `source`'s name and docstring, so the OpenAPI operation of an API route is named and
+    described after it. `options` are those of `litestar.get` (guards, raises, …)."""
+
+    async def handler(
+        self: Any,
+        request: Request[Any, Any, Any],
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+        export: NamedDependency[Export],
+    ) -> Stream:
+        return await download(db_session, db, user, export, format_of(request.url.path))
+
+    handler.__name__ = handler.__qualname__ = source.__name__
+    handler.__doc__ = source.__doc__
+    dependencies = {**options.pop("dependencies", {}), "export": Provide(source)}
+    return get(list(paths), dependencies=dependencies, **options)(handler)
 
 
 def stream_body(db: Database, export: Export, fmt: str) -> AsyncIterator[bytes]:

@@ -7,14 +7,14 @@ from typing import Any, TypeAlias
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sme_hub.accounts.controllers import client_address
 from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Db, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import Export, export_route
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
@@ -55,6 +55,12 @@ def provide_client_filters(
 
 Filters: TypeAlias = NamedDependency[ClientFilters]
 client_filters = {"filters": Provide(provide_client_filters, sync_to_thread=False)}
+
+
+async def clients_export(user: Actor, filters: Filters) -> Export:
+    """All the clients the filters find, as CSV or XLSX (by the path), streamed."""
+    return clients.clients_export(user, filters)
+
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 staff_only = [requires_role(Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER, Role.ADMIN)]
@@ -118,18 +124,11 @@ class EntrepreneurApiController(Controller):
         )
         return ClientPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
-    @get(["/centre/clients/export.csv", "/centre/clients/export.xlsx"], guards=staff_only)
-    async def clients_export(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        filters: Filters,
-    ) -> Stream:
-        """All the clients the filters find, as CSV or XLSX (by the path), streamed."""
-        export = clients.clients_export(user, filters)
-        return await download(db_session, db, user, export, format_of(request.url.path))
+    clients_export = export_route(
+        ["/centre/clients/export.csv", "/centre/clients/export.xlsx"],
+        clients_export,
+        guards=staff_only,
+    )
 
 
 # --- forms → schemas ------------------------------------------------------------------------
@@ -423,15 +422,4 @@ class ClientPagesController(Controller):
             labels=schemas,
         )
 
-    @get(["/export.csv", "/export.xlsx"])
-    async def export(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        filters: Filters,
-    ) -> Stream:
-        """The filtered clients as a spreadsheet (CSV or XLSX, by the path), streamed."""
-        export = clients.clients_export(user, filters)
-        return await download(db_session, db, user, export, format_of(request.url.path))
+    export = export_route(["/export.csv", "/export.xlsx"], clients_export)

@@ -9,11 +9,10 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
-from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import current_user, requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -22,7 +21,7 @@ from sme_hub.core.errors import (
     TooLarge,
     UnsupportedType,
 )
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import Export, export_route
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import file_response
 from sme_hub.core.public_cache import public_cache
@@ -80,6 +79,13 @@ def provide_screening_filters(
 
 Filters: TypeAlias = NamedDependency[screening.ScreeningFilters]
 screening_filters = {"filters": Provide(provide_screening_filters, sync_to_thread=False)}
+
+
+async def call_applications_export(
+    call_id: FromPath[int], user: Actor, db_session: DbSession, filters: Filters
+) -> Export:
+    """All the applications the filters find, as CSV or XLSX (by the path), streamed."""
+    return await screening.applications_export(db_session, user, call_id, filters)
 
 
 class GrantsApiController(Controller):
@@ -322,27 +328,16 @@ class GrantsApiController(Controller):
         )
         return ScreeningPage(items=items, total=total, limit=page.limit, offset=page.offset)
 
-    @get(
+    call_applications_export = export_route(
         [
             "/calls/{call_id:int}/applications/export.csv",
             "/calls/{call_id:int}/applications/export.xlsx",
         ],
+        call_applications_export,
         guards=staff_only,
         dependencies=screening_filters,
         raises=[*READ, Forbidden, InvalidInput],
     )
-    async def call_applications_export(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        filters: Filters,
-    ) -> Stream:
-        """All the applications the filters find, as CSV or XLSX (by the path), streamed."""
-        export = await screening.applications_export(db_session, user, call_id, filters)
-        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @post(
         "/applications/{application_id:int}/eligibility",

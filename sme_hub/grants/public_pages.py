@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.core import filters
 from sme_hub.core.auth import current_user, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
@@ -25,6 +26,10 @@ from sme_hub.training.models import Programme
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 STATUS_FILTERS = {"open": "published", "closed": "closed"}
+CALL_FIELDS = {
+    "municipality_id": filters.number(),
+    "status": filters.choice(STATUS_FILTERS, strip=False),
+}
 
 
 class PublicCallPagesController(Controller):
@@ -41,11 +46,14 @@ class PublicCallPagesController(Controller):
         municipality_id: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
     ) -> Template:
-        chosen = int(municipality_id) if municipality_id and municipality_id.isdigit() else None
+        # Lenient: a filter that cannot be read is no filter (the errors are not shown).
+        given = {"municipality_id": municipality_id, "status": status}
+        values, _errors = filters.parse_public_filters(given, CALL_FIELDS)
+        chosen = values["municipality_id"]
         rows, total = await calls.list_calls(
             db_session,
             current_user(request),
-            status=STATUS_FILTERS.get(status or ""),
+            status=STATUS_FILTERS.get(values["status"] or ""),
             municipality_id=chosen,
             limit=page.limit,
             offset=page.offset,

@@ -6,13 +6,13 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 
 from sme_hub.audit_trail.service import may_read as may_read_trail
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import export_route
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _, current_locale, pick
 from sme_hub.core.pages import redirect_with_message, render
@@ -25,6 +25,7 @@ from sme_hub.grants import schemas as labels
 from sme_hub.grants.controllers import (
     Filters,
     attachment_download,
+    call_applications_export,
     copy_download,
     screening_filters,
 )
@@ -97,19 +98,10 @@ class GrantStaffPagesController(Controller):
             green_levels=GREEN_LEVEL_LABELS,
         )
 
-    @get(["/calls/{call_id:int}/export.csv", "/calls/{call_id:int}/export.xlsx"])
-    async def export(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        filters: Filters,
-    ) -> Stream:
-        """The filtered list as a spreadsheet (CSV or XLSX, by the path), streamed."""
-        export = await screening.applications_export(db_session, user, call_id, filters)
-        return await download(db_session, db, user, export, format_of(request.url.path))
+    export = export_route(
+        ["/calls/{call_id:int}/export.csv", "/calls/{call_id:int}/export.xlsx"],
+        call_applications_export,
+    )
 
     @get("/applications/{application_id:int}")
     async def application(

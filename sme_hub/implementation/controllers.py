@@ -1,18 +1,17 @@
 """A grant's implementation over the API (api.md): the agreement, tranches (officer),
 progress reports and receipts (grantee, reviewed by the officer), obligations."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
-from litestar.response import Stream
 
 from sme_hub.core.auth import requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
     InvalidInput,
@@ -20,7 +19,7 @@ from sme_hub.core.errors import (
     TooLarge,
     UnsupportedType,
 )
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import Export, export_route
 from sme_hub.core.pages import file_response
 from sme_hub.core.roles import Role
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
@@ -39,6 +38,11 @@ from sme_hub.implementation.schemas import (
 officers = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
 signed_in = [requires_login]
 ERRORS: list[type[HTTPException]] = [NotAuthorizedException, NotFound, Conflict, InvalidInput]
+
+
+async def grants_export(user: Actor) -> Export:
+    """The grants `GET /grants` lists as CSV or XLSX (by the path), streamed."""
+    return exports.grants_export(user)
 
 
 class ImplementationApiController(Controller):
@@ -62,13 +66,9 @@ class ImplementationApiController(Controller):
         items = await service.grants_read(db_session, found)
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
-    @get(["/grants/export.csv", "/grants/export.xlsx"], guards=officers, raises=ERRORS)
-    async def grants_export(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, db: Db
-    ) -> Stream:
-        """The grants `GET /grants` lists as CSV or XLSX (by the path), streamed."""
-        export = exports.grants_export(user)
-        return await download(db_session, db, user, export, format_of(request.url.path))
+    grants_export = export_route(
+        ["/grants/export.csv", "/grants/export.xlsx"], grants_export, guards=officers, raises=ERRORS
+    )
 
     @get("/grants/{grant_id:int}", guards=signed_in, raises=ERRORS)
     async def grant(self, grant_id: FromPath[int], user: Actor, db_session: DbSession) -> GrantRead:

@@ -7,18 +7,19 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, exports, forms, overview, service
+from sme_hub.implementation import agreement, forms, overview, service
+from sme_hub.implementation.controllers import grants_export
 from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
 
 OFFICE = "/municipality/grants"
@@ -51,13 +52,7 @@ class GrantOfficePagesController(Controller):
     ) -> Template:
         return await _office_list(request, db_session, user, offset=page.offset)
 
-    @get(["/export.csv", "/export.xlsx"])
-    async def export(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, db: Db
-    ) -> Stream:
-        """The grants as a spreadsheet (CSV or XLSX, by the path), streamed."""
-        export = exports.grants_export(user)
-        return await download(db_session, db, user, export, format_of(request.url.path))
+    export = export_route(["/export.csv", "/export.xlsx"], grants_export)
 
     @get("/{grant_id:int}")
     async def grant_page(

@@ -5,18 +5,18 @@ referral figures reports use."""
 from datetime import date
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import Stream
 
+from sme_hub.core import filters
 from sme_hub.core.auth import requires_login, requires_role
-from sme_hub.core.deps import Actor, Config, Db, DbSession, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from sme_hub.core.exports import download, format_of
-from sme_hub.core.i18n import _
+from sme_hub.core.exports import Export, export_route
+from sme_hub.core.i18n import N_, _
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import Role
 from sme_hub.partners import exports, rules, service
@@ -43,6 +43,14 @@ ERRORS: list[type[HTTPException]] = [
 ]
 KINDS = set(rules.KIND_LABELS)
 SECTORS = set(rules.SECTOR_LABELS)
+# Kind, sector and municipality are compared as given (no spaces dropped), as ever.
+DIRECTORY_FIELDS = {
+    "kind": filters.choice(KINDS, N_("Choose a kind from the list."), strip=False),
+    "sector": filters.choice(SECTORS, N_("Choose a sector from the list."), strip=False),
+    "municipality": filters.number(N_("Choose a municipality from the list.")),
+    "service": filters.text(),
+    "q": filters.text(),
+}
 
 
 def provide_directory_filters(
@@ -53,26 +61,21 @@ def provide_directory_filters(
     q: FromQuery[str | None] = None,
 ) -> DirectoryFilters:
     """The directory's filters for the API and the page; empty means "any"."""
-    errors = {}
-    if kind and kind not in KINDS:
-        errors["kind"] = _("Choose a kind from the list.")
-    if sector and sector not in SECTORS:
-        errors["sector"] = _("Choose a sector from the list.")
-    if municipality and not municipality.isdigit():
-        errors["municipality"] = _("Choose a municipality from the list.")
+    given = dict(zip(DIRECTORY_FIELDS, (kind, sector, municipality, service, q), strict=True))
+    values, errors = filters.parse_public_filters(given, DIRECTORY_FIELDS)
     if errors:
         raise InvalidInput(errors)
-    return DirectoryFilters(
-        kind=kind or None,
-        sector=sector or None,
-        municipality=int(municipality) if municipality else None,
-        service=(service or "").strip()[:200] or None,
-        q=(q or "").strip()[:200] or None,
-    )
+    return DirectoryFilters(**values)
 
 
 Filters: TypeAlias = NamedDependency[DirectoryFilters]
 directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
+
+
+async def referrals_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
+    """The caller's referrals as `GET /referrals` lists them (`?status=`), as CSV or
+    XLSX (by the path), streamed."""
+    return exports.referrals_export(user, status=exports.checked_status(status), side=None)
 
 
 class PartnersApiController(Controller):
@@ -151,21 +154,12 @@ class PartnersApiController(Controller):
         )
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
-    @get(
-        ["/referrals/export.csv", "/referrals/export.xlsx"], guards=[requires_login], raises=ERRORS
+    referrals_export = export_route(
+        ["/referrals/export.csv", "/referrals/export.xlsx"],
+        referrals_export,
+        guards=[requires_login],
+        raises=ERRORS,
     )
-    async def referrals_export(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        status: FromQuery[str | None] = None,
-    ) -> Stream:
-        """The caller's referrals as `GET /referrals` lists them (`?status=`), as CSV or
-        XLSX (by the path), streamed."""
-        export = exports.referrals_export(user, status=exports.checked_status(status), side=None)
-        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @get("/referrals/{referral_id:int}", guards=[requires_login], raises=ERRORS)
     async def referral(

@@ -7,14 +7,14 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.collation import uk_key
-from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, InvalidInput
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import Export, export_route
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.pages import redirect_with_message, render
@@ -45,6 +45,16 @@ def _labels() -> dict[str, Any]:
 def _status(value: str | None) -> str:
     """A known status to filter by, or "" for all (an unknown one is ignored)."""
     return value if value in rules.REFERRAL_FLOW else ""
+
+
+async def inbox_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
+    """The inbox with its status filter as CSV or XLSX (by the path), streamed."""
+    return exports.referrals_export(user, status=_status(status) or None, side="partner")
+
+
+async def centre_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
+    """The referrals the centre made (`?status=` as the inbox) as CSV or XLSX, streamed."""
+    return exports.referrals_export(user, status=_status(status) or None, side="centre")
 
 
 async def active_partners(session: AsyncSession) -> list[Partner]:
@@ -148,39 +158,19 @@ class ReferralPagesController(Controller):
             _(MOVED[referral.status]).format(name=person),
         )
 
-    @get(
+    inbox_export = export_route(
         [PARTNER_PAGE + "/export.csv", PARTNER_PAGE + "/export.xlsx"],
+        inbox_export,
         guards=[requires_role(Role.PARTNER)],
     )
-    async def inbox_export(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        status: FromQuery[str | None] = None,
-    ) -> Stream:
-        """The inbox with its status filter as CSV or XLSX (by the path), streamed."""
-        export = exports.referrals_export(user, status=_status(status) or None, side="partner")
-        return await download(db_session, db, user, export, format_of(request.url.path))
 
     # --- centre staff -----------------------------------------------------------------------
 
-    @get(
+    centre_export = export_route(
         [CENTRE_PAGE + "/export.csv", CENTRE_PAGE + "/export.xlsx"],
+        centre_export,
         guards=[requires_role(Role.CENTRE_STAFF)],
     )
-    async def centre_export(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        status: FromQuery[str | None] = None,
-    ) -> Stream:
-        """The referrals the centre made (`?status=` as the inbox) as CSV or XLSX, streamed."""
-        export = exports.referrals_export(user, status=_status(status) or None, side="centre")
-        return await download(db_session, db, user, export, format_of(request.url.path))
 
     @get(CENTRE_PAGE, guards=[requires_role(Role.CENTRE_STAFF)])
     async def centre(

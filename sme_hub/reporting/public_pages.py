@@ -1,7 +1,6 @@
 """The public register of awarded grants (`/grants`, `/api/v1/awards`) and their open data in
 the 360Giving format (`/open-data`, per municipality as JSON and CSV): no login needed."""
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,10 +13,11 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.config import Settings
+from sme_hub.core import filters
 from sme_hub.core.deps import Config, DbSession, Page
 from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.exports import table_csv
-from sme_hub.core.i18n import N_, _, pick
+from sme_hub.core.i18n import N_, pick
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.reporting import awards as service
@@ -36,6 +36,17 @@ CACHE_HEADERS = {"Cache-Control": CACHE.to_header()}
 _encoder = msgspec.json.Encoder(decimal_format="number")
 
 
+FILTER_FIELDS = {
+    "q": filters.text(),
+    "municipality": filters.matching(
+        service.KATOTTG_PATTERN, N_("Choose a municipality from the list.")
+    ),
+    "women_led": filters.yes_no(N_("Choose yes or no.")),
+    "green_level": filters.choice(GREEN_LABELS, N_("Choose a green level from the list.")),
+    "year": filters.number(N_("Enter a year, e.g. 2027."), low=2000, high=2100, strip=True),
+}
+
+
 def parse_filters(
     q: str | None = None,
     municipality: str | None = None,
@@ -44,30 +55,11 @@ def parse_filters(
     year: str | None = None,
 ) -> AwardFilters:
     """The register's filters from the query string; empty means "any"; 422 otherwise."""
-    errors = {}
-    municipality = (municipality or "").strip()
-    if municipality and not re.fullmatch(service.KATOTTG_PATTERN, municipality):
-        errors["municipality"] = _("Choose a municipality from the list.")
-    women = {"": None, "true": True, "false": False}.get((women_led or "").strip().lower(), "?")
-    if women == "?":
-        errors["women_led"] = _("Choose yes or no.")
-    level = (green_level or "").strip()
-    if level and level not in GREEN_LABELS:
-        errors["green_level"] = _("Choose a green level from the list.")
-    year_text = (year or "").strip()
-    if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
-        errors["year"] = _("Enter a year, e.g. 2027.")
+    given = dict(zip(FILTERS, (q, municipality, women_led, green_level, year), strict=True))
+    values, errors = filters.parse_public_filters(given, FILTER_FIELDS)
     if errors:
         raise InvalidInput(errors)
-    return AwardFilters.model_validate(
-        {
-            "q": (q or "").strip()[:200] or None,
-            "municipality": municipality or None,
-            "women_led": women,
-            "green_level": level or None,
-            "year": int(year_text) if year_text else None,
-        }
-    )
+    return AwardFilters.model_validate(values)
 
 
 class AwardsApiController(Controller):

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from sme_hub.core.auth import current_user, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Page
 from sme_hub.core.errors import Conflict, Forbidden
+from sme_hub.core.filters import Field, choice, number, parse_public_filters
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
@@ -18,6 +19,14 @@ from sme_hub.organisations import service as organisations
 from sme_hub.training import catalogue, enrolment, schemas
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
+
+
+CATALOGUE_FIELDS = {
+    "topic": Field(strip=False),
+    "format": choice(schemas.FORMAT_LABELS, strip=False),
+    "municipality_id": number(),
+    "target_group": choice(schemas.TARGET_GROUP_LABELS, strip=False),
+}
 
 
 class TrainingPagesController(Controller):
@@ -34,14 +43,12 @@ class TrainingPagesController(Controller):
         municipality_id: FromQuery[str | None] = None,
         target_group: FromQuery[str | None] = None,
     ) -> Template:
-        filters = catalogue.CatalogueFilters(
-            topic=topic or None,
-            format=format if format in schemas.FORMAT_LABELS else None,
-            municipality_id=int(municipality_id)
-            if municipality_id and municipality_id.isdigit()
-            else None,
-            target_group=target_group if target_group in schemas.TARGET_GROUP_LABELS else None,
+        # Lenient: a filter that cannot be read is no filter (the errors are not shown).
+        given = (topic, format, municipality_id, target_group)
+        values, _errors = parse_public_filters(
+            dict(zip(CATALOGUE_FIELDS, given, strict=True)), CATALOGUE_FIELDS
         )
+        filters = catalogue.CatalogueFilters(**values)
         entries, total = await catalogue.open_cohorts(
             db_session, filters, limit=page.limit, offset=page.offset
         )

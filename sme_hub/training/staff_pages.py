@@ -6,12 +6,12 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Db, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
-from sme_hub.core.exports import download, format_of
+from sme_hub.core.exports import Export, export_route
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import KYIV, N_, _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
@@ -44,6 +44,11 @@ COHORT_CONFIRMATIONS = {
 def _checked(data: dict[str, Any], key: str) -> list[str]:
     value = data.get(key, [])
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+async def cohort_export(cohort_id: FromPath[int], user: Actor, db_session: DbSession) -> Export:
+    """The cohort's participants as a spreadsheet (CSV or XLSX, by the path), streamed."""
+    return await exports.enrolments_export(db_session, user, cohort_id)
 
 
 class TrainingStaffPagesController(Controller):
@@ -160,18 +165,10 @@ class TrainingStaffPagesController(Controller):
             labels=schemas,
         )
 
-    @get(["/cohorts/{cohort_id:int}/export.csv", "/cohorts/{cohort_id:int}/export.xlsx"])
-    async def export(
-        self,
-        request: Request[Any, Any, Any],
-        cohort_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-    ) -> Stream:
-        """The cohort's participants as a spreadsheet (CSV or XLSX, by the path), streamed."""
-        export = await exports.enrolments_export(db_session, user, cohort_id)
-        return await download(db_session, db, user, export, format_of(request.url.path))
+    export = export_route(
+        ["/cohorts/{cohort_id:int}/export.csv", "/cohorts/{cohort_id:int}/export.xlsx"],
+        cohort_export,
+    )
 
     @post("/cohorts/{cohort_id:int}/sessions")
     async def add_session(

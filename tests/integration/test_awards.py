@@ -161,6 +161,8 @@ async def test_register_search_filters_and_pages(client: Client, session: AsyncS
     bad = await client.get("/api/v1/awards?women_led=maybe&municipality=Lviv&year=12")
     assert bad.status_code == 422
     assert {"women_led", "municipality", "year"} <= set(json.dumps(bad.json()).split('"'))
+    # A digit that is not ASCII ("²".isdigit() is true, int() refuses it) was a 500.
+    assert (await client.get("/api/v1/awards?year=%C2%B2")).status_code == 422
     listed = await client.get("/api/v1/awards?limit=2")
     assert set(listed.headers["cache-control"].split(", ")) == {"public", "max-age=300"}
     first = listed.json()

@@ -96,6 +96,10 @@ async def test_the_directory_lists_active_partners_with_filters_and_pages(
     bad = await client.get("/api/v1/partners?kind=casino&municipality=x")
     assert bad.status_code == 422
     assert error_keys(bad) == {"kind", "municipality"}
+    # A digit that is not ASCII ("²".isdigit() is true, int() refuses it) was a 500.
+    superscript = await client.get("/api/v1/partners?municipality=%C2%B2")
+    assert superscript.status_code == 422
+    assert error_keys(superscript) == {"municipality"}
     hidden = await make_partner(session, name="Прихований", is_active=False)
     assert (await client.get(f"/api/v1/partners/{hidden.id}")).status_code == 404
     assert (await client.get(f"/api/v1/partners/{setup['bank'].id}")).status_code == 200
