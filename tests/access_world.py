@@ -24,7 +24,7 @@ from sme_hub.grants.schemas import CallCreate
 from sme_hub.implementation import service as implementation
 from sme_hub.implementation.models import Obligation, Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
-from sme_hub.partners import service as partners
+from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.schemas import ReferralIn
 from sme_hub.training.certificates import certificate_code
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
@@ -250,7 +250,7 @@ async def build_tenant(
     session.add_all([lesson, *enrolments])
     await session.flush()
 
-    referral = await partners.create_referral(
+    referral = await partner_referrals.create_referral(
         session,
         staff,
         ReferralIn(entrepreneur_id=owner.id, partner_id=partner.id, service="Менторство"),

@@ -27,8 +27,8 @@ from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, forms, service
 from sme_hub.implementation import schemas as labels
 from sme_hub.implementation.models import ProgressReport
+from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import rules as partner_rules
-from sme_hub.partners import service as partners
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 SPENDING_FRAGMENT = "implementation/_spending_lines.html"
@@ -247,7 +247,7 @@ async def _grantee_page(
         can_report=grant.status in service.REPORTABLE,
         form=form or new_report,
         receipt_errors=receipt_errors or {},
-        offers=await partners.grant_offers(db_session, user, grant.id),
+        offers=await call_partner_offers.grant_offers(db_session, user, grant.id),
         partner_labels=partner_rules,
         **common_context(),
     )
