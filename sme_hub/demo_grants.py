@@ -23,7 +23,9 @@ from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, ScoresIn
 from sme_hub.grants import applications, calls, submission
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.schemas import ApplicationIn, CallCreate
-from sme_hub.implementation import service as implementation
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import reports as progress_reports
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.models import Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
 from sme_hub.organisations.models import Municipality
@@ -212,11 +214,15 @@ async def ensure_demo_evaluation(
         select(Tranche).where(col(Tranche.application_id) == grant.id, col(Tranche.number) == 1)
     )
     assert first is not None and first.id is not None
-    await implementation.pay(
-        session, officer, grant.id, first.id, PaymentIn(paid_on=implementation.today_in_kyiv())
+    await grant_tranches.pay(
+        session,
+        officer,
+        grant.id,
+        first.id,
+        PaymentIn(paid_on=implementation_grants.today_in_kyiv()),
     )
     grantee = _acting(grant.applicant_id, PROJECTS[0][0], Role.ENTREPRENEUR, None)
-    await implementation.submit_report(
+    await progress_reports.submit_report(
         session,
         grantee,
         grant.id,

@@ -21,7 +21,9 @@ from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.grants import applications, attachments, calls
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.schemas import CallCreate
-from sme_hub.implementation import service as implementation
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import reports as progress_reports
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.models import Obligation, Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
 from sme_hub.partners import referrals as partner_referrals
@@ -182,14 +184,14 @@ async def build_tenant(
             select(Tranche).where(col(Tranche.application_id) == grant_id).order_by(Tranche.number)
         )
     ).all()
-    await implementation.pay(
+    await grant_tranches.pay(
         session,
         officer,
         grant_id,
         tranches[0].id or 0,
-        PaymentIn(paid_on=implementation.today_in_kyiv()),
+        PaymentIn(paid_on=implementation_grants.today_in_kyiv()),
     )
-    report = await implementation.submit_report(
+    report = await progress_reports.submit_report(
         session,
         owner,
         grant_id,
@@ -201,7 +203,7 @@ async def build_tenant(
         ),
     )
     assert report.id is not None
-    await implementation.add_receipt(
+    await progress_reports.add_receipt(
         session, owner, storage_for(settings), report.id, "receipt.pdf", pdf_bytes()
     )
     obligation = await session.scalar(

@@ -10,7 +10,7 @@ from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import calls
-from sme_hub.implementation import service as implementation
+from sme_hub.implementation import grants as implementation_grants
 from sme_hub.partners import rules
 from sme_hub.partners.models import CallPartner, Partner, Referral
 from sme_hub.partners.referrals import create_referral
@@ -86,7 +86,7 @@ async def grant_offers(
 ) -> list[tuple[CallPartner, Partner, Referral | None]]:
     """The partners of the grant's call, offered to its grantee, each with the referral the
     grantee already has to it (if any)."""
-    grant = await implementation.own_grant(session, user, grant_id)
+    grant = await implementation_grants.own_grant(session, user, grant_id)
     offers = [(c, p) for c, p in await call_partners(session, grant.call_id) if p.is_active]
     existing = {
         r.partner_id: r
