@@ -16,8 +16,9 @@ from sme_hub.config import Settings
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.demo import DEMO_PASSWORD, SYSTEM
 from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions
-from sme_hub.evaluation import service as evaluation
+from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, ScoresIn
 from sme_hub.grants import applications, calls, submission
@@ -164,8 +165,8 @@ async def ensure_demo_evaluation(
         _acting(await _user_id(session, e), e, Role.EVALUATOR, lviv.id)
         for e in ("evaluator@demo.sme-hub.org", SECOND_EVALUATOR[0])
     ]
-    await evaluation.set_committee(session, officer, call.id, [e.id for e in evaluators])
-    await evaluation.assign(session, officer, call.id)
+    await evaluation_committee.set_committee(session, officer, call.id, [e.id for e in evaluators])
+    await evaluation_committee.assign(session, officer, call.id)
     scores_of = {by_applicant[await _user_id(session, p[0])].id or 0: p[6] for p in PROJECTS}
     for n, evaluator in enumerate(evaluators):
         for assignment in await session.scalars(
@@ -175,10 +176,10 @@ async def ensure_demo_evaluation(
         ):
             assert assignment.id is not None
             impact, feasibility, environment = scores_of[assignment.application_id][n]
-            await evaluation.declare(
+            await evaluation_committee.declare(
                 session, evaluator, assignment.id, ConflictDeclaration(has_conflict=False)
             )
-            await evaluation.save_scores(
+            await evaluation_scoring.save_scores(
                 session,
                 evaluator,
                 assignment.id,
@@ -194,7 +195,7 @@ async def ensure_demo_evaluation(
             # The first evaluator's last sheet stays a draft: their page has work in progress.
             if n == 0 and assignment.application_id == max(scores_of):
                 continue
-            await evaluation.submit_scores(session, evaluator, assignment.id)
+            await evaluation_scoring.submit_scores(session, evaluator, assignment.id)
 
     await decisions.recommend(session, officer, call.id)
     grant = by_applicant[await _user_id(session, PROJECTS[0][0])]

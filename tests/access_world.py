@@ -13,9 +13,9 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import storage_for
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
+from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions
 from sme_hub.evaluation import rules as evaluation_rules
-from sme_hub.evaluation import service as evaluation
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.grants import applications, attachments, calls
@@ -149,8 +149,10 @@ async def build_tenant(
     grant = await _application(session, evaluated, owner, "eligible")
     waiting = await _application(session, evaluated, other, "eligible")
     await session.flush()
-    await evaluation.set_committee(session, officer, evaluated.id, [users[Role.EVALUATOR]])
-    await evaluation.assign(session, officer, evaluated.id)
+    await evaluation_committee.set_committee(
+        session, officer, evaluated.id, [users[Role.EVALUATOR]]
+    )
+    await evaluation_committee.assign(session, officer, evaluated.id)
     assignment = await session.scalar(
         select(Assignment).where(col(Assignment.application_id) == waiting.id)
     )
