@@ -15,9 +15,7 @@ from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.models import Assignment, CommitteeMember, CriterionScore
-from sme_hub.evaluation.schemas import (
-    ConflictDeclaration,
-)
+from sme_hub.evaluation.schemas import ConflictDeclaration
 from sme_hub.grants import calls
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall

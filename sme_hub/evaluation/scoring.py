@@ -14,10 +14,7 @@ from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation.committee import _my_assignment
 from sme_hub.evaluation.models import Assignment, CriterionScore
-from sme_hub.evaluation.schemas import (
-    AssignmentRead,
-    ScoresIn,
-)
+from sme_hub.evaluation.schemas import AssignmentRead, ScoresIn
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
 

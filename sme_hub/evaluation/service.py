@@ -18,10 +18,7 @@ from sme_hub.core.i18n import _, current_locale, in_language
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.models import Assignment, CriterionScore
-from sme_hub.evaluation.schemas import (
-    RankingItem,
-    RankingRead,
-)
+from sme_hub.evaluation.schemas import RankingItem, RankingRead
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name

@@ -25,10 +25,7 @@ from sme_hub.implementation.grants import (
     record_view,
 )
 from sme_hub.implementation.models import Obligation, ProgressReport
-from sme_hub.implementation.schemas import (
-    ReportIn,
-    ReviewIn,
-)
+from sme_hub.implementation.schemas import ReportIn, ReviewIn
 
 MAX_RECEIPTS = 20
 

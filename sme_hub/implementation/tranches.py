@@ -12,10 +12,7 @@ from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
 from sme_hub.implementation.grants import managed_grant, parts_of, today_in_kyiv
 from sme_hub.implementation.models import Tranche
-from sme_hub.implementation.schemas import (
-    PaymentIn,
-    TrancheIn,
-)
+from sme_hub.implementation.schemas import PaymentIn, TrancheIn
 from sme_hub.reference.identifiers import normalise_iban
 
 

@@ -14,10 +14,7 @@ from sme_hub.implementation import grants as implementation_grants
 from sme_hub.partners import rules
 from sme_hub.partners.models import CallPartner, Partner, Referral
 from sme_hub.partners.referrals import create_referral
-from sme_hub.partners.schemas import (
-    CallPartnersIn,
-    ReferralIn,
-)
+from sme_hub.partners.schemas import CallPartnersIn, ReferralIn
 
 
 async def set_call_partners(

@@ -19,12 +19,7 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners.models import Partner, PartnerMunicipality
-from sme_hub.partners.schemas import (
-    DirectoryFilters,
-    PartnerCreate,
-    PartnerRead,
-    PartnerUpdate,
-)
+from sme_hub.partners.schemas import DirectoryFilters, PartnerCreate, PartnerRead, PartnerUpdate
 
 
 async def get_partner(session: AsyncSession, partner_id: int) -> Partner | None:

@@ -19,11 +19,7 @@ from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.partners import rules
 from sme_hub.partners.models import Partner, Referral
-from sme_hub.partners.schemas import (
-    ReferralChange,
-    ReferralIn,
-    ReferralRead,
-)
+from sme_hub.partners.schemas import ReferralChange, ReferralIn, ReferralRead
 
 
 async def _partner_users(session: AsyncSession, partner_id: int) -> list[User]:
