@@ -13,18 +13,20 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import storage_for
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
+from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions
 from sme_hub.evaluation import rules as evaluation_rules
-from sme_hub.evaluation import service as evaluation
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.grants import applications, attachments, calls
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.schemas import CallCreate
-from sme_hub.implementation import service as implementation
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import reports as progress_reports
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.models import Obligation, Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
-from sme_hub.partners import service as partners
+from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.schemas import ReferralIn
 from sme_hub.training.certificates import certificate_code
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
@@ -147,8 +149,10 @@ async def build_tenant(
     grant = await _application(session, evaluated, owner, "eligible")
     waiting = await _application(session, evaluated, other, "eligible")
     await session.flush()
-    await evaluation.set_committee(session, officer, evaluated.id, [users[Role.EVALUATOR]])
-    await evaluation.assign(session, officer, evaluated.id)
+    await evaluation_committee.set_committee(
+        session, officer, evaluated.id, [users[Role.EVALUATOR]]
+    )
+    await evaluation_committee.assign(session, officer, evaluated.id)
     assignment = await session.scalar(
         select(Assignment).where(col(Assignment.application_id) == waiting.id)
     )
@@ -182,14 +186,14 @@ async def build_tenant(
             select(Tranche).where(col(Tranche.application_id) == grant_id).order_by(Tranche.number)
         )
     ).all()
-    await implementation.pay(
+    await grant_tranches.pay(
         session,
         officer,
         grant_id,
         tranches[0].id or 0,
-        PaymentIn(paid_on=implementation.today_in_kyiv()),
+        PaymentIn(paid_on=implementation_grants.today_in_kyiv()),
     )
-    report = await implementation.submit_report(
+    report = await progress_reports.submit_report(
         session,
         owner,
         grant_id,
@@ -201,7 +205,7 @@ async def build_tenant(
         ),
     )
     assert report.id is not None
-    await implementation.add_receipt(
+    await progress_reports.add_receipt(
         session, owner, storage_for(settings), report.id, "receipt.pdf", pdf_bytes()
     )
     obligation = await session.scalar(
@@ -250,7 +254,7 @@ async def build_tenant(
     session.add_all([lesson, *enrolments])
     await session.flush()
 
-    referral = await partners.create_referral(
+    referral = await partner_referrals.create_referral(
         session,
         staff,
         ReferralIn(entrepreneur_id=owner.id, partner_id=partner.id, service="Менторство"),

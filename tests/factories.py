@@ -28,7 +28,7 @@ from sme_hub.db import Database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
-from sme_hub.partners import service as partners
+from sme_hub.partners import directory as partner_directory
 from sme_hub.partners.schemas import PartnerCreate, PartnerRead
 from sme_hub.training.models import Cohort, TrainingSession
 
@@ -112,7 +112,7 @@ async def job_settings(database_url: str, data_dir: Path, **fields: Any) -> Sett
 
 async def make_partner(session: AsyncSession, **fields: Any) -> PartnerRead:
     data = {"name": f"Партнер {_next()}", "kind": "incubator", "sector": "private", **fields}
-    partner = await partners.create_partner(session, SYSTEM, PartnerCreate(**data))
+    partner = await partner_directory.create_partner(session, SYSTEM, PartnerCreate(**data))
     await session.commit()
     return partner
 

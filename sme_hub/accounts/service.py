@@ -42,7 +42,7 @@ from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.db import Database
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.schemas import StaffMember, checked_katottg
-from sme_hub.partners import service as partners
+from sme_hub.partners import directory as partner_directory
 
 
 class WrongCredentials(Exception):
@@ -366,7 +366,7 @@ async def _assignment_for(session: AsyncSession, index: int, grant: GrantRequest
         assignment.centre_id = centre.id
         assignment.municipality_id = centre.municipality_id
     elif binding is Binding.PARTNER:
-        if await partners.get_partner(session, grant.organisation_id) is None:
+        if await partner_directory.get_partner(session, grant.organisation_id) is None:
             raise InvalidInput({field: _("There is no such partner.")})
         assignment.partner_id = grant.organisation_id
     return assignment

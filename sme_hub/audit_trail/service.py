@@ -22,7 +22,7 @@ from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.evaluation.models import Assignment
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.implementation.service import GRANT_STATUSES
+from sme_hub.implementation.grants import GRANT_STATUSES
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.partners.models import Partner, Referral
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession

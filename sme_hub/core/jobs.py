@@ -35,7 +35,7 @@ TASK_MODULES = [
     "sme_hub.accounts.links",
     "sme_hub.training.certificates",
     "sme_hub.grants.calls",
-    "sme_hub.implementation.service",
+    "sme_hub.implementation.obligations",
 ]
 
 log = logging.getLogger(__name__)

@@ -21,14 +21,17 @@ from sme_hub.core import audit
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.demo.people import DEMO_PASSWORD, SYSTEM
 from sme_hub.entrepreneurs import service as entrepreneurs
+from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions
-from sme_hub.evaluation import service as evaluation
+from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, ScoresIn
 from sme_hub.grants import applications, calls, submission
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.schemas import ApplicationIn, CallCreate
-from sme_hub.implementation import service as implementation
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import reports as progress_reports
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.models import Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
 from sme_hub.organisations.models import Municipality
@@ -331,8 +334,8 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
         _acting(await _user_id(session, e), e, Role.EVALUATOR, lviv.id)
         for e in ("evaluator@demo.sme-hub.org", SECOND_EVALUATOR[0])
     ]
-    await evaluation.set_committee(session, officer, call.id, [e.id for e in evaluators])
-    await evaluation.assign(session, officer, call.id)
+    await evaluation_committee.set_committee(session, officer, call.id, [e.id for e in evaluators])
+    await evaluation_committee.assign(session, officer, call.id)
     scores_of = {by_applicant[await _user_id(session, p[0])].id or 0: p[6] for p in PROJECTS}
     for n, evaluator in enumerate(evaluators):
         for assignment in await session.scalars(
@@ -342,10 +345,10 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
         ):
             assert assignment.id is not None
             impact, feasibility, environment = scores_of[assignment.application_id][n]
-            await evaluation.declare(
+            await evaluation_committee.declare(
                 session, evaluator, assignment.id, ConflictDeclaration(has_conflict=False)
             )
-            await evaluation.save_scores(
+            await evaluation_scoring.save_scores(
                 session,
                 evaluator,
                 assignment.id,
@@ -361,7 +364,7 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
             # The first evaluator's last sheet stays a draft: their page has work in progress.
             if n == 0 and assignment.application_id == max(scores_of):
                 continue
-            await evaluation.submit_scores(session, evaluator, assignment.id)
+            await evaluation_scoring.submit_scores(session, evaluator, assignment.id)
 
     await decisions.recommend(session, officer, call.id)
     grant = by_applicant[await _user_id(session, PROJECTS[0][0])]
@@ -381,11 +384,15 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
         select(Tranche).where(col(Tranche.application_id) == grant.id, col(Tranche.number) == 1)
     )
     assert first is not None and first.id is not None
-    await implementation.pay(
-        session, officer, grant.id, first.id, PaymentIn(paid_on=implementation.today_in_kyiv())
+    await grant_tranches.pay(
+        session,
+        officer,
+        grant.id,
+        first.id,
+        PaymentIn(paid_on=implementation_grants.today_in_kyiv()),
     )
     grantee = _acting(grant.applicant_id, PROJECTS[0][0], Role.ENTREPRENEUR, None)
-    await implementation.submit_report(
+    await progress_reports.submit_report(
         session,
         grantee,
         grant.id,

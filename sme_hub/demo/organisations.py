@@ -9,7 +9,7 @@ from sme_hub.demo.people import SYSTEM
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
-from sme_hub.partners import service as partners
+from sme_hub.partners import directory as partner_directory
 from sme_hub.partners.models import Partner
 from sme_hub.partners.schemas import PartnerCreate
 
@@ -60,7 +60,7 @@ async def ensure_organisations(
         select(Partner).where(col(Partner.name) == "Львівський IT-інкубатор")
     )
     if partner is None:
-        created = await partners.create_partner(
+        created = await partner_directory.create_partner(
             session,
             SYSTEM,
             PartnerCreate(
@@ -77,6 +77,6 @@ async def ensure_organisations(
                 description_en="Mentoring and coworking for Lviv's technology start-ups.",
             ),
         )
-        partner = await partners.get_partner(session, created.id)
+        partner = await partner_directory.get_partner(session, created.id)
     assert partner is not None
     return by_code["UA46060250000025047"], centres[0], partner

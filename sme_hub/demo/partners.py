@@ -11,7 +11,8 @@ from sme_hub.config import Settings
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.demo.people import SYSTEM
 from sme_hub.organisations.models import Municipality
-from sme_hub.partners import service as partners
+from sme_hub.partners import directory as partner_directory
+from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.models import Partner, Referral
 from sme_hub.partners.schemas import PartnerCreate, ReferralChange, ReferralIn
 
@@ -127,7 +128,7 @@ async def ensure_demo_partners(session: AsyncSession) -> None:
     for name, kind, sector, services, code, address, website, lat, lon, about in PARTNERS:
         if await session.scalar(select(col(Partner.id)).where(col(Partner.name) == name)):
             continue
-        await partners.create_partner(
+        await partner_directory.create_partner(
             session,
             SYSTEM,
             PartnerCreate.model_validate(
@@ -171,7 +172,7 @@ async def ensure_demo_partners(session: AsyncSession) -> None:
         await _user(session, "partner@demo.sme-hub.org"), Role.PARTNER, partner_id=incubator.id
     )
 
-    await partners.create_referral(
+    await partner_referrals.create_referral(
         session,
         staff,
         ReferralIn(
@@ -182,16 +183,16 @@ async def ensure_demo_partners(session: AsyncSession) -> None:
         ),
         settings=settings,
     )
-    mentoring = await partners.create_referral(
+    mentoring = await partner_referrals.create_referral(
         session,
         _acting(entrepreneur, Role.ENTREPRENEUR),
         ReferralIn(partner_id=incubator.id or 0, service="Менторство", note="Маркетинг випічки."),
         settings=settings,
     )
-    await partners.move_referral(
+    await partner_referrals.move_referral(
         session, mentor, mentoring.id or 0, ReferralChange(status="accepted"), settings=settings
     )
-    coworking = await partners.create_referral(
+    coworking = await partner_referrals.create_referral(
         session,
         staff,
         ReferralIn(entrepreneur_id=solar.id, partner_id=incubator.id or 0, service="Коворкінг"),
@@ -201,4 +202,6 @@ async def ensure_demo_partners(session: AsyncSession) -> None:
         ReferralChange(status="accepted"),
         ReferralChange(status="completed", outcome_note="Робоче місце в коворкінгу на 6 місяців."),
     ):
-        await partners.move_referral(session, mentor, coworking.id or 0, change, settings=settings)
+        await partner_referrals.move_referral(
+            session, mentor, coworking.id or 0, change, settings=settings
+        )

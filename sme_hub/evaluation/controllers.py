@@ -9,7 +9,9 @@ from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.roles import Role
+from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions, service
+from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import (
     AssignmentRead,
@@ -47,7 +49,9 @@ class EvaluationApiController(Controller):
         db_session: DbSession,
     ) -> CommitteeRead:
         """The call's evaluators: users with the evaluator role in its municipality."""
-        chosen = await service.set_committee(db_session, user, call_id, data.evaluator_ids)
+        chosen = await evaluation_committee.set_committee(
+            db_session, user, call_id, data.evaluator_ids
+        )
         return CommitteeRead(call_id=call_id, evaluator_ids=chosen)
 
     @post("/calls/{call_id:int}/assignments", guards=officers, status_code=200, raises=ERRORS)
@@ -56,12 +60,12 @@ class EvaluationApiController(Controller):
     ) -> list[dict[str, object]]:
         """Give each eligible application `evaluators_per_application` evaluators, balancing
         the load and replacing conflicts; running it again changes nothing."""
-        rows = await service.assign(db_session, user, call_id)
+        rows = await evaluation_committee.assign(db_session, user, call_id)
         return [_row(a) for a in rows]
 
     @get("/me/assignments", guards=evaluators)
     async def mine(self, user: Actor, db_session: DbSession) -> list[AssignmentRead]:
-        return await service.my_assignments(db_session, user)
+        return await evaluation_scoring.my_assignments(db_session, user)
 
     @post(
         "/assignments/{assignment_id:int}/conflict",
@@ -77,7 +81,7 @@ class EvaluationApiController(Controller):
         db_session: DbSession,
     ) -> dict[str, object]:
         """Declare before seeing the application; a conflict brings in a replacement."""
-        return _row(await service.declare(db_session, user, assignment_id, data))
+        return _row(await evaluation_committee.declare(db_session, user, assignment_id, data))
 
     @put("/assignments/{assignment_id:int}/scores", guards=evaluators, raises=ERRORS)
     async def scores(
@@ -88,7 +92,7 @@ class EvaluationApiController(Controller):
         db_session: DbSession,
     ) -> dict[str, object]:
         """Save scores (0..max in halves) and comments as a draft."""
-        return _row(await service.save_scores(db_session, user, assignment_id, data))
+        return _row(await evaluation_scoring.save_scores(db_session, user, assignment_id, data))
 
     @post(
         "/assignments/{assignment_id:int}/submit", guards=evaluators, status_code=200, raises=ERRORS
@@ -97,7 +101,7 @@ class EvaluationApiController(Controller):
         self, assignment_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> dict[str, object]:
         """The scores become final (422 naming each criterion without a score)."""
-        return _row(await service.submit_scores(db_session, user, assignment_id))
+        return _row(await evaluation_scoring.submit_scores(db_session, user, assignment_id))
 
     @post(
         "/assignments/{assignment_id:int}/reopen", guards=officers, status_code=200, raises=ERRORS
@@ -106,7 +110,7 @@ class EvaluationApiController(Controller):
         self, assignment_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> dict[str, object]:
         """The officer reopens submitted scores (audited)."""
-        return _row(await service.reopen(db_session, user, assignment_id))
+        return _row(await evaluation_scoring.reopen(db_session, user, assignment_id))
 
     @get("/calls/{call_id:int}/ranking", guards=officers, raises=ERRORS)
     async def ranking(

@@ -19,7 +19,7 @@ from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name
 from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
-from sme_hub.implementation import service as implementation
+from sme_hub.implementation import grants as implementation_grants
 
 DECIDABLE = ("recommended", "reserve")
 
@@ -101,7 +101,9 @@ async def decide(
     application.decided_at = calls.now()
     await session.flush()
     if data.decision == "approved":
-        await implementation.start(session, application, implementation.today_in_kyiv())
+        await implementation_grants.start(
+            session, application, implementation_grants.today_in_kyiv()
+        )
     await audit.record(
         session,
         actor_id=user.id,

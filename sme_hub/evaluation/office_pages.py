@@ -16,7 +16,9 @@ from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions, office_forms, progress, rules, service
+from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.controllers import officers
 from sme_hub.evaluation.results_report import bonuses, number
 from sme_hub.evaluation.schemas import DecisionIn
@@ -55,7 +57,7 @@ class EvaluationOfficePagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         try:
-            chosen = await service.set_committee(
+            chosen = await evaluation_committee.set_committee(
                 db_session, user, call_id, office_forms.committee_from_form(data)
             )
         except InvalidInput as exc:
@@ -79,7 +81,7 @@ class EvaluationOfficePagesController(Controller):
     ) -> Redirect:
         """Idempotent: pressing it again only fills the places conflicts have freed."""
         try:
-            assigned = await service.assign(db_session, user, call_id)
+            assigned = await evaluation_committee.assign(db_session, user, call_id)
         except Conflict as exc:
             return redirect_with_message(request, _base(call_id), exc.detail, "error")
         message = _("Evaluators are assigned: {n} assignments in all.").format(n=len(assigned))
@@ -95,7 +97,7 @@ class EvaluationOfficePagesController(Controller):
         db_session: DbSession,
     ) -> Redirect:
         try:
-            assignment = await service.reopen(db_session, user, assignment_id)
+            assignment = await evaluation_scoring.reopen(db_session, user, assignment_id)
         except Conflict as exc:
             return redirect_with_message(request, _base(call_id), exc.detail, "error")
         if assignment.call_id != call_id:

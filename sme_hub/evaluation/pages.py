@@ -14,7 +14,9 @@ from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.evaluation import evaluator_forms, review, service
+from sme_hub.evaluation import committee as evaluation_committee
+from sme_hub.evaluation import evaluator_forms, review
+from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.schemas import ScoresIn
 from sme_hub.grants import calls, explain
 from sme_hub.grants.models import GrantCall
@@ -67,7 +69,7 @@ class EvaluatorPagesController(Controller):
     ) -> Template | Redirect:
         try:
             declaration = evaluator_forms.read_declaration(data)
-            await service.declare(db_session, user, assignment_id, declaration)
+            await evaluation_committee.declare(db_session, user, assignment_id, declaration)
         except InvalidInput as exc:
             return await _assignment_page(
                 request, db_session, user, assignment_id, data=data, errors=exc.errors
@@ -138,7 +140,7 @@ class EvaluatorPagesController(Controller):
         try:
             errors, _criteria = await _save_sheet(db_session, user, assignment_id, data)
             if not errors and not confirmed(data):  # the scores are saved as a draft
-                await service.ready_to_submit(db_session, user, assignment_id)
+                await evaluation_scoring.ready_to_submit(db_session, user, assignment_id)
                 return confirmation(
                     request,
                     title=_("Submit your scores as final?"),
@@ -151,7 +153,7 @@ class EvaluatorPagesController(Controller):
                     data=data,
                 )
             if not errors:
-                await service.submit_scores(db_session, user, assignment_id)
+                await evaluation_scoring.submit_scores(db_session, user, assignment_id)
         except (Conflict, Forbidden) as exc:
             return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
         except InvalidInput as exc:
@@ -183,7 +185,7 @@ async def _save_sheet(
     # answer. It refuses a whole sheet for one wrong score, so the rest is tried again.
     for _attempt in range(2):
         try:
-            await service.save_scores(
+            await evaluation_scoring.save_scores(
                 db_session,
                 user,
                 assignment_id,

@@ -15,8 +15,8 @@ from sqlmodel import col
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.core.i18n import N_
 from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.evaluation.committee import TO_EVALUATE
 from sme_hub.evaluation.models import ASSIGNMENT_STATUSES, Assignment, CommitteeMember
-from sme_hub.evaluation.service import TO_EVALUATE
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
 

@@ -15,7 +15,8 @@ from sme_hub.core import audit
 from sme_hub.core.i18n import N_
 from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs.rules import mask_rnokpp
-from sme_hub.evaluation import service
+from sme_hub.evaluation import committee as evaluation_committee
+from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.schemas import AssignmentRead
 from sme_hub.grants import applications
 from sme_hub.grants import rules as grant_rules
@@ -76,7 +77,7 @@ async def my_assignments_by_call(
 ) -> list[tuple[GrantCall, list[AssignmentRead]]]:
     """The evaluator's assignments (as the API shows them) under their calls, newest call
     first."""
-    assignments = await service.my_assignments(session, user)
+    assignments = await evaluation_scoring.my_assignments(session, user)
     grouped: dict[int, list[AssignmentRead]] = defaultdict(list)
     for assignment in assignments:
         grouped[assignment.call_id].append(assignment)
@@ -91,7 +92,7 @@ async def my_assignments_by_call(
 async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -> Review:
     """One of the evaluator's assignments with what they may see of its application;
     another evaluator's is not found."""
-    assignment = await service._my_assignment(session, user, assignment_id, lock=False)
+    assignment = await evaluation_committee._my_assignment(session, user, assignment_id, lock=False)
     application, call, person = (
         await session.execute(
             select(Application, GrantCall, User)
@@ -100,8 +101,8 @@ async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -
             .where(col(Application.id) == assignment.application_id)
         )
     ).one()
-    scores = await service._scores(session, [assignment_id])
-    shown = service._read(assignment, application, call, person.full_name, scores)
+    scores = await evaluation_scoring._scores(session, [assignment_id])
+    shown = evaluation_scoring._read(assignment, application, call, person.full_name, scores)
     project = None
     if shown.project_title is not None:
         files = await applications.attachments_of(session, assignment.application_id)

@@ -23,8 +23,8 @@ from sme_hub.grants import schemas as labels
 from sme_hub.grants.models import CallAmendment, GrantCall
 from sme_hub.grants.schemas import CallCreate, CallUpdate
 from sme_hub.organisations.models import Municipality
+from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import rules as partner_rules
-from sme_hub.partners import service as partners
 from sme_hub.training.models import Programme
 
 OFFICER = Role.MUNICIPAL_OFFICER
@@ -146,7 +146,9 @@ class CallOfficePagesController(Controller):
         call = await calls.managed_call(db_session, user, call_id)
         chosen = partner_form.posted(data)
         try:
-            await partners.set_call_partners(db_session, user, call_id, partner_form.read(chosen))
+            await call_partner_offers.set_call_partners(
+                db_session, user, call_id, partner_form.read(chosen)
+            )
         except InvalidInput as exc:
             section = await partner_form.section(db_session, call_id, posted=chosen, exc=exc)
             values = call_forms.form_values(call)

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.core.collation import uk_key
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.forms import parse_form
-from sme_hub.partners import service as partners
+from sme_hub.partners import call_partners as call_partner_offers
+from sme_hub.partners import directory as partner_directory
 from sme_hub.partners.models import Partner
 from sme_hub.partners.schemas import CallPartnersIn
 
@@ -65,10 +66,10 @@ async def section(
 ) -> dict[str, Any]:
     """The call's partners and the form to choose them: every active partner, and the
     inactive ones the call names or the form ticked (so their refusal shows by them)."""
-    named = await partners.call_partners(session, call_id)
+    named = await call_partner_offers.call_partners(session, call_id)
     chosen = posted if posted is not None else {c.partner_id: c.service for c, _p in named}
     by_partner, general = errors_by_partner(exc.errors if exc else {}, list(chosen))
-    everyone = await partners.list_partners(session)
+    everyone = await partner_directory.list_partners(session)
     shown = sorted(
         (p for p in everyone if p.is_active or p.id in chosen),
         key=lambda p: (not p.is_active, uk_key(p.name)),

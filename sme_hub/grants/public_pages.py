@@ -20,8 +20,8 @@ from sme_hub.grants import applications, calls, eligibility, explain, rules, sch
 from sme_hub.grants.models import Application
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality
+from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import rules as partner_rules
-from sme_hub.partners import service as partners
 from sme_hub.training.models import Programme
 
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
@@ -110,7 +110,7 @@ class PublicCallPagesController(Controller):
             labels=schemas,
             partners=[
                 (offer, p)
-                for offer, p in await partners.call_partners(db_session, call_id)
+                for offer, p in await call_partner_offers.call_partners(db_session, call_id)
                 if p.is_active
             ],
             partner_labels=partner_rules,

@@ -13,7 +13,8 @@ from sme_hub.core.pages import file_response
 from sme_hub.core.pdf import render_pdf
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
-from sme_hub.implementation import rules, service
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import rules
 from sme_hub.organisations.models import Municipality
 
 AGREEMENT_TEMPLATE = "implementation/pdf/agreement.html"
@@ -23,10 +24,10 @@ AGREEMENT_LOCALE = "uk"
 async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
     """Rendered off the event loop (core.pdf)."""
     assert grant.id is not None
-    call = await service.call_of(session, grant)
+    call = await implementation_grants.call_of(session, grant)
     owner = await session.get(User, grant.applicant_id)
     municipality = await session.get(Municipality, grant.municipality_id)
-    tranches, _reports, obligations = await service.parts_of(session, grant.id)
+    tranches, _reports, obligations = await implementation_grants.parts_of(session, grant.id)
     context: dict[str, Any] = {
         "grant": grant,
         "call": call,

@@ -23,7 +23,11 @@ from sme_hub.core.exports import Export, export_route
 from sme_hub.core.pages import file_response
 from sme_hub.core.roles import Role
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.implementation import agreement, exports, service
+from sme_hub.implementation import agreement, exports
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import obligations as grant_obligations
+from sme_hub.implementation import reports as progress_reports
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.schemas import (
     GrantRead,
     ObligationRead,
@@ -52,7 +56,9 @@ class ImplementationApiController(Controller):
     @get("/me/grants", guards=signed_in, raises=ERRORS)
     async def my_grants(self, user: Actor, db_session: DbSession) -> list[GrantRead]:
         """The signed-in grantee's grants with tranches, reports and obligations."""
-        return await service.grants_read(db_session, await service.my_grants(db_session, user))
+        return await implementation_grants.grants_read(
+            db_session, await implementation_grants.my_grants(db_session, user)
+        )
 
     @get("/grants", guards=officers, raises=ERRORS)
     async def grants(
@@ -60,10 +66,10 @@ class ImplementationApiController(Controller):
     ) -> OffsetPagination[GrantRead]:
         """The grants of the officer's municipality, newest decision first, a page at a time
         (`?limit=&offset=`)."""
-        found, total = await service.grants_of_municipalities(
+        found, total = await implementation_grants.grants_of_municipalities(
             db_session, user, limit=page.limit, offset=page.offset
         )
-        items = await service.grants_read(db_session, found)
+        items = await implementation_grants.grants_read(db_session, found)
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
     grants_export = export_route(
@@ -73,9 +79,9 @@ class ImplementationApiController(Controller):
     @get("/grants/{grant_id:int}", guards=signed_in, raises=ERRORS)
     async def grant(self, grant_id: FromPath[int], user: Actor, db_session: DbSession) -> GrantRead:
         """A grant (its approved application's id), for its grantee and the officers."""
-        grant = await service.readable_grant(db_session, user, grant_id)
-        await service.record_view(db_session, user, grant)
-        return await service.grant_read(db_session, grant)
+        grant = await implementation_grants.readable_grant(db_session, user, grant_id)
+        await implementation_grants.record_view(db_session, user, grant)
+        return await implementation_grants.grant_read(db_session, grant)
 
     @get("/grants/{grant_id:int}/agreement.pdf", guards=signed_in, raises=ERRORS)
     async def agreement_pdf(
@@ -83,7 +89,7 @@ class ImplementationApiController(Controller):
     ) -> Response[bytes]:
         """The grant agreement in Ukrainian: parties, amounts, budget lines, tranche schedule
         and duties."""
-        grant = await service.readable_grant(db_session, user, grant_id)
+        grant = await implementation_grants.readable_grant(db_session, user, grant_id)
         return await agreement.download(db_session, user, grant)
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
@@ -96,8 +102,8 @@ class ImplementationApiController(Controller):
     ) -> TrancheRead:
         """A tranche beyond the plan (paid at once with `paid_on`); 409 with `remaining_kop`
         when the tranches would exceed the grant."""
-        tranche = await service.add_tranche(db_session, user, grant_id, data)
-        return service.tranche_read(tranche)
+        tranche = await grant_tranches.add_tranche(db_session, user, grant_id, data)
+        return implementation_grants.tranche_read(tranche)
 
     @post(
         "/grants/{grant_id:int}/disbursements/{tranche_id:int}/payment",
@@ -115,7 +121,9 @@ class ImplementationApiController(Controller):
     ) -> TrancheRead:
         """A planned tranche paid on a day to a checked Ukrainian IBAN (the grantee's by
         default); 409 if already paid."""
-        return service.tranche_read(await service.pay(db_session, user, grant_id, tranche_id, data))
+        return implementation_grants.tranche_read(
+            await grant_tranches.pay(db_session, user, grant_id, tranche_id, data)
+        )
 
     @post("/grants/{grant_id:int}/reports", guards=signed_in, raises=ERRORS)
     async def submit_report(
@@ -126,7 +134,9 @@ class ImplementationApiController(Controller):
         db_session: DbSession,
     ) -> ReportRead:
         """The grantee's progress report (interim or final), waiting for the officer."""
-        return service.report_read(await service.submit_report(db_session, user, grant_id, data))
+        return implementation_grants.report_read(
+            await progress_reports.submit_report(db_session, user, grant_id, data)
+        )
 
     @put("/reports/{report_id:int}", guards=signed_in, raises=ERRORS)
     async def update_report(
@@ -137,7 +147,9 @@ class ImplementationApiController(Controller):
         db_session: DbSession,
     ) -> ReportRead:
         """A returned (or waiting) report corrected and sent again."""
-        return service.report_read(await service.update_report(db_session, user, report_id, data))
+        return implementation_grants.report_read(
+            await progress_reports.update_report(db_session, user, report_id, data)
+        )
 
     @post(
         "/reports/{report_id:int}/receipts",
@@ -156,10 +168,10 @@ class ImplementationApiController(Controller):
         """A receipt (PDF, JPEG or PNG up to 10 MB, checked by content) for a report not yet
         accepted."""
         content = await data.read()
-        report = await service.add_receipt(
+        report = await progress_reports.add_receipt(
             db_session, user, storage, report_id, data.filename or "receipt", content
         )
-        return service.report_read(report)
+        return implementation_grants.report_read(report)
 
     @get("/reports/{report_id:int}/receipts/{index:int}", guards=signed_in, raises=ERRORS)
     async def receipt(
@@ -170,7 +182,7 @@ class ImplementationApiController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        found = await service.receipt(db_session, user, report_id, index)
+        found = await progress_reports.receipt(db_session, user, report_id, index)
         body = await storage.get(found["key"])
         return file_response(body, found["content_type"], found["filename"])
 
@@ -184,8 +196,10 @@ class ImplementationApiController(Controller):
         settings: Config,
     ) -> ReportRead:
         """Accept a report (the final one completes the grant) or return it with a note."""
-        report = await service.review_report(db_session, user, report_id, data, settings=settings)
-        return service.report_read(report)
+        report = await progress_reports.review_report(
+            db_session, user, report_id, data, settings=settings
+        )
+        return implementation_grants.report_read(report)
 
     @get("/obligations", guards=officers, raises=ERRORS)
     async def obligations(
@@ -193,13 +207,15 @@ class ImplementationApiController(Controller):
     ) -> list[ObligationRead]:
         """Open obligations of the officer's grants by due date; `overdue=true`: only those
         past due (Kyiv date)."""
-        today = service.today_in_kyiv()
-        found = await service.obligations(db_session, user, overdue_only=overdue)
-        return [service.obligation_read(o, today) for o, _grant in found]
+        today = implementation_grants.today_in_kyiv()
+        found = await grant_obligations.obligations(db_session, user, overdue_only=overdue)
+        return [implementation_grants.obligation_read(o, today) for o, _grant in found]
 
     @post("/obligations/{obligation_id:int}/met", guards=officers, status_code=200, raises=ERRORS)
     async def mark_met(
         self, obligation_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ObligationRead:
-        obligation = await service.mark_met(db_session, user, obligation_id)
-        return service.obligation_read(obligation, service.today_in_kyiv())
+        obligation = await grant_obligations.mark_met(db_session, user, obligation_id)
+        return implementation_grants.obligation_read(
+            obligation, implementation_grants.today_in_kyiv()
+        )

@@ -11,7 +11,8 @@ from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
 from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
-from sme_hub.implementation import rules, service
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import rules
 from sme_hub.implementation.models import Obligation
 
 
@@ -31,7 +32,7 @@ def grants_export(user: CurrentUser) -> Export:
     )
     business = Application.snapshot["name"].astext  # type: ignore[index]
     statement = (
-        service.grants_statement(user)
+        implementation_grants.grants_statement(user)
         .with_only_columns(
             col(Application.id),
             business,

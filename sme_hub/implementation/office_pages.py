@@ -18,7 +18,11 @@ from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, forms, overview, service
+from sme_hub.implementation import agreement, forms, overview
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import obligations as grant_obligations
+from sme_hub.implementation import reports as progress_reports
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.controllers import grants_export
 from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
 
@@ -62,15 +66,15 @@ class GrantOfficePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        grant = await service.managed_grant(db_session, user, grant_id)
-        await service.record_view(db_session, user, grant)
+        grant = await implementation_grants.managed_grant(db_session, user, grant_id)
+        await implementation_grants.record_view(db_session, user, grant)
         return await _office_page(request, db_session, user, grant_id)
 
     @get("/{grant_id:int}/agreement.pdf")
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        grant = await service.managed_grant(db_session, user, grant_id)
+        grant = await implementation_grants.managed_grant(db_session, user, grant_id)
         return await agreement.download(db_session, user, grant)
 
     @post("/{grant_id:int}/tranches")
@@ -83,7 +87,7 @@ class GrantOfficePagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         try:
-            tranche = await service.add_tranche(
+            tranche = await grant_tranches.add_tranche(
                 db_session, user, grant_id, forms.read_tranche(data)
             )
         except (InvalidInput, Conflict) as exc:
@@ -106,7 +110,7 @@ class GrantOfficePagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         try:
-            tranche = await service.pay(
+            tranche = await grant_tranches.pay(
                 db_session, user, grant_id, tranche_id, forms.read_payment(data)
             )
         except (InvalidInput, Conflict) as exc:
@@ -130,7 +134,7 @@ class GrantOfficePagesController(Controller):
         # The grant is not loaded before the service locks it, so it decides on fresh data.
         await check_report_of(db_session, grant_id, report_id)
         try:
-            report = await service.review_report(
+            report = await progress_reports.review_report(
                 db_session, user, report_id, forms.read_review(data), settings=settings
             )
         except (InvalidInput, Conflict) as exc:
@@ -154,7 +158,7 @@ class GrantOfficePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        await service.managed_grant(db_session, user, grant_id)
+        await implementation_grants.managed_grant(db_session, user, grant_id)
         return await receipt_download(db_session, user, storage, grant_id, report_id, index)
 
     @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
@@ -170,7 +174,7 @@ class GrantOfficePagesController(Controller):
         """From the grant's page, or from the overdue list (`back=list`) and back there."""
         to_list = str(data.get("back", "")) == "list"
         try:
-            obligation = await service.mark_met(db_session, user, obligation_id)
+            obligation = await grant_obligations.mark_met(db_session, user, obligation_id)
         except Conflict as exc:
             await db_session.rollback()
             if to_list:
@@ -227,18 +231,18 @@ async def _office_page(
 ) -> Template:
     """The grant for its officer; the forms' typed values, field errors and messages are
     keyed by form (`pay-<tranche>`, `tranche`, `review-<report>`, `obligation-<id>`)."""
-    grant = await service.managed_grant(db_session, user, grant_id)
-    call = await service.call_of(db_session, grant)
+    grant = await implementation_grants.managed_grant(db_session, user, grant_id)
+    call = await implementation_grants.call_of(db_session, grant)
     row = (await overview.rows_of(db_session, [grant]))[0]
     return render(
         request,
         "implementation/office/grant.html",
         status_code=status_code,
-        grant=await service.grant_read(db_session, grant),
+        grant=await implementation_grants.grant_read(db_session, grant),
         row=row,
         call_title=pick(call, "title"),
         grantee_iban=grant.iban,
-        today=service.today_in_kyiv().isoformat(),
+        today=implementation_grants.today_in_kyiv().isoformat(),
         can_add=grant.status != "completed",
         values=values or {},
         errors=errors or {},
@@ -255,11 +259,11 @@ async def _office_list(
     offset: int = 0,
     problem: str | None = None,
 ) -> Template:
-    grants, total = await service.grants_of_municipalities(
+    grants, total = await implementation_grants.grants_of_municipalities(
         db_session, user, limit=PAGE_SIZE, offset=offset
     )
-    today = service.today_in_kyiv()
-    overdue = await service.obligations(db_session, user, overdue_only=True)
+    today = implementation_grants.today_in_kyiv()
+    overdue = await grant_obligations.obligations(db_session, user, overdue_only=True)
     return render(
         request,
         "implementation/office/grants.html",
@@ -269,7 +273,7 @@ async def _office_list(
         limit=PAGE_SIZE,
         offset=offset,
         query="",
-        overdue=[(service.obligation_read(o, today), g) for o, g in overdue],
+        overdue=[(implementation_grants.obligation_read(o, today), g) for o, g in overdue],
         problem=problem,
         **common_context(),
     )

@@ -24,11 +24,13 @@ from sme_hub.grants import schemas as grant_labels
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.forms import size_text
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, forms, service
+from sme_hub.implementation import agreement, forms
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import schemas as labels
 from sme_hub.implementation.models import ProgressReport
+from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import rules as partner_rules
-from sme_hub.partners import service as partners
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 SPENDING_FRAGMENT = "implementation/_spending_lines.html"
@@ -66,14 +68,14 @@ class GranteePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        grant = await service.own_grant(db_session, user, grant_id)
+        grant = await implementation_grants.own_grant(db_session, user, grant_id)
         return await _grantee_page(request, db_session, grant)
 
     @get("/{grant_id:int}/agreement.pdf")
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        grant = await service.own_grant(db_session, user, grant_id)
+        grant = await implementation_grants.own_grant(db_session, user, grant_id)
         return await agreement.download(db_session, user, grant)
 
     @post("/{grant_id:int}/reports")
@@ -88,16 +90,16 @@ class GranteePagesController(Controller):
         """Send a report; "Add a line" shows the form again with one more row, sending
         nothing."""
         if "add_line" in data:
-            grant = await service.own_grant(db_session, user, grant_id)
+            grant = await implementation_grants.own_grant(db_session, user, grant_id)
             form = _report_form(_mine(grant_id) + "/reports", data, add_line=True)
             return await _grantee_page(request, db_session, grant, form=form, fragment=True)
         try:
-            report = await service.submit_report(
+            report = await progress_reports.submit_report(
                 db_session, user, grant_id, forms.read_report(data)
             )
         except (InvalidInput, Conflict) as exc:
             await db_session.rollback()
-            grant = await service.own_grant(db_session, user, grant_id)
+            grant = await implementation_grants.own_grant(db_session, user, grant_id)
             form = _report_form(_mine(grant_id) + "/reports", data, exc=exc)
             return await _grantee_page(
                 request, db_session, grant, form=form, status_code=exc.status_code
@@ -115,7 +117,7 @@ class GranteePagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         """A report to correct and send again."""
-        grant = await service.own_grant(db_session, user, grant_id)
+        grant = await implementation_grants.own_grant(db_session, user, grant_id)
         await check_report_of(db_session, grant_id, report_id)
         report = await db_session.get(ProgressReport, report_id)
         assert report is not None
@@ -139,16 +141,18 @@ class GranteePagesController(Controller):
         action = f"{_mine(grant_id)}/reports/{report_id}"
         await check_report_of(db_session, grant_id, report_id)
         if "add_line" in data:
-            grant = await service.own_grant(db_session, user, grant_id)
+            grant = await implementation_grants.own_grant(db_session, user, grant_id)
             report = await db_session.get(ProgressReport, report_id)
             assert report is not None
             form = _report_form(action, data, add_line=True)
             return _edit_page(request, grant, report, form, fragment=True)
         try:
-            await service.update_report(db_session, user, report_id, forms.read_report(data))
+            await progress_reports.update_report(
+                db_session, user, report_id, forms.read_report(data)
+            )
         except (InvalidInput, Conflict) as exc:
             await db_session.rollback()
-            grant = await service.own_grant(db_session, user, grant_id)
+            grant = await implementation_grants.own_grant(db_session, user, grant_id)
             report = await db_session.get(ProgressReport, report_id)
             assert report is not None
             form = _report_form(action, data, exc=exc)
@@ -176,10 +180,12 @@ class GranteePagesController(Controller):
         name = (upload.filename if isinstance(upload, UploadFile) else "") or "receipt"
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         try:
-            report = await service.add_receipt(db_session, user, storage, report_id, name, content)
+            report = await progress_reports.add_receipt(
+                db_session, user, storage, report_id, name, content
+            )
         except (TooLarge, UnsupportedType, Conflict, InvalidInput) as exc:
             await db_session.rollback()
-            grant = await service.own_grant(db_session, user, grant_id)
+            grant = await implementation_grants.own_grant(db_session, user, grant_id)
             detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
             return await _grantee_page(
                 request,
@@ -201,7 +207,7 @@ class GranteePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        await service.own_grant(db_session, user, grant_id)
+        await implementation_grants.own_grant(db_session, user, grant_id)
         return await receipt_download(db_session, user, storage, grant_id, report_id, index)
 
 
@@ -231,7 +237,7 @@ async def _grantee_page(
     assert grant.id is not None
     user = current_user(request)
     assert user is not None  # the controller's guard
-    call = await service.call_of(db_session, grant)
+    call = await implementation_grants.call_of(db_session, grant)
     new_report = {
         "action": _mine(grant.id) + "/reports",
         "values": forms.report_values(None),
@@ -242,12 +248,12 @@ async def _grantee_page(
         "implementation/grant.html",
         fragment=SPENDING_FRAGMENT if fragment else None,
         status_code=status_code,
-        grant=await service.grant_read(db_session, grant),
+        grant=await implementation_grants.grant_read(db_session, grant),
         call_title=pick(call, "title"),
-        can_report=grant.status in service.REPORTABLE,
+        can_report=grant.status in implementation_grants.REPORTABLE,
         form=form or new_report,
         receipt_errors=receipt_errors or {},
-        offers=await partners.grant_offers(db_session, user, grant.id),
+        offers=await call_partner_offers.grant_offers(db_session, user, grant.id),
         partner_labels=partner_rules,
         **common_context(),
     )
@@ -268,7 +274,7 @@ def _edit_page(
         fragment=SPENDING_FRAGMENT if fragment else None,
         status_code=status_code,
         grant=grant,
-        report=service.report_read(report),
+        report=implementation_grants.report_read(report),
         form={**form, "submit_label": _("Send the corrected report")},
         **common_context(),
     )
@@ -283,6 +289,6 @@ async def receipt_download(
     index: int,
 ) -> Response[bytes]:
     await check_report_of(db_session, grant_id, report_id)
-    found = await service.receipt(db_session, user, report_id, index)
+    found = await progress_reports.receipt(db_session, user, report_id, index)
     body = await storage.get(found["key"])
     return file_response(body, found["content_type"], found["filename"])

@@ -26,7 +26,7 @@ from sme_hub.organisations.schemas import (
     MunicipalityRead,
     StaffMember,
 )
-from sme_hub.partners import service as partner_service
+from sme_hub.partners import directory as partner_directory
 from sme_hub.reference import service as reference
 
 admin_only = [requires_role(Role.ADMIN)]
@@ -153,7 +153,7 @@ class AdminPagesController(Controller):
         municipalities, _total = await service.list_municipalities(db_session)
         centres, _total = await service.list_centres(db_session)
         users, users_total = await accounts.list_users(db_session, limit=20, viewer=viewer)
-        partners = await partner_service.list_partners(db_session)
+        partners = await partner_directory.list_partners(db_session)
         emails = await mail.latest_emails(db_session)
         communities = await reference.place_names(db_session, [m.katottg for m in municipalities])
         return render(

@@ -19,7 +19,11 @@ from sme_hub.core.exports import Export, export_route
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import Role
-from sme_hub.partners import exports, rules, service
+from sme_hub.partners import call_partners as call_partner_offers
+from sme_hub.partners import directory as partner_directory
+from sme_hub.partners import exports, rules
+from sme_hub.partners import figures as referral_figures
+from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.schemas import (
     CallPartnersIn,
     DirectoryFilters,
@@ -92,7 +96,7 @@ class PartnersApiController(Controller):
         self, db_session: DbSession, page: Page, filters: Filters
     ) -> OffsetPagination[PartnerRead]:
         """Active partners (public), by name: `?kind=&sector=&municipality=&service=&q=`."""
-        items, total = await service.directory(
+        items, total = await partner_directory.directory(
             db_session, filters, limit=page.limit, offset=page.offset
         )
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
@@ -100,14 +104,14 @@ class PartnersApiController(Controller):
     @get("/partners/{partner_id:int}", raises=[NotFound])
     async def partner(self, partner_id: FromPath[int], db_session: DbSession) -> PartnerRead:
         """An active partner (public)."""
-        found = await service.public_partner(db_session, partner_id)
-        return await service.partner_read(db_session, found)
+        found = await partner_directory.public_partner(db_session, partner_id)
+        return await partner_directory.partner_read(db_session, found)
 
     @post("/admin/partners", guards=[requires_role(Role.ADMIN)], status_code=201, raises=ERRORS)
     async def create_partner(
         self, data: JSONBody[PartnerCreate], user: Actor, db_session: DbSession
     ) -> PartnerRead:
-        return await service.create_partner(db_session, user, data)
+        return await partner_directory.create_partner(db_session, user, data)
 
     @patch(
         "/partners/{partner_id:int}",
@@ -123,7 +127,7 @@ class PartnersApiController(Controller):
     ) -> PartnerRead:
         """The fields sent (an admin's, or centre staff's of a municipality it serves; only
         an admin changes the municipalities served). `is_active: false` hides it."""
-        return await service.update_partner(db_session, user, partner_id, data)
+        return await partner_directory.update_partner(db_session, user, partner_id, data)
 
     @post("/referrals", guards=[requires_login], status_code=201, raises=ERRORS)
     async def refer(
@@ -135,8 +139,10 @@ class PartnersApiController(Controller):
     ) -> ReferralRead:
         """Centre staff refer a client (`entrepreneur_id`); an entrepreneur refers themselves.
         The partner must be active and offer the service (422); an open duplicate is 409."""
-        referral = await service.create_referral(db_session, user, data, settings=settings)
-        return await service.read_one(db_session, user, referral.id or 0)
+        referral = await partner_referrals.create_referral(
+            db_session, user, data, settings=settings
+        )
+        return await partner_referrals.read_one(db_session, user, referral.id or 0)
 
     @get("/referrals", guards=[requires_login], raises=ERRORS)
     async def referrals(
@@ -149,7 +155,7 @@ class PartnersApiController(Controller):
         """The caller's referrals: an entrepreneur's own, a partner's, those a centre made."""
         if status and status not in rules.REFERRAL_FLOW:
             raise InvalidInput({"status": _("Choose a status from the list.")})
-        items, total = await service.referrals(
+        items, total = await partner_referrals.referrals(
             db_session, user, status=status, limit=page.limit, offset=page.offset
         )
         return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
@@ -165,7 +171,7 @@ class PartnersApiController(Controller):
     async def referral(
         self, referral_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ReferralRead:
-        return await service.read_one(db_session, user, referral_id, audited=True)
+        return await partner_referrals.read_one(db_session, user, referral_id, audited=True)
 
     @patch("/referrals/{referral_id:int}", guards=[requires_role(Role.PARTNER)], raises=ERRORS)
     async def answer(
@@ -178,8 +184,10 @@ class PartnersApiController(Controller):
     ) -> ReferralRead:
         """`sent → accepted | declined`, `accepted → completed` (with `outcome_note`); any
         other move is 409; another partner's referral is 404."""
-        await service.move_referral(db_session, user, referral_id, data, settings=settings)
-        return await service.read_one(db_session, user, referral_id)
+        await partner_referrals.move_referral(
+            db_session, user, referral_id, data, settings=settings
+        )
+        return await partner_referrals.read_one(db_session, user, referral_id)
 
     @put(
         "/calls/{call_id:int}/partners",
@@ -195,7 +203,7 @@ class PartnersApiController(Controller):
     ) -> list[dict[str, Any]]:
         """The partners the call names (e.g. a co-financing bank); grantees are offered a
         referral to each after approval."""
-        chosen = await service.set_call_partners(db_session, user, call_id, data)
+        chosen = await call_partner_offers.set_call_partners(db_session, user, call_id, data)
         return [{"partner_id": c.partner_id, "service": c.service} for c in chosen]
 
     @get("/grants/{grant_id:int}/offers", guards=[requires_login], raises=ERRORS)
@@ -204,7 +212,7 @@ class PartnersApiController(Controller):
     ) -> list[dict[str, Any]]:
         """The partners the grant's call names, offered to its grantee, with the referral
         already made to each (if any)."""
-        offers = await service.grant_offers(db_session, user, grant_id)
+        offers = await call_partner_offers.grant_offers(db_session, user, grant_id)
         return [
             {
                 "partner_id": partner.id,
@@ -229,10 +237,10 @@ class PartnersApiController(Controller):
         settings: Config,
     ) -> ReferralRead:
         """The grantee takes up the offer of one of the call's partners."""
-        referral = await service.refer_from_grant(
+        referral = await call_partner_offers.refer_from_grant(
             db_session, user, grant_id, data.partner_id, settings=settings
         )
-        return await service.read_one(db_session, user, referral.id or 0)
+        return await partner_referrals.read_one(db_session, user, referral.id or 0)
 
     @get(
         "/reports/referrals",
@@ -250,7 +258,7 @@ class PartnersApiController(Controller):
         """Referrals of the caller's municipalities by partner, kind, sector, status and
         month of creation (`since`/`until`: days, inclusive); `municipality`: one of them
         (404 for one the caller may not see)."""
-        rows = await service.figure_rows(
+        rows = await referral_figures.figure_rows(
             db_session, user, municipality_id=municipality, since=since, until=until
         )
         found = rules.figures(rows)

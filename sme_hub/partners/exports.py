@@ -8,7 +8,8 @@ from sme_hub.core.errors import InvalidInput
 from sme_hub.core.exports import AnyRow, Cell, Export
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.partners import rules, service
+from sme_hub.partners import referrals as partner_referrals
+from sme_hub.partners import rules
 from sme_hub.partners.models import Partner, Referral
 
 
@@ -23,7 +24,9 @@ def referrals_export(user: CurrentUser, *, status: str | None, side: str | None)
     """The referrals of one side of the caller (`partner`, `centre`; None: every side the
     caller follows, as the API lists them), newest first."""
     # The visibility condition in the statement is the whole tenancy check.
-    statement = service.referrals_statement(user, status=status, side=side).with_only_columns(
+    statement = partner_referrals.referrals_statement(
+        user, status=status, side=side
+    ).with_only_columns(
         col(Referral.id),
         col(Referral.created_at),
         col(User.full_name),

@@ -23,8 +23,9 @@ from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import Role
 from sme_hub.organisations.models import Municipality
+from sme_hub.partners import directory as partner_directory
 from sme_hub.partners import forms, rules
-from sme_hub.partners import service as partner_service
+from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.controllers import provide_directory_filters
 from sme_hub.partners.models import Partner
 from sme_hub.partners.schemas import PartnerRead, PartnerUpdate, ReferralIn
@@ -99,7 +100,7 @@ class PartnerPagesController(Controller):
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            items, total = await partner_service.directory(
+            items, total = await partner_directory.directory(
                 db_session, filters, limit=page.limit, offset=page.offset
             )
         names = await municipality_names(db_session)
@@ -116,7 +117,7 @@ class PartnerPagesController(Controller):
             values=raw,
             errors=errors,
             names=names,
-            services=await partner_service.known_services(db_session),
+            services=await partner_directory.known_services(db_session),
             map=map_data(items),
             labels=rules,
             user=current_user(request),
@@ -138,11 +139,11 @@ class PartnerPagesController(Controller):
         db_session: DbSession,
         settings: Config,
     ) -> Template | Redirect:
-        partner = await partner_service.public_partner(db_session, partner_id)
+        partner = await partner_directory.public_partner(db_session, partner_id)
         values = {key: str(data.get(key, "")) for key in ("service", "note")}
         try:
             wanted = parse_form(ReferralIn, {"partner_id": partner_id, **values})
-            await partner_service.create_referral(db_session, user, wanted, settings=settings)
+            await partner_referrals.create_referral(db_session, user, wanted, settings=settings)
         except (InvalidInput, Conflict) as exc:
             errors = exc.errors if isinstance(exc, InvalidInput) else {"__all__": exc.detail}
             return await self._partner(
@@ -165,8 +166,8 @@ class PartnerPagesController(Controller):
         values: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
-        partner = await partner_service.partner_read(
-            db_session, await partner_service.public_partner(db_session, partner_id)
+        partner = await partner_directory.partner_read(
+            db_session, await partner_directory.public_partner(db_session, partner_id)
         )
         user = current_user(request)
         names = await municipality_names(db_session, partner.municipality_ids)
@@ -230,8 +231,8 @@ class PartnerFormPages(Controller):
     async def _edit(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: Actor, pid: int
     ) -> Template:
-        found = await partner_service.partner_read(
-            db_session, await partner_service.managed_partner(db_session, user, pid)
+        found = await partner_directory.partner_read(
+            db_session, await partner_directory.managed_partner(db_session, user, pid)
         )
         return await self._form(request, db_session, found, forms.form_values(found))
 
@@ -243,8 +244,8 @@ class PartnerFormPages(Controller):
         pid: int,
         data: dict[str, Any],
     ) -> Template | Redirect:
-        found = await partner_service.partner_read(
-            db_session, await partner_service.managed_partner(db_session, user, pid)
+        found = await partner_directory.partner_read(
+            db_session, await partner_directory.managed_partner(db_session, user, pid)
         )
         checked, errors = forms.partner_from_form(
             data, with_municipalities=self.with_municipalities
@@ -254,7 +255,7 @@ class PartnerFormPages(Controller):
                 raise InvalidInput(errors)
             exclude = None if self.with_municipalities else {"municipality_ids"}
             changes = PartnerUpdate.model_validate(checked.model_dump(exclude=exclude))
-            await partner_service.update_partner(db_session, user, pid, changes)
+            await partner_directory.update_partner(db_session, user, pid, changes)
         except ValidationError as exc:  # the service re-checks the merged record
             errors = forms.by_field(field_errors(exc), checked.model_dump() if checked else {})
         except InvalidInput as exc:
@@ -277,7 +278,7 @@ class PartnerAdminPagesController(PartnerFormPages):
     async def partners_list(
         self, request: Request[Any, Any, Any], db_session: DbSession
     ) -> Template:
-        return await self._list(request, await partner_service.list_partners(db_session))
+        return await self._list(request, await partner_directory.list_partners(db_session))
 
     @get("/new")
     async def new_partner(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
@@ -291,7 +292,7 @@ class PartnerAdminPagesController(PartnerFormPages):
         try:
             if checked is None:
                 raise InvalidInput(errors)
-            created = await partner_service.create_partner(db_session, user, checked)
+            created = await partner_directory.create_partner(db_session, user, checked)
         except InvalidInput as exc:
             return await self._form(
                 request, db_session, None, forms.typed_values(data), exc.errors, status_code=422
@@ -332,7 +333,7 @@ class PartnerCentrePagesController(PartnerFormPages):
     async def partners_list(
         self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
     ) -> Template:
-        return await self._list(request, await partner_service.managed_partners(db_session, user))
+        return await self._list(request, await partner_directory.managed_partners(db_session, user))
 
     @get("/{partner_id:int}")
     async def edit(

@@ -20,7 +20,10 @@ from sme_hub.core.i18n import N_, _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.grants.overview import assistable_clients
-from sme_hub.partners import exports, rules, service
+from sme_hub.partners import call_partners as call_partner_offers
+from sme_hub.partners import directory as partner_directory
+from sme_hub.partners import exports, rules
+from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.models import Partner
 from sme_hub.partners.schemas import ReferralChange, ReferralIn
 
@@ -58,7 +61,7 @@ async def centre_export(user: Actor, status: FromQuery[str | None] = None) -> Ex
 
 
 async def active_partners(session: AsyncSession) -> list[Partner]:
-    partners = [p for p in await service.list_partners(session) if p.is_active]
+    partners = [p for p in await partner_directory.list_partners(session) if p.is_active]
     return sorted(partners, key=lambda p: uk_key(p.name))
 
 
@@ -71,7 +74,7 @@ class ReferralPagesController(Controller):
     async def mine(
         self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, page: Page
     ) -> Template:
-        rows, total = await service.referrals(
+        rows, total = await partner_referrals.referrals(
             db_session, user, side="own", limit=page.limit, offset=page.offset
         )
         return render(
@@ -102,7 +105,7 @@ class ReferralPagesController(Controller):
         if not partner_id.isdigit():
             return redirect_with_message(request, back, _("Choose a partner."), "error")
         try:
-            await service.refer_from_grant(
+            await call_partner_offers.refer_from_grant(
                 db_session, user, grant_id, int(partner_id), settings=settings
             )
         except (Conflict, InvalidInput) as exc:
@@ -141,7 +144,7 @@ class ReferralPagesController(Controller):
             change = parse_form(
                 ReferralChange, {"status": data.get("status", ""), "outcome_note": outcome}
             )
-            referral = await service.move_referral(
+            referral = await partner_referrals.move_referral(
                 db_session, user, referral_id, change, settings=settings
             )
         except (InvalidInput, Conflict) as exc:
@@ -150,7 +153,7 @@ class ReferralPagesController(Controller):
             return await _inbox(
                 request, db_session, user, 100, 0, shown, problem, status_code=exc.status_code
             )
-        person = (await service.read_one(db_session, user, referral_id)).entrepreneur_name
+        person = (await partner_referrals.read_one(db_session, user, referral_id)).entrepreneur_name
         query = f"?{urlencode({'status': shown})}" if shown else ""
         return redirect_with_message(
             request,
@@ -217,7 +220,7 @@ class ReferralPagesController(Controller):
         if "_step" in data:
             return await _centre(request, db_session, user, 100, 0, values)
         try:
-            referral = await service.create_referral(
+            referral = await partner_referrals.create_referral(
                 db_session, user, _referral_in(values), settings=settings
             )
         except (InvalidInput, Conflict) as exc:
@@ -225,7 +228,7 @@ class ReferralPagesController(Controller):
             return await _centre(
                 request, db_session, user, 100, 0, values, errors, status_code=exc.status_code
             )
-        read = await service.read_one(db_session, user, referral.id or 0)
+        read = await partner_referrals.read_one(db_session, user, referral.id or 0)
         message = _(
             "{person} is referred to {partner} for “{service}”. Both have been emailed."
         ).format(person=read.entrepreneur_name, partner=read.partner_name, service=read.service)
@@ -252,7 +255,11 @@ def _referral_in(values: dict[str, str]) -> ReferralIn:
 
 async def _services_of(session: AsyncSession, partner_id: str) -> list[str] | None:
     """The services of an active partner; None when no partner is chosen."""
-    partner = await service.get_partner(session, int(partner_id)) if partner_id.isdigit() else None
+    partner = (
+        await partner_directory.get_partner(session, int(partner_id))
+        if partner_id.isdigit()
+        else None
+    )
     if partner is None or not partner.is_active:
         return None
     return list(partner.services)
@@ -269,7 +276,7 @@ async def _inbox(
     *,
     status_code: int = 200,
 ) -> Template:
-    rows, total = await service.referrals(
+    rows, total = await partner_referrals.referrals(
         session, user, side="partner", status=status or None, limit=limit, offset=offset
     )
     return render(
@@ -298,7 +305,9 @@ async def _centre(
     *,
     status_code: int = 200,
 ) -> Template:
-    rows, total = await service.referrals(session, user, side="centre", limit=limit, offset=offset)
+    rows, total = await partner_referrals.referrals(
+        session, user, side="centre", limit=limit, offset=offset
+    )
     return render(
         request,
         "partners/referrals/centre.html",

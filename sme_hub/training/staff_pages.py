@@ -16,7 +16,7 @@ from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import KYIV, N_, _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.roles import Role
-from sme_hub.partners import service as partners
+from sme_hub.partners import directory as partner_directory
 from sme_hub.training import catalogue, exports, rules, schemas, service
 from sme_hub.training.schemas import AttendanceUpdate, CohortCreate, ProgrammeCreate, SessionCreate
 
@@ -67,7 +67,7 @@ class TrainingStaffPagesController(Controller):
         status_code: int = 200,
     ) -> Template:
         programmes = await service.centre_programmes(db_session, user)
-        active = [p for p in await partners.list_partners(db_session) if p.is_active]
+        active = [p for p in await partner_directory.list_partners(db_session) if p.is_active]
         return render(
             request,
             "training/staff_index.html",

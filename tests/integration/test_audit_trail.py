@@ -12,7 +12,7 @@ from sme_hub.core import audit
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.roles import Role
 from sme_hub.db import Database
-from sme_hub.implementation.service import today_in_kyiv
+from sme_hub.implementation.grants import today_in_kyiv
 from tests.factories import (
     Client,
     fetch_rows,

@@ -17,7 +17,9 @@ from sme_hub.core.mail import EmailOutbox
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.implementation import service
+from sme_hub.implementation import grants as implementation_grants
+from sme_hub.implementation import obligations as grant_obligations
+from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
 from sme_hub.implementation.schemas import PaymentIn, TrancheIn
 from tests.factories import Client, fetch_rows
@@ -154,14 +156,14 @@ async def test_payments_go_to_a_checked_iban_and_never_exceed_the_grant(
     bad_iban = await client.post(
         f"{path}/{first['id']}/payment",
         headers=officer,
-        json={"paid_on": str(service.today_in_kyiv()), "iban": "UA00 1234"},
+        json={"paid_on": str(implementation_grants.today_in_kyiv()), "iban": "UA00 1234"},
     )
     assert bad_iban.status_code == 400 or bad_iban.status_code == 422
     assert "IBAN" in bad_iban.text
     future = await client.post(
         f"{path}/{first['id']}/payment",
         headers=officer,
-        json={"paid_on": str(service.today_in_kyiv() + timedelta(days=3))},
+        json={"paid_on": str(implementation_grants.today_in_kyiv() + timedelta(days=3))},
     )
     assert future.status_code == 422
     assert [e["key"] for e in future.json()["extra"]] == ["paid_on"]
@@ -170,7 +172,7 @@ async def test_payments_go_to_a_checked_iban_and_never_exceed_the_grant(
     paid = await client.post(
         f"{path}/{first['id']}/payment",
         headers=officer,
-        json={"paid_on": str(service.today_in_kyiv())},
+        json={"paid_on": str(implementation_grants.today_in_kyiv())},
     )
     assert paid.status_code == 200, paid.text
     assert paid.json()["status"] == "paid"
@@ -178,7 +180,7 @@ async def test_payments_go_to_a_checked_iban_and_never_exceed_the_grant(
     twice = await client.post(
         f"{path}/{first['id']}/payment",
         headers=officer,
-        json={"paid_on": str(service.today_in_kyiv())},
+        json={"paid_on": str(implementation_grants.today_in_kyiv())},
     )
     assert twice.status_code == 409
     grant = (await client.get(f"/api/v1/grants/{grant_id}", headers=officer)).json()
@@ -192,7 +194,7 @@ async def test_payments_go_to_a_checked_iban_and_never_exceed_the_grant(
     grantee_pays = await client.post(
         f"{path}/{second['id']}/payment",
         headers=setup["grantee"],
-        json={"paid_on": str(service.today_in_kyiv())},
+        json={"paid_on": str(implementation_grants.today_in_kyiv())},
     )
     assert grantee_pays.status_code == 403
     rows = await fetch_rows(db, Application, col(Application.id) == grant_id)
@@ -218,8 +220,8 @@ async def test_an_added_tranche_paid_at_once_within_a_partial_award(
         headers=officer,
         json={
             "amount_kop": 1_000_000,
-            "planned_on": str(service.today_in_kyiv()),
-            "paid_on": str(service.today_in_kyiv()),
+            "planned_on": str(implementation_grants.today_in_kyiv()),
+            "paid_on": str(implementation_grants.today_in_kyiv()),
         },
     )
     assert added.status_code == 201, added.text
@@ -336,7 +338,7 @@ async def test_overdue_list_reminders_and_obligations_met(
 ) -> None:
     setup = await approved_grant(client, session)
     grant_id, officer = setup["grant_id"], setup["officer"]
-    today = service.today_in_kyiv()
+    today = implementation_grants.today_in_kyiv()
     obligations = await fetch_rows(db, Obligation, col(Obligation.application_id) == grant_id)
     overdue, soon = obligations[0], obligations[1]
     for obligation, due_on in (
@@ -357,12 +359,12 @@ async def test_overdue_list_reminders_and_obligations_met(
     ).json() == []
 
     async with db.sessionmaker() as job, job.begin():
-        assert await service.send_reminders(job, settings, today) == 2
+        assert await grant_obligations.send_reminders(job, settings, today) == 2
     async with db.sessionmaker() as job, job.begin():
-        assert await service.send_reminders(job, settings, today) == 0  # once each
+        assert await grant_obligations.send_reminders(job, settings, today) == 0  # once each
     async with db.sessionmaker() as job, job.begin():
         # The one reminded ahead is reminded again once it is overdue.
-        assert await service.send_reminders(job, settings, today + timedelta(days=6)) == 1
+        assert await grant_obligations.send_reminders(job, settings, today + timedelta(days=6)) == 1
     reminders = await fetch_rows(
         db, EmailOutbox, col(EmailOutbox.template) == "obligation_reminder"
     )
@@ -424,12 +426,12 @@ async def test_simultaneous_tranches_and_payments_never_exceed_the_grant(
         full_name="Officer",
         municipality_id=setup["municipality"].id,
     )
-    today = service.today_in_kyiv()
+    today = implementation_grants.today_in_kyiv()
 
     async def add_one() -> bool:
         async with db.sessionmaker() as racing, racing.begin():
             try:
-                await service.add_tranche(
+                await grant_tranches.add_tranche(
                     racing,
                     officer,
                     grant_id,
@@ -446,7 +448,9 @@ async def test_simultaneous_tranches_and_payments_never_exceed_the_grant(
     async def pay_first() -> bool:
         async with db.sessionmaker() as racing, racing.begin():
             try:
-                await service.pay(racing, officer, grant_id, first.id, PaymentIn(paid_on=today))
+                await grant_tranches.pay(
+                    racing, officer, grant_id, first.id, PaymentIn(paid_on=today)
+                )
             except Conflict:
                 return False
             return True

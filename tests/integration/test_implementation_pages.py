@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sme_hub.db import Database
 from sme_hub.grants.attachments import MAX_BYTES
 from sme_hub.grants.models import Application
-from sme_hub.implementation import service
+from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
 from tests.factories import (
     Client,
@@ -80,7 +80,7 @@ async def move_obligation(session: AsyncSession, grant_id: int, days: int) -> Ob
         .order_by(col(Obligation.due_on), col(Obligation.id))
     )
     assert obligation is not None
-    obligation.due_on = service.today_in_kyiv() + timedelta(days=days)
+    obligation.due_on = implementation_grants.today_in_kyiv() + timedelta(days=days)
     await session.commit()
     return obligation
 
@@ -280,7 +280,7 @@ async def test_payments_refuse_a_bad_iban_and_tranches_stay_within_the_grant(
     page = f"/municipality/grants/{grant_id}"
     first, _second = await fetch_rows(db, Tranche, col(Tranche.application_id) == grant_id)
     shown = await client.get(page)
-    today = service.today_in_kyiv().isoformat()
+    today = implementation_grants.today_in_kyiv().isoformat()
     assert f'id="f-pay-{first.id}-paid_on" name="paid_on" type="date" value="{today}"' in shown.text
     assert f'value="{IBAN}"' in shown.text
 

@@ -482,7 +482,7 @@ async def test_simultaneous_requests_open_one_referral(
     from sme_hub.config import Settings
     from sme_hub.core.errors import Conflict
     from sme_hub.core.roles import CurrentUser
-    from sme_hub.partners import service
+    from sme_hub.partners import referrals as partner_referrals
     from sme_hub.partners.schemas import ReferralIn
 
     setup = await lviv_with_people(client, session)
@@ -493,7 +493,7 @@ async def test_simultaneous_requests_open_one_referral(
     async def ask() -> bool:
         async with db.sessionmaker() as racing, racing.begin():
             try:
-                await service.create_referral(
+                await partner_referrals.create_referral(
                     racing,
                     person,
                     ReferralIn(partner_id=setup["bank"].id, service="Мікрокредит"),

@@ -1,0 +1,181 @@
+"""Scores: an evaluator scores, submits and (with the officer) reopens an assignment."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from sme_hub.accounts.models import User
+from sme_hub.core import audit
+from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.core.i18n import _
+from sme_hub.core.roles import CurrentUser
+from sme_hub.evaluation.committee import _my_assignment
+from sme_hub.evaluation.models import Assignment, CriterionScore
+from sme_hub.evaluation.schemas import AssignmentRead, ScoresIn
+from sme_hub.grants import calls
+from sme_hub.grants.models import Application, GrantCall
+
+
+async def save_scores(
+    session: AsyncSession, user: CurrentUser, assignment_id: int, data: ScoresIn
+) -> Assignment:
+    """Save (draft) scores: each 0..max of its criterion, in halves; unknown criteria and
+    scoring without a declaration are refused and change nothing."""
+    assignment = await _my_assignment(session, user, assignment_id)
+    if assignment.status == "assigned":
+        raise Forbidden(_("Declare whether you have a conflict of interest first."))
+    if assignment.status != "declared":
+        raise Conflict(_("These scores are final or the assignment is closed."))
+    call = await session.get(GrantCall, assignment.call_id)
+    assert call is not None
+    maxima = {c["key"]: Decimal(str(c["max_score"])) for c in call.criteria}
+    errors: dict[str, str] = {}
+    for key, value in data.scores.items():
+        if key not in maxima:
+            errors[f"scores.{key}"] = _("This call has no such criterion.")
+        elif value < 0 or value > maxima[key] or (value * 2) % 1 != 0:
+            errors[f"scores.{key}"] = _("A score is from 0 to {max}, in halves.").format(
+                max=maxima[key]
+            )
+    errors |= {
+        f"comments.{key}": _("This call has no such criterion.")
+        for key in data.comments
+        if key not in maxima
+    }
+    if errors:
+        raise InvalidInput(errors)
+    for key, value in data.scores.items():
+        await session.execute(
+            insert(CriterionScore)
+            .values(
+                assignment_id=assignment_id,
+                criterion_key=key,
+                score=value,
+                comment=data.comments.get(key, ""),
+            )
+            .on_conflict_do_update(
+                index_elements=["assignment_id", "criterion_key"],
+                set_={"score": value, "comment": data.comments.get(key, "")},
+            )
+        )
+    return assignment
+
+
+async def submit_scores(session: AsyncSession, user: CurrentUser, assignment_id: int) -> Assignment:
+    """Make the scores final: 422 naming every criterion still without a score."""
+    assignment = await ready_to_submit(session, user, assignment_id)
+    assignment.status = "submitted"
+    assignment.submitted_at = calls.now()
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="assignment",
+        object_id=assignment_id,
+        action="submit_scores",
+        municipality_id=assignment.municipality_id,
+    )
+    return assignment
+
+
+async def ready_to_submit(
+    session: AsyncSession, user: CurrentUser, assignment_id: int
+) -> Assignment:
+    """The assignment if its scores may be made final (what `submit_scores` checks, so the
+    page asks for confirmation only of what would pass); 409 or 422 otherwise."""
+    assignment = await _my_assignment(session, user, assignment_id)
+    if assignment.status != "declared":
+        raise Conflict(_("Only declared assignments with scores can be submitted."))
+    call = await session.get(GrantCall, assignment.call_id)
+    assert call is not None
+    scored = set(
+        (
+            await session.scalars(
+                select(col(CriterionScore.criterion_key)).where(
+                    col(CriterionScore.assignment_id) == assignment_id
+                )
+            )
+        ).all()
+    )
+    missing = [c["key"] for c in call.criteria if c["key"] not in scored]
+    if missing:
+        raise InvalidInput(
+            {f"scores.{key}": _("Give a score for this criterion.") for key in missing}
+        )
+    return assignment
+
+
+async def reopen(session: AsyncSession, user: CurrentUser, assignment_id: int) -> Assignment:
+    """The officer reopens submitted scores (audited)."""
+    assignment = await session.scalar(
+        select(Assignment).where(col(Assignment.id) == assignment_id).with_for_update()
+    )
+    if assignment is None:
+        raise NotFound()
+    await calls.managed_call(session, user, assignment.call_id)
+    if assignment.status != "submitted":
+        raise Conflict(_("Only submitted scores can be reopened."))
+    assignment.status = "declared"
+    assignment.submitted_at = None
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type="assignment",
+        object_id=assignment_id,
+        action="reopen",
+        municipality_id=assignment.municipality_id,
+    )
+    return assignment
+
+
+async def my_assignments(session: AsyncSession, user: CurrentUser) -> list[AssignmentRead]:
+    rows = (
+        await session.execute(
+            select(Assignment, Application, GrantCall, col(User.full_name))
+            .join(Application, col(Application.id) == col(Assignment.application_id))
+            .join(GrantCall, col(GrantCall.id) == col(Assignment.call_id))
+            .join(User, col(User.id) == col(Application.applicant_id))
+            .where(col(Assignment.evaluator_id) == user.id)
+            .order_by(col(Assignment.id))
+        )
+    ).all()
+    scores = await _scores(session, [a.id for a, *_rest in rows if a.id is not None])
+    return [_read(a, application, call, name, scores) for a, application, call, name in rows]
+
+
+async def _scores(
+    session: AsyncSession, assignment_ids: list[int]
+) -> dict[int, list[CriterionScore]]:
+    found: dict[int, list[CriterionScore]] = defaultdict(list)
+    for row in await session.scalars(
+        select(CriterionScore).where(col(CriterionScore.assignment_id).in_(assignment_ids))
+    ):
+        found[row.assignment_id].append(row)
+    return found
+
+
+def _read(
+    assignment: Assignment,
+    application: Application,
+    call: GrantCall,
+    applicant_name: str,
+    scores: dict[int, list[CriterionScore]],
+) -> AssignmentRead:
+    """What an evaluator sees: nothing of the application before declaring no conflict;
+    no applicant's name when the review is blind."""
+    visible = assignment.status in ("declared", "submitted")
+    mine = scores.get(assignment.id or 0, [])
+    return AssignmentRead(
+        id=assignment.id or 0,
+        call_id=assignment.call_id,
+        application_id=assignment.application_id,
+        status=assignment.status,
+        project_title=application.project_title if visible else None,
+        applicant_name=applicant_name if visible and not call.blind_review else None,
+        scores={s.criterion_key: s.score for s in mine},
+        comments={s.criterion_key: s.comment for s in mine if s.comment},
+    )

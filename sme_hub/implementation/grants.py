@@ -1,0 +1,297 @@
+"""A grant is its approved application (the same id): who may see and act on it, and reading it
+with its tranches, reports and obligations."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Select, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
+from sqlmodel import col, select
+
+from sme_hub.core import audit
+from sme_hub.core.errors import NotFound
+from sme_hub.core.i18n import KYIV, _
+from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.core.tenancy import can_see_municipality, tenant_condition
+from sme_hub.grants.models import AWARDED_STATUSES, Application, GrantCall
+from sme_hub.implementation import rules
+from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
+from sme_hub.implementation.schemas import (
+    GrantRead,
+    ObligationRead,
+    ReceiptRead,
+    ReportRead,
+    SpendingLine,
+    TrancheRead,
+)
+
+GRANT_STATUSES = AWARDED_STATUSES
+REPORTABLE = ("approved", "in_implementation")
+
+
+OFFICER = Role.MUNICIPAL_OFFICER
+
+
+def today_in_kyiv() -> date:
+    return datetime.now(UTC).astimezone(KYIV).date()
+
+
+# --- at approval ----------------------------------------------------------------------------
+
+
+async def start(session: AsyncSession, application: Application, decided_on: date) -> None:
+    """Plan the tranches and the obligations of a just approved application."""
+    assert application.id is not None and application.awarded_kop
+    plan = rules.tranche_plan(application.awarded_kop, decided_on)
+    session.add_all(
+        Tranche(
+            application_id=application.id,
+            municipality_id=application.municipality_id,
+            number=t.number,
+            amount_kop=t.amount_kop,
+            planned_on=t.planned_on,
+        )
+        for t in plan
+    )
+    session.add_all(
+        Obligation(
+            application_id=application.id,
+            municipality_id=application.municipality_id,
+            kind=o.kind,
+            jobs=o.jobs,
+            due_on=o.due_on,
+        )
+        for o in rules.obligation_plan(decided_on, application.jobs_total or 0)
+    )
+    application.scheduled_kop = sum(t.amount_kop for t in plan)
+    await session.flush()
+
+
+# --- who may see and act ---------------------------------------------------------------------
+
+
+def is_officer_of(user: CurrentUser, grant: Application) -> bool:
+    return can_see_municipality(user, grant.municipality_id, OFFICER)
+
+
+async def readable_grant(
+    session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
+) -> Application:
+    """The grant for its grantee or an officer of its municipality; for anyone else, and
+    for an application that is not a grant, 404."""
+    statement = select(Application).where(
+        col(Application.id) == grant_id, col(Application.status).in_(GRANT_STATUSES)
+    )
+    grant = await session.scalar(statement.with_for_update() if lock else statement)
+    if grant is None or not (grant.applicant_id == user.id or is_officer_of(user, grant)):
+        raise NotFound()
+    return grant
+
+
+async def managed_grant(
+    session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
+) -> Application:
+    grant = await readable_grant(session, user, grant_id, lock=lock)
+    if not is_officer_of(user, grant):
+        raise NotFound()
+    return grant
+
+
+async def record_view(
+    session: AsyncSession, user: CurrentUser, grant: Application, action: str = "viewed"
+) -> None:
+    """An officer read the grant (its grantee's name, IBAN, reports): logged."""
+    await audit.record_access(
+        session,
+        user,
+        object_type="grant",
+        object_id=grant.id or 0,
+        action=action,
+        municipality_id=grant.municipality_id,
+        owner_id=grant.applicant_id,
+    )
+
+
+async def own_grant(
+    session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
+) -> Application:
+    grant = await readable_grant(session, user, grant_id, lock=lock)
+    if grant.applicant_id != user.id:
+        raise NotFound()
+    return grant
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def tranche_read(tranche: Tranche) -> TrancheRead:
+    assert tranche.id is not None
+    return TrancheRead.model_validate(tranche, from_attributes=True)
+
+
+def report_read(report: ProgressReport) -> ReportRead:
+    assert report.id is not None
+    return ReportRead(
+        id=report.id,
+        grant_id=report.application_id,
+        kind=report.kind,
+        period=report.period,
+        jobs_created=report.jobs_created,
+        women_employed=report.women_employed,
+        spending=[SpendingLine(**line) for line in report.spending],
+        spent_kop=report.spent_kop,
+        environmental_results=report.environmental_results,
+        narrative=report.narrative,
+        receipts=[
+            ReceiptRead(**{k: r[k] for k in ReceiptRead.model_fields}) for r in report.receipts
+        ],
+        status=report.status,
+        review_note=report.review_note,
+        submitted_at=report.submitted_at,
+        reviewed_at=report.reviewed_at,
+    )
+
+
+def obligation_text(obligation: Obligation) -> str:
+    return _(rules.OBLIGATION_TEXTS[obligation.kind]).format(jobs=obligation.jobs)
+
+
+def obligation_read(obligation: Obligation, today: date) -> ObligationRead:
+    assert obligation.id is not None
+    return ObligationRead(
+        id=obligation.id,
+        grant_id=obligation.application_id,
+        kind=obligation.kind,
+        text=obligation_text(obligation),
+        due_on=obligation.due_on,
+        status=obligation.status,
+        overdue=rules.is_overdue(obligation.status, obligation.due_on, today),
+    )
+
+
+async def parts_of(
+    session: AsyncSession, grant_id: int
+) -> tuple[list[Tranche], list[ProgressReport], list[Obligation]]:
+    return (await parts_of_many(session, [grant_id]))[grant_id]
+
+
+async def parts_of_many(
+    session: AsyncSession, grant_ids: list[int]
+) -> dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]]:
+    """The tranches, reports and obligations of several grants: three queries, whatever
+    their number."""
+    parts: dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]] = {
+        grant_id: ([], [], []) for grant_id in grant_ids
+    }
+    tranches = await session.scalars(
+        select(Tranche)
+        .where(col(Tranche.application_id).in_(grant_ids))
+        .order_by(col(Tranche.number))
+    )
+    for tranche in tranches:
+        parts[tranche.application_id][0].append(tranche)
+    reports = await session.scalars(
+        select(ProgressReport)
+        .where(col(ProgressReport.application_id).in_(grant_ids))
+        .order_by(col(ProgressReport.submitted_at), col(ProgressReport.id))
+    )
+    for report in reports:
+        parts[report.application_id][1].append(report)
+    obligations = await session.scalars(
+        select(Obligation)
+        .where(col(Obligation.application_id).in_(grant_ids))
+        .order_by(col(Obligation.due_on), col(Obligation.id))
+    )
+    for obligation in obligations:
+        parts[obligation.application_id][2].append(obligation)
+    return parts
+
+
+async def grant_read(session: AsyncSession, grant: Application) -> GrantRead:
+    return (await grants_read(session, [grant]))[0]
+
+
+async def grants_read(session: AsyncSession, grants: list[Application]) -> list[GrantRead]:
+    """Grants with their tranches, reports and obligations, in their order."""
+    parts = await parts_of_many(session, [g.id for g in grants if g.id is not None])
+    today = today_in_kyiv()
+    found = []
+    for grant in grants:
+        assert grant.id is not None
+        tranches, reports, obligations = parts[grant.id]
+        found.append(
+            GrantRead(
+                id=grant.id,
+                call_id=grant.call_id,
+                status=grant.status,
+                project_title=grant.project_title,
+                awarded_kop=grant.awarded_kop or 0,
+                scheduled_kop=grant.scheduled_kop,
+                paid_kop=grant.paid_kop,
+                decision_reference=grant.decision_reference,
+                tranches=[tranche_read(t) for t in tranches],
+                reports=[report_read(r) for r in reports],
+                obligations=[obligation_read(o, today) for o in obligations],
+            )
+        )
+    return found
+
+
+GRANT_LIST_FIELDS = (
+    "id",
+    "call_id",
+    "municipality_id",
+    "applicant_id",
+    "status",
+    "project_title",
+    "awarded_kop",
+    "scheduled_kop",
+    "paid_kop",
+    "decision_reference",
+    "decided_at",
+    "snapshot",  # the business's name
+)
+
+
+def grants_statement(user: CurrentUser) -> Select[Application]:
+    """The officer's grants, newest decision first (the list, its API and its export)."""
+    return (
+        select(Application)
+        .where(
+            col(Application.status).in_(GRANT_STATUSES),
+            tenant_condition(user, col(Application.municipality_id), OFFICER),
+        )
+        .order_by(col(Application.decided_at).desc(), col(Application.id).desc())
+    )
+
+
+async def grants_of_municipalities(
+    session: AsyncSession, user: CurrentUser, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Application], int]:
+    """A page of the officer's grants, newest decision first, and how many there are."""
+    statement = grants_statement(user)
+    total = await session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    # A list shows a grant's money and title: the application's texts, budget and answers
+    # (most of its bytes) stay in the database.
+    listed = load_only(*(getattr(Application, name) for name in GRANT_LIST_FIELDS), raiseload=True)
+    rows = await session.scalars(statement.options(listed).limit(limit).offset(offset))
+    return list(rows), total or 0
+
+
+async def my_grants(session: AsyncSession, user: CurrentUser) -> list[Application]:
+    rows = await session.scalars(
+        select(Application)
+        .where(
+            col(Application.applicant_id) == user.id, col(Application.status).in_(GRANT_STATUSES)
+        )
+        .order_by(col(Application.decided_at).desc())
+    )
+    return list(rows)
+
+
+async def call_of(session: AsyncSession, grant: Application) -> GrantCall:
+    call = await session.get(GrantCall, grant.call_id)
+    assert call is not None
+    return call
