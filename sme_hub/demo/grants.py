@@ -13,13 +13,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts import service as accounts
 from sme_hub.accounts.models import User
-from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.accounts.schemas import GrantRequest
 from sme_hub.config import Settings
 from sme_hub.core import audit
 from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.demo.people import DEMO_PASSWORD, SYSTEM
+from sme_hub.demo.people import ensure_user
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions
@@ -257,17 +256,9 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
         lviv.id,
     )
     email, name = SECOND_EVALUATOR
-    if await session.scalar(select(col(User.id)).where(col(User.email) == email)) is None:
-        await accounts.create_user(
-            session,
-            SYSTEM,
-            AdminUserCreate(
-                email=email,
-                full_name=name,
-                password=DEMO_PASSWORD,
-                roles=[GrantRequest(role=Role.EVALUATOR, organisation_id=lviv.id)],
-            ),
-        )
+    await ensure_user(
+        session, email, name, GrantRequest(role=Role.EVALUATOR, organisation_id=lviv.id)
+    )
     now = datetime.now(UTC)
     call_body = demo_call_body(
         EVALUATION_CALL_TITLE,

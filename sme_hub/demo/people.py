@@ -73,17 +73,9 @@ async def ensure_people(
     ]
     logins: list[DemoLogin] = []
     for role, email, name, organisation_id in people:
-        if await session.scalar(select(col(User.id)).where(col(User.email) == email)) is None:
-            await accounts.create_user(
-                session,
-                SYSTEM,
-                AdminUserCreate(
-                    email=email,
-                    full_name=name,
-                    password=DEMO_PASSWORD,
-                    roles=[GrantRequest(role=role, organisation_id=organisation_id)],
-                ),
-            )
+        await ensure_user(
+            session, email, name, GrantRequest(role=role, organisation_id=organisation_id)
+        )
         secret = (
             await _ensure_demo_totp(session, email, secret_key)
             if two_factor_required({role})
@@ -91,19 +83,25 @@ async def ensure_people(
         )
         logins.append(DemoLogin(role, email, name, secret))
     observer = "observer@demo.sme-hub.org"
-    if await session.scalar(select(col(User.id)).where(col(User.email) == observer)) is None:
+    await ensure_user(
+        session,
+        observer,
+        "Тарас Спостерігач",
+        GrantRequest(role=Role.REGIONAL_OBSERVER, oblast=lviv.oblast),
+    )
+    logins.append(DemoLogin(Role.REGIONAL_OBSERVER, observer, "Тарас Спостерігач"))
+    return logins
+
+
+async def ensure_user(session: AsyncSession, email: str, name: str, grant: GrantRequest) -> None:
+    """A demo user with one role, unless the address already has an account (seeding again
+    changes nothing)."""
+    if await session.scalar(select(col(User.id)).where(col(User.email) == email)) is None:
         await accounts.create_user(
             session,
             SYSTEM,
-            AdminUserCreate(
-                email=observer,
-                full_name="Тарас Спостерігач",
-                password=DEMO_PASSWORD,
-                roles=[GrantRequest(role=Role.REGIONAL_OBSERVER, oblast=lviv.oblast)],
-            ),
+            AdminUserCreate(email=email, full_name=name, password=DEMO_PASSWORD, roles=[grant]),
         )
-    logins.append(DemoLogin(Role.REGIONAL_OBSERVER, observer, "Тарас Спостерігач"))
-    return logins
 
 
 SOLAR_PRACTICES = (
