@@ -1,6 +1,7 @@
 """create_app(settings): wires plugins, middleware and routers — nothing else."""
 
 import gc
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
@@ -21,11 +22,22 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from sme_hub import (
+    accounts,
+    audit_trail,
+    entrepreneurs,
+    evaluation,
+    grants,
+    home,
+    implementation,
+    operations,
+    organisations,
+    partners,
+    reference,
+    reporting,
+    training,
+)
 from sme_hub.accounts import service as accounts_service
-from sme_hub.accounts.account_pages import AccountAdminController, AccountPagesController
-from sme_hub.accounts.controllers import AuthApiController, AuthPagesController
-from sme_hub.accounts.two_factor_pages import TwoFactorAdminController, TwoFactorLoginController
-from sme_hub.audit_trail.controllers import AuditApiController, AuditPagesController
 from sme_hub.config import PACKAGE_DIR, Settings, load_settings
 from sme_hub.core.auth import auth_middleware_factory, current_user
 from sme_hub.core.errors import exception_handlers
@@ -41,47 +53,22 @@ from sme_hub.core.security import security_headers_hook
 from sme_hub.core.storage import Storage, storage_for
 from sme_hub.core.templating import jinja_environment
 from sme_hub.db import Database, finish_request_transaction, provide_db_session, resolve_database
-from sme_hub.entrepreneurs.controllers import (
-    ClientPagesController,
-    EntrepreneurApiController,
-    EntrepreneurPagesController,
+
+FEATURES = (
+    home,
+    operations,
+    accounts,
+    organisations,
+    partners,
+    audit_trail,
+    entrepreneurs,
+    reference,
+    training,
+    grants,
+    implementation,
+    evaluation,
+    reporting,
 )
-from sme_hub.evaluation.controllers import DecisionApiController, EvaluationApiController
-from sme_hub.evaluation.office_pages import EvaluationOfficePagesController
-from sme_hub.evaluation.pages import EvaluatorPagesController
-from sme_hub.evaluation.results_controllers import CallResultsController
-from sme_hub.grants.call_pages import CallOfficePagesController
-from sme_hub.grants.controllers import GrantsApiController
-from sme_hub.grants.pages import GrantPagesController
-from sme_hub.grants.public_pages import PublicCallPagesController
-from sme_hub.grants.staff_pages import GrantStaffPagesController
-from sme_hub.home.controllers import HomeController
-from sme_hub.implementation.controllers import ImplementationApiController
-from sme_hub.implementation.office_pages import GrantOfficePagesController
-from sme_hub.implementation.pages import GranteePagesController
-from sme_hub.operations.controllers import MetricsController
-from sme_hub.organisations.controllers import (
-    AdminApiController,
-    AdminPagesController,
-    OrganisationsApiController,
-)
-from sme_hub.partners.controllers import PartnersApiController
-from sme_hub.partners.pages import (
-    PartnerAdminPagesController,
-    PartnerCentrePagesController,
-    PartnerPagesController,
-)
-from sme_hub.partners.referral_pages import ReferralPagesController
-from sme_hub.reference.controllers import reference_router
-from sme_hub.reporting.controllers import ReportPagesController, ReportsApiController
-from sme_hub.reporting.public_pages import AwardPagesController, AwardsApiController
-from sme_hub.training.certificate_controllers import (
-    CertificateApiController,
-    CertificatePagesController,
-)
-from sme_hub.training.controllers import TrainingApiController
-from sme_hub.training.pages import TrainingPagesController
-from sme_hub.training.staff_pages import TrainingStaffPagesController
 
 
 def _template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -140,6 +127,15 @@ def freeze_start_up_objects() -> None:
     gc.freeze()
 
 
+def feature_routes() -> list[Any]:
+    """Every feature's routes: each feature lists its own in `<feature>/routes.py`."""
+    return [
+        route
+        for feature in FEATURES
+        for route in importlib.import_module(f"{feature.__name__}.routes").routes
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(json=settings.is_production)
@@ -167,50 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app = Litestar(
         route_handlers=[
-            HomeController,
-            MetricsController,
-            AuthApiController,
-            AuthPagesController,
-            TwoFactorLoginController,
-            TwoFactorAdminController,
-            AccountPagesController,
-            AccountAdminController,
-            OrganisationsApiController,
-            AdminApiController,
-            AdminPagesController,
-            PartnersApiController,
-            PartnerPagesController,
-            PartnerAdminPagesController,
-            PartnerCentrePagesController,
-            ReferralPagesController,
-            AuditApiController,
-            AuditPagesController,
-            EntrepreneurApiController,
-            EntrepreneurPagesController,
-            ClientPagesController,
-            reference_router,
-            CertificateApiController,
-            CertificatePagesController,
-            TrainingApiController,
-            TrainingPagesController,
-            TrainingStaffPagesController,
-            GrantsApiController,
-            ImplementationApiController,
-            GranteePagesController,
-            GrantOfficePagesController,
-            PublicCallPagesController,
-            GrantPagesController,
-            GrantStaffPagesController,
-            CallOfficePagesController,
-            EvaluationApiController,
-            DecisionApiController,
-            EvaluationOfficePagesController,
-            CallResultsController,
-            EvaluatorPagesController,
-            ReportsApiController,
-            ReportPagesController,
-            AwardsApiController,
-            AwardPagesController,
+            *feature_routes(),
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], include_in_schema=False
             ),
