@@ -93,7 +93,7 @@ async def run(n: int, database_url: str, data_dir: Path) -> None:
     )
     db = Database.connect(settings)
     async with db.sessionmaker() as session, session.begin():
-        await seed_demo(session, settings.secret_key)
+        await seed_demo(session, settings)
         call_id = await session.scalar(
             select(col(GrantCall.id)).where(col(GrantCall.title_uk) == DEMO_CALL_TITLE)
         )

@@ -56,7 +56,7 @@ def seed_demo(settings: Settings, base_url: str) -> None:
     from sme_hub.demo import seed_demo as seed
 
     async def work(session):  # type: ignore[no-untyped-def]
-        return await seed(session, settings.secret_key)
+        return await seed(session, settings)
 
     logins = asyncio.run(_in_transaction(settings, work))
     print(format_logins(logins, base_url))

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sme_hub.config import Settings
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30.0
 SECRET_KEY = "e2e-secret-key-that-is-long-enough-for-the-server-0123456789"
@@ -51,6 +53,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     # Granian's workers share the server's process group; leave none behind.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def server_settings(database_url: str, tmp_dir: Path) -> Settings:
+    """What `running_server` gives its process, as settings for code run beside it."""
+    return Settings(
+        env="development",
+        database_url=database_url,
+        data_dir=tmp_dir / "data",
+        secret_key=SECRET_KEY,
+    )
 
 
 @contextlib.contextmanager

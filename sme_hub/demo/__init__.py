@@ -3,6 +3,7 @@ calls with applications at every stage and partners with referrals (idempotent).
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.config import Settings
 from sme_hub.demo.grants import (
     DEMO_CALL_TITLE,
     EVALUATION_CALL_TITLE,
@@ -35,13 +36,14 @@ __all__ = [
 ]
 
 
-async def seed_demo(session: AsyncSession, secret_key: str) -> list[DemoLogin]:
-    """Create what is missing; never duplicates on a second run. `secret_key` (the app's
-    SME_HUB_SECRET_KEY) encrypts the demo TOTP secrets."""
+async def seed_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin]:
+    """Create what is missing; never duplicates on a second run. The app's secret key
+    encrypts the demo TOTP secrets; submitted applications keep their PDF copies in the app's
+    storage."""
     lviv, centre, partner = await ensure_organisations(session)
-    logins = await ensure_people(session, secret_key, lviv, centre, partner)
+    logins = await ensure_people(session, settings.secret_key, lviv, centre, partner)
     await ensure_demo_businesses(session)
-    await ensure_demo_call(session, lviv)
-    await ensure_demo_evaluation(session, lviv)
+    await ensure_demo_call(session, lviv, settings)
+    await ensure_demo_evaluation(session, lviv, settings)
     await ensure_demo_partners(session)
     return logins

@@ -1,10 +1,13 @@
-"""Demo calls of Lviv. The applications are written directly (submitting through
-grants.submission would store PDFs, send emails and need an open call); everything after
-them goes through the real use cases. An open call with one submitted application and one
-draft. And a call past its deadline: a committee of two
-evaluators scores three applications (one score sheet left in progress), the recommendation
-is stored, one grant is approved, its first tranche paid and a progress report sent. Every
-role then has application, evaluation and implementation pages with something on them."""
+"""Demo calls of Lviv, made through the same use cases as production: drafts are filled and
+submitted by their applicants (checks, snapshot, stored PDF copy, email), screened by the
+centre, scored by the committee, decided, paid and reported on. Only the clock is faked: a
+call's dates are moved back so that a finished call looks like one.
+
+An open call with one submitted application and one draft. And a call past its deadline: a
+committee of two evaluators scores three applications (one score sheet left in progress), the
+recommendation is stored, one grant is approved, its first tranche paid and a progress report
+sent. Every role then has application, evaluation and implementation pages with something on
+them."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,24 +19,34 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.accounts.schemas import GrantRequest
 from sme_hub.config import Settings
-from sme_hub.core import audit
 from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.core.storage import storage_for
 from sme_hub.demo.people import ensure_user
-from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions
 from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, ScoresIn
-from sme_hub.grants import applications, calls, submission
+from sme_hub.grants import applications, calls, screening, submission
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.grants.schemas import ApplicationIn, CallCreate
+from sme_hub.grants.schemas import ApplicationIn, CallCreate, EligibilityDecision
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches
 from sme_hub.implementation.models import Tranche
 from sme_hub.implementation.schemas import PaymentIn, ReportIn, SpendingLine
 from sme_hub.organisations.models import Municipality
+
+NO_SCREENING_FLAGS = dict.fromkeys(
+    (
+        "protected_area",
+        "hazardous_waste",
+        "new_construction",
+        "emissions_or_discharges",
+        "noise_or_traffic",
+    ),
+    False,
+)
 
 DEMO_CALL_TITLE = "Зелений старт 2027: гранти для малого бізнесу Львова"
 
@@ -105,7 +118,37 @@ def demo_call_body(
     }
 
 
-async def ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
+async def submitted_application(
+    session: AsyncSession,
+    applicant: CurrentUser,
+    call_id: int,
+    content: ApplicationIn,
+    settings: Settings,
+) -> Application:
+    """An application as its applicant makes one: a draft, its content, the submission."""
+    draft = await applications.create_draft(session, applicant, call_id)
+    assert draft.id is not None
+    await applications.update_draft(session, applicant, draft.id, content)
+    return await submission.submit(
+        session, applicant, draft.id, storage=storage_for(settings), settings=settings
+    )
+
+
+async def published_call(
+    session: AsyncSession, officer: CurrentUser, title_uk: str, title_en: str, closes_at: datetime
+) -> GrantCall:
+    """A call created and published by the officer, open since a moment ago."""
+    now = datetime.now(UTC)
+    call = await calls.create_call(
+        session,
+        officer,
+        CallCreate.model_validate(demo_call_body(title_uk, title_en, now, closes_at)),
+    )
+    assert call.id is not None
+    return await calls.transition(session, officer, call.id, "publish")
+
+
+async def ensure_demo_call(session: AsyncSession, lviv: Municipality, settings: Settings) -> None:
     """An open call of Lviv with one submitted application and one draft, so every role has
     something to look at."""
     if await session.scalar(
@@ -113,34 +156,24 @@ async def ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
     ):
         return
     assert lviv.id is not None
-    officer = CurrentUser.acting(
-        0, Role.MUNICIPAL_OFFICER, email="system", full_name="seed-demo", municipality_id=lviv.id
+    officer = await _acting(session, "officer@demo.sme-hub.org", Role.MUNICIPAL_OFFICER, lviv.id)
+    closes_at = (datetime.now(UTC) + timedelta(days=45)).replace(
+        hour=15, minute=0, second=0, microsecond=0
     )
-    now = datetime.now(UTC)
-    closes_at = (now + timedelta(days=45)).replace(hour=15, minute=0, second=0, microsecond=0)
-    call = await calls.create_call(
+    call = await published_call(
         session,
         officer,
-        CallCreate.model_validate(
-            demo_call_body(
-                DEMO_CALL_TITLE,
-                "Green Start 2027: grants for small businesses of Lviv",
-                now - timedelta(days=3),
-                closes_at,
-            )
-        ),
+        DEMO_CALL_TITLE,
+        "Green Start 2027: grants for small businesses of Lviv",
+        closes_at,
     )
-    call.status, call.published_at = "published", now
-    solar = await session.scalar(
-        select(col(User.id)).where(col(User.email) == "solar@demo.sme-hub.org")
-    )
-    bakery = await session.scalar(
-        select(col(User.id)).where(col(User.email) == "bakery@demo.sme-hub.org")
-    )
-    assert solar is not None and bakery is not None and call.id is not None
-    submitted = Application(call_id=call.id, municipality_id=lviv.id, applicant_id=solar)
-    applications.apply_changes(
-        submitted,
+    assert call.id is not None
+    solar = await _acting(session, "solar@demo.sme-hub.org", Role.ENTREPRENEUR, None)
+    bakery = await _acting(session, "bakery@demo.sme-hub.org", Role.ENTREPRENEUR, None)
+    await submitted_application(
+        session,
+        solar,
+        call.id,
         ApplicationIn(
             project_title="Сонячні станції для дахів ОСББ",
             summary="Монтуємо сонячні станції на дахах багатоквартирних будинків.",
@@ -155,44 +188,19 @@ async def ensure_demo_call(session: AsyncSession, lviv: Municipality) -> None:
             jobs_total=3,
             jobs_women=2,
             environmental_effect="Близько 400 МВт·год сонячної енергії на рік.",
-            screening={
-                "protected_area": False,
-                "hazardous_waste": False,
-                "new_construction": False,
-                "emissions_or_discharges": False,
-                "noise_or_traffic": False,
-            },
+            screening=NO_SCREENING_FLAGS,
             answers={"customers": "ОСББ Львова; знаходимо через асоціацію ОСББ."},
             iban="UA213223130000026007233566001",
             contact_phone="+380 67 000 11 22",
             business_address="м. Львів, вул. Сонячна, 5",
-        ).model_dump(exclude_unset=True),
+        ),
+        settings,
     )
-    profile = await entrepreneurs.get_profile(session, solar)
-    assert profile is not None
-    submitted.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
-    submitted.women_led = submission.women_led_for_call(profile, call)
-    submitted.green_level = profile.green_level
-    submitted.status, submitted.submitted_at = "submitted", now - timedelta(days=1)
-    session.add(
-        Application(
-            call_id=call.id,
-            municipality_id=lviv.id,
-            applicant_id=bakery,
-            project_title="Піч на тепловому насосі",
-        )
+    draft = await applications.create_draft(session, bakery, call.id)
+    assert draft.id is not None
+    await applications.update_draft(
+        session, bakery, draft.id, ApplicationIn(project_title="Піч на тепловому насосі")
     )
-    session.add(submitted)
-    await session.flush()
-    for action in ("created", "submit"):
-        await audit.record(
-            session,
-            actor_id=solar,
-            object_type="application",
-            object_id=submitted.id or 0,
-            action=action,
-            municipality_id=lviv.id,
-        )
 
 
 EVALUATION_CALL_TITLE = "Жіночий бізнес Львова 2026: мікрогранти"
@@ -231,57 +239,48 @@ PROJECTS: list[tuple[str, str, int, int, tuple[int, int], str, list[tuple[int, i
 ]
 
 
-def _acting(user_id: int, email: str, role: Role, municipality_id: int | None) -> CurrentUser:
-    return CurrentUser.acting(user_id, role, email=email, municipality_id=municipality_id)
-
-
-async def _user_id(session: AsyncSession, email: str) -> int:
+async def _acting(
+    session: AsyncSession, email: str, role: Role, municipality_id: int | None
+) -> CurrentUser:
     found = await session.scalar(select(col(User.id)).where(col(User.email) == email))
     assert found is not None, email
-    return int(found)
+    return CurrentUser.acting(int(found), role, email=email, municipality_id=municipality_id)
 
 
-async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> None:
+async def ensure_demo_evaluation(
+    session: AsyncSession, lviv: Municipality, settings: Settings
+) -> None:
     """Create the call once; a second run finds it and adds nothing."""
     if await session.scalar(
         select(col(GrantCall.id)).where(col(GrantCall.title_uk) == EVALUATION_CALL_TITLE)
     ):
         return
     assert lviv.id is not None
-    settings = Settings()
-    officer = _acting(
-        await _user_id(session, "officer@demo.sme-hub.org"),
-        "officer@demo.sme-hub.org",
-        Role.MUNICIPAL_OFFICER,
-        lviv.id,
-    )
+    officer = await _acting(session, "officer@demo.sme-hub.org", Role.MUNICIPAL_OFFICER, lviv.id)
+    centre = await _acting(session, "centre@demo.sme-hub.org", Role.CENTRE_STAFF, lviv.id)
     email, name = SECOND_EVALUATOR
     await ensure_user(
         session, email, name, GrantRequest(role=Role.EVALUATOR, organisation_id=lviv.id)
     )
     now = datetime.now(UTC)
-    call_body = demo_call_body(
+    call = await published_call(
+        session,
+        officer,
         EVALUATION_CALL_TITLE,
         "Women's business in Lviv 2026: micro-grants",
         now + timedelta(days=1),
-        now + timedelta(days=2),
     )
-    call = await calls.create_call(session, officer, CallCreate.model_validate(call_body))
     assert call.id is not None
-    call.status, call.published_at = "closed", now - timedelta(days=60)
-    call.opens_at, call.closes_at = now - timedelta(days=60), now - timedelta(days=20)
-    call.closed_at = call.closes_at
     call.budget_kop = 30_000_000
     call.priorities = {**call.priorities, "women_led_budget_share": "0.4"}
 
     by_applicant: dict[int, Application] = {}
     for email, title, requested, own, jobs, iban, _scores in PROJECTS:
-        applicant_id = await _user_id(session, email)
-        application = Application(
-            call_id=call.id, municipality_id=lviv.id, applicant_id=applicant_id
-        )
-        applications.apply_changes(
-            application,
+        applicant = await _acting(session, email, Role.ENTREPRENEUR, None)
+        application = await submitted_application(
+            session,
+            applicant,
+            call.id,
             ApplicationIn(
                 project_title=title,
                 summary=f"{title}: розширюємо виробництво і створюємо робочі місця.",
@@ -295,39 +294,41 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
                 jobs_total=jobs[0],
                 jobs_women=jobs[1],
                 environmental_effect="Менше відходів і енергії на одиницю продукції.",
-                screening=dict.fromkeys(
-                    (
-                        "protected_area",
-                        "hazardous_waste",
-                        "new_construction",
-                        "emissions_or_discharges",
-                        "noise_or_traffic",
-                    ),
-                    False,
-                ),
+                screening=NO_SCREENING_FLAGS,
                 answers={"customers": "Магазини і кав'ярні Львова; онлайн-замовлення."},
                 iban=iban,
                 contact_phone="+380 67 000 11 22",
                 business_address="м. Львів, вул. Городоцька, 10",
-            ).model_dump(exclude_unset=True),
+            ),
+            settings,
         )
-        profile = await entrepreneurs.get_profile(session, applicant_id)
-        assert profile is not None
-        application.snapshot = {**entrepreneurs.snapshot(profile), "profile_id": profile.id}
-        application.women_led = submission.women_led_for_call(profile, call)
-        application.green_level = profile.green_level
-        application.status, application.submitted_at = "eligible", now - timedelta(days=25)
-        session.add(application)
-        by_applicant[applicant_id] = application
+        by_applicant[applicant.id] = application
+    # The demo's only fake: the call ran two months ago.
+    call.opens_at, call.closes_at = now - timedelta(days=60), now - timedelta(days=20)
+    for application in by_applicant.values():
+        application.submitted_at = now - timedelta(days=25)
     await session.flush()
+    await calls.transition(session, officer, call.id, "close")
+    for application in by_applicant.values():
+        assert application.id is not None
+        await screening.decide_eligibility(
+            session,
+            centre,
+            application.id,
+            EligibilityDecision(eligible=True, reason="Відповідає умовам конкурсу."),
+            settings=settings,
+        )
 
     evaluators = [
-        _acting(await _user_id(session, e), e, Role.EVALUATOR, lviv.id)
+        await _acting(session, e, Role.EVALUATOR, lviv.id)
         for e in ("evaluator@demo.sme-hub.org", SECOND_EVALUATOR[0])
     ]
     await evaluation_committee.set_committee(session, officer, call.id, [e.id for e in evaluators])
     await evaluation_committee.assign(session, officer, call.id)
-    scores_of = {by_applicant[await _user_id(session, p[0])].id or 0: p[6] for p in PROJECTS}
+    scores_of = {
+        by_applicant[(await _acting(session, p[0], Role.ENTREPRENEUR, None)).id].id or 0: p[6]
+        for p in PROJECTS
+    }
     for n, evaluator in enumerate(evaluators):
         for assignment in await session.scalars(
             select(Assignment)
@@ -358,7 +359,7 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
             await evaluation_scoring.submit_scores(session, evaluator, assignment.id)
 
     await decisions.recommend(session, officer, call.id)
-    grant = by_applicant[await _user_id(session, PROJECTS[0][0])]
+    grant = by_applicant[(await _acting(session, PROJECTS[0][0], Role.ENTREPRENEUR, None)).id]
     assert grant.id is not None
     await decisions.decide(
         session,
@@ -382,7 +383,7 @@ async def ensure_demo_evaluation(session: AsyncSession, lviv: Municipality) -> N
         first.id,
         PaymentIn(paid_on=implementation_grants.today_in_kyiv()),
     )
-    grantee = _acting(grant.applicant_id, PROJECTS[0][0], Role.ENTREPRENEUR, None)
+    grantee = await _acting(session, PROJECTS[0][0], Role.ENTREPRENEUR, None)
     await progress_reports.submit_report(
         session,
         grantee,

@@ -10,10 +10,11 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from sme_hub.config import Settings
 from sme_hub.db import Database
 from sme_hub.demo import DEMO_PASSWORD, DEMO_TOTP_SECRETS
 from tests.conftest import IN_CI, empty_all_tables
-from tests.servers import running_server
+from tests.servers import running_server, server_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,12 +42,21 @@ def chromium_path() -> Path:
 
 # Per module: the server's job worker must be gone before other tests empty the tables.
 @pytest.fixture(scope="module")
-def live_server(
-    chromium_path: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="module")
+def live_server(chromium_path: Path, database_url: str, server_dir: Path) -> Iterator[str]:
     """The base URL of a real `sme-hub serve` process on the test database."""
-    with running_server(database_url, tmp_path_factory.mktemp("server")) as url:
+    with running_server(database_url, server_dir) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def demo_settings(database_url: str, server_dir: Path) -> Settings:
+    """The live server's settings, for seeding the demo into its database and storage."""
+    return server_settings(database_url, server_dir)
 
 
 @pytest.fixture(scope="session")

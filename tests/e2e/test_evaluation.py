@@ -12,16 +12,16 @@ from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from sme_hub.config import Settings
 from sme_hub.demo import EVALUATION_CALL_TITLE, seed_demo
 from sme_hub.grants.models import Application, GrantCall
 from tests.e2e.conftest import Screenshotter, log_in
-from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
 
 
-async def demo_call(session: AsyncSession) -> GrantCall:
-    await seed_demo(session, SECRET_KEY)
+async def demo_call(session: AsyncSession, demo_settings: Settings) -> GrantCall:
+    await seed_demo(session, demo_settings)
     await session.commit()
     call = await session.scalar(
         select(GrantCall).where(col(GrantCall.title_uk) == EVALUATION_CALL_TITLE)
@@ -31,9 +31,9 @@ async def demo_call(session: AsyncSession) -> GrantCall:
 
 
 async def test_the_evaluator_finishes_and_submits_her_score_sheet(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await demo_call(session)
+    await demo_call(session, demo_settings)
     await log_in(page, "evaluator@demo.sme-hub.org")
     await expect(page).to_have_url(re.compile(r"/evaluator/assignments$"))  # the landing
     await page.locator("header").get_by_role("link", name="Мої оцінювання").click()
@@ -56,9 +56,9 @@ async def test_the_evaluator_finishes_and_submits_her_score_sheet(
 
 
 async def test_the_officer_tries_a_smaller_budget_then_approves_within_the_budget(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    call = await demo_call(session)
+    call = await demo_call(session, demo_settings)
     budget_before = call.budget_kop
     await log_in(page, "officer@demo.sme-hub.org")
     await page.goto(f"/municipality/calls/{call.id}")
@@ -95,9 +95,9 @@ async def test_the_officer_tries_a_smaller_budget_then_approves_within_the_budge
 
 
 async def test_the_grantee_opens_her_grant_and_downloads_the_agreement(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    call = await demo_call(session)
+    call = await demo_call(session, demo_settings)
     grant = await session.scalar(
         select(Application).where(
             col(Application.call_id) == call.id, col(Application.status) == "in_implementation"

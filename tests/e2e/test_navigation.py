@@ -8,10 +8,10 @@ import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.config import Settings
 from sme_hub.demo import seed_demo
 from tests.e2e.conftest import Screenshotter, log_in
 from tests.factories import make_user
-from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -20,9 +20,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 async def test_the_officers_menu_on_a_phone_is_collapsed_and_opens_by_keyboard(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session, SECRET_KEY)
+    await seed_demo(session, demo_settings)
     await session.commit()
     await log_in(page, OFFICER)
     await expect(page).to_have_url(re.compile(r"/municipality/calls$"))  # the officer's work

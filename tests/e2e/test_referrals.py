@@ -7,20 +7,20 @@ from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from sme_hub.config import Settings
 from sme_hub.core.roles import Role
 from sme_hub.demo import seed_demo
 from sme_hub.partners.models import Partner
 from tests.e2e.conftest import Screenshotter, log_in
 from tests.factories import PASSWORD, make_user
-from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_an_entrepreneur_is_referred_to_a_bank_and_reads_the_outcome(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session, SECRET_KEY)
+    await seed_demo(session, demo_settings)
     await session.commit()
     bank = await session.scalar(select(Partner).where(col(Partner.kind) == "bank"))
     assert bank is not None

@@ -9,17 +9,17 @@ import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.config import Settings
 from sme_hub.demo import seed_demo
 from tests.e2e.conftest import Screenshotter, log_in
-from tests.servers import SECRET_KEY
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_the_public_finds_an_awarded_grant_and_its_open_data(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session, SECRET_KEY)
+    await seed_demo(session, demo_settings)
     await session.commit()
     await page.goto("/")
     await page.locator("header").get_by_role("link", name="Переможці").click()
@@ -49,9 +49,9 @@ async def test_the_public_finds_an_awarded_grant_and_its_open_data(
 
 
 async def test_an_officer_and_an_observer_read_their_dashboards(
-    page: Page, session: AsyncSession, screenshot: Screenshotter
+    demo_settings: Settings, page: Page, session: AsyncSession, screenshot: Screenshotter
 ) -> None:
-    await seed_demo(session, SECRET_KEY)
+    await seed_demo(session, demo_settings)
     await session.commit()
     await log_in(page, "officer@demo.sme-hub.org")
     await page.locator("header").get_by_role("link", name="Показники").click()

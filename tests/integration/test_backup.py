@@ -50,7 +50,7 @@ async def seed(settings: Settings) -> dict[str, object]:
     data = pdf_bytes(50_000)
     try:
         async with db.sessionmaker() as session, session.begin():
-            await seed_demo(session, settings.secret_key)
+            await seed_demo(session, settings)
         async with db.sessionmaker() as session, session.begin():
             application = (
                 await session.scalars(select(Application).order_by(col(Application.id)))

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import User
+from sme_hub.config import Settings
 from sme_hub.core.roles import Role
 from sme_hub.demo import EVALUATION_CALL_TITLE, seed_demo
 from sme_hub.entrepreneurs.models import BusinessProfile
@@ -15,15 +16,17 @@ from sme_hub.organisations.models import Municipality
 from tests.factories import TEST_SECRET_KEY
 
 
-async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> None:
-    logins = await seed_demo(session, TEST_SECRET_KEY)
+async def test_seed_demo_is_complete_and_idempotent(
+    session: AsyncSession, settings: Settings
+) -> None:
+    logins = await seed_demo(session, settings)
     await session.commit()
     assert {login.role for login in logins} == set(Role)
     counts = [
         await session.scalar(select(func.count()).select_from(table))
         for table in (User, Municipality, BusinessProfile)
     ]
-    await seed_demo(session, TEST_SECRET_KEY)
+    await seed_demo(session, settings)
     await session.commit()
     again = [
         await session.scalar(select(func.count()).select_from(table))
@@ -38,8 +41,9 @@ async def test_seed_demo_is_complete_and_idempotent(session: AsyncSession) -> No
 
 async def test_the_demo_takes_a_call_through_evaluation_decision_and_implementation(
     session: AsyncSession,
+    settings: Settings,
 ) -> None:
-    await seed_demo(session, TEST_SECRET_KEY)
+    await seed_demo(session, settings)
     await session.commit()
     call = await session.scalar(
         select(GrantCall).where(GrantCall.title_uk == EVALUATION_CALL_TITLE)
@@ -69,10 +73,11 @@ async def test_the_demo_takes_a_call_through_evaluation_decision_and_implementat
 
 async def test_the_demo_has_a_directory_and_referrals_in_every_state(
     session: AsyncSession,
+    settings: Settings,
 ) -> None:
     from sme_hub.partners.models import Partner, Referral
 
-    await seed_demo(session, TEST_SECRET_KEY)
+    await seed_demo(session, settings)
     await session.commit()
     sectors = set((await session.scalars(select(Partner.sector))).all())
     assert sectors == {"public", "private", "civil_society"}
@@ -82,18 +87,19 @@ async def test_the_demo_has_a_directory_and_referrals_in_every_state(
     assert (located or 0) >= 5
     states = sorted((await session.scalars(select(Referral.status))).all())
     assert states == ["accepted", "completed", "sent"]
-    await seed_demo(session, TEST_SECRET_KEY)
+    await seed_demo(session, settings)
     await session.commit()
     assert await session.scalar(select(func.count()).select_from(Referral)) == 3
 
 
 async def test_demo_admin_and_officer_have_two_factor_with_their_fixed_secrets(
     session: AsyncSession,
+    settings: Settings,
 ) -> None:
     from sme_hub.core import crypto
     from sme_hub.demo import DEMO_TOTP_SECRETS, format_logins
 
-    logins = await seed_demo(session, TEST_SECRET_KEY)
+    logins = await seed_demo(session, settings)
     await session.commit()
 
     for email, secret in DEMO_TOTP_SECRETS.items():
