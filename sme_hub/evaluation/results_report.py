@@ -161,3 +161,7 @@ async def results_pdf(session: AsyncSession, user: CurrentUser, call_id: int) ->
         "locale": locale,
     }
     return await render_pdf(RESULTS_TEMPLATE, context, locale=locale)
+
+
+def file_name(call_id: int) -> str:
+    return f"call-{call_id}-results.pdf"
