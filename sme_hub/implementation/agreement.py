@@ -46,9 +46,13 @@ def file_name(grant_id: int) -> str:
     return f"grant-agreement-{grant_id}.pdf"
 
 
-async def download(session: AsyncSession, user: CurrentUser, grant: Application) -> bytes:
-    """The agreement to download (API and pages; named by `file_name`); an officer's
-    download is logged, since it carries the grantee's personal data."""
+async def download(
+    session: AsyncSession, user: CurrentUser, grant_id: int, viewer: implementation_grants.Viewer
+) -> bytes:
+    """The agreement of a grant `viewer` may see, to download (API and pages; named by
+    `file_name`); an officer's download is logged, since it carries the grantee's personal
+    data."""
+    grant = await implementation_grants.grant_for(session, user, grant_id, viewer)
     await audit.record_access(
         session,
         user,

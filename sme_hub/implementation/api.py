@@ -81,8 +81,7 @@ class ImplementationApiController(Controller):
     ) -> Response[bytes]:
         """The grant agreement in Ukrainian: parties, amounts, budget lines, tranche schedule
         and duties."""
-        grant = await implementation_grants.readable_grant(db_session, user, grant_id)
-        body = await agreement.download(db_session, user, grant)
+        body = await agreement.download(db_session, user, grant_id, "reader")
         return file_response(body, "application/pdf", agreement.file_name(grant_id))
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)

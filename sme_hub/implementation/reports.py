@@ -19,6 +19,8 @@ from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
 from sme_hub.implementation.grants import (
     REPORTABLE,
+    Viewer,
+    grant_for,
     managed_grant,
     own_grant,
     readable_grant,
@@ -304,10 +306,12 @@ async def receipt_file(
     index: int,
     *,
     grant_id: int | None = None,
+    viewer: Viewer = "reader",
 ) -> tuple[bytes, str, str]:
-    """A receipt's content, type and name for its grantee or an officer; with `grant_id`
-    (a page's address) another grant's report is not found."""
+    """A receipt's content, type and name for its grantee or an officer; from a page
+    (`grant_id` of its address, `viewer` of the page) another grant's report is not found."""
     if grant_id is not None:
+        await grant_for(session, user, grant_id, viewer)
         await check_report_of(session, grant_id, report_id)
     found = await receipt(session, user, report_id, index)
     return await storage.get(found["key"]), found["content_type"], found["filename"]

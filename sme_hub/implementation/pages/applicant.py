@@ -54,8 +54,7 @@ class GranteePagesController(Controller):
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        grant = await implementation_grants.own_grant(db_session, user, grant_id)
-        body = await agreement.download(db_session, user, grant)
+        body = await agreement.download(db_session, user, grant_id, "grantee")
         return file_response(body, "application/pdf", agreement.file_name(grant_id))
 
     @post("/{grant_id:int}/reports")
@@ -150,9 +149,7 @@ class GranteePagesController(Controller):
         storage: Files,
     ) -> Template | Redirect:
         """A PDF, JPEG or PNG receipt; a refused file is explained by its input."""
-        upload = data.get("file")
-        name = (upload.filename if isinstance(upload, UploadFile) else "") or "receipt"
-        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        name, content = await _upload(data.get("file"))
         try:
             report = await progress_reports.add_receipt_of(
                 db_session, user, storage, grant_id, report_id, name, content
@@ -182,11 +179,17 @@ class GranteePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        await implementation_grants.own_grant(db_session, user, grant_id)
         body, media_type, name = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index, grant_id=grant_id
+            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="grantee"
         )
         return file_response(body, media_type, name)
+
+
+async def _upload(upload: Any) -> tuple[str, bytes]:
+    """The posted file's name and content (none posted: an empty "receipt")."""
+    if not isinstance(upload, UploadFile):
+        return "receipt", b""
+    return upload.filename or "receipt", await upload.read()
 
 
 def _report_form(

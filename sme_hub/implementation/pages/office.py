@@ -17,7 +17,6 @@ from sme_hub.core.i18n import _
 from sme_hub.core.pages import file_response, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.implementation import agreement, forms, overview
-from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches
@@ -69,8 +68,7 @@ class GrantOfficePagesController(Controller):
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        grant = await implementation_grants.managed_grant(db_session, user, grant_id)
-        body = await agreement.download(db_session, user, grant)
+        body = await agreement.download(db_session, user, grant_id, "officer")
         return file_response(body, "application/pdf", agreement.file_name(grant_id))
 
     @post("/{grant_id:int}/tranches")
@@ -152,9 +150,8 @@ class GrantOfficePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        await implementation_grants.managed_grant(db_session, user, grant_id)
         body, media_type, name = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index, grant_id=grant_id
+            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="officer"
         )
         return file_response(body, media_type, name)
 
