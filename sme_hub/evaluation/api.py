@@ -158,8 +158,7 @@ class CallResultsController(Controller):
     ) -> Response[bytes]:
         """The call, its ranking with the decisions and the totals, as a PDF (the caller's
         language: Ukrainian unless English); 409 before the call has a ranking."""
-        body = await results_report.results_pdf(db_session, user, call_id)
-        return file_response(body, "application/pdf", results_report.file_name(call_id))
+        return file_response(*await results_report.results_file(db_session, user, call_id))
 
 
 def _row(assignment: Assignment) -> dict[str, object]:

@@ -163,5 +163,9 @@ async def results_pdf(session: AsyncSession, user: CurrentUser, call_id: int) ->
     return await render_pdf(RESULTS_TEMPLATE, context, locale=locale)
 
 
-def file_name(call_id: int) -> str:
-    return f"call-{call_id}-results.pdf"
+async def results_file(
+    session: AsyncSession, user: CurrentUser, call_id: int
+) -> tuple[bytes, str, str]:
+    """`results_pdf` to download: its content, type and file name."""
+    body = await results_pdf(session, user, call_id)
+    return body, "application/pdf", f"call-{call_id}-results.pdf"

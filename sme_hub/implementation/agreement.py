@@ -42,16 +42,12 @@ async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
     return await render_pdf(AGREEMENT_TEMPLATE, context, locale=AGREEMENT_LOCALE)
 
 
-def file_name(grant_id: int) -> str:
-    return f"grant-agreement-{grant_id}.pdf"
-
-
 async def download(
     session: AsyncSession, user: CurrentUser, grant_id: int, viewer: implementation_grants.Viewer
-) -> bytes:
-    """The agreement of a grant `viewer` may see, to download (API and pages; named by
-    `file_name`); an officer's download is logged, since it carries the grantee's personal
-    data."""
+) -> tuple[bytes, str, str]:
+    """The agreement of a grant `viewer` may see, to download (API and pages): its content,
+    type and file name. An officer's download is logged, since it carries the grantee's
+    personal data."""
     grant = await implementation_grants.grant_for(session, user, grant_id, viewer)
     await audit.record_access(
         session,
@@ -62,4 +58,5 @@ async def download(
         municipality_id=grant.municipality_id,
         owner_id=grant.applicant_id,
     )
-    return await agreement_pdf(session, grant)
+    body = await agreement_pdf(session, grant)
+    return body, "application/pdf", f"grant-agreement-{grant_id}.pdf"

@@ -81,8 +81,7 @@ class ImplementationApiController(Controller):
     ) -> Response[bytes]:
         """The grant agreement in Ukrainian: parties, amounts, budget lines, tranche schedule
         and duties."""
-        body = await agreement.download(db_session, user, grant_id, "reader")
-        return file_response(body, "application/pdf", agreement.file_name(grant_id))
+        return file_response(*await agreement.download(db_session, user, grant_id, "reader"))
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
     async def add_tranche(
@@ -174,10 +173,8 @@ class ImplementationApiController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        body, media_type, name = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index
-        )
-        return file_response(body, media_type, name)
+        found = await progress_reports.receipt_file(db_session, user, storage, report_id, index)
+        return file_response(*found)
 
     @post("/reports/{report_id:int}/review", guards=officers, status_code=200, raises=ERRORS)
     async def review(

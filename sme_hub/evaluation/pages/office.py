@@ -314,5 +314,4 @@ class CallResultsPagesController(Controller):
     async def results_page(
         self, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        body = await results_report.results_pdf(db_session, user, call_id)
-        return file_response(body, "application/pdf", results_report.file_name(call_id))
+        return file_response(*await results_report.results_file(db_session, user, call_id))

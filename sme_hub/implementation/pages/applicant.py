@@ -54,8 +54,7 @@ class GranteePagesController(Controller):
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        body = await agreement.download(db_session, user, grant_id, "grantee")
-        return file_response(body, "application/pdf", agreement.file_name(grant_id))
+        return file_response(*await agreement.download(db_session, user, grant_id, "grantee"))
 
     @post("/{grant_id:int}/reports")
     async def submit_report(
@@ -179,10 +178,10 @@ class GranteePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        body, media_type, name = await progress_reports.receipt_file(
+        found = await progress_reports.receipt_file(
             db_session, user, storage, report_id, index, grant_id=grant_id, viewer="grantee"
         )
-        return file_response(body, media_type, name)
+        return file_response(*found)
 
 
 async def _upload(upload: Any) -> tuple[str, bytes]:

@@ -68,8 +68,7 @@ class GrantOfficePagesController(Controller):
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        body = await agreement.download(db_session, user, grant_id, "officer")
-        return file_response(body, "application/pdf", agreement.file_name(grant_id))
+        return file_response(*await agreement.download(db_session, user, grant_id, "officer"))
 
     @post("/{grant_id:int}/tranches")
     async def add_tranche(
@@ -150,10 +149,10 @@ class GrantOfficePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        body, media_type, name = await progress_reports.receipt_file(
+        found = await progress_reports.receipt_file(
             db_session, user, storage, report_id, index, grant_id=grant_id, viewer="officer"
         )
-        return file_response(body, media_type, name)
+        return file_response(*found)
 
     @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
     async def mark_met(
