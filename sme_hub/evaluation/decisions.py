@@ -2,6 +2,8 @@
 recommended, on the reserve list or not selected) and the decisions, whose approved sum
 PostgreSQL keeps within the call's budget however many are made at once."""
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,8 +14,8 @@ from sme_hub.core import audit, mail
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
 from sme_hub.core.roles import CurrentUser
-from sme_hub.evaluation import rules
-from sme_hub.evaluation.schemas import DecisionIn
+from sme_hub.evaluation import progress, rules, service
+from sme_hub.evaluation.schemas import DecisionIn, DecisionRead
 from sme_hub.evaluation.service import call_outcomes
 from sme_hub.grants import calls
 from sme_hub.grants.models import Application, GrantCall
@@ -116,6 +118,104 @@ async def decide(
     await _tell_applicant(session, application, call, settings)
     await _close_decisions(session, user, call, settings)
     return application
+
+
+async def decision_read(
+    session: AsyncSession,
+    user: CurrentUser,
+    application_id: int,
+    data: DecisionIn,
+    *,
+    settings: Settings,
+) -> DecisionRead:
+    """`decide`, answered as the API shows it: with what is left of the call's budget."""
+    decided = await decide(session, user, application_id, data, settings=settings)
+    call = await session.get(GrantCall, decided.call_id)
+    assert call is not None
+    return DecisionRead(
+        application_id=application_id,
+        status=decided.status,
+        awarded_kop=decided.awarded_kop,
+        reference=decided.decision_reference,
+        remaining_kop=call.budget_kop - call.approved_kop,
+    )
+
+
+async def decide_in_call(
+    session: AsyncSession,
+    user: CurrentUser,
+    call_id: int,
+    application_id: int,
+    data: DecisionIn,
+    *,
+    settings: Settings,
+) -> Application:
+    """`decide` from the call's page: another call's application is not found."""
+    await _check_in_call(session, call_id, application_id)
+    return await decide(session, user, application_id, data, settings=settings)
+
+
+async def check_decision_in_call(
+    session: AsyncSession, user: CurrentUser, call_id: int, application_id: int, data: DecisionIn
+) -> None:
+    """`check_decision` from the call's page: another call's application is not found."""
+    await _check_in_call(session, call_id, application_id)
+    await check_decision(session, user, application_id, data)
+
+
+async def decision_page(
+    session: AsyncSession, user: CurrentUser, call_id: int, application_id: int
+) -> dict[str, Any]:
+    """What the decision page shows: the officer's call (another municipality's is not
+    found), its application (another call's is not found), its place in the ranking while it
+    is ranked, and what is left of the budget."""
+    call = await calls.managed_call(session, user, call_id)
+    application = await session.get(Application, application_id)
+    if application is None or application.call_id != call_id:
+        raise NotFound()
+    # Other approvals may have been made since this request's first read of the call.
+    await session.refresh(call)
+    item = None
+    if application.status in service.RANKED:  # not the ineligible or withdrawn
+        item = service.ranking_item(await call_outcomes(session, call), call, application_id)
+    rows = await progress.rows_of(session, call_id, [application_id])
+    return {
+        "call": call,
+        "application": application,
+        "row": rows[application_id],
+        "item": item,
+        "decidable": application.status in DECIDABLE,
+        "remaining_kop": call.budget_kop - call.approved_kop,
+    }
+
+
+async def open_decision_page(
+    session: AsyncSession, user: CurrentUser, call_id: int, application_id: int
+) -> dict[str, Any]:
+    """`decision_page` as the officer opens it: reading the applicant's business and project
+    is logged."""
+    view = await decision_page(session, user, call_id, application_id)
+    application = view["application"]
+    await audit.record_access(
+        session,
+        user,
+        object_type="application",
+        object_id=application_id,
+        municipality_id=application.municipality_id,
+        owner_id=application.applicant_id,
+        details={"as": "decision"},
+    )
+    return view
+
+
+async def _check_in_call(session: AsyncSession, call_id: int, application_id: int) -> None:
+    """404 unless the application belongs to this call (decide() checks the tenancy). Only
+    a column is read: decide() locks and loads the call and the application itself."""
+    owner = await session.scalar(
+        select(col(Application.call_id)).where(col(Application.id) == application_id)
+    )
+    if owner != call_id:
+        raise NotFound()
 
 
 async def check_decision(

@@ -161,3 +161,11 @@ async def results_pdf(session: AsyncSession, user: CurrentUser, call_id: int) ->
         "locale": locale,
     }
     return await render_pdf(RESULTS_TEMPLATE, context, locale=locale)
+
+
+async def results_file(
+    session: AsyncSession, user: CurrentUser, call_id: int
+) -> tuple[bytes, str, str]:
+    """`results_pdf` to download: its content, type and file name."""
+    body = await results_pdf(session, user, call_id)
+    return body, "application/pdf", f"call-{call_id}-results.pdf"

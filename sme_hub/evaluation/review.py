@@ -1,8 +1,9 @@
 """What an evaluator reads of an assigned application: nothing before they declare no
-conflict, and not who applied when the review is blind. The visibility decisions are
-service._read's, so the pages and the API cannot disagree."""
+conflict, and not who applied when the review is blind. Both decisions are made here only
+(`_read`, `sees_applicant`), so the pages, the API and the files cannot disagree."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,15 +13,20 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.i18n import N_
+from sme_hub.core.errors import InvalidInput
+from sme_hub.core.i18n import N_, current_locale, pick
 from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs.rules import mask_rnokpp
 from sme_hub.evaluation import committee as evaluation_committee
+from sme_hub.evaluation import forms
 from sme_hub.evaluation import scoring as evaluation_scoring
-from sme_hub.evaluation.schemas import AssignmentRead
+from sme_hub.evaluation.models import Assignment, CriterionScore
+from sme_hub.evaluation.schemas import AssignmentRead, ScoresIn
 from sme_hub.grants import applications
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
+from sme_hub.grants.rules import criterion_name
+from sme_hub.grants.schemas import ApplicationRead
 
 ASSIGNMENT_STATUS_LABELS = {
     "assigned": N_("Declaration needed"),
@@ -72,12 +78,87 @@ class Review:
     applicant: Applicant | None
 
 
+def sees_applicant(call: GrantCall | None) -> bool:
+    """The rule of blind review, for every page, API answer and file: an evaluator sees who
+    applied (name, business and tax number, contacts, IBAN, the application's history, its
+    PDF copy) only when the call's review is not blind. The applicant, and staff who may
+    read the application, see it all; that is not an evaluator's view."""
+    return call is not None and not call.blind_review
+
+
+def as_evaluator_sees(call: GrantCall | None, shown: ApplicationRead) -> ApplicationRead:
+    """The application as the API shows it to its evaluator: under blind review, nothing
+    that names the applicant."""
+    if sees_applicant(call):
+        return shown
+    return shown.model_copy(
+        update={
+            "applicant_id": 0,
+            "snapshot": None,
+            "iban": "",
+            "contact_phone": "",
+            "business_address": "",
+            "assisted_by": None,
+            "timeline": [],
+        }
+    )
+
+
+async def my_assignments(session: AsyncSession, user: CurrentUser) -> list[AssignmentRead]:
+    rows = (
+        await session.execute(
+            select(Assignment, Application, GrantCall, col(User.full_name))
+            .join(Application, col(Application.id) == col(Assignment.application_id))
+            .join(GrantCall, col(GrantCall.id) == col(Assignment.call_id))
+            .join(User, col(User.id) == col(Application.applicant_id))
+            .where(col(Assignment.evaluator_id) == user.id)
+            .order_by(col(Assignment.id))
+        )
+    ).all()
+    scores = await _scores(session, [a.id for a, *_rest in rows if a.id is not None])
+    return [_read(a, application, call, name, scores) for a, application, call, name in rows]
+
+
+async def _scores(
+    session: AsyncSession, assignment_ids: list[int]
+) -> dict[int, list[CriterionScore]]:
+    found: dict[int, list[CriterionScore]] = defaultdict(list)
+    for row in await session.scalars(
+        select(CriterionScore).where(col(CriterionScore.assignment_id).in_(assignment_ids))
+    ):
+        found[row.assignment_id].append(row)
+    return found
+
+
+def _read(
+    assignment: Assignment,
+    application: Application,
+    call: GrantCall,
+    applicant_name: str,
+    scores: dict[int, list[CriterionScore]],
+) -> AssignmentRead:
+    """What an evaluator sees: nothing of the application before declaring no conflict;
+    no applicant's name when the review is blind."""
+    visible = assignment.status in ("declared", "submitted")
+    mine = scores.get(assignment.id or 0, [])
+    return AssignmentRead(
+        id=assignment.id or 0,
+        call_id=assignment.call_id,
+        application_id=assignment.application_id,
+        status=assignment.status,
+        project_title=application.project_title if visible else None,
+        applicant_name=applicant_name if visible and sees_applicant(call) else None,
+        scores={s.criterion_key: s.score for s in mine},
+        comments={s.criterion_key: s.comment for s in mine if s.comment},
+    )
+
+
 async def my_assignments_by_call(
     session: AsyncSession, user: CurrentUser
 ) -> list[tuple[GrantCall, list[AssignmentRead]]]:
     """The evaluator's assignments (as the API shows them) under their calls, newest call
     first."""
-    assignments = await evaluation_scoring.my_assignments(session, user)
+    assignments = await my_assignments(session, user)
     grouped: dict[int, list[AssignmentRead]] = defaultdict(list)
     for assignment in assignments:
         grouped[assignment.call_id].append(assignment)
@@ -101,8 +182,8 @@ async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -
             .where(col(Application.id) == assignment.application_id)
         )
     ).one()
-    scores = await evaluation_scoring._scores(session, [assignment_id])
-    shown = evaluation_scoring._read(assignment, application, call, person.full_name, scores)
+    scores = await _scores(session, [assignment_id])
+    shown = _read(assignment, application, call, person.full_name, scores)
     project = None
     if shown.project_title is not None:
         files = await applications.attachments_of(session, assignment.application_id)
@@ -114,7 +195,7 @@ async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -
         declared_at=assignment.declared_at,
         submitted_at=assignment.submitted_at,
         project=project,
-        applicant=_applicant(application, person) if shown.applicant_name is not None else None,
+        applicant=_applicant(application, person) if project and sees_applicant(call) else None,
     )
 
 
@@ -166,3 +247,65 @@ def _applicant(application: Application, person: User) -> Applicant:
         phone=application.contact_phone,
         address=application.business_address,
     )
+
+
+async def save_sheet(
+    session: AsyncSession, user: CurrentUser, assignment_id: int, data: Mapping[str, Any]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Save the readable, valid scores of a posted sheet; the problems of the others come
+    back by field, with the call's criteria."""
+    sheet = await review(session, user, assignment_id)
+    found = forms.read_scores(data, sheet.call.criteria, sheet.assignment.scores)
+    # Called even for an empty sheet: the service's refusal of a closed assignment is the
+    # answer. It refuses a whole sheet for one wrong score, so the rest is tried again.
+    for _attempt in range(2):
+        try:
+            await evaluation_scoring.save_scores(
+                session,
+                user,
+                assignment_id,
+                ScoresIn(scores=found.scores, comments=found.comments),
+            )
+            break
+        except InvalidInput as exc:
+            found.without(exc.errors)
+    return found.errors, sheet.call.criteria
+
+
+async def assignment_page(
+    session: AsyncSession,
+    user: CurrentUser,
+    assignment_id: int,
+    *,
+    data: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the evaluator's page of an assignment shows (the declaration, the application
+    with its score sheet, or the read-only outcome, by its state; the opening is logged),
+    with what was posted and its problems in the order of the form."""
+    sheet = await review(session, user, assignment_id)
+    await record_opening(session, user, sheet)
+    locale = current_locale.get()
+    fields = {
+        f"{part}.{c['key']}": criterion_name(c, locale)
+        for c in sheet.call.criteria
+        for part in ("scores", "comments")
+    }
+    order = [*fields, "has_conflict", "note"]
+    problems = dict(
+        sorted(
+            (errors or {}).items(), key=lambda e: order.index(e[0]) if e[0] in order else len(order)
+        )
+    )
+    return {
+        "sheet": sheet,
+        "call_title": pick(sheet.call, "title", locale),
+        "questions": {q["key"]: pick(q, "label", locale) for q in sheet.call.questions},
+        "values": forms.form_values(sheet.assignment.scores, sheet.assignment.comments, data),
+        "declaration": {key: str((data or {}).get(key, "")) for key in ("has_conflict", "note")},
+        "errors": problems,
+        "summary": [
+            (key, f"{fields[key]}: {message}" if key in fields else message)
+            for key, message in problems.items()
+        ],
+    }

@@ -1,9 +1,15 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.evaluation.controllers import DecisionApiController, EvaluationApiController
-from sme_hub.evaluation.office_pages import EvaluationOfficePagesController
-from sme_hub.evaluation.pages import EvaluatorPagesController
-from sme_hub.evaluation.results_controllers import CallResultsController
+from sme_hub.evaluation.api import (
+    CallResultsController,
+    DecisionApiController,
+    EvaluationApiController,
+)
+from sme_hub.evaluation.pages.evaluator import EvaluatorPagesController
+from sme_hub.evaluation.pages.office import (
+    CallResultsPagesController,
+    EvaluationOfficePagesController,
+)
 
 routes = [
     DecisionApiController,
@@ -11,4 +17,5 @@ routes = [
     EvaluationOfficePagesController,
     EvaluatorPagesController,
     CallResultsController,
+    CallResultsPagesController,
 ]

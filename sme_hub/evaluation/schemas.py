@@ -1,5 +1,8 @@
-"""Shapes of the evaluation API: committee, conflict declarations, scores, the ranking."""
+"""Shapes of the evaluation API: committee, conflict declarations, scores, the ranking; and
+the what-if settings the officer tries."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -83,3 +86,17 @@ class DecisionRead(BaseModel):
     awarded_kop: int | None
     reference: str
     remaining_kop: int
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Settings the officer tries instead of the call's own (the what-if panel); None keeps
+    the call's value. Shaped like the call's columns: the share is a fraction (0.3 for 30 %),
+    points out of 100; `group_bonuses` replaces the points of the groups it names."""
+
+    budget_kop: int | None = None
+    women_led_budget_share: Decimal | None = None
+    threshold: Decimal | None = None
+    women_led_bonus: Decimal | None = None
+    green_bonus: Decimal | None = None
+    group_bonuses: Mapping[str, Decimal] | None = None

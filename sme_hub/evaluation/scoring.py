@@ -1,22 +1,20 @@
 """Scores: an evaluator scores, submits and (with the officer) reopens an assignment."""
 
-from collections import defaultdict
 from decimal import Decimal
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation.committee import _my_assignment
 from sme_hub.evaluation.models import Assignment, CriterionScore
-from sme_hub.evaluation.schemas import AssignmentRead, ScoresIn
+from sme_hub.evaluation.schemas import ScoresIn
 from sme_hub.grants import calls
-from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.models import GrantCall
 
 
 async def save_scores(
@@ -132,50 +130,13 @@ async def reopen(session: AsyncSession, user: CurrentUser, assignment_id: int) -
     return assignment
 
 
-async def my_assignments(session: AsyncSession, user: CurrentUser) -> list[AssignmentRead]:
-    rows = (
-        await session.execute(
-            select(Assignment, Application, GrantCall, col(User.full_name))
-            .join(Application, col(Application.id) == col(Assignment.application_id))
-            .join(GrantCall, col(GrantCall.id) == col(Assignment.call_id))
-            .join(User, col(User.id) == col(Application.applicant_id))
-            .where(col(Assignment.evaluator_id) == user.id)
-            .order_by(col(Assignment.id))
-        )
-    ).all()
-    scores = await _scores(session, [a.id for a, *_rest in rows if a.id is not None])
-    return [_read(a, application, call, name, scores) for a, application, call, name in rows]
-
-
-async def _scores(
-    session: AsyncSession, assignment_ids: list[int]
-) -> dict[int, list[CriterionScore]]:
-    found: dict[int, list[CriterionScore]] = defaultdict(list)
-    for row in await session.scalars(
-        select(CriterionScore).where(col(CriterionScore.assignment_id).in_(assignment_ids))
-    ):
-        found[row.assignment_id].append(row)
-    return found
-
-
-def _read(
-    assignment: Assignment,
-    application: Application,
-    call: GrantCall,
-    applicant_name: str,
-    scores: dict[int, list[CriterionScore]],
-) -> AssignmentRead:
-    """What an evaluator sees: nothing of the application before declaring no conflict;
-    no applicant's name when the review is blind."""
-    visible = assignment.status in ("declared", "submitted")
-    mine = scores.get(assignment.id or 0, [])
-    return AssignmentRead(
-        id=assignment.id or 0,
-        call_id=assignment.call_id,
-        application_id=assignment.application_id,
-        status=assignment.status,
-        project_title=application.project_title if visible else None,
-        applicant_name=applicant_name if visible and not call.blind_review else None,
-        scores={s.criterion_key: s.score for s in mine},
-        comments={s.criterion_key: s.comment for s in mine if s.comment},
+async def reopen_in_call(
+    session: AsyncSession, user: CurrentUser, call_id: int, assignment_id: int
+) -> Assignment:
+    """`reopen` from the call's page: another call's sheet is not found (and not reopened)."""
+    owner = await session.scalar(
+        select(col(Assignment.call_id)).where(col(Assignment.id) == assignment_id)
     )
+    if owner != call_id:
+        raise NotFound()
+    return await reopen(session, user, assignment_id)

@@ -16,10 +16,10 @@ from sqlmodel import col
 
 from sme_hub.core.i18n import _, current_locale, in_language
 from sme_hub.core.roles import CurrentUser
-from sme_hub.evaluation import rules
+from sme_hub.evaluation import forms, progress, rules
 from sme_hub.evaluation.models import Assignment, CriterionScore
-from sme_hub.evaluation.schemas import RankingItem, RankingRead
-from sme_hub.grants import calls
+from sme_hub.evaluation.schemas import RankingItem, RankingRead, WhatIf
+from sme_hub.grants import call_forms, calls
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name
 
@@ -46,20 +46,6 @@ class CallOutcomes:
     outcomes: rules.Outcomes
     candidates: dict[int, rules.Candidate]
     criteria: list[rules.Criterion]
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    """Settings the officer tries instead of the call's own (the what-if panel); None keeps
-    the call's value. Shaped like the call's columns: the share is a fraction (0.3 for 30 %),
-    points out of 100; `group_bonuses` replaces the points of the groups it names."""
-
-    budget_kop: int | None = None
-    women_led_budget_share: Decimal | None = None
-    threshold: Decimal | None = None
-    women_led_bonus: Decimal | None = None
-    green_bonus: Decimal | None = None
-    group_bonuses: Mapping[str, Decimal] | None = None
 
 
 NO_CHANGE = WhatIf()
@@ -212,3 +198,64 @@ def ranking_item(found: CallOutcomes, call: GrantCall, application_id: int) -> R
             for line in lines
         ],
     )
+
+
+async def ranking_page(
+    session: AsyncSession, user: CurrentUser, call_id: int, *, limit: int, offset: int
+) -> dict[str, Any]:
+    """What the officer's ranking page shows: the call, the page of its ranking, what each
+    row shows of its application, and the decisions made."""
+    call = await calls.managed_call(session, user, call_id)
+    read = await ranking(session, user, call_id, limit=limit, offset=offset)
+    ids = [item.application_id for item in read.items]
+    return {
+        "call": call,
+        "ranking": read,
+        "rows": await progress.rows_of(session, call_id, ids),
+        "decided": await progress.decided(session, call_id),
+    }
+
+
+def what_if_values(call: GrantCall) -> dict[str, str]:
+    """The what-if form filled with the call's own settings (as the call form shows them)."""
+    values = call_forms.form_values(call)
+    return {key: str(values.get(key) or "") for key in forms.WHAT_IF_FIELDS}
+
+
+async def what_if(
+    session: AsyncSession, user: CurrentUser, call_id: int, typed: Mapping[str, str]
+) -> dict[str, Any]:
+    """The what-if page: the settings typed (the call's own where none is), a message for
+    each that cannot be used, and else the ranking and selection with them beside the
+    call's own. Nothing is saved (call_outcomes only reads)."""
+    call = await calls.managed_call(session, user, call_id)
+    own_values = what_if_values(call)
+    values = own_values | {key: typed[key] for key in forms.WHAT_IF_FIELDS if key in typed}
+    tried, errors = forms.read_what_if(values)
+    view: dict[str, Any] = {
+        "call": call,
+        "values": values,
+        "own_values": own_values,
+        "errors": errors,
+        "fields": forms.WHAT_IF_FIELDS,
+        "groups": forms.GROUPS,
+    }
+    if not errors:
+        view |= await _simulation(session, call, tried)
+    return view
+
+
+async def _simulation(session: AsyncSession, call: GrantCall, tried: WhatIf) -> dict[str, Any]:
+    """The call's own selection and the one with the settings tried, and what changes."""
+    own = (await call_outcomes(session, call)).outcomes
+    trial = (await call_outcomes(session, call, tried)).outcomes
+    change = rules.compare(own, trial)
+    recommended = rules.recommended_ids(trial)
+    return {
+        "trial": trial,
+        "own": own,
+        "recommended": recommended,
+        "own_recommended": rules.recommended_ids(own),
+        "change": change,
+        "rows": await progress.rows_of(session, call.id or 0, [*recommended, *change.left]),
+    }

@@ -72,8 +72,8 @@ async def get_application(
 
 
 async def evaluates(session: AsyncSession, user: CurrentUser, application_id: int) -> bool:
-    """An evaluator assigned to the application who declared no conflict reads it (blind
-    calls hide who applied: `blinded`)."""
+    """An evaluator assigned to the application who declared no conflict reads it (what
+    blind review hides of it is evaluation.review's to decide)."""
     if not user.has_role(Role.EVALUATOR):
         return False
     found = await session.scalar(
@@ -84,21 +84,6 @@ async def evaluates(session: AsyncSession, user: CurrentUser, application_id: in
         )
     )
     return found is not None
-
-
-def blinded(shown: ApplicationRead) -> ApplicationRead:
-    """The application as a blind review shows it: nothing that names the applicant."""
-    return shown.model_copy(
-        update={
-            "applicant_id": 0,
-            "snapshot": None,
-            "iban": "",
-            "contact_phone": "",
-            "business_address": "",
-            "assisted_by": None,
-            "timeline": [],
-        }
-    )
 
 
 async def editable_application(

@@ -25,6 +25,7 @@ from sme_hub.core.errors import (
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
+from sme_hub.evaluation import review as evaluation_review
 from sme_hub.grants import applications, documents
 from sme_hub.grants.models import Application, Attachment, GrantCall
 
@@ -202,7 +203,7 @@ async def application_copy(
         raise Conflict(_("The PDF copy is made when the application is submitted."))
     if not applications.can_read(user, application):  # an assigned evaluator
         call = await session.get(GrantCall, application.call_id)
-        if call is None or call.blind_review:
+        if not evaluation_review.sees_applicant(call):
             raise Forbidden(_("The review is blind: the PDF copy would show who applied."))
     await _audit_access(session, user, application, "pdf_viewed")
     if application.pdf_key is None:

@@ -27,6 +27,7 @@ from sme_hub.core.pages import file_response
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import Storage
+from sme_hub.evaluation import review as evaluation_review
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.models import GrantCall
 from sme_hub.grants.schemas import (
@@ -196,7 +197,7 @@ class GrantsApiController(Controller):
             await screening.evaluator_view(db_session, user, application)
             shown = await applications.read(db_session, user, application)
             call = await db_session.get(GrantCall, application.call_id)
-            return applications.blinded(shown) if call and call.blind_review else shown
+            return evaluation_review.as_evaluator_sees(call, shown)
         flagged = await screening.staff_view(db_session, user, application)
         return await applications.read(db_session, user, application, duplicates=flagged)
 

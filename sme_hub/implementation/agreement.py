@@ -4,12 +4,10 @@ so the same grant always gives the same document."""
 
 from typing import Any
 
-from litestar import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts.models import User
 from sme_hub.core import audit
-from sme_hub.core.pages import file_response
 from sme_hub.core.pdf import render_pdf
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
@@ -44,9 +42,13 @@ async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
     return await render_pdf(AGREEMENT_TEMPLATE, context, locale=AGREEMENT_LOCALE)
 
 
-async def download(session: AsyncSession, user: CurrentUser, grant: Application) -> Response[bytes]:
-    """The agreement as a file (API and pages); an officer's download is logged, since it
-    carries the grantee's personal data."""
+async def download(
+    session: AsyncSession, user: CurrentUser, grant_id: int, viewer: implementation_grants.Viewer
+) -> tuple[bytes, str, str]:
+    """The agreement of a grant `viewer` may see, to download (API and pages): its content,
+    type and file name. An officer's download is logged, since it carries the grantee's
+    personal data."""
+    grant = await implementation_grants.grant_for(session, user, grant_id, viewer)
     await audit.record_access(
         session,
         user,
@@ -57,4 +59,4 @@ async def download(session: AsyncSession, user: CurrentUser, grant: Application)
         owner_id=grant.applicant_id,
     )
     body = await agreement_pdf(session, grant)
-    return file_response(body, "application/pdf", f"grant-agreement-{grant.id}.pdf")
+    return body, "application/pdf", f"grant-agreement-{grant_id}.pdf"

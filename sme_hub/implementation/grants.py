@@ -2,6 +2,7 @@
 with its tranches, reports and obligations."""
 
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,7 @@ from sme_hub.implementation.schemas import (
 
 GRANT_STATUSES = AWARDED_STATUSES
 REPORTABLE = ("approved", "in_implementation")
+Viewer = Literal["reader", "grantee", "officer"]
 
 
 OFFICER = Role.MUNICIPAL_OFFICER
@@ -119,6 +121,15 @@ async def own_grant(
     if grant.applicant_id != user.id:
         raise NotFound()
     return grant
+
+
+async def grant_for(
+    session: AsyncSession, user: CurrentUser, grant_id: int, viewer: Viewer
+) -> Application:
+    """The grant as `viewer`: its grantee or an officer (`reader`, the API), only its
+    grantee (`grantee`, their pages) or only an officer (`officer`, the office pages)."""
+    finder = {"reader": readable_grant, "grantee": own_grant, "officer": managed_grant}[viewer]
+    return await finder(session, user, grant_id)
 
 
 # --- reading ---------------------------------------------------------------------------------

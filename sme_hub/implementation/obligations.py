@@ -43,6 +43,19 @@ async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int)
     return obligation
 
 
+async def mark_met_of(
+    session: AsyncSession, user: CurrentUser, grant_id: int, obligation_id: int
+) -> Obligation:
+    """`mark_met` from a grant's page: another grant's obligation is not found (and not
+    marked)."""
+    owner = await session.scalar(
+        select(col(Obligation.application_id)).where(col(Obligation.id) == obligation_id)
+    )
+    if owner != grant_id:
+        raise NotFound()
+    return await mark_met(session, user, obligation_id)
+
+
 async def obligations(
     session: AsyncSession, user: CurrentUser, *, overdue_only: bool = False
 ) -> list[tuple[Obligation, Application]]:

@@ -1,15 +1,32 @@
-"""What the officer's grant pages show beside a grant: who the grantee is and how many of
-its reports wait for review, for a whole list in one statement."""
+"""What the grant pages show: for the officer, beside each grant who the grantee is and how
+many of its reports wait for review (a whole list in one statement), the grant's page and
+the list with the overdue obligations; for the grantee, their grant's page."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
+from sme_hub.core.i18n import pick
+from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
+from sme_hub.implementation import obligations as grant_obligations
+from sme_hub.implementation.grants import (
+    REPORTABLE,
+    call_of,
+    grant_read,
+    grants_of_municipalities,
+    managed_grant,
+    obligation_read,
+    own_grant,
+    record_view,
+    today_in_kyiv,
+)
 from sme_hub.implementation.models import ProgressReport
+from sme_hub.partners import call_partners as call_partner_offers
 
 
 @dataclass(frozen=True)
@@ -47,3 +64,52 @@ async def rows_of(session: AsyncSession, grants: list[Application]) -> list[Gran
     return [
         GrantRow(g, str((g.snapshot or {}).get("name") or ""), *extra[g.id or 0]) for g in grants
     ]
+
+
+async def grantee_page(session: AsyncSession, user: CurrentUser, grant_id: int) -> dict[str, Any]:
+    """The grantee's own grant (another's is not found) with its call, whether a report may
+    be sent, and the partners' offers to it."""
+    grant = await own_grant(session, user, grant_id)
+    call = await call_of(session, grant)
+    return {
+        "grant": await grant_read(session, grant),
+        "call_title": pick(call, "title"),
+        "can_report": grant.status in REPORTABLE,
+        "offers": await call_partner_offers.grant_offers(session, user, grant_id),
+    }
+
+
+async def office_page(
+    session: AsyncSession, user: CurrentUser, grant_id: int, *, opened: bool = False
+) -> dict[str, Any]:
+    """A grant of the officer's municipality (another's is not found) as its page shows it;
+    `opened`: the officer opens the page, which is logged."""
+    grant = await managed_grant(session, user, grant_id)
+    if opened:
+        await record_view(session, user, grant)
+    call = await call_of(session, grant)
+    return {
+        "grant": await grant_read(session, grant),
+        "row": (await rows_of(session, [grant]))[0],
+        "call_title": pick(call, "title"),
+        "grantee_iban": grant.iban,
+        "today": today_in_kyiv().isoformat(),
+        "can_add": grant.status != "completed",
+    }
+
+
+async def office_list(
+    session: AsyncSession, user: CurrentUser, *, limit: int, offset: int
+) -> dict[str, Any]:
+    """The grants of the officer's municipalities, a page at a time, and every overdue
+    obligation with its grant."""
+    grants, total = await grants_of_municipalities(session, user, limit=limit, offset=offset)
+    today = today_in_kyiv()
+    overdue = await grant_obligations.obligations(session, user, overdue_only=True)
+    return {
+        "rows": await rows_of(session, grants),
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "overdue": [(obligation_read(o, today), g) for o, g in overdue],
+    }

@@ -19,6 +19,8 @@ from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
 from sme_hub.implementation.grants import (
     REPORTABLE,
+    Viewer,
+    grant_for,
     managed_grant,
     own_grant,
     readable_grant,
@@ -222,3 +224,94 @@ async def review_report(
         link=f"{settings.base_url}/me/grants/{grant.id}",
     )
     return report
+
+
+# --- from a grant's pages: the report must be the grant's of the address ---------------------
+
+
+async def check_report_of(session: AsyncSession, grant_id: int, report_id: int) -> None:
+    """404 unless the report belongs to the grant of the address. Only the column is read, so
+    the service still locks and loads the report itself."""
+    owner = await session.scalar(
+        select(col(ProgressReport.application_id)).where(col(ProgressReport.id) == report_id)
+    )
+    if owner != grant_id:
+        raise NotFound()
+
+
+async def own_report(
+    session: AsyncSession, user: CurrentUser, grant_id: int, report_id: int
+) -> tuple[Application, ProgressReport]:
+    """The grantee's grant and one of its reports."""
+    grant = await own_grant(session, user, grant_id)
+    await check_report_of(session, grant_id, report_id)
+    report = await session.get(ProgressReport, report_id)
+    assert report is not None
+    return grant, report
+
+
+async def correctable_report(
+    session: AsyncSession, user: CurrentUser, grant_id: int, report_id: int
+) -> tuple[Application, ProgressReport]:
+    """`own_report`, refused once accepted: an accepted report is not corrected."""
+    grant, report = await own_report(session, user, grant_id, report_id)
+    if report.status == "accepted":
+        raise Conflict(_("An accepted report can no longer be changed."))
+    return grant, report
+
+
+async def update_report_of(
+    session: AsyncSession, user: CurrentUser, grant_id: int, report_id: int, data: ReportIn
+) -> ProgressReport:
+    await check_report_of(session, grant_id, report_id)
+    return await update_report(session, user, report_id, data)
+
+
+async def add_receipt_of(
+    session: AsyncSession,
+    user: CurrentUser,
+    storage: Storage,
+    grant_id: int,
+    report_id: int,
+    filename: str,
+    content: bytes,
+) -> ProgressReport:
+    await check_report_of(session, grant_id, report_id)
+    return await add_receipt(session, user, storage, report_id, filename, content)
+
+
+async def review_report_of(
+    session: AsyncSession,
+    user: CurrentUser,
+    grant_id: int,
+    report_id: int,
+    data: ReviewIn,
+    *,
+    settings: Settings,
+) -> tuple[ProgressReport, str]:
+    """`review_report`, with the grant's status after it. The grant is not loaded before the
+    service locks it, so it decides on fresh data."""
+    await check_report_of(session, grant_id, report_id)
+    report = await review_report(session, user, report_id, data, settings=settings)
+    grant = await session.get(Application, grant_id)  # the one the service just changed
+    assert grant is not None
+    return report, grant.status
+
+
+async def receipt_file(
+    session: AsyncSession,
+    user: CurrentUser,
+    storage: Storage,
+    report_id: int,
+    index: int,
+    *,
+    grant_id: int | None = None,
+    viewer: Viewer = "reader",
+) -> tuple[bytes, str, str]:
+    """A receipt's content, type and name for its grantee or an officer; from a page
+    (`grant_id` of its address, `viewer` of the page) another grant's report is not found."""
+    if grant_id is not None:
+        await grant_for(session, user, grant_id, viewer)
+        await check_report_of(session, grant_id, report_id)
+    found = await receipt(session, user, report_id, index)
+    return await storage.get(found["key"]), found["content_type"], found["filename"]

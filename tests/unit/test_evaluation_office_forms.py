@@ -9,17 +9,16 @@ from typing import Any
 import pytest
 
 from sme_hub.core.i18n import current_locale
-from sme_hub.evaluation.office_forms import (
+from sme_hub.evaluation.forms import (
     MAX_BUDGET_KOP,
     WHAT_IF_FIELDS,
     committee_from_form,
     decision_from_form,
     read_what_if,
-    what_if_values,
 )
-from sme_hub.evaluation.office_pages import bonuses, number
+from sme_hub.evaluation.results_report import bonuses, number
 from sme_hub.evaluation.schemas import RankingItem
-from sme_hub.evaluation.service import WhatIf
+from sme_hub.evaluation.service import WhatIf, what_if_values
 
 
 @pytest.fixture(autouse=True)

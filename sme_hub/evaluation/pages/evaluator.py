@@ -6,23 +6,19 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
-from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
+from sme_hub.core.i18n import _, format_datetime_kyiv, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
-from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import committee as evaluation_committee
-from sme_hub.evaluation import evaluator_forms, review
+from sme_hub.evaluation import forms, review
 from sme_hub.evaluation import scoring as evaluation_scoring
-from sme_hub.evaluation.schemas import ScoresIn
+from sme_hub.evaluation.web import evaluators
 from sme_hub.grants import calls, explain
 from sme_hub.grants.models import GrantCall
-from sme_hub.grants.rules import criterion_name
 
-evaluators = [requires_role(Role.EVALUATOR)]
 TEMPLATES = "evaluation/evaluator"
 
 
@@ -68,7 +64,7 @@ class EvaluatorPagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         try:
-            declaration = evaluator_forms.read_declaration(data)
+            declaration = forms.read_declaration(data)
             await evaluation_committee.declare(db_session, user, assignment_id, declaration)
         except InvalidInput as exc:
             return await _assignment_page(
@@ -94,7 +90,7 @@ class EvaluatorPagesController(Controller):
     ) -> Template | Redirect:
         """Save without JavaScript: the valid scores are kept even when others are not."""
         try:
-            errors, _criteria = await _save_sheet(db_session, user, assignment_id, data)
+            errors, _criteria = await review.save_sheet(db_session, user, assignment_id, data)
         except (Conflict, Forbidden) as exc:
             return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
         if not errors:
@@ -115,7 +111,7 @@ class EvaluatorPagesController(Controller):
     ) -> Template:
         """While the evaluator types (htmx): save what is valid, mark the rest in place."""
         try:
-            errors, criteria = await _save_sheet(db_session, user, assignment_id, data)
+            errors, criteria = await review.save_sheet(db_session, user, assignment_id, data)
         except (Conflict, Forbidden) as exc:  # e.g. submitted meanwhile in another tab
             return render(request, f"{TEMPLATES}/_autosave.html", refused=exc.detail)
         return render(
@@ -138,19 +134,11 @@ class EvaluatorPagesController(Controller):
         """Save what the form carries, then make the scores final; a refusal names every
         criterion to fix and submits nothing."""
         try:
-            errors, _criteria = await _save_sheet(db_session, user, assignment_id, data)
+            errors, _criteria = await review.save_sheet(db_session, user, assignment_id, data)
             if not errors and not confirmed(data):  # the scores are saved as a draft
                 await evaluation_scoring.ready_to_submit(db_session, user, assignment_id)
                 return confirmation(
-                    request,
-                    title=_("Submit your scores as final?"),
-                    consequences=[
-                        _("Your scores and comments become final and count in the ranking."),
-                        _("You can no longer change them, unless the officer reopens them."),
-                    ],
-                    button=_("Yes, submit my scores"),
-                    cancel=_page(assignment_id),
-                    data=data,
+                    request, **_submit_question(), cancel=_page(assignment_id), data=data
                 )
             if not errors:
                 await evaluation_scoring.submit_scores(db_session, user, assignment_id)
@@ -174,71 +162,34 @@ def _call_title(call: GrantCall) -> str:
     return str(pick(call, "title"))
 
 
-async def _save_sheet(
-    db_session: AsyncSession, user: CurrentUser, assignment_id: int, data: dict[str, Any]
-) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """Save the readable, valid scores of a posted sheet; the problems of the others come
-    back by field, with the call's criteria."""
-    sheet = await review.review(db_session, user, assignment_id)
-    found = evaluator_forms.read_scores(data, sheet.call.criteria, sheet.assignment.scores)
-    # Called even for an empty sheet: the service's refusal of a closed assignment is the
-    # answer. It refuses a whole sheet for one wrong score, so the rest is tried again.
-    for _attempt in range(2):
-        try:
-            await evaluation_scoring.save_scores(
-                db_session,
-                user,
-                assignment_id,
-                ScoresIn(scores=found.scores, comments=found.comments),
-            )
-            break
-        except InvalidInput as exc:
-            found.without(exc.errors)
-    return found.errors, sheet.call.criteria
+def _submit_question() -> dict[str, Any]:
+    return {
+        "title": _("Submit your scores as final?"),
+        "consequences": [
+            _("Your scores and comments become final and count in the ranking."),
+            _("You can no longer change them, unless the officer reopens them."),
+        ],
+        "button": _("Yes, submit my scores"),
+    }
 
 
 async def _assignment_page(
     request: Request[Any, Any, Any],
-    db_session: AsyncSession,
+    db_session: DbSession,
     user: CurrentUser,
     assignment_id: int,
     *,
     data: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Template:
-    """The declaration, the application with its score sheet, or the read-only outcome,
-    by the assignment's state; with `errors` it answers 422 showing what was posted."""
-    sheet = await review.review(db_session, user, assignment_id)
-    await review.record_opening(db_session, user, sheet)
-    locale = current_locale.get()
-    fields = {
-        f"{part}.{c['key']}": criterion_name(c, locale)
-        for c in sheet.call.criteria
-        for part in ("scores", "comments")
-    }
-    order = [*fields, "has_conflict", "note"]
-    problems = dict(
-        sorted(
-            (errors or {}).items(), key=lambda e: order.index(e[0]) if e[0] in order else len(order)
-        )
-    )
+    """The assignment's page; with `errors` it answers 422 showing what was posted."""
+    view = await review.assignment_page(db_session, user, assignment_id, data=data, errors=errors)
     return render(
         request,
         f"{TEMPLATES}/assignment.html",
-        status_code=422 if problems else 200,
-        sheet=sheet,
-        call_title=pick(sheet.call, "title", locale),
-        questions={q["key"]: pick(q, "label", locale) for q in sheet.call.questions},
-        values=evaluator_forms.form_values(
-            sheet.assignment.scores, sheet.assignment.comments, data
-        ),
-        declaration={key: str((data or {}).get(key, "")) for key in ("has_conflict", "note")},
-        errors=problems,
-        summary=[
-            (key, f"{fields[key]}: {message}" if key in fields else message)
-            for key, message in problems.items()
-        ],
+        status_code=422 if view["errors"] else 200,
+        **view,
         labels=review.ASSIGNMENT_STATUS_LABELS,
-        number=evaluator_forms.score_text,
+        number=forms.score_text,
         points=explain.points_text,
     )

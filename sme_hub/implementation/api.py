@@ -10,7 +10,6 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
 
-from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
@@ -19,11 +18,10 @@ from sme_hub.core.errors import (
     TooLarge,
     UnsupportedType,
 )
-from sme_hub.core.exports import Export, export_route
+from sme_hub.core.exports import export_route
 from sme_hub.core.pages import file_response
-from sme_hub.core.roles import Role
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.implementation import agreement, exports
+from sme_hub.implementation import agreement
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
@@ -38,15 +36,9 @@ from sme_hub.implementation.schemas import (
     TrancheIn,
     TrancheRead,
 )
+from sme_hub.implementation.web import grants_export, officers, signed_in
 
-officers = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
-signed_in = [requires_login]
 ERRORS: list[type[HTTPException]] = [NotAuthorizedException, NotFound, Conflict, InvalidInput]
-
-
-async def grants_export(user: Actor) -> Export:
-    """The grants `GET /grants` lists as CSV or XLSX (by the path), streamed."""
-    return exports.grants_export(user)
 
 
 class ImplementationApiController(Controller):
@@ -89,8 +81,7 @@ class ImplementationApiController(Controller):
     ) -> Response[bytes]:
         """The grant agreement in Ukrainian: parties, amounts, budget lines, tranche schedule
         and duties."""
-        grant = await implementation_grants.readable_grant(db_session, user, grant_id)
-        return await agreement.download(db_session, user, grant)
+        return file_response(*await agreement.download(db_session, user, grant_id, "reader"))
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
     async def add_tranche(
@@ -182,9 +173,8 @@ class ImplementationApiController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        found = await progress_reports.receipt(db_session, user, report_id, index)
-        body = await storage.get(found["key"])
-        return file_response(body, found["content_type"], found["filename"])
+        found = await progress_reports.receipt_file(db_session, user, storage, report_id, index)
+        return file_response(*found)
 
     @post("/reports/{report_id:int}/review", guards=officers, status_code=200, raises=ERRORS)
     async def review(

@@ -1,7 +1,7 @@
 """The grantee's pages of a grant in implementation: the agreement, the tranches and the
 obligations; progress reports sent, corrected and given receipts. Every rule is the
 service's: a refused form comes back with its messages and nothing is kept. The officer's
-pages are in office_pages.py."""
+pages are in office.py."""
 
 from typing import Annotated, Any
 
@@ -12,24 +12,19 @@ from litestar.exceptions import HTTPException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
-from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.deps import Actor, DbSession, Files, FormData
-from sme_hub.core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
-from sme_hub.core.i18n import _, pick
+from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
+from sme_hub.core.i18n import _
 from sme_hub.core.pages import file_response, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
-from sme_hub.grants import schemas as grant_labels
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.grants.forms import size_text
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, forms
+from sme_hub.implementation import agreement, forms, overview
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
-from sme_hub.implementation import schemas as labels
 from sme_hub.implementation.models import ProgressReport
-from sme_hub.partners import call_partners as call_partner_offers
+from sme_hub.implementation.web import common_context, signed_in
 from sme_hub.partners import rules as partner_rules
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -40,25 +35,10 @@ def _mine(grant_id: int) -> str:
     return f"/me/grants/{grant_id}"
 
 
-async def check_report_of(db_session: AsyncSession, grant_id: int, report_id: int) -> None:
-    """404 unless the report belongs to the grant of the address. Only the column is read, so
-    the service still locks and loads the report itself."""
-    owner = await db_session.scalar(
-        select(col(ProgressReport.application_id)).where(col(ProgressReport.id) == report_id)
-    )
-    if owner != grant_id:
-        raise NotFound()
-
-
-def common_context() -> dict[str, Any]:
-    """What every implementation page uses: status labels and file sizes."""
-    return {"labels": labels, "grant_labels": grant_labels, "size": size_text}
-
-
 class GranteePagesController(Controller):
     include_in_schema = False
     path = "/me/grants"
-    guards = [requires_login]
+    guards = signed_in
 
     @get("/{grant_id:int}")
     async def grant_page(
@@ -68,15 +48,13 @@ class GranteePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        grant = await implementation_grants.own_grant(db_session, user, grant_id)
-        return await _grantee_page(request, db_session, grant)
+        return await _grantee_page(request, db_session, user, grant_id)
 
     @get("/{grant_id:int}/agreement.pdf")
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        grant = await implementation_grants.own_grant(db_session, user, grant_id)
-        return await agreement.download(db_session, user, grant)
+        return file_response(*await agreement.download(db_session, user, grant_id, "grantee"))
 
     @post("/{grant_id:int}/reports")
     async def submit_report(
@@ -89,20 +67,21 @@ class GranteePagesController(Controller):
     ) -> Template | Redirect:
         """Send a report; "Add a line" shows the form again with one more row, sending
         nothing."""
+        action = _mine(grant_id) + "/reports"
         if "add_line" in data:
-            grant = await implementation_grants.own_grant(db_session, user, grant_id)
-            form = _report_form(_mine(grant_id) + "/reports", data, add_line=True)
-            return await _grantee_page(request, db_session, grant, form=form, fragment=True)
+            form = _report_form(action, data, add_line=True)
+            return await _grantee_page(
+                request, db_session, user, grant_id, form=form, fragment=True
+            )
         try:
             report = await progress_reports.submit_report(
                 db_session, user, grant_id, forms.read_report(data)
             )
         except (InvalidInput, Conflict) as exc:
             await db_session.rollback()
-            grant = await implementation_grants.own_grant(db_session, user, grant_id)
-            form = _report_form(_mine(grant_id) + "/reports", data, exc=exc)
+            form = _report_form(action, data, exc=exc)
             return await _grantee_page(
-                request, db_session, grant, form=form, status_code=exc.status_code
+                request, db_session, user, grant_id, form=form, status_code=exc.status_code
             )
         message = _("Your report is sent to the municipality. Attach the receipts to it below.")
         return redirect_with_message(request, f"{_mine(grant_id)}#report-{report.id}", message)
@@ -117,13 +96,12 @@ class GranteePagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         """A report to correct and send again."""
-        grant = await implementation_grants.own_grant(db_session, user, grant_id)
-        await check_report_of(db_session, grant_id, report_id)
-        report = await db_session.get(ProgressReport, report_id)
-        assert report is not None
-        if report.status == "accepted":
-            message = _("An accepted report can no longer be changed.")
-            return redirect_with_message(request, _mine(grant_id), message, "info")
+        try:
+            grant, report = await progress_reports.correctable_report(
+                db_session, user, grant_id, report_id
+            )
+        except Conflict as exc:
+            return redirect_with_message(request, _mine(grant_id), exc.detail, "info")
         action = f"{_mine(grant_id)}/reports/{report_id}"
         form = {"action": action, "values": forms.report_values(report), "errors": {}}
         return _edit_page(request, grant, report, form)
@@ -139,22 +117,17 @@ class GranteePagesController(Controller):
         db_session: DbSession,
     ) -> Template | Redirect:
         action = f"{_mine(grant_id)}/reports/{report_id}"
-        await check_report_of(db_session, grant_id, report_id)
         if "add_line" in data:
-            grant = await implementation_grants.own_grant(db_session, user, grant_id)
-            report = await db_session.get(ProgressReport, report_id)
-            assert report is not None
+            grant, report = await progress_reports.own_report(db_session, user, grant_id, report_id)
             form = _report_form(action, data, add_line=True)
             return _edit_page(request, grant, report, form, fragment=True)
         try:
-            await progress_reports.update_report(
-                db_session, user, report_id, forms.read_report(data)
+            await progress_reports.update_report_of(
+                db_session, user, grant_id, report_id, forms.read_report(data)
             )
         except (InvalidInput, Conflict) as exc:
             await db_session.rollback()
-            grant = await implementation_grants.own_grant(db_session, user, grant_id)
-            report = await db_session.get(ProgressReport, report_id)
-            assert report is not None
+            grant, report = await progress_reports.own_report(db_session, user, grant_id, report_id)
             form = _report_form(action, data, exc=exc)
             return _edit_page(request, grant, report, form, status_code=exc.status_code)
         message = _("The corrected report is sent to the municipality again.")
@@ -175,23 +148,21 @@ class GranteePagesController(Controller):
         storage: Files,
     ) -> Template | Redirect:
         """A PDF, JPEG or PNG receipt; a refused file is explained by its input."""
-        await check_report_of(db_session, grant_id, report_id)
-        upload = data.get("file")
-        name = (upload.filename if isinstance(upload, UploadFile) else "") or "receipt"
-        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        name, content = await _upload(data.get("file"))
         try:
-            report = await progress_reports.add_receipt(
-                db_session, user, storage, report_id, name, content
+            report = await progress_reports.add_receipt_of(
+                db_session, user, storage, grant_id, report_id, name, content
             )
         except (TooLarge, UnsupportedType, Conflict, InvalidInput) as exc:
             await db_session.rollback()
-            grant = await implementation_grants.own_grant(db_session, user, grant_id)
             detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
+            errors = {report_id: detail or exc.detail}
             return await _grantee_page(
                 request,
                 db_session,
-                grant,
-                receipt_errors={report_id: detail or exc.detail},
+                user,
+                grant_id,
+                receipt_errors=errors,
                 status_code=exc.status_code,
             )
         message = _("Receipt “{name}” attached.").format(name=report.receipts[-1]["filename"])
@@ -207,8 +178,17 @@ class GranteePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        await implementation_grants.own_grant(db_session, user, grant_id)
-        return await receipt_download(db_session, user, storage, grant_id, report_id, index)
+        found = await progress_reports.receipt_file(
+            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="grantee"
+        )
+        return file_response(*found)
+
+
+async def _upload(upload: Any) -> tuple[str, bytes]:
+    """The posted file's name and content (none posted: an empty "receipt")."""
+    if not isinstance(upload, UploadFile):
+        return "receipt", b""
+    return upload.filename or "receipt", await upload.read()
 
 
 def _report_form(
@@ -227,19 +207,17 @@ def _report_form(
 async def _grantee_page(
     request: Request[Any, Any, Any],
     db_session: AsyncSession,
-    grant: Application,
+    user: CurrentUser,
+    grant_id: int,
     *,
     form: dict[str, Any] | None = None,
     receipt_errors: dict[int, str] | None = None,
     status_code: int = 200,
     fragment: bool = False,
 ) -> Template:
-    assert grant.id is not None
-    user = current_user(request)
-    assert user is not None  # the controller's guard
-    call = await implementation_grants.call_of(db_session, grant)
+    view = await overview.grantee_page(db_session, user, grant_id)
     new_report = {
-        "action": _mine(grant.id) + "/reports",
+        "action": _mine(grant_id) + "/reports",
         "values": forms.report_values(None),
         "errors": {},
     }
@@ -248,12 +226,9 @@ async def _grantee_page(
         "implementation/grant.html",
         fragment=SPENDING_FRAGMENT if fragment else None,
         status_code=status_code,
-        grant=await implementation_grants.grant_read(db_session, grant),
-        call_title=pick(call, "title"),
-        can_report=grant.status in implementation_grants.REPORTABLE,
+        **view,
         form=form or new_report,
         receipt_errors=receipt_errors or {},
-        offers=await call_partner_offers.grant_offers(db_session, user, grant.id),
         partner_labels=partner_rules,
         **common_context(),
     )
@@ -278,17 +253,3 @@ def _edit_page(
         form={**form, "submit_label": _("Send the corrected report")},
         **common_context(),
     )
-
-
-async def receipt_download(
-    db_session: AsyncSession,
-    user: CurrentUser,
-    storage: Files,
-    grant_id: int,
-    report_id: int,
-    index: int,
-) -> Response[bytes]:
-    await check_report_of(db_session, grant_id, report_id)
-    found = await progress_reports.receipt(db_session, user, report_id, index)
-    body = await storage.get(found["key"])
-    return file_response(body, found["content_type"], found["filename"])

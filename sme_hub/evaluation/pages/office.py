@@ -4,27 +4,30 @@ the what-if simulation (which saves nothing) and the decision on one application
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import col, select
 
-from sme_hub.core import audit
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
-from sme_hub.core.errors import Conflict, InvalidInput, NotFound
-from sme_hub.core.forms import parse_form
+from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    confirmation,
+    confirmed,
+    file_response,
+    redirect_with_message,
+    render,
+)
 from sme_hub.evaluation import committee as evaluation_committee
-from sme_hub.evaluation import decisions, office_forms, progress, rules, service
+from sme_hub.evaluation import decisions, forms, progress, results_report, service
 from sme_hub.evaluation import scoring as evaluation_scoring
-from sme_hub.evaluation.controllers import officers
 from sme_hub.evaluation.results_report import bonuses, number
 from sme_hub.evaluation.schemas import DecisionIn
-from sme_hub.grants import calls, explain
+from sme_hub.evaluation.web import officers
+from sme_hub.grants import explain
 from sme_hub.grants import schemas as labels
-from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.models import Application
 
 
 def _base(call_id: int) -> str:
@@ -58,7 +61,7 @@ class EvaluationOfficePagesController(Controller):
     ) -> Template | Redirect:
         try:
             chosen = await evaluation_committee.set_committee(
-                db_session, user, call_id, office_forms.committee_from_form(data)
+                db_session, user, call_id, forms.committee_from_form(data)
             )
         except InvalidInput as exc:
             return await _progress_page(
@@ -97,11 +100,9 @@ class EvaluationOfficePagesController(Controller):
         db_session: DbSession,
     ) -> Redirect:
         try:
-            assignment = await evaluation_scoring.reopen(db_session, user, assignment_id)
+            await evaluation_scoring.reopen_in_call(db_session, user, call_id, assignment_id)
         except Conflict as exc:
             return redirect_with_message(request, _base(call_id), exc.detail, "error")
-        if assignment.call_id != call_id:
-            raise NotFound()  # another call's sheet: the 404 rolls the reopening back
         return redirect_with_message(
             request,
             _base(call_id),
@@ -117,20 +118,10 @@ class EvaluationOfficePagesController(Controller):
         db_session: DbSession,
         page: Page,
     ) -> Template:
-        call = await calls.managed_call(db_session, user, call_id)
-        read = await service.ranking(
+        view = await service.ranking_page(
             db_session, user, call_id, limit=page.limit, offset=page.offset
         )
-        ids = [item.application_id for item in read.items]
-        return render(
-            request,
-            "evaluation/office/ranking.html",
-            call=call,
-            ranking=read,
-            rows=await progress.rows_of(db_session, call_id, ids),
-            decided=await progress.decided(db_session, call_id),
-            **_context(),
-        )
+        return render(request, "evaluation/office/ranking.html", **view, **_context())
 
     @post("/recommendation")
     async def recommend(
@@ -164,30 +155,14 @@ class EvaluationOfficePagesController(Controller):
     ) -> Template:
         """The ranking and selection again with the settings typed in the form, beside the
         call's own; nothing is saved (a GET, and call_outcomes only reads)."""
-        call = await calls.managed_call(db_session, user, call_id)
-        own_values = office_forms.what_if_values(call)
-        values = own_values | {
-            key: str(request.query_params[key])
-            for key in office_forms.WHAT_IF_FIELDS
-            if key in request.query_params
-        }
-        tried, errors = office_forms.read_what_if(values)
-        context: dict[str, Any] = {
-            "call": call,
-            "values": values,
-            "own_values": own_values,
-            "errors": errors,
-            "fields": office_forms.WHAT_IF_FIELDS,
-            "groups": office_forms.GROUPS,
-        }
-        if not errors:
-            context |= await _simulation(db_session, call, tried)
+        typed = {key: str(request.query_params[key]) for key in request.query_params}
+        view = await service.what_if(db_session, user, call_id, typed)
         return render(
             request,
             "evaluation/office/what_if.html",
             fragment="evaluation/office/_what_if_result.html",
-            status_code=422 if errors else 200,
-            **context,
+            status_code=422 if view["errors"] else 200,
+            **view,
             **_context(),
         )
 
@@ -200,17 +175,8 @@ class EvaluationOfficePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        _call, application = await _application(db_session, user, call_id, application_id)
-        await audit.record_access(  # the officer reads the applicant's business and project
-            db_session,
-            user,
-            object_type="application",
-            object_id=application_id,
-            municipality_id=application.municipality_id,
-            owner_id=application.applicant_id,
-            details={"as": "decision"},
-        )
-        return await _decision_page(request, db_session, user, call_id, application_id)
+        view = await decisions.open_decision_page(db_session, user, call_id, application_id)
+        return _decision_page(request, view)
 
     @post("/applications/{application_id:int}")
     async def decide(
@@ -223,51 +189,29 @@ class EvaluationOfficePagesController(Controller):
         db_session: DbSession,
         settings: Config,
     ) -> Template | Redirect:
-        await _check_in_call(db_session, call_id, application_id)
-        fields, errors = office_forms.decision_from_form(data)
         page = f"{_base(call_id)}/applications/{application_id}"
         try:
-            if errors:
-                raise InvalidInput(errors)
-            decision = parse_form(DecisionIn, fields)
+            decision = forms.read_decision(data)
             if not confirmed(data):
-                await decisions.check_decision(db_session, user, application_id, decision)
-                return confirmation(
-                    request, **_decision_question(application_id, decision), cancel=page, data=data
+                await decisions.check_decision_in_call(
+                    db_session, user, call_id, application_id, decision
                 )
-            decided = await decisions.decide(
-                db_session, user, application_id, decision, settings=settings
+                question = _decision_question(application_id, decision)
+                return confirmation(request, **question, cancel=page, data=data)
+            decided = await decisions.decide_in_call(
+                db_session, user, call_id, application_id, decision, settings=settings
             )
-        except InvalidInput as exc:
-            return await _decision_page(
-                request,
-                db_session,
-                user,
-                call_id,
-                application_id,
-                values=dict(data),
-                errors={**exc.errors, **errors},
-                status_code=422,
-            )
-        except Conflict as exc:
-            return await _decision_page(
-                request,
-                db_session,
-                user,
-                call_id,
-                application_id,
-                values=dict(data),
-                refused=exc.detail,
-                status_code=409,
-            )
-        message = (
-            _("The application is approved: {amount} awarded.").format(
-                amount=format_money(decided.awarded_kop)
-            )
-            if decided.status == "approved"
-            else _("The application is rejected.")
-        )
-        return redirect_with_message(request, page, message)
+        except (InvalidInput, Conflict) as exc:
+            view = await decisions.decision_page(db_session, user, call_id, application_id)
+            return _decision_page(request, view, data=data, refusal=exc)
+        return redirect_with_message(request, page, _decided_message(decided))
+
+
+def _decided_message(decided: Application) -> str:
+    if decided.status == "approved":
+        amount = format_money(decided.awarded_kop)
+        return _("The application is approved: {amount} awarded.").format(amount=amount)
+    return _("The application is rejected.")
 
 
 def _decision_question(application_id: int, decision: DecisionIn) -> dict[str, Any]:
@@ -337,78 +281,37 @@ async def _progress_page(
     )
 
 
-async def _simulation(
-    db_session: DbSession, call: GrantCall, tried: service.WhatIf
-) -> dict[str, Any]:
-    """The call's own selection and the one with the settings tried, and what changes."""
-    own = (await service.call_outcomes(db_session, call)).outcomes
-    trial = (await service.call_outcomes(db_session, call, tried)).outcomes
-    change = rules.compare(own, trial)
-    recommended = rules.recommended_ids(trial)
-    return {
-        "trial": trial,
-        "own": own,
-        "recommended": recommended,
-        "own_recommended": rules.recommended_ids(own),
-        "change": change,
-        "rows": await progress.rows_of(db_session, call.id or 0, [*recommended, *change.left]),
-    }
-
-
-async def _check_in_call(db_session: DbSession, call_id: int, application_id: int) -> None:
-    """404 unless the application belongs to this call (decide() checks the tenancy). Only
-    a column is read: decide() locks and loads the call and the application itself."""
-    owner = await db_session.scalar(
-        select(col(Application.call_id)).where(col(Application.id) == application_id)
-    )
-    if owner != call_id:
-        raise NotFound()
-
-
-async def _application(
-    db_session: DbSession, user: Actor, call_id: int, application_id: int
-) -> tuple[GrantCall, Application]:
-    """The call (managed by the officer) and its application; another call's is not found."""
-    call = await calls.managed_call(db_session, user, call_id)
-    application = await db_session.get(Application, application_id)
-    if application is None or application.call_id != call_id:
-        raise NotFound()
-    return call, application
-
-
-async def _decision_page(
+def _decision_page(
     request: Request[Any, Any, Any],
-    db_session: DbSession,
-    user: Actor,
-    call_id: int,
-    application_id: int,
+    view: dict[str, Any],
     *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    refused: str | None = None,
-    status_code: int = 200,
+    data: dict[str, Any] | None = None,
+    refusal: InvalidInput | Conflict | None = None,
 ) -> Template:
-    call, application = await _application(db_session, user, call_id, application_id)
-    # Other approvals may have been made since this request's first read of the call.
-    await db_session.refresh(call)
-    item = None
-    if application.status in service.RANKED:  # not the ineligible or withdrawn
-        found = await service.call_outcomes(db_session, call)
-        item = service.ranking_item(found, call, application_id)
-    rows = await progress.rows_of(db_session, call_id, [application_id])
+    """The decision page; after a refusal (422 by field, 409 as a whole) with what was typed."""
+    application = view["application"]
+    errors = refusal.errors if isinstance(refusal, InvalidInput) else {}
     return render(
         request,
         "evaluation/office/decision.html",
-        status_code=status_code,
-        call=call,
-        application=application,
-        row=rows[application_id],
-        item=item,
-        decidable=application.status in decisions.DECIDABLE,
-        values=values or {"amount": hryvnias_text(application.requested_amount_kop)},
+        status_code=refusal.status_code if refusal else 200,
+        **view,
+        values=dict(data)
+        if data is not None
+        else {"amount": hryvnias_text(application.requested_amount_kop)},
         # The service names the amount in kopiykas; the form asks for it in hryvnias.
-        errors={("amount" if k == "amount_kop" else k): v for k, v in (errors or {}).items()},
-        refused=refused,
-        remaining_kop=call.budget_kop - call.approved_kop,
+        errors={("amount" if k == "amount_kop" else k): v for k, v in errors.items()},
+        refused=refusal.detail if isinstance(refusal, Conflict) else None,
         **_context(),
     )
+
+
+class CallResultsPagesController(Controller):
+    include_in_schema = False
+    guards = officers
+
+    @get("/municipality/calls/{call_id:int}/results.pdf")
+    async def results_page(
+        self, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> Response[bytes]:
+        return file_response(*await results_report.results_file(db_session, user, call_id))

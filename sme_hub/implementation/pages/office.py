@@ -10,21 +10,17 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
-from sme_hub.core.errors import Conflict, InvalidInput, NotFound
+from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.exports import export_route
-from sme_hub.core.i18n import _, pick
-from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.grants.models import Application
+from sme_hub.core.i18n import _
+from sme_hub.core.pages import file_response, redirect_with_message, render
+from sme_hub.core.roles import CurrentUser
 from sme_hub.implementation import agreement, forms, overview
-from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches
-from sme_hub.implementation.controllers import grants_export
-from sme_hub.implementation.pages import check_report_of, common_context, receipt_download
+from sme_hub.implementation.web import common_context, grants_export, officers
 
 OFFICE = "/municipality/grants"
 PAGE_SIZE = 50
@@ -48,7 +44,7 @@ def _refusal(key: str, exc: HTTPException) -> dict[str, Any]:
 class GrantOfficePagesController(Controller):
     include_in_schema = False
     path = OFFICE
-    guards = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
+    guards = officers
 
     @get("/")
     async def grants_list(
@@ -66,16 +62,13 @@ class GrantOfficePagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        grant = await implementation_grants.managed_grant(db_session, user, grant_id)
-        await implementation_grants.record_view(db_session, user, grant)
-        return await _office_page(request, db_session, user, grant_id)
+        return await _office_page(request, db_session, user, grant_id, opened=True)
 
     @get("/{grant_id:int}/agreement.pdf")
     async def agreement_pdf(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
-        grant = await implementation_grants.managed_grant(db_session, user, grant_id)
-        return await agreement.download(db_session, user, grant)
+        return file_response(*await agreement.download(db_session, user, grant_id, "officer"))
 
     @post("/{grant_id:int}/tranches")
     async def add_tranche(
@@ -131,18 +124,16 @@ class GrantOfficePagesController(Controller):
         settings: Config,
     ) -> Template | Redirect:
         """Accept, or return with a note; the grantee is emailed either way."""
-        # The grant is not loaded before the service locks it, so it decides on fresh data.
-        await check_report_of(db_session, grant_id, report_id)
         try:
-            report = await progress_reports.review_report(
-                db_session, user, report_id, forms.read_review(data), settings=settings
+            report, grant_status = await progress_reports.review_report_of(
+                db_session, user, grant_id, report_id, forms.read_review(data), settings=settings
             )
         except (InvalidInput, Conflict) as exc:
             key = f"review-{report_id}"
             return await _office_refused(request, db_session, user, grant_id, key, data, exc)
         if report.status == "returned":
             message = _("The report is returned to the grantee with your note.")
-        elif report.kind == "final" and await _status_of(db_session, grant_id) == "completed":
+        elif report.kind == "final" and grant_status == "completed":
             message = _("The final report is accepted: the grant is completed.")
         else:
             message = _("The report is accepted.")
@@ -158,8 +149,10 @@ class GrantOfficePagesController(Controller):
         db_session: DbSession,
         storage: Files,
     ) -> Response[bytes]:
-        await implementation_grants.managed_grant(db_session, user, grant_id)
-        return await receipt_download(db_session, user, storage, grant_id, report_id, index)
+        found = await progress_reports.receipt_file(
+            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="officer"
+        )
+        return file_response(*found)
 
     @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
     async def mark_met(
@@ -174,7 +167,7 @@ class GrantOfficePagesController(Controller):
         """From the grant's page, or from the overdue list (`back=list`) and back there."""
         to_list = str(data.get("back", "")) == "list"
         try:
-            obligation = await grant_obligations.mark_met(db_session, user, obligation_id)
+            await grant_obligations.mark_met_of(db_session, user, grant_id, obligation_id)
         except Conflict as exc:
             await db_session.rollback()
             if to_list:
@@ -183,16 +176,8 @@ class GrantOfficePagesController(Controller):
             return await _office_page(
                 request, db_session, user, grant_id, problems=problems, status_code=409
             )
-        if obligation.application_id != grant_id:
-            raise NotFound()  # another grant's obligation: the 404 rolls the change back
         target = f"{OFFICE}#overdue" if to_list else f"{_office(grant_id)}#obligations"
         return redirect_with_message(request, target, _("The obligation is marked as met."))
-
-
-async def _status_of(db_session: AsyncSession, grant_id: int) -> str:
-    grant = await db_session.get(Application, grant_id)  # the one the service just changed
-    assert grant is not None
-    return grant.status
 
 
 async def _office_refused(
@@ -228,22 +213,16 @@ async def _office_page(
     errors: dict[str, dict[str, str]] | None = None,
     problems: dict[str, str] | None = None,
     status_code: int = 200,
+    opened: bool = False,
 ) -> Template:
     """The grant for its officer; the forms' typed values, field errors and messages are
     keyed by form (`pay-<tranche>`, `tranche`, `review-<report>`, `obligation-<id>`)."""
-    grant = await implementation_grants.managed_grant(db_session, user, grant_id)
-    call = await implementation_grants.call_of(db_session, grant)
-    row = (await overview.rows_of(db_session, [grant]))[0]
+    view = await overview.office_page(db_session, user, grant_id, opened=opened)
     return render(
         request,
         "implementation/office/grant.html",
         status_code=status_code,
-        grant=await implementation_grants.grant_read(db_session, grant),
-        row=row,
-        call_title=pick(call, "title"),
-        grantee_iban=grant.iban,
-        today=implementation_grants.today_in_kyiv().isoformat(),
-        can_add=grant.status != "completed",
+        **view,
         values=values or {},
         errors=errors or {},
         problems=problems or {},
@@ -259,21 +238,13 @@ async def _office_list(
     offset: int = 0,
     problem: str | None = None,
 ) -> Template:
-    grants, total = await implementation_grants.grants_of_municipalities(
-        db_session, user, limit=PAGE_SIZE, offset=offset
-    )
-    today = implementation_grants.today_in_kyiv()
-    overdue = await grant_obligations.obligations(db_session, user, overdue_only=True)
+    view = await overview.office_list(db_session, user, limit=PAGE_SIZE, offset=offset)
     return render(
         request,
         "implementation/office/grants.html",
         status_code=409 if problem else 200,
-        rows=await overview.rows_of(db_session, grants),
-        total=total,
-        limit=PAGE_SIZE,
-        offset=offset,
+        **view,
         query="",
-        overdue=[(implementation_grants.obligation_read(o, today), g) for o, g in overdue],
         problem=problem,
         **common_context(),
     )

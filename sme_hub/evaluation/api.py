@@ -1,16 +1,16 @@
 """Evaluation over the API (api.md): committee and assignments (officers), conflict
-declarations and scores (evaluators), the ranking (officers)."""
+declarations and scores (evaluators), the ranking, decisions and the results PDF
+(officers)."""
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 
-from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from sme_hub.core.roles import Role
+from sme_hub.core.pages import file_response
 from sme_hub.evaluation import committee as evaluation_committee
-from sme_hub.evaluation import decisions, service
+from sme_hub.evaluation import decisions, results_report, review, service
 from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import (
@@ -23,10 +23,8 @@ from sme_hub.evaluation.schemas import (
     RankingRead,
     ScoresIn,
 )
-from sme_hub.grants.models import GrantCall
+from sme_hub.evaluation.web import evaluators, officers
 
-officers = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
-evaluators = [requires_role(Role.EVALUATOR)]
 ERRORS: list[type[HTTPException]] = [
     NotAuthorizedException,
     Forbidden,
@@ -65,7 +63,7 @@ class EvaluationApiController(Controller):
 
     @get("/me/assignments", guards=evaluators)
     async def mine(self, user: Actor, db_session: DbSession) -> list[AssignmentRead]:
-        return await evaluation_scoring.my_assignments(db_session, user)
+        return await review.my_assignments(db_session, user)
 
     @post(
         "/assignments/{assignment_id:int}/conflict",
@@ -146,16 +144,21 @@ class DecisionApiController(Controller):
     ) -> DecisionRead:
         """Approve (amount ≤ requested) or reject, with a decision reference; 409 with
         `extra.remaining_kop` when an approval would exceed the budget."""
-        decided = await decisions.decide(db_session, user, application_id, data, settings=settings)
-        call = await db_session.get(GrantCall, decided.call_id)
-        assert call is not None
-        return DecisionRead(
-            application_id=application_id,
-            status=decided.status,
-            awarded_kop=decided.awarded_kop,
-            reference=decided.decision_reference,
-            remaining_kop=call.budget_kop - call.approved_kop,
+        return await decisions.decision_read(
+            db_session, user, application_id, data, settings=settings
         )
+
+
+class CallResultsController(Controller):
+    guards = officers
+
+    @get("/api/v1/calls/{call_id:int}/results.pdf", tags=["evaluation"], raises=ERRORS)
+    async def results_api(
+        self, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> Response[bytes]:
+        """The call, its ranking with the decisions and the totals, as a PDF (the caller's
+        language: Ukrainian unless English); 409 before the call has a ranking."""
+        return file_response(*await results_report.results_file(db_session, user, call_id))
 
 
 def _row(assignment: Assignment) -> dict[str, object]:

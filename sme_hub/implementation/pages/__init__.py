@@ -1,0 +1,1 @@
+"""The pages of grants in implementation, one module per audience."""
