@@ -9,7 +9,8 @@ from typing import Any
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.money import parse_hryvnias
 from sme_hub.evaluation.service import WhatIf
-from sme_hub.grants import call_forms
+from sme_hub.grants import display
+from sme_hub.grants import forms as call_forms
 from sme_hub.grants.forms import values_of
 from sme_hub.grants.models import GrantCall
 
@@ -25,7 +26,7 @@ MSG_POINTS = N_("Enter a number from 0 to 100, with at most two decimals.")
 
 def what_if_values(call: GrantCall) -> dict[str, str]:
     """The what-if form filled with the call's own settings (as the call form shows them)."""
-    values = call_forms.form_values(call)
+    values = display.call_values(call)
     return {key: str(values.get(key) or "") for key in WHAT_IF_FIELDS}
 
 

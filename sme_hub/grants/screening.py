@@ -23,6 +23,7 @@ from sme_hub.grants import applications, calls
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     APPLICATION_STATUS_LABELS,
+    ApplicationRead,
     DuplicateMatch,
     EligibilityDecision,
     ScreeningRow,
@@ -324,6 +325,24 @@ async def staff_view(
         owner_id=application.applicant_id,
     )
     return flagged.get(application_id, [])
+
+
+async def read_for(
+    session: AsyncSession, user: CurrentUser, application_id: int
+) -> ApplicationRead:
+    """One application as the API shows it: to the applicant; to staff of the call's
+    municipality once submitted (with possible duplicates); to an assigned evaluator after
+    declaring no conflict (without who applied when the review is blind); others get 404."""
+    application = await applications.get_application(session, user, application_id)
+    if application.applicant_id == user.id:
+        return await applications.read(session, user, application)
+    if not applications.can_read(user, application):  # an assigned evaluator
+        await evaluator_view(session, user, application)
+        shown = await applications.read(session, user, application)
+        call = await session.get(GrantCall, application.call_id)
+        return applications.blinded(shown) if call and call.blind_review else shown
+    flagged = await staff_view(session, user, application)
+    return await applications.read(session, user, application, duplicates=flagged)
 
 
 async def decide_eligibility(

@@ -22,7 +22,7 @@ from sme_hub.core.pages import file_response, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import schemas as grant_labels
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.grants.forms import size_text
+from sme_hub.grants.display import size_text
 from sme_hub.grants.models import Application
 from sme_hub.implementation import agreement, forms
 from sme_hub.implementation import grants as implementation_grants
