@@ -139,14 +139,9 @@ class GrantPagesController(Controller):
             )
         except (InvalidInput, Conflict, Forbidden) as exc:
             problems = exc.errors if isinstance(exc, InvalidInput) else {"__all__": exc.detail}
+            errors = {**problems, **errors}
             return await _form_page(
-                request,
-                db_session,
-                user,
-                application,
-                data,
-                {**problems, **errors},
-                exc.status_code,
+                request, db_session, user, application, data, errors, exc.status_code
             )
         message = _(
             "Your application has been submitted. We have emailed you a confirmation; the "
