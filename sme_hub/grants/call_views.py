@@ -1,7 +1,10 @@
 """What the officer's call pages show: the form's choices (municipalities, programmes),
 the logged amendments in words, and the partners the call names."""
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,10 +13,12 @@ from sqlmodel import col, select
 from sme_hub.accounts.models import User
 from sme_hub.core.collation import uk_key
 from sme_hub.core.errors import InvalidInput
+from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, format_money
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.grants import calls, display, explain, forms, overview, schemas
 from sme_hub.grants.models import CallAmendment, GrantCall
+from sme_hub.grants.rules import criterion_name
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import directory as partner_directory
@@ -69,11 +74,80 @@ async def call_form(
     }
 
 
+CHANGE_LABELS = {
+    "title_uk": N_("Title in Ukrainian"),
+    "title_en": N_("Title in English"),
+    "description_uk": N_("Description in Ukrainian"),
+    "description_en": N_("Description in English"),
+    "budget_kop": N_("Budget"),
+    "min_grant_kop": N_("Minimum grant"),
+    "max_grant_kop": N_("Maximum grant"),
+    "own_contribution_pct": N_("Own contribution, % of the project cost"),
+    "opens_at": N_("Opens"),
+    "closes_at": N_("Closes"),
+    "threshold": N_("Quality threshold"),
+    "evaluators_per_application": N_("Evaluators per application"),
+    "blind_review": N_("Blind review"),
+    "criteria": N_("Criteria"),
+    "priorities": N_("Priorities"),
+    "eligibility": N_("Who can apply"),
+    "questions": N_("Questions of the application form"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def _shown(key: str, value: Any) -> str:
+    """One side of a logged change, as people read it."""
+    if value is None or value == "":
+        return "—"
+    if key.endswith("_kop") and isinstance(value, int):
+        return format_money(value)
+    if key in ("opens_at", "closes_at") and isinstance(value, str):
+        try:
+            return format_datetime_kyiv(datetime.fromisoformat(value), "d MMMM y, HH:mm")
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key == "criteria" and isinstance(value, list):
+        return "; ".join(
+            f"{criterion_name(c, current_locale.get())}"
+            f" (×{c.get('weight', '')}, ≤ {c.get('max_score', '')})"
+            for c in value
+            if isinstance(c, dict)
+        )
+    if key == "questions" and isinstance(value, list):
+        return "; ".join(str(q.get("label_uk", "")) for q in value if isinstance(q, dict))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def describe_changes(changes: Mapping[str, Any]) -> list[Change]:
+    """A logged amendment's `changes` ({field: {before, after}}) with labels and values in
+    the reader's language."""
+    described = []
+    for key, change in changes.items():
+        label = CHANGE_LABELS.get(key)
+        before = change.get("before") if isinstance(change, dict) else None
+        after = change.get("after") if isinstance(change, dict) else change
+        described.append(
+            Change(_(label) if label else key, _shown(key, before), _shown(key, after))
+        )
+    return described
+
+
 @dataclass(frozen=True)
 class AmendmentView:
     amendment: CallAmendment
     author: str
-    changes: list[display.Change]
+    changes: list[Change]
 
 
 async def amendments(
@@ -95,7 +169,7 @@ async def amendments(
         AmendmentView(
             a,
             names.get(a.amended_by, "") if a.amended_by is not None else "",
-            display.describe_changes(a.changes),
+            describe_changes(a.changes),
         )
         for a in found
     ]

@@ -1,20 +1,18 @@
 """What the grant pages show, built from plain data: the forms' values and problems, a
 call's logged changes in words, the partners' rows, confirmations. No I/O."""
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, format_money
+from sme_hub.core.i18n import N_, _
 from sme_hub.core.money import hryvnias_text
 from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.grants import forms
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.grants.rules import SCREENING_QUESTIONS, criterion_name
+from sme_hub.grants.rules import SCREENING_QUESTIONS
 
 # --- the applicant's form ------------------------------------------------------------------
 
@@ -45,7 +43,7 @@ def shown_values(
         if key in data:
             values[key] = str(data[key])
     if "line_item" in data or "line_amount" in data:
-        values["budget_lines"] = forms.typed_rows(data)
+        values["budget_lines"] = typed_rows(data)
     for key in SCREENING_QUESTIONS:
         if f"screening.{key}" in data:
             values["screening"][key] = {"yes": True, "no": False}.get(str(data[f"screening.{key}"]))
@@ -53,6 +51,30 @@ def shown_values(
         if f"answer.{key}" in data:
             values["answers"][key] = str(data[f"answer.{key}"])
     return values
+
+
+def typed_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The budget editor's rows exactly as typed (empty ones too: errors name rows by place)."""
+    items, amounts = forms.values_of(data, "line_item"), forms.values_of(data, "line_amount")
+    return [{"item": item, "amount": amount} for item, amount in zip(items, amounts, strict=False)]
+
+
+def edit_rows(rows: list[dict[str, str]], action: str) -> list[dict[str, str]]:
+    """The budget editor's buttons: `add` appends an empty row, `remove-<n>` drops row n."""
+    if action == "add":
+        return [*rows, {"item": "", "amount": ""}]
+    if action.startswith("remove-") and action[7:].isdigit():
+        index = int(action[7:])
+        return [row for i, row in enumerate(rows) if i != index]
+    return rows
+
+
+def rows_as_form(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Rows back in the form's shape (to read them like a posted form)."""
+    return {
+        "line_item": [row["item"] for row in rows],
+        "line_amount": [row["amount"] for row in rows],
+    }
 
 
 def error_key(key: str) -> str:
@@ -203,75 +225,6 @@ def typed_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-CHANGE_LABELS = {
-    "title_uk": N_("Title in Ukrainian"),
-    "title_en": N_("Title in English"),
-    "description_uk": N_("Description in Ukrainian"),
-    "description_en": N_("Description in English"),
-    "budget_kop": N_("Budget"),
-    "min_grant_kop": N_("Minimum grant"),
-    "max_grant_kop": N_("Maximum grant"),
-    "own_contribution_pct": N_("Own contribution, % of the project cost"),
-    "opens_at": N_("Opens"),
-    "closes_at": N_("Closes"),
-    "threshold": N_("Quality threshold"),
-    "evaluators_per_application": N_("Evaluators per application"),
-    "blind_review": N_("Blind review"),
-    "criteria": N_("Criteria"),
-    "priorities": N_("Priorities"),
-    "eligibility": N_("Who can apply"),
-    "questions": N_("Questions of the application form"),
-}
-
-
-@dataclass(frozen=True)
-class Change:
-    label: str
-    before: str
-    after: str
-
-
-def _shown(key: str, value: Any) -> str:
-    """One side of a logged change, as people read it."""
-    if value is None or value == "":
-        return "—"
-    if key.endswith("_kop") and isinstance(value, int):
-        return format_money(value)
-    if key in ("opens_at", "closes_at") and isinstance(value, str):
-        try:
-            return format_datetime_kyiv(datetime.fromisoformat(value), "d MMMM y, HH:mm")
-        except ValueError:
-            return value
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if key == "criteria" and isinstance(value, list):
-        return "; ".join(
-            f"{criterion_name(c, current_locale.get())}"
-            f" (×{c.get('weight', '')}, ≤ {c.get('max_score', '')})"
-            for c in value
-            if isinstance(c, dict)
-        )
-    if key == "questions" and isinstance(value, list):
-        return "; ".join(str(q.get("label_uk", "")) for q in value if isinstance(q, dict))
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def describe_changes(changes: Mapping[str, Any]) -> list[Change]:
-    """A logged amendment's `changes` ({field: {before, after}}) with labels and values in
-    the reader's language."""
-    described = []
-    for key, change in changes.items():
-        label = CHANGE_LABELS.get(key)
-        before = change.get("before") if isinstance(change, dict) else None
-        after = change.get("after") if isinstance(change, dict) else change
-        described.append(
-            Change(_(label) if label else key, _shown(key, before), _shown(key, after))
-        )
-    return described
-
-
 def row_errors(errors: dict[str, str]) -> dict[str, str]:
     """Messages of criteria and question rows, keyed `criteria.0`, `questions.1`."""
     rows: dict[str, str] = {}
@@ -380,3 +333,8 @@ def filters_query(filters: Any) -> str:
         "duplicates": "true" if filters.duplicates else None,
     }
     return urlencode({key: value for key, value in pairs.items() if value})
+
+
+def eligibility_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """The form's problems; one about the whole decision is the reason's."""
+    return {("reason" if k == "__root__" else k): v for k, v in errors.items()}

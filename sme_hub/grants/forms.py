@@ -1,10 +1,8 @@
 """The grant forms as the pages send them, read into the API's shapes: pure functions, no I/O.
 
-The applicant's form into ApplicationIn; the officer's call form into CallRules (criteria and
-questions are rows of repeated fields whose keys are kept in hidden fields, new rows get the
-next free `c<n>` / `q<n>`; amounts are typed in hryvnias, percentages as people write them,
-`20` or `12,5`, times in Kyiv time); the partners a call names into CallPartnersIn; assisted
-filing into AssistedDraft; the eligibility decision into EligibilityDecision."""
+In the call form, criteria and questions are rows of repeated fields whose keys are kept in
+hidden fields (new rows get the next free `c<n>` / `q<n>`); amounts are typed in hryvnias,
+percentages as people write them (`20` or `12,5`), times in Kyiv time."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -18,7 +16,13 @@ from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import KYIV, N_, _
 from sme_hub.core.money import parse_hryvnias
 from sme_hub.grants.rules import SCREENING_QUESTIONS
-from sme_hub.grants.schemas import ApplicationIn, AssistedDraft, EligibilityDecision
+from sme_hub.grants.schemas import (
+    ApplicationIn,
+    AssistedDraft,
+    CallCreate,
+    CallUpdate,
+    EligibilityDecision,
+)
 from sme_hub.partners.schemas import CallPartnersIn
 
 TEXT_FIELDS = (
@@ -114,30 +118,6 @@ def validate_partly(fields: dict[str, Any]) -> tuple[ApplicationIn, dict[str, st
     bad = {key.split(".")[0] for key in errors}
     valid = ApplicationIn.model_validate({k: v for k, v in fields.items() if k not in bad})
     return valid, errors
-
-
-def typed_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The budget editor's rows exactly as typed (empty ones too: errors name rows by place)."""
-    items, amounts = values_of(data, "line_item"), values_of(data, "line_amount")
-    return [{"item": item, "amount": amount} for item, amount in zip(items, amounts, strict=False)]
-
-
-def edit_rows(rows: list[dict[str, str]], action: str) -> list[dict[str, str]]:
-    """The budget editor's buttons: `add` appends an empty row, `remove-<n>` drops row n."""
-    if action == "add":
-        return [*rows, {"item": "", "amount": ""}]
-    if action.startswith("remove-") and action[7:].isdigit():
-        index = int(action[7:])
-        return [row for i, row in enumerate(rows) if i != index]
-    return rows
-
-
-def rows_as_form(rows: list[dict[str, str]]) -> dict[str, list[str]]:
-    """Rows back in the form's shape (to read them like a posted form)."""
-    return {
-        "line_item": [row["item"] for row in rows],
-        "line_amount": [row["amount"] for row in rows],
-    }
 
 
 def without(data: ApplicationIn, errors: Mapping[str, str]) -> ApplicationIn:
@@ -320,6 +300,35 @@ def keep_unchanged_times(
     return kept
 
 
+def parse_call(data: Mapping[str, Any]) -> tuple[CallCreate | None, dict[str, str]]:
+    """A new call from the officer's form, or the problems."""
+    fields, errors = call_from_form(data)
+    return _validated(CallCreate, fields, errors)
+
+
+def parse_call_changes(
+    data: Mapping[str, Any], call: Any
+) -> tuple[CallUpdate | None, dict[str, str]]:
+    """The changes to a call: to a draft as they are, to a published call as an amendment
+    with its reason."""
+    fields, errors = call_from_form(data)
+    fields = keep_unchanged_times(fields, data, call)
+    if call.status != "draft":
+        fields["amendment_reason"] = str(data.get("amendment_reason", "")).strip()
+    return _validated(CallUpdate, fields, errors)
+
+
+def _validated(
+    model: Any, fields: dict[str, Any], errors: dict[str, str]
+) -> tuple[Any, dict[str, str]]:
+    if errors:
+        return None, errors
+    try:
+        return parse_form(model, fields), {}
+    except InvalidInput as exc:
+        return None, exc.errors
+
+
 # --- partners, assisted filing, eligibility -----------------------------------------------
 
 
@@ -384,8 +393,3 @@ def eligibility_values(data: Mapping[str, Any]) -> dict[str, Any]:
 def parse_eligibility(data: Mapping[str, Any]) -> EligibilityDecision:
     """The decision, or InvalidInput (422) with every problem."""
     return parse_form(EligibilityDecision, eligibility_values(data))
-
-
-def eligibility_errors(errors: Mapping[str, str]) -> dict[str, str]:
-    """The form's problems; one about the whole decision is the reason's."""
-    return {("reason" if k == "__root__" else k): v for k, v in errors.items()}

@@ -19,7 +19,7 @@ from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
-from sme_hub.grants import applications, calls
+from sme_hub.grants import applications, attachments, calls
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     APPLICATION_STATUS_LABELS,
@@ -295,15 +295,7 @@ async def evaluator_view(
     session: AsyncSession, user: CurrentUser, application: Application
 ) -> None:
     """An assigned evaluator read the application over the API: logged like staff."""
-    await audit.record_access(
-        session,
-        user,
-        object_type="application",
-        object_id=application.id or 0,
-        municipality_id=application.municipality_id,
-        owner_id=application.applicant_id,
-        details={"as": "evaluator"},
-    )
+    await attachments.audit_access(session, user, application, details={"as": "evaluator"})
 
 
 async def staff_view(
@@ -316,14 +308,7 @@ async def staff_view(
     if application.applicant_id != user.id:
         ensure_in_tenant(user, application.municipality_id, *applications.STAFF_ROLES)
     flagged = await duplicates(session, application.call_id, [application_id])
-    await audit.record_access(
-        session,
-        user,
-        object_type="application",
-        object_id=application_id,
-        municipality_id=application.municipality_id,
-        owner_id=application.applicant_id,
-    )
+    await attachments.audit_access(session, user, application)
     return flagged.get(application_id, [])
 
 

@@ -166,7 +166,7 @@ async def autosaved(
     return {
         "saved_at": format_datetime_kyiv(application.updated_at, "HH:mm"),
         "errors": display.shown_errors(errors),
-        "fields": sorted(display.field_ids(keys, len(forms.typed_rows(data))) - {"file"}),
+        "fields": sorted(display.field_ids(keys, len(display.typed_rows(data))) - {"file"}),
         "application": await applications.read(session, user, application),
         "labels": schemas,
     }

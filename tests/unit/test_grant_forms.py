@@ -70,13 +70,13 @@ def test_without_drops_refused_fields_and_the_jobs_pair() -> None:
 
 
 def test_the_budget_editor_adds_and_removes_rows() -> None:
-    rows = forms.typed_rows({"line_item": "A", "line_amount": "1"})
+    rows = display.typed_rows({"line_item": "A", "line_amount": "1"})
     assert rows == [{"item": "A", "amount": "1"}]
-    rows = forms.edit_rows(rows, "add")
+    rows = display.edit_rows(rows, "add")
     assert rows == [{"item": "A", "amount": "1"}, {"item": "", "amount": ""}]
-    assert forms.edit_rows(rows, "remove-0") == [{"item": "", "amount": ""}]
-    assert forms.edit_rows(rows, "remove-x") == rows
-    assert forms.rows_as_form(rows[:1]) == {"line_item": ["A"], "line_amount": ["1"]}
+    assert display.edit_rows(rows, "remove-0") == [{"item": "", "amount": ""}]
+    assert display.edit_rows(rows, "remove-x") == rows
+    assert display.rows_as_form(rows[:1]) == {"line_item": ["A"], "line_amount": ["1"]}
 
 
 def test_errors_are_shown_on_their_row_or_field() -> None:

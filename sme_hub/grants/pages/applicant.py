@@ -22,7 +22,7 @@ from sme_hub.core.errors import (
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
-from sme_hub.grants import applications, attachments, forms, submission, views
+from sme_hub.grants import applications, attachments, display, submission, views
 from sme_hub.grants.models import Application
 from sme_hub.grants.web import attachment_download, copy_download, logged_in
 
@@ -105,8 +105,8 @@ class GrantPagesController(Controller):
     ) -> Template:
         """ "Add line" and "Remove" of the budget editor: with htmx the editor alone comes
         back, without it the whole form, saved, with the rows changed."""
-        rows = forms.edit_rows(forms.typed_rows(data), str(data.get("_line", "")))
-        posted = {**data, **forms.rows_as_form(rows)}
+        rows = display.edit_rows(display.typed_rows(data), str(data.get("_line", "")))
+        posted = {**data, **display.rows_as_form(rows)}
         application, errors = await views.save_form(db_session, user, application_id, posted)
         return await _form_page(
             request,

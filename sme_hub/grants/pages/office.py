@@ -10,13 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
-from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import call_views, calls, display, forms, rules
 from sme_hub.grants.models import GrantCall
-from sme_hub.grants.schemas import CallCreate, CallUpdate
 from sme_hub.grants.web import officer_only
 from sme_hub.partners import call_partners as call_partner_offers
 
@@ -47,23 +45,20 @@ class CallOfficePagesController(Controller):
     async def create(
         self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
-        fields, errors = forms.call_from_form(data)
+        call, errors = forms.parse_call(data)
         municipality = str(data.get("municipality_id", ""))
         try:
-            if errors:
+            if call is None:
                 raise InvalidInput(errors)
-            call = await calls.create_call(
-                db_session,
-                user,
-                parse_form(CallCreate, fields),
-                int(municipality) if municipality.isdigit() else None,
+            created = await calls.create_call(
+                db_session, user, call, int(municipality) if municipality.isdigit() else None
             )
         except InvalidInput as exc:
             values = display.typed_values(data)
             errors = {**exc.errors, **errors}
             return await _form(request, db_session, user, None, values, errors, status_code=422)
         message = _("The call is saved as a draft. Check it, then publish it.")
-        return redirect_with_message(request, _page(call.id or 0), message)
+        return redirect_with_message(request, _page(created.id or 0), message)
 
     @get("/{call_id:int}")
     async def call_page(
@@ -87,16 +82,12 @@ class CallOfficePagesController(Controller):
     ) -> Template | Redirect:
         """Save a draft's changes, or amend a published call (a reason is required)."""
         call = await calls.managed_call(db_session, user, call_id)
-        fields, errors = forms.call_from_form(data)
-        fields = forms.keep_unchanged_times(fields, data, call)
+        changes, errors = forms.parse_call_changes(data, call)
         reason = str(data.get("amendment_reason", "")).strip()
         try:
-            if errors:
+            if changes is None:
                 raise InvalidInput(errors)
-            amended = {"amendment_reason": reason} if call.status != "draft" else {}
-            await calls.update_call(
-                db_session, user, call_id, parse_form(CallUpdate, fields | amended)
-            )
+            await calls.update_call(db_session, user, call_id, changes)
         except InvalidInput as exc:
             values = {**display.typed_values(data), "amendment_reason": reason}
             errors = {**exc.errors, **errors}

@@ -15,7 +15,7 @@ from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
-from sme_hub.grants import applications, forms, screening, views
+from sme_hub.grants import applications, display, forms, screening, views
 from sme_hub.grants.web import (
     Filters,
     attachment_download,
@@ -95,7 +95,7 @@ class GrantStaffPagesController(Controller):
                 db_session, user, application_id, decision, settings=settings
             )
         except InvalidInput as exc:
-            errors = forms.eligibility_errors(exc.errors)
+            errors = display.eligibility_errors(exc.errors)
             values = forms.eligibility_values(data)
             return await _application_page(
                 request, db_session, user, application_id, errors, values, status_code=422
