@@ -1,5 +1,5 @@
-"""What the grant pages show, built from plain data: the forms' values and problems, a
-call's logged changes in words, the partners' rows, confirmations. No I/O."""
+"""What the grant pages show, built from plain data: the forms' values and problems, the
+budget editor's rows, the partners' rows, confirmations. No I/O."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
