@@ -390,6 +390,7 @@ def eligibility_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"eligible": data.get("eligible", ""), "reason": data.get("reason", "")}
 
 
-def parse_eligibility(data: Mapping[str, Any]) -> EligibilityDecision:
-    """The decision, or InvalidInput (422) with every problem."""
-    return parse_form(EligibilityDecision, eligibility_values(data))
+def parse_eligibility(data: Mapping[str, Any]) -> tuple[EligibilityDecision | None, dict[str, str]]:
+    """The decision, or the problems."""
+    decision, errors = _validated(EligibilityDecision, eligibility_values(data), {})
+    return decision, errors

@@ -89,14 +89,15 @@ class GrantStaffPagesController(Controller):
         db_session: DbSession,
         settings: Config,
     ) -> Template | Redirect:
+        decision, errors = forms.parse_eligibility(data)
         try:
-            decision = forms.parse_eligibility(data)
+            if decision is None:
+                raise InvalidInput(errors)
             await screening.decide_eligibility(
                 db_session, user, application_id, decision, settings=settings
             )
         except InvalidInput as exc:
-            errors = display.eligibility_errors(exc.errors)
-            values = forms.eligibility_values(data)
+            errors, values = display.eligibility_errors(exc.errors), forms.eligibility_values(data)
             return await _application_page(
                 request, db_session, user, application_id, errors, values, status_code=422
             )
