@@ -14,7 +14,7 @@ from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.money import parse_hryvnias
 from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, WhatIf
-from sme_hub.grants import call_forms
+from sme_hub.grants import forms as call_forms
 from sme_hub.grants.forms import values_of
 
 COMMENT_MAX = 2000  # criterion_score.comment

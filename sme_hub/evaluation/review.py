@@ -1,6 +1,6 @@
 """What an evaluator reads of an assigned application: nothing before they declare no
-conflict, and not who applied when the review is blind. Both decisions are made here only
-(`_read`, `sees_applicant`), so the pages, the API and the files cannot disagree."""
+conflict (`_read`, decided here only), and not who applied when the review is blind
+(`grants.applications.sees_applicant`, the one rule pages, the API and files all ask)."""
 
 from collections import defaultdict
 from collections.abc import Mapping
@@ -26,7 +26,6 @@ from sme_hub.grants import applications
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.rules import criterion_name
-from sme_hub.grants.schemas import ApplicationRead
 
 ASSIGNMENT_STATUS_LABELS = {
     "assigned": N_("Declaration needed"),
@@ -78,32 +77,6 @@ class Review:
     applicant: Applicant | None
 
 
-def sees_applicant(call: GrantCall | None) -> bool:
-    """The rule of blind review, for every page, API answer and file: an evaluator sees who
-    applied (name, business and tax number, contacts, IBAN, the application's history, its
-    PDF copy) only when the call's review is not blind. The applicant, and staff who may
-    read the application, see it all; that is not an evaluator's view."""
-    return call is not None and not call.blind_review
-
-
-def as_evaluator_sees(call: GrantCall | None, shown: ApplicationRead) -> ApplicationRead:
-    """The application as the API shows it to its evaluator: under blind review, nothing
-    that names the applicant."""
-    if sees_applicant(call):
-        return shown
-    return shown.model_copy(
-        update={
-            "applicant_id": 0,
-            "snapshot": None,
-            "iban": "",
-            "contact_phone": "",
-            "business_address": "",
-            "assisted_by": None,
-            "timeline": [],
-        }
-    )
-
-
 async def my_assignments(session: AsyncSession, user: CurrentUser) -> list[AssignmentRead]:
     rows = (
         await session.execute(
@@ -147,7 +120,7 @@ def _read(
         application_id=assignment.application_id,
         status=assignment.status,
         project_title=application.project_title if visible else None,
-        applicant_name=applicant_name if visible and sees_applicant(call) else None,
+        applicant_name=applicant_name if visible and applications.sees_applicant(call) else None,
         scores={s.criterion_key: s.score for s in mine},
         comments={s.criterion_key: s.comment for s in mine if s.comment},
     )
@@ -195,7 +168,9 @@ async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -
         declared_at=assignment.declared_at,
         submitted_at=assignment.submitted_at,
         project=project,
-        applicant=_applicant(application, person) if project and sees_applicant(call) else None,
+        applicant=_applicant(application, person)
+        if project and applications.sees_applicant(call)
+        else None,
     )
 
 

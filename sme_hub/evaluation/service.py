@@ -19,7 +19,7 @@ from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import forms, progress, rules
 from sme_hub.evaluation.models import Assignment, CriterionScore
 from sme_hub.evaluation.schemas import RankingItem, RankingRead, WhatIf
-from sme_hub.grants import call_forms, calls
+from sme_hub.grants import calls, display
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name
 
@@ -218,7 +218,7 @@ async def ranking_page(
 
 def what_if_values(call: GrantCall) -> dict[str, str]:
     """The what-if form filled with the call's own settings (as the call form shows them)."""
-    values = call_forms.form_values(call)
+    values = display.call_values(call)
     return {key: str(values.get(key) or "") for key in forms.WHAT_IF_FIELDS}
 
 

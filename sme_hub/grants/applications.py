@@ -86,6 +86,32 @@ async def evaluates(session: AsyncSession, user: CurrentUser, application_id: in
     return found is not None
 
 
+def sees_applicant(call: GrantCall | None) -> bool:
+    """The rule of blind review, for every page, API answer and file: an evaluator sees who
+    applied (name, business and tax number, contacts, IBAN, the application's history, its
+    PDF copy) only when the call's review is not blind. The applicant, and staff who may
+    read the application, see it all; that is not an evaluator's view."""
+    return call is not None and not call.blind_review
+
+
+def as_evaluator_sees(call: GrantCall | None, shown: ApplicationRead) -> ApplicationRead:
+    """The application as the API shows it to its evaluator: under blind review, nothing
+    that names the applicant."""
+    if sees_applicant(call):
+        return shown
+    return shown.model_copy(
+        update={
+            "applicant_id": 0,
+            "snapshot": None,
+            "iban": "",
+            "contact_phone": "",
+            "business_address": "",
+            "assisted_by": None,
+            "timeline": [],
+        }
+    )
+
+
 async def editable_application(
     session: AsyncSession, user: CurrentUser, application_id: int
 ) -> Application:

@@ -5,6 +5,7 @@ only to those who may read the application."""
 import hashlib
 import io
 import re
+from typing import Any
 
 import filetype
 from PIL import Image
@@ -25,7 +26,6 @@ from sme_hub.core.errors import (
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
-from sme_hub.evaluation import review as evaluation_review
 from sme_hub.grants import applications, documents
 from sme_hub.grants.models import Application, Attachment, GrantCall
 
@@ -169,28 +169,10 @@ async def content(
     it is audited (personal data)."""
     application = await applications.get_application(session, user, application_id)
     attachment = await _attachment(session, application_id, attachment_id)
-    await _audit_access(session, user, application, "attachment_viewed", attachment.id)
-    return attachment, await storage.get(attachment.storage_key)
-
-
-async def _audit_access(
-    session: AsyncSession,
-    user: CurrentUser,
-    application: Application,
-    action: str,
-    attachment_id: int | None = None,
-) -> None:
-    """Anyone but the applicant opening it is logged (staff, an evaluator)."""
-    await audit.record_access(
-        session,
-        user,
-        object_type="application",
-        object_id=application.id or 0,
-        action=action,
-        municipality_id=application.municipality_id,
-        owner_id=application.applicant_id,
-        details={"attachment_id": attachment_id} if attachment_id else None,
+    await audit_access(
+        session, user, application, "attachment_viewed", {"attachment_id": attachment.id}
     )
+    return attachment, await storage.get(attachment.storage_key)
 
 
 async def application_copy(
@@ -203,9 +185,9 @@ async def application_copy(
         raise Conflict(_("The PDF copy is made when the application is submitted."))
     if not applications.can_read(user, application):  # an assigned evaluator
         call = await session.get(GrantCall, application.call_id)
-        if not evaluation_review.sees_applicant(call):
+        if not applications.sees_applicant(call):
             raise Forbidden(_("The review is blind: the PDF copy would show who applied."))
-    await _audit_access(session, user, application, "pdf_viewed")
+    await audit_access(session, user, application, "pdf_viewed")
     if application.pdf_key is None:
         call = await session.get(GrantCall, application.call_id)
         owner = await session.get(User, application.applicant_id)
@@ -216,3 +198,23 @@ async def application_copy(
         await session.flush()
         return pdf
     return await storage.get(application.pdf_key)
+
+
+async def audit_access(
+    session: AsyncSession,
+    user: CurrentUser,
+    application: Application,
+    action: str = "viewed",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Anyone but the applicant opening the application (staff, an evaluator) is logged."""
+    await audit.record_access(
+        session,
+        user,
+        object_type="application",
+        object_id=application.id or 0,
+        action=action,
+        municipality_id=application.municipality_id,
+        owner_id=application.applicant_id,
+        details=details,
+    )

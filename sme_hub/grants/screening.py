@@ -19,10 +19,11 @@ from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
-from sme_hub.grants import applications, calls
+from sme_hub.grants import applications, attachments, calls
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     APPLICATION_STATUS_LABELS,
+    ApplicationRead,
     DuplicateMatch,
     EligibilityDecision,
     ScreeningRow,
@@ -294,15 +295,7 @@ async def evaluator_view(
     session: AsyncSession, user: CurrentUser, application: Application
 ) -> None:
     """An assigned evaluator read the application over the API: logged like staff."""
-    await audit.record_access(
-        session,
-        user,
-        object_type="application",
-        object_id=application.id or 0,
-        municipality_id=application.municipality_id,
-        owner_id=application.applicant_id,
-        details={"as": "evaluator"},
-    )
+    await attachments.audit_access(session, user, application, details={"as": "evaluator"})
 
 
 async def staff_view(
@@ -315,15 +308,26 @@ async def staff_view(
     if application.applicant_id != user.id:
         ensure_in_tenant(user, application.municipality_id, *applications.STAFF_ROLES)
     flagged = await duplicates(session, application.call_id, [application_id])
-    await audit.record_access(
-        session,
-        user,
-        object_type="application",
-        object_id=application_id,
-        municipality_id=application.municipality_id,
-        owner_id=application.applicant_id,
-    )
+    await attachments.audit_access(session, user, application)
     return flagged.get(application_id, [])
+
+
+async def read_for(
+    session: AsyncSession, user: CurrentUser, application_id: int
+) -> ApplicationRead:
+    """One application as the API shows it: to the applicant; to staff of the call's
+    municipality once submitted (with possible duplicates); to an assigned evaluator after
+    declaring no conflict (without who applied when the review is blind); others get 404."""
+    application = await applications.get_application(session, user, application_id)
+    if application.applicant_id == user.id:
+        return await applications.read(session, user, application)
+    if not applications.can_read(user, application):  # an assigned evaluator
+        await evaluator_view(session, user, application)
+        shown = await applications.read(session, user, application)
+        call = await session.get(GrantCall, application.call_id)
+        return applications.as_evaluator_sees(call, shown)
+    flagged = await staff_view(session, user, application)
+    return await applications.read(session, user, application, duplicates=flagged)
 
 
 async def decide_eligibility(

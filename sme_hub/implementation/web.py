@@ -8,7 +8,7 @@ from sme_hub.core.deps import Actor
 from sme_hub.core.exports import Export
 from sme_hub.core.roles import Role
 from sme_hub.grants import schemas as grant_labels
-from sme_hub.grants.forms import size_text
+from sme_hub.grants.display import size_text
 from sme_hub.implementation import exports
 from sme_hub.implementation import schemas as labels
 

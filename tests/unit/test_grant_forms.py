@@ -1,7 +1,7 @@
 """The application form's fields into ApplicationIn and back: pure functions."""
 
 from sme_hub.core.i18n import current_locale
-from sme_hub.grants import forms
+from sme_hub.grants import display, forms
 from sme_hub.grants.models import Application
 
 
@@ -70,17 +70,17 @@ def test_without_drops_refused_fields_and_the_jobs_pair() -> None:
 
 
 def test_the_budget_editor_adds_and_removes_rows() -> None:
-    rows = forms.typed_rows({"line_item": "A", "line_amount": "1"})
+    rows = display.typed_rows({"line_item": "A", "line_amount": "1"})
     assert rows == [{"item": "A", "amount": "1"}]
-    rows = forms.edit_rows(rows, "add")
+    rows = display.edit_rows(rows, "add")
     assert rows == [{"item": "A", "amount": "1"}, {"item": "", "amount": ""}]
-    assert forms.edit_rows(rows, "remove-0") == [{"item": "", "amount": ""}]
-    assert forms.edit_rows(rows, "remove-x") == rows
-    assert forms.rows_as_form(rows[:1]) == {"line_item": ["A"], "line_amount": ["1"]}
+    assert display.edit_rows(rows, "remove-0") == [{"item": "", "amount": ""}]
+    assert display.edit_rows(rows, "remove-x") == rows
+    assert display.rows_as_form(rows[:1]) == {"line_item": ["A"], "line_amount": ["1"]}
 
 
 def test_errors_are_shown_on_their_row_or_field() -> None:
-    assert forms.shown_errors({"budget_lines.2.item": "m", "iban": "n"}) == {
+    assert display.shown_errors({"budget_lines.2.item": "m", "iban": "n"}) == {
         "budget_lines.2": "m",
         "iban": "n",
     }
@@ -96,11 +96,11 @@ def test_saved_values_are_shown_in_hryvnias_and_typed_ones_win() -> None:
         screening={"protected_area": False},
         answers={"market": "x"},
     )
-    values = forms.form_values(application)
+    values = display.application_values(application)
     assert values["requested_amount_kop"] == "80000,50"
     assert values["own_contribution_kop"] == ""
     assert values["budget_lines"] == [{"item": "A", "amount": "1"}]
-    shown = forms.shown_values(
+    shown = display.shown_values(
         {"requested_amount_kop": "lots", "screening.protected_area": "yes"}, values, ["market"]
     )
     assert shown["requested_amount_kop"] == "lots"
@@ -111,16 +111,16 @@ def test_saved_values_are_shown_in_hryvnias_and_typed_ones_win() -> None:
 def test_sizes_are_readable() -> None:
     token = current_locale.set("en")
     try:
-        assert forms.size_text(2_516_582) == "2,4 MB"
-        assert forms.size_text(180 * 1024) == "180 KB"
-        assert forms.size_text(10) == "1 KB"
+        assert display.size_text(2_516_582) == "2,4 MB"
+        assert display.size_text(180 * 1024) == "180 KB"
+        assert display.size_text(10) == "1 KB"
     finally:
         current_locale.reset(token)
-    assert forms.size_text(2_516_582) == "2,4 МБ"  # Ukrainian by default
+    assert display.size_text(2_516_582) == "2,4 МБ"  # Ukrainian by default
 
 
 def test_the_summary_lists_problems_in_page_order_with_their_fields() -> None:
-    order = forms.form_order(["market"], 1)
+    order = display.form_order(["market"], 1)
     errors = {
         "iban": "Enter the IBAN.",
         "answers.market": "Answer this question.",
@@ -128,7 +128,7 @@ def test_the_summary_lists_problems_in_page_order_with_their_fields() -> None:
         "email": "Confirm your email address.",
         "__all__": "Not now.",
     }
-    assert forms.summary(errors, order, {"answers.market": "Who are your customers?"}) == [
+    assert display.summary(errors, order, {"answers.market": "Who are your customers?"}) == [
         (None, "Confirm your email address."),
         ("project_title", "Give the project a title."),
         ("answers.market", "Who are your customers? Answer this question."),

@@ -1,17 +1,15 @@
 """Calls and applications over the API (api.md): thin handlers over the grants services."""
 
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import Body, FromPath, FromQuery, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.auth import current_user, requires_login, requires_role
+from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
 from sme_hub.core.errors import (
     Conflict,
@@ -21,15 +19,9 @@ from sme_hub.core.errors import (
     TooLarge,
     UnsupportedType,
 )
-from sme_hub.core.exports import Export, export_route
-from sme_hub.core.i18n import _
-from sme_hub.core.pages import file_response
+from sme_hub.core.exports import export_route
 from sme_hub.core.public_cache import public_cache
-from sme_hub.core.roles import CurrentUser, Role
-from sme_hub.core.storage import Storage
-from sme_hub.evaluation import review as evaluation_review
 from sme_hub.grants import applications, attachments, calls, screening, submission
-from sme_hub.grants.models import GrantCall
 from sme_hub.grants.schemas import (
     AmendmentRead,
     ApplicationIn,
@@ -42,51 +34,24 @@ from sme_hub.grants.schemas import (
     EligibilityDecision,
     ScreeningPage,
 )
+from sme_hub.grants.web import (
+    Filters,
+    attachment_download,
+    call_applications_export,
+    copy_download,
+    officer_only,
+    screeners,
+    screening_filters,
+    staff_only,
+)
 
 # Error answers each route documents in the OpenAPI schema (api.md's error shapes).
 READ: list[type[HTTPException]] = [NotAuthorizedException, NotFound]
 CHANGE: list[type[HTTPException]] = [*READ, Forbidden, Conflict, InvalidInput]
 
-officer_only = [requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)]
-staff_only = [requires_role(Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER, Role.ADMIN)]
-screeners = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
-PDF = "application/pdf"
-
 
 class CallCreateBody(CallCreate):
     municipality_id: int | None = None
-
-
-def provide_screening_filters(
-    q: FromQuery[str | None] = None,
-    status: FromQuery[str | None] = None,
-    women_led: FromQuery[str | None] = None,
-    green_level: FromQuery[str | None] = None,
-    category: FromQuery[str | None] = None,
-    duplicates: FromQuery[str | None] = None,
-) -> screening.ScreeningFilters:
-    """The same filters for the API, the page and the exports; empty means "all"."""
-    if (women_led or "") not in ("", "true", "false"):
-        raise InvalidInput({"women_led": _("Choose yes or no.")})
-    return screening.ScreeningFilters(
-        q=q or None,
-        status=status or None,
-        women_led={"true": True, "false": False}.get(women_led or ""),
-        green_level=green_level or None,
-        category=category or None,
-        duplicates=duplicates in ("true", "1", "on"),
-    )
-
-
-Filters: TypeAlias = NamedDependency[screening.ScreeningFilters]
-screening_filters = {"filters": Provide(provide_screening_filters, sync_to_thread=False)}
-
-
-async def call_applications_export(
-    call_id: FromPath[int], user: Actor, db_session: DbSession, filters: Filters
-) -> Export:
-    """All the applications the filters find, as CSV or XLSX (by the path), streamed."""
-    return await screening.applications_export(db_session, user, call_id, filters)
 
 
 class GrantsApiController(Controller):
@@ -190,16 +155,7 @@ class GrantsApiController(Controller):
         """The applicant; staff of the call's municipality once submitted (with possible
         duplicates); an assigned evaluator after declaring no conflict (without who applied
         when the review is blind); others get 404."""
-        application = await applications.get_application(db_session, user, application_id)
-        if application.applicant_id == user.id:
-            return await applications.read(db_session, user, application)
-        if not applications.can_read(user, application):  # an assigned evaluator
-            await screening.evaluator_view(db_session, user, application)
-            shown = await applications.read(db_session, user, application)
-            call = await db_session.get(GrantCall, application.call_id)
-            return evaluation_review.as_evaluator_sees(call, shown)
-        flagged = await screening.staff_view(db_session, user, application)
-        return await applications.read(db_session, user, application, duplicates=flagged)
+        return await screening.read_for(db_session, user, application_id)
 
     @patch("/applications/{application_id:int}", guards=[requires_login], raises=CHANGE)
     async def update_application(
@@ -359,23 +315,3 @@ class GrantsApiController(Controller):
             db_session, user, application_id, data, settings=settings
         )
         return await applications.read(db_session, user, decided)
-
-
-async def attachment_download(
-    session: AsyncSession,
-    user: CurrentUser,
-    storage: Storage,
-    application_id: int,
-    attachment_id: int,
-) -> Response[bytes]:
-    """An application's file for those who may read the application (API and pages)."""
-    found, body = await attachments.content(session, user, storage, application_id, attachment_id)
-    return file_response(body, found.content_type, found.filename)
-
-
-async def copy_download(
-    session: AsyncSession, user: CurrentUser, storage: Storage, application_id: int
-) -> Response[bytes]:
-    """The PDF copy made at submission (API and pages)."""
-    body = await attachments.application_copy(session, user, storage, application_id)
-    return file_response(body, PDF, f"application-{application_id}.pdf")

@@ -1,0 +1,1 @@
+"""The HTML pages of grants, one module per audience."""

@@ -1,0 +1,198 @@
+"""Grant pages of centre staff: the calls of their municipality, the screening list of a
+call (filters, exports), one application with its files and business snapshot, the
+eligibility decision, and assisted filing for a consenting client."""
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.errors import Conflict, InvalidInput, NotFound
+from sme_hub.core.exports import export_route
+from sme_hub.core.i18n import _
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import CurrentUser
+from sme_hub.grants import applications, display, forms, screening, views
+from sme_hub.grants.web import (
+    Filters,
+    attachment_download,
+    call_applications_export,
+    copy_download,
+    screeners,
+    screening_filters,
+    staff_only,
+)
+
+
+def _application(application_id: int) -> str:
+    return f"/centre/grants/applications/{application_id}"
+
+
+class GrantStaffPagesController(Controller):
+    include_in_schema = False
+    path = "/centre/grants"
+    guards = staff_only
+    dependencies = screening_filters
+
+    @get("/")
+    async def calls(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        shown = await views.staff_calls(db_session, user)
+        return render(request, "grants/staff/calls.html", **shown)
+
+    @get("/calls/{call_id:int}")
+    async def call_applications(
+        self,
+        request: Request[Any, Any, Any],
+        call_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        page: Page,
+        filters: Filters,
+    ) -> Template:
+        shown = await views.screening_list(
+            db_session, user, call_id, filters, limit=page.limit, offset=page.offset
+        )
+        return render(
+            request,
+            "grants/staff/call.html",
+            fragment="grants/staff/_applications_table.html",
+            **shown,
+        )
+
+    export = export_route(
+        ["/calls/{call_id:int}/export.csv", "/calls/{call_id:int}/export.xlsx"],
+        call_applications_export,
+    )
+
+    @get("/applications/{application_id:int}")
+    async def application(
+        self,
+        request: Request[Any, Any, Any],
+        application_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        return await _application_page(request, db_session, user, application_id)
+
+    @post("/applications/{application_id:int}/eligibility", guards=screeners)
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        application_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> Template | Redirect:
+        decision, errors = forms.parse_eligibility(data)
+        try:
+            if decision is None:
+                raise InvalidInput(errors)
+            await screening.decide_eligibility(
+                db_session, user, application_id, decision, settings=settings
+            )
+        except InvalidInput as exc:
+            errors, values = display.eligibility_errors(exc.errors), forms.eligibility_values(data)
+            return await _application_page(
+                request, db_session, user, application_id, errors, values, status_code=422
+            )
+        except Conflict as exc:
+            return redirect_with_message(request, _application(application_id), exc.detail, "error")
+        message = (
+            _("The application is marked eligible; the applicant has been told.")
+            if decision.eligible
+            else _("The application is marked not eligible; the applicant sees your reason.")
+        )
+        return redirect_with_message(request, _application(application_id), message)
+
+    @get("/applications/{application_id:int}/files/{attachment_id:int}")
+    async def file(
+        self,
+        application_id: FromPath[int],
+        attachment_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+        storage: Files,
+    ) -> Response[bytes]:
+        return await attachment_download(db_session, user, storage, application_id, attachment_id)
+
+    @get("/applications/{application_id:int}/copy.pdf")
+    async def copy(
+        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
+    ) -> Response[bytes]:
+        return await copy_download(db_session, user, storage, application_id)
+
+    # --- assisted filing --------------------------------------------------------------------
+
+    @get("/assist", guards=screeners)
+    async def assist_page(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        return await _assist_page(request, db_session, user)
+
+    @post("/assist", guards=screeners)
+    async def assist(
+        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
+        parsed, errors = forms.parse_assisted_draft(data)
+        values = forms.assist_values(data)
+        if parsed is None:
+            return await _assist_page(request, db_session, user, errors, values, status_code=422)
+        try:
+            created = await applications.create_draft(db_session, user, *parsed)
+        except (Conflict, NotFound) as exc:
+            errors = {"entrepreneur_id": exc.detail}
+            return await _assist_page(
+                request, db_session, user, errors, values, status_code=exc.status_code
+            )
+        return redirect_with_message(
+            request,
+            f"/me/applications/{created.id}",
+            _("The draft is ready. Fill it in with your client; only the client can submit it."),
+        )
+
+
+async def _application_page(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    application_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Template:
+    shown = await views.staff_application(db_session, user, application_id)
+    return render(
+        request,
+        "grants/staff/application.html",
+        status_code=status_code,
+        errors=errors or {},
+        values=values or {},
+        **shown,
+    )
+
+
+async def _assist_page(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Template:
+    shown = await views.assist_choices(db_session, user)
+    return render(
+        request,
+        "grants/staff/assist.html",
+        status_code=status_code,
+        errors=errors or {},
+        values=values or {},
+        **shown,
+    )
