@@ -1,5 +1,7 @@
 """The partners a call names, offered to its grantees."""
 
+from typing import Any
+
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -95,6 +97,23 @@ async def grant_offers(
         )
     }
     return [(c, p, existing.get(p.id or 0)) for c, p in offers]
+
+
+async def offer_list(
+    session: AsyncSession, user: CurrentUser, grant_id: int
+) -> list[dict[str, Any]]:
+    """`grant_offers` as the API shows them."""
+    return [
+        {
+            "partner_id": partner.id,
+            "partner": partner.name,
+            "kind": partner.kind,
+            "service": offer.service,
+            "referral_id": referral.id if referral else None,
+            "referral_status": referral.status if referral else None,
+        }
+        for offer, partner, referral in await grant_offers(session, user, grant_id)
+    ]
 
 
 async def refer_from_grant(
