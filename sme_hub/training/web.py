@@ -1,0 +1,39 @@
+"""The training feature's web helpers shared by the API and the pages: who may run training,
+and a certificate answered as a PDF."""
+
+from typing import Any
+
+from litestar import Request, Response
+
+from sme_hub.config import Settings
+from sme_hub.core.auth import requires_role
+from sme_hub.core.deps import Actor, DbSession
+from sme_hub.core.i18n import current_locale
+from sme_hub.core.roles import Role
+from sme_hub.training import certificates
+
+staff_only = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
+
+
+def app_settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def certificate_response(
+    request: Request[Any, Any, Any], user: Actor, db_session: DbSession, enrolment_id: int
+) -> Response[bytes]:
+    """The certificate of an enrolment as a PDF, in the reader's language: ?lang=, the
+    remembered choice, the user's own, the browser's (middleware)."""
+    locale = current_locale.get()
+    pdf = await certificates.certificate_pdf(
+        db_session, user, enrolment_id, locale, base_url=app_settings(request).base_url
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="certificate-{enrolment_id}-{locale}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
