@@ -22,7 +22,7 @@ from sme_hub.training.schemas import (
     SessionCreate,
     SessionRead,
 )
-from sme_hub.training.web import certificate_response, staff_only
+from sme_hub.training.web import certificate_response, page_of, staff_only
 
 
 class TrainingApiController(Controller):
@@ -37,12 +37,7 @@ class TrainingApiController(Controller):
         rows, total = await service.list_programmes(
             db_session, limit=page.limit, offset=page.offset
         )
-        return OffsetPagination(
-            items=[ProgrammeRead.model_validate(r) for r in rows],
-            limit=page.limit,
-            offset=page.offset,
-            total=total,
-        )
+        return page_of(ProgrammeRead, rows, total, page)
 
     @post("/programmes", guards=staff_only, status_code=201)
     async def create_programme(
@@ -59,12 +54,7 @@ class TrainingApiController(Controller):
         rows, total = await service.list_cohorts(
             db_session, status=status, limit=page.limit, offset=page.offset
         )
-        return OffsetPagination(
-            items=[CohortRead.model_validate(r) for r in rows],
-            limit=page.limit,
-            offset=page.offset,
-            total=total,
-        )
+        return page_of(CohortRead, rows, total, page)
 
     @post("/programmes/{programme_id:int}/cohorts", guards=staff_only, status_code=201)
     async def create_cohort(

@@ -1,18 +1,35 @@
 """The training feature's web helpers shared by the API and the pages: who may run training,
-and a certificate answered as a PDF."""
+a page of a list, and a certificate answered as a PDF."""
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from litestar import Request, Response
+from litestar.pagination import OffsetPagination
+from pydantic import BaseModel
 
 from sme_hub.config import Settings
 from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession
 from sme_hub.core.i18n import current_locale
+from sme_hub.core.pagination import PageParams
 from sme_hub.core.roles import Role
 from sme_hub.training import certificates
 
+R = TypeVar("R", bound=BaseModel)
 staff_only = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
+
+
+def page_of(
+    model: type[R], rows: Iterable[Any], total: int, page: PageParams
+) -> OffsetPagination[R]:
+    """One page of a list, each row read as `model`."""
+    return OffsetPagination(
+        items=[model.model_validate(r) for r in rows],
+        limit=page.limit,
+        offset=page.offset,
+        total=total,
+    )
 
 
 def app_settings(request: Request[Any, Any, Any]) -> Settings:

@@ -3,8 +3,7 @@ municipalities it serves."""
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
@@ -13,21 +12,13 @@ from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
 from sme_hub.partners import forms, views
+from sme_hub.partners.web import FORM, PartnerFormPages
 
-FORM = "partners/form.html"
 
-
-class PartnerAdminPagesController(Controller):
+class PartnerAdminPagesController(PartnerFormPages):
     path = "/admin/partners"
     guards = [requires_role(Role.ADMIN)]
-    include_in_schema = False
-
-    @get("/")
-    async def partners_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
-        view = await views.manage_view(db_session, user, base=self.path, as_admin=True)
-        return render(request, "partners/manage.html", **view)
+    as_admin = True
 
     @get("/new")
     async def new_partner(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
@@ -41,29 +32,4 @@ class PartnerAdminPagesController(Controller):
         self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         result = await views.create_partner(db_session, user, data, base=self.path)
-        return respond(request, result, FORM)
-
-    @get("/{partner_id:int}")
-    async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        partner_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-    ) -> Template:
-        view = await views.edit_view(db_session, user, partner_id, base=self.path, as_admin=True)
-        return render(request, FORM, **view)
-
-    @post("/{partner_id:int}")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        partner_id: FromPath[int],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-    ) -> Template | Redirect:
-        result = await views.update_partner(
-            db_session, user, partner_id, data, base=self.path, as_admin=True
-        )
         return respond(request, result, FORM)

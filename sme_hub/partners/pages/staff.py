@@ -1,11 +1,11 @@
 """Partner pages for centre staff: referring a client (a two-step form without JavaScript,
 the service list reloaded by htmx with it) and the centre's referrals; the partner form of
-a partner serving a municipality of the centre."""
+a partner serving a municipality of the centre (the pages of PartnerFormPages)."""
 
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
@@ -14,8 +14,9 @@ from sme_hub.core.exports import Export, export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
-from sme_hub.partners import exports, forms, referral_views, views
+from sme_hub.partners import exports, forms, referral_views
 from sme_hub.partners.referral_views import CENTRE_PAGE
+from sme_hub.partners.web import PartnerFormPages
 
 REFERRALS = "partners/referrals/centre.html"
 
@@ -71,39 +72,6 @@ class ReferralCentrePagesController(Controller):
         return respond(request, result, REFERRALS)
 
 
-class PartnerCentrePagesController(Controller):
+class PartnerCentrePagesController(PartnerFormPages):
     path = "/centre/partners"
     guards = [requires_role(Role.CENTRE_STAFF)]
-    include_in_schema = False
-
-    @get("/")
-    async def partners_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
-        view = await views.manage_view(db_session, user, base=self.path, as_admin=False)
-        return render(request, "partners/manage.html", **view)
-
-    @get("/{partner_id:int}")
-    async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        partner_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-    ) -> Template:
-        view = await views.edit_view(db_session, user, partner_id, base=self.path, as_admin=False)
-        return render(request, "partners/form.html", **view)
-
-    @post("/{partner_id:int}")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        partner_id: FromPath[int],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-    ) -> Template | Redirect:
-        result = await views.update_partner(
-            db_session, user, partner_id, data, base=self.path, as_admin=False
-        )
-        return respond(request, result, "partners/form.html")
