@@ -1,11 +1,14 @@
 """The training feature's web helpers shared by the API and the pages: who may run training,
-a page of a list, and a certificate answered as a PDF."""
+the catalogue's filters as the query gives them, a page of a list, and a certificate
+answered as a PDF."""
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from litestar import Request, Response
+from litestar.di import NamedDependency, Provide
 from litestar.pagination import OffsetPagination
+from litestar.params import FromQuery
 from pydantic import BaseModel
 
 from sme_hub.config import Settings
@@ -18,6 +21,25 @@ from sme_hub.training import certificates
 
 R = TypeVar("R", bound=BaseModel)
 staff_only = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
+
+
+def provide_catalogue_query(
+    topic: FromQuery[str | None] = None,
+    format: FromQuery[str | None] = None,
+    municipality_id: FromQuery[str | None] = None,
+    target_group: FromQuery[str | None] = None,
+) -> dict[str, str | None]:
+    """The catalogue's filters as the query gives them."""
+    return {
+        "topic": topic,
+        "format": format,
+        "municipality_id": municipality_id,
+        "target_group": target_group,
+    }
+
+
+CatalogueQuery: TypeAlias = NamedDependency[dict[str, str | None]]
+catalogue_query = {"given": Provide(provide_catalogue_query, sync_to_thread=False)}
 
 
 def page_of(

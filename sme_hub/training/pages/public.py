@@ -3,7 +3,7 @@
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.core.auth import current_user
@@ -11,29 +11,20 @@ from sme_hub.core.deps import DbSession, Page
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.training import certificates, views
-from sme_hub.training.web import app_settings
+from sme_hub.training.web import CatalogueQuery, app_settings, catalogue_query
 
 
 class TrainingPagesController(Controller):
     include_in_schema = False
 
-    @get("/courses", middleware=[public_cache])
+    @get("/courses", dependencies=catalogue_query, middleware=[public_cache])
     async def courses(
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
         page: Page,
-        topic: FromQuery[str | None] = None,
-        format: FromQuery[str | None] = None,
-        municipality_id: FromQuery[str | None] = None,
-        target_group: FromQuery[str | None] = None,
+        given: CatalogueQuery,
     ) -> Template:
-        given = {
-            "topic": topic,
-            "format": format,
-            "municipality_id": municipality_id,
-            "target_group": target_group,
-        }
         view = await views.catalogue_view(
             db_session, current_user(request), given, limit=page.limit, offset=page.offset
         )
