@@ -107,10 +107,7 @@ class PartnersApiController(Controller):
     ) -> ReferralRead:
         """Centre staff refer a client (`entrepreneur_id`); an entrepreneur refers themselves.
         The partner must be active and offer the service (422); an open duplicate is 409."""
-        referral = await partner_referrals.create_referral(
-            db_session, user, data, settings=settings
-        )
-        return await partner_referrals.read_one(db_session, user, referral.id or 0)
+        return await partner_referrals.refer(db_session, user, data, settings=settings)
 
     @get("/referrals", guards=[requires_login], raises=ERRORS)
     async def referrals(
@@ -152,10 +149,9 @@ class PartnersApiController(Controller):
     ) -> ReferralRead:
         """`sent → accepted | declined`, `accepted → completed` (with `outcome_note`); any
         other move is 409; another partner's referral is 404."""
-        await partner_referrals.move_referral(
+        return await partner_referrals.answer(
             db_session, user, referral_id, data, settings=settings
         )
-        return await partner_referrals.read_one(db_session, user, referral_id)
 
     @put(
         "/calls/{call_id:int}/partners",
@@ -194,10 +190,9 @@ class PartnersApiController(Controller):
         settings: Config,
     ) -> ReferralRead:
         """The grantee takes up the offer of one of the call's partners."""
-        referral = await call_partner_offers.refer_from_grant(
+        return await call_partner_offers.take_offer(
             db_session, user, grant_id, data.partner_id, settings=settings
         )
-        return await partner_referrals.read_one(db_session, user, referral.id or 0)
 
     @get(
         "/reports/referrals",

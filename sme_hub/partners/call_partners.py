@@ -15,8 +15,8 @@ from sme_hub.grants import calls
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.partners import rules
 from sme_hub.partners.models import CallPartner, Partner, Referral
-from sme_hub.partners.referrals import create_referral
-from sme_hub.partners.schemas import CallPartnersIn, ReferralIn
+from sme_hub.partners.referrals import create_referral, read_one
+from sme_hub.partners.schemas import CallPartnersIn, ReferralIn, ReferralRead
 
 
 async def set_call_partners(
@@ -131,3 +131,11 @@ async def refer_from_grant(
         source="grant",
         application_id=grant_id,
     )
+
+
+async def take_offer(
+    session: AsyncSession, user: CurrentUser, grant_id: int, partner_id: int, *, settings: Settings
+) -> ReferralRead:
+    """`refer_from_grant`, read back with the person's and the partner's names."""
+    referral = await refer_from_grant(session, user, grant_id, partner_id, settings=settings)
+    return await read_one(session, user, referral.id or 0)

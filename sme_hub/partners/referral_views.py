@@ -125,17 +125,16 @@ async def answer(
     status_code = 422
     if change is not None:
         try:
-            referral = await partner_referrals.move_referral(
+            read = await partner_referrals.answer(
                 session, user, referral_id, change, settings=settings
             )
         except (InvalidInput, Conflict) as exc:
             errors, status_code = refusal(exc)
         else:
-            read = await partner_referrals.read_one(session, user, referral_id)
             query = f"?{urlencode({'status': shown})}" if shown else ""
             return PageResult(
                 url=f"{PARTNER_PAGE}{query}#referral-{referral_id}",
-                message=_(MOVED[referral.status]).format(name=read.entrepreneur_name),
+                message=_(MOVED[read.status]).format(name=read.entrepreneur_name),
             )
     refused = {
         "id": referral_id,
@@ -205,13 +204,10 @@ async def refer(
     status_code = 422
     if wanted is not None:
         try:
-            referral = await partner_referrals.create_referral(
-                session, user, wanted, settings=settings
-            )
+            read = await partner_referrals.refer(session, user, wanted, settings=settings)
         except (InvalidInput, Conflict) as exc:
             errors, status_code = refusal(exc)
         else:
-            read = await partner_referrals.read_one(session, user, referral.id or 0)
             message = _(
                 "{person} is referred to {partner} for “{service}”. Both have been emailed."
             ).format(person=read.entrepreneur_name, partner=read.partner_name, service=read.service)
