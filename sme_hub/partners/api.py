@@ -72,8 +72,7 @@ class PartnersApiController(Controller):
     @get("/partners/{partner_id:int}", raises=[NotFound])
     async def partner(self, partner_id: FromPath[int], db_session: DbSession) -> PartnerRead:
         """An active partner (public)."""
-        found = await partner_directory.public_partner(db_session, partner_id)
-        return await partner_directory.partner_read(db_session, found)
+        return await partner_directory.public_read(db_session, partner_id)
 
     @post("/admin/partners", guards=[requires_role(Role.ADMIN)], status_code=201, raises=ERRORS)
     async def create_partner(

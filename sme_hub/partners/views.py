@@ -105,9 +105,7 @@ async def partner_view(
     values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An active partner's page; an entrepreneur sees the form asking for a referral."""
-    partner = await partner_directory.partner_read(
-        session, await partner_directory.public_partner(session, partner_id)
-    )
+    partner = await partner_directory.public_read(session, partner_id)
     names = await municipality_names(session, partner.municipality_ids)
     return {
         "partner": partner,
