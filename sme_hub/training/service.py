@@ -31,6 +31,27 @@ def ensure_staff_of(user: CurrentUser, centre_id: int) -> None:
         raise NotFound()
 
 
+async def _add_audited(
+    session: AsyncSession,
+    user: CurrentUser,
+    row: Programme | Cohort,
+    object_type: str,
+    data: ProgrammeCreate | CohortCreate,
+) -> None:
+    """Store a new programme or cohort and audit its creation with what was asked for."""
+    session.add(row)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type=object_type,
+        object_id=row.id or 0,
+        action="created",
+        municipality_id=row.municipality_id,
+        after=data.model_dump(mode="json"),
+    )
+
+
 async def create_programme(
     session: AsyncSession, user: CurrentUser, data: ProgrammeCreate
 ) -> Programme:
@@ -53,17 +74,7 @@ async def create_programme(
         centre_id=centre_id,
         municipality_id=centre.municipality_id,
     )
-    session.add(programme)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="programme",
-        object_id=programme.id or 0,
-        action="created",
-        municipality_id=programme.municipality_id,
-        after=data.model_dump(mode="json"),
-    )
+    await _add_audited(session, user, programme, "programme", data)
     return programme
 
 
@@ -97,17 +108,7 @@ async def create_cohort(
         municipality_id=programme.municipality_id,
         status="open" if data.open else "planned",
     )
-    session.add(cohort)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="cohort",
-        object_id=cohort.id or 0,
-        action="created",
-        municipality_id=cohort.municipality_id,
-        after=data.model_dump(mode="json"),
-    )
+    await _add_audited(session, user, cohort, "cohort", data)
     return cohort
 
 
