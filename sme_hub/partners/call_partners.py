@@ -1,5 +1,7 @@
 """The partners a call names, offered to its grantees."""
 
+from typing import Any
+
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -13,8 +15,8 @@ from sme_hub.grants import calls
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.partners import rules
 from sme_hub.partners.models import CallPartner, Partner, Referral
-from sme_hub.partners.referrals import create_referral
-from sme_hub.partners.schemas import CallPartnersIn, ReferralIn
+from sme_hub.partners.referrals import create_referral, read_one
+from sme_hub.partners.schemas import CallPartnersIn, ReferralIn, ReferralRead
 
 
 async def set_call_partners(
@@ -97,6 +99,23 @@ async def grant_offers(
     return [(c, p, existing.get(p.id or 0)) for c, p in offers]
 
 
+async def offer_list(
+    session: AsyncSession, user: CurrentUser, grant_id: int
+) -> list[dict[str, Any]]:
+    """`grant_offers` as the API shows them."""
+    return [
+        {
+            "partner_id": partner.id,
+            "partner": partner.name,
+            "kind": partner.kind,
+            "service": offer.service,
+            "referral_id": referral.id if referral else None,
+            "referral_status": referral.status if referral else None,
+        }
+        for offer, partner, referral in await grant_offers(session, user, grant_id)
+    ]
+
+
 async def refer_from_grant(
     session: AsyncSession, user: CurrentUser, grant_id: int, partner_id: int, *, settings: Settings
 ) -> Referral:
@@ -112,3 +131,11 @@ async def refer_from_grant(
         source="grant",
         application_id=grant_id,
     )
+
+
+async def take_offer(
+    session: AsyncSession, user: CurrentUser, grant_id: int, partner_id: int, *, settings: Settings
+) -> ReferralRead:
+    """`refer_from_grant`, read back with the person's and the partner's names."""
+    referral = await refer_from_grant(session, user, grant_id, partner_id, settings=settings)
+    return await read_one(session, user, referral.id or 0)

@@ -218,6 +218,11 @@ async def public_partner(session: AsyncSession, partner_id: int) -> Partner:
     return partner
 
 
+async def public_read(session: AsyncSession, partner_id: int) -> PartnerRead:
+    """An active partner as anyone reads it (another one is not found)."""
+    return await partner_read(session, await public_partner(session, partner_id))
+
+
 async def known_services(session: AsyncSession) -> list[str]:
     """Every service active partners offer, for the directory's filter."""
     element = func.jsonb_array_elements_text(col(Partner.services)).table_valued("value")

@@ -13,6 +13,7 @@ from sme_hub.core.tenancy import ensure_in_tenant, tenant_condition
 from sme_hub.organisations.models import Municipality
 from sme_hub.partners import rules
 from sme_hub.partners.models import Partner, Referral
+from sme_hub.partners.schemas import ReferralCounts, ReferralFigures
 
 
 async def figure_rows(
@@ -61,3 +62,31 @@ async def figure_rows(
         rules.FigureRow(at.date(), pid, name, kind, sector, status, count)
         for at, pid, name, kind, sector, status, count in rows.all()
     ]
+
+
+async def referral_figures(
+    session: AsyncSession,
+    user: CurrentUser,
+    *,
+    municipality_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> ReferralFigures:
+    """The figures of `figure_rows` counted by partner, kind, sector, status and month."""
+    rows = await figure_rows(
+        session, user, municipality_id=municipality_id, since=since, until=until
+    )
+    found = rules.figures(rows)
+    names = {r.partner_id: r.partner for r in rows}
+    return ReferralFigures(
+        since=since,
+        until=until,
+        total=ReferralCounts(**found.total),
+        by_partner=[
+            {"partner_id": pid, "partner": names[pid], **counts}
+            for pid, counts in found.by_partner.items()
+        ],
+        by_kind={k: ReferralCounts(**v) for k, v in found.by_kind.items()},
+        by_sector={k: ReferralCounts(**v) for k, v in found.by_sector.items()},
+        by_month={m.isoformat(): ReferralCounts(**v) for m, v in found.by_month.items()},
+    )

@@ -1,22 +1,91 @@
-"""The partner form as the page sends it, into PartnerCreate's shape, and back: pure
-functions, no I/O. Services are typed one per line; coordinates as people copy them from a
-map (`50,4501` or `50.4501234`, kept to six decimals as the database stores them)."""
+"""The forms of the partner pages, parsed: the directory's filters, the partner form (into
+PartnerCreate's shape, and back), a referral asked for, made or answered. Pure functions, no
+I/O. Services are typed one per line; coordinates as people copy them from a map (`50,4501`
+or `50.4501234`, kept to six decimals as the database stores them)."""
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from sme_hub.core import filters
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import N_, _
-from sme_hub.partners.schemas import PartnerCreate, PartnerRead
+from sme_hub.partners import rules
+from sme_hub.partners.schemas import (
+    DirectoryFilters,
+    PartnerCreate,
+    PartnerRead,
+    ReferralChange,
+    ReferralIn,
+)
 
 TEXTS = ("name", "kind", "sector", "description_uk", "description_en")
 OPTIONAL_TEXTS = ("address", "website", "contact_email", "contact_phone")
 COORDINATES = ("latitude", "longitude")
 MAX_SERVICES = 50
 SIX_PLACES = Decimal("0.000001")
+# Kind, sector and municipality are compared as given (no spaces dropped), as ever.
+DIRECTORY_FIELDS = {
+    "kind": filters.choice(set(rules.KIND_LABELS), N_("Choose a kind from the list."), strip=False),
+    "sector": filters.choice(
+        set(rules.SECTOR_LABELS), N_("Choose a sector from the list."), strip=False
+    ),
+    "municipality": filters.number(N_("Choose a municipality from the list.")),
+    "service": filters.text(),
+    "q": filters.text(),
+}
+M = TypeVar("M", bound=BaseModel)
+REFERRAL_FIELDS = ("entrepreneur_id", "partner_id", "service", "note")
+
+
+def parse_directory_filters(
+    given: Mapping[str, str | None],
+) -> tuple[DirectoryFilters | None, dict[str, str]]:
+    """The directory's filters (empty means "any"), or None and each filter's problem."""
+    values, errors = filters.parse_public_filters(dict(given), DIRECTORY_FIELDS)
+    return (None, errors) if errors else (DirectoryFilters(**values), {})
+
+
+def _model(model: type[M], fields: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    try:
+        return model.model_validate(fields), {}
+    except ValidationError as exc:
+        return None, field_errors(exc)
+
+
+def parse_referral_request(
+    partner_id: int, data: Mapping[str, Any]
+) -> tuple[ReferralIn | None, dict[str, str]]:
+    """An entrepreneur's request for a referral from a partner's page."""
+    values = {key: str(data.get(key, "")) for key in ("service", "note")}
+    return _model(ReferralIn, {"partner_id": partner_id, **values})
+
+
+def referral_values(data: Mapping[str, Any]) -> dict[str, str]:
+    """The centre's referral form as typed (kept to be shown again)."""
+    return {key: str(data.get(key, "")).strip() for key in REFERRAL_FIELDS}
+
+
+def parse_referral(values: Mapping[str, str]) -> tuple[ReferralIn | None, dict[str, str]]:
+    """The centre's referral form as a ReferralIn, every missing choice named at once."""
+    errors = {}
+    if not values["entrepreneur_id"].isdigit():
+        errors["entrepreneur_id"] = _("Choose a client.")
+    if not values["partner_id"].isdigit():
+        errors["partner_id"] = _("Choose a partner.")
+    if not values["service"]:
+        errors["service"] = _("Choose one of the partner's services.")
+    if errors:
+        return None, errors
+    return _model(ReferralIn, dict(values))
+
+
+def parse_referral_change(data: Mapping[str, Any]) -> tuple[ReferralChange | None, dict[str, str]]:
+    """A partner's answer to a referral: the new status and the outcome."""
+    fields = {"status": data.get("status", ""), "outcome_note": str(data.get("outcome_note", ""))}
+    return _model(ReferralChange, fields)
 
 
 def values_of(data: Mapping[str, Any], key: str) -> list[str]:
@@ -118,3 +187,8 @@ def typed_values(data: Mapping[str, Any]) -> dict[str, Any]:
         municipality_ids=set(values_of(data, "municipality_ids")),
     )
     return values
+
+
+def known_status(value: str | None) -> str:
+    """A known referral status to filter by, or "" for all (an unknown one is ignored)."""
+    return value if value and value in rules.REFERRAL_FLOW else ""

@@ -323,3 +323,24 @@ async def read_one(
             owner_id=referral.entrepreneur_id,
         )
     return referral_read(*row)
+
+
+async def refer(
+    session: AsyncSession, user: CurrentUser, data: ReferralIn, *, settings: Settings
+) -> ReferralRead:
+    """`create_referral`, read back with the person's and the partner's names."""
+    referral = await create_referral(session, user, data, settings=settings)
+    return await read_one(session, user, referral.id or 0)
+
+
+async def answer(
+    session: AsyncSession,
+    user: CurrentUser,
+    referral_id: int,
+    data: ReferralChange,
+    *,
+    settings: Settings,
+) -> ReferralRead:
+    """`move_referral`, read back with the person's and the partner's names."""
+    await move_referral(session, user, referral_id, data, settings=settings)
+    return await read_one(session, user, referral_id)

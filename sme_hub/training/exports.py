@@ -10,7 +10,7 @@ from sme_hub.accounts.models import User
 from sme_hub.core.exports import AnyRow, Cell, Export
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
-from sme_hub.training import service
+from sme_hub.training import roster, service
 from sme_hub.training.models import Attendance, Enrolment
 from sme_hub.training.schemas import ENROLMENT_STATUS_LABELS
 
@@ -23,7 +23,7 @@ async def enrolments_export(session: AsyncSession, user: CurrentUser, cohort_id:
         .where(col(Attendance.enrolment_id) == col(Enrolment.id))
         .scalar_subquery()
     )
-    statement = service.roster_statement(cohort_id).with_only_columns(
+    statement = roster.roster_statement(cohort_id).with_only_columns(
         col(User.full_name),
         col(User.email),
         col(Enrolment.status),

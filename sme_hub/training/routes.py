@@ -1,17 +1,18 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.training.certificate_controllers import (
-    CertificateApiController,
-    CertificatePagesController,
+from sme_hub.training.api import CertificateApiController, TrainingApiController
+from sme_hub.training.pages.applicant import TrainingApplicantPagesController
+from sme_hub.training.pages.public import TrainingPagesController
+from sme_hub.training.pages.staff import (
+    CertificateStaffPagesController,
+    TrainingStaffPagesController,
 )
-from sme_hub.training.controllers import TrainingApiController
-from sme_hub.training.pages import TrainingPagesController
-from sme_hub.training.staff_pages import TrainingStaffPagesController
 
 routes = [
     CertificateApiController,
-    CertificatePagesController,
+    CertificateStaffPagesController,
     TrainingApiController,
+    TrainingApplicantPagesController,
     TrainingPagesController,
     TrainingStaffPagesController,
 ]

@@ -4,11 +4,10 @@ workflow, attendance and completion."""
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, delete, func
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _, format_day
@@ -30,6 +29,27 @@ def ensure_staff_of(user: CurrentUser, centre_id: int) -> None:
     """Staff work only on their own centre's training: another centre's is not found."""
     if not (user.is_admin or centre_id in user.centre_ids()):
         raise NotFound()
+
+
+async def _add_audited(
+    session: AsyncSession,
+    user: CurrentUser,
+    row: Programme | Cohort,
+    object_type: str,
+    data: ProgrammeCreate | CohortCreate,
+) -> None:
+    """Store a new programme or cohort and audit its creation with what was asked for."""
+    session.add(row)
+    await session.flush()
+    await audit.record(
+        session,
+        actor_id=user.id,
+        object_type=object_type,
+        object_id=row.id or 0,
+        action="created",
+        municipality_id=row.municipality_id,
+        after=data.model_dump(mode="json"),
+    )
 
 
 async def create_programme(
@@ -54,17 +74,7 @@ async def create_programme(
         centre_id=centre_id,
         municipality_id=centre.municipality_id,
     )
-    session.add(programme)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="programme",
-        object_id=programme.id or 0,
-        action="created",
-        municipality_id=programme.municipality_id,
-        after=data.model_dump(mode="json"),
-    )
+    await _add_audited(session, user, programme, "programme", data)
     return programme
 
 
@@ -98,17 +108,7 @@ async def create_cohort(
         municipality_id=programme.municipality_id,
         status="open" if data.open else "planned",
     )
-    session.add(cohort)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="cohort",
-        object_id=cohort.id or 0,
-        action="created",
-        municipality_id=cohort.municipality_id,
-        after=data.model_dump(mode="json"),
-    )
+    await _add_audited(session, user, cohort, "cohort", data)
     return cohort
 
 
@@ -318,89 +318,3 @@ async def set_attendance(
         after={"present": sorted(wanted)},
     )
     return sorted(wanted)
-
-
-# --- what staff pages show ------------------------------------------------------------------
-
-
-async def centre_programmes(
-    session: AsyncSession, user: CurrentUser
-) -> list[tuple[Programme, list[Cohort]]]:
-    """The programmes of the user's centres with their cohorts, newest first."""
-    centre_ids = user.centre_ids()
-    programmes = (
-        await session.scalars(
-            select(Programme)
-            .where(col(Programme.centre_id).in_(centre_ids))
-            .order_by(col(Programme.id).desc())
-        )
-    ).all()
-    cohorts = (
-        await session.scalars(
-            select(Cohort)
-            .where(col(Cohort.programme_id).in_([p.id for p in programmes]))
-            .order_by(col(Cohort.starts_on).desc())
-        )
-    ).all()
-    return [(p, [c for c in cohorts if c.programme_id == p.id]) for p in programmes]
-
-
-async def cohort_roster(
-    session: AsyncSession, user: CurrentUser, cohort_id: int
-) -> tuple[Cohort, Programme, list[TrainingSession], list[tuple[Enrolment, str]]]:
-    """A cohort as its staff see it: sessions, and enrolments with people's names."""
-    cohort = await staff_cohort(session, user, cohort_id)
-    programme = await session.get(Programme, cohort.programme_id)
-    assert programme is not None
-    sessions = list(
-        (
-            await session.scalars(
-                select(TrainingSession)
-                .where(col(TrainingSession.cohort_id) == cohort_id)
-                .order_by(col(TrainingSession.starts_at))
-            )
-        ).all()
-    )
-    people = (await session.execute(roster_statement(cohort_id))).all()
-    await audit.record_access(  # the names of the people enrolled are personal data
-        session,
-        user,
-        object_type="cohort",
-        object_id=cohort_id,
-        action="roster_viewed",
-        municipality_id=cohort.municipality_id,
-    )
-    return cohort, programme, sessions, [(e, name) for e, name in people]
-
-
-def roster_statement(cohort_id: int) -> Select[Enrolment, str]:
-    """The cohort's enrolments but the cancelled, with people's names, as the roster lists
-    them (the export keeps its joins, conditions and order and picks its own columns)."""
-    return (
-        select(Enrolment, col(User.full_name))
-        .join(User, col(User.id) == col(Enrolment.user_id))
-        .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) != "cancelled")
-        .order_by(
-            col(Enrolment.status),
-            col(Enrolment.waitlist_position),
-            col(User.full_name),
-            col(Enrolment.id),
-        )
-    )
-
-
-async def session_attendance(
-    session: AsyncSession, user: CurrentUser, session_id: int
-) -> tuple[TrainingSession, Cohort, set[int]]:
-    training_session = await session.get(TrainingSession, session_id)
-    if training_session is None:
-        raise NotFound()
-    cohort = await staff_cohort(session, user, training_session.cohort_id)
-    present = set(
-        (
-            await session.scalars(
-                select(col(Attendance.enrolment_id)).where(col(Attendance.session_id) == session_id)
-            )
-        ).all()
-    )
-    return training_session, cohort, present

@@ -1,14 +1,15 @@
 """Training over the API: programmes, cohorts and sessions (centre staff), the cohort
-workflow, enrolments (entrepreneurs), attendance."""
+workflow, enrolments (entrepreneurs), attendance, certificates."""
 
-from litestar import Controller, delete, get, post, put
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from sme_hub.core.auth import requires_login, requires_role
+from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.public_cache import public_cache
-from sme_hub.core.roles import Role
 from sme_hub.training import enrolment, service
 from sme_hub.training.schemas import (
     AttendanceRead,
@@ -21,8 +22,7 @@ from sme_hub.training.schemas import (
     SessionCreate,
     SessionRead,
 )
-
-staff_only = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
+from sme_hub.training.web import certificate_response, page_of, staff_only
 
 
 class TrainingApiController(Controller):
@@ -37,12 +37,7 @@ class TrainingApiController(Controller):
         rows, total = await service.list_programmes(
             db_session, limit=page.limit, offset=page.offset
         )
-        return OffsetPagination(
-            items=[ProgrammeRead.model_validate(r) for r in rows],
-            limit=page.limit,
-            offset=page.offset,
-            total=total,
-        )
+        return page_of(ProgrammeRead, rows, total, page)
 
     @post("/programmes", guards=staff_only, status_code=201)
     async def create_programme(
@@ -59,12 +54,7 @@ class TrainingApiController(Controller):
         rows, total = await service.list_cohorts(
             db_session, status=status, limit=page.limit, offset=page.offset
         )
-        return OffsetPagination(
-            items=[CohortRead.model_validate(r) for r in rows],
-            limit=page.limit,
-            offset=page.offset,
-            total=total,
-        )
+        return page_of(CohortRead, rows, total, page)
 
     @post("/programmes/{programme_id:int}/cohorts", guards=staff_only, status_code=201)
     async def create_cohort(
@@ -129,3 +119,24 @@ class TrainingApiController(Controller):
     ) -> AttendanceRead:
         present = await service.set_attendance(db_session, user, session_id, data)
         return AttendanceRead(session_id=session_id, present=present)
+
+
+class CertificateApiController(Controller):
+    path = "/api/v1"
+    tags = ["training"]
+
+    @get(
+        "/enrolments/{enrolment_id:int}/certificate.pdf",
+        guards=[requires_login],
+        media_type="application/pdf",
+    )
+    async def certificate(
+        self,
+        request: Request[Any, Any, Any],
+        enrolment_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Response[bytes]:
+        """The certificate of a completed enrolment as a PDF (`?lang=en` for English): for
+        its owner, staff of the cohort's centre and admins. 409 until completed."""
+        return await certificate_response(request, user, db_session, enrolment_id)

@@ -3,20 +3,18 @@ admins and centre staff, referrals and their answers, the partners a call names,
 referral figures reports use."""
 
 from datetime import date
-from typing import Any, TypeAlias
+from typing import Any
 
 from litestar import Controller, get, patch, post, put
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from sme_hub.core import filters
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.exports import Export, export_route
-from sme_hub.core.i18n import N_, _
+from sme_hub.core.i18n import _
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import Role
 from sme_hub.partners import call_partners as call_partner_offers
@@ -26,17 +24,16 @@ from sme_hub.partners import figures as referral_figures
 from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.schemas import (
     CallPartnersIn,
-    DirectoryFilters,
     GrantOfferIn,
     PartnerCreate,
     PartnerRead,
     PartnerUpdate,
     ReferralChange,
-    ReferralCounts,
     ReferralFigures,
     ReferralIn,
     ReferralRead,
 )
+from sme_hub.partners.web import Filters, directory_filters
 
 ERRORS: list[type[HTTPException]] = [
     NotAuthorizedException,
@@ -45,35 +42,6 @@ ERRORS: list[type[HTTPException]] = [
     Conflict,
     InvalidInput,
 ]
-KINDS = set(rules.KIND_LABELS)
-SECTORS = set(rules.SECTOR_LABELS)
-# Kind, sector and municipality are compared as given (no spaces dropped), as ever.
-DIRECTORY_FIELDS = {
-    "kind": filters.choice(KINDS, N_("Choose a kind from the list."), strip=False),
-    "sector": filters.choice(SECTORS, N_("Choose a sector from the list."), strip=False),
-    "municipality": filters.number(N_("Choose a municipality from the list.")),
-    "service": filters.text(),
-    "q": filters.text(),
-}
-
-
-def provide_directory_filters(
-    kind: FromQuery[str | None] = None,
-    sector: FromQuery[str | None] = None,
-    municipality: FromQuery[str | None] = None,
-    service: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None,
-) -> DirectoryFilters:
-    """The directory's filters for the API and the page; empty means "any"."""
-    given = dict(zip(DIRECTORY_FIELDS, (kind, sector, municipality, service, q), strict=True))
-    values, errors = filters.parse_public_filters(given, DIRECTORY_FIELDS)
-    if errors:
-        raise InvalidInput(errors)
-    return DirectoryFilters(**values)
-
-
-Filters: TypeAlias = NamedDependency[DirectoryFilters]
-directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
 
 
 async def referrals_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
@@ -104,8 +72,7 @@ class PartnersApiController(Controller):
     @get("/partners/{partner_id:int}", raises=[NotFound])
     async def partner(self, partner_id: FromPath[int], db_session: DbSession) -> PartnerRead:
         """An active partner (public)."""
-        found = await partner_directory.public_partner(db_session, partner_id)
-        return await partner_directory.partner_read(db_session, found)
+        return await partner_directory.public_read(db_session, partner_id)
 
     @post("/admin/partners", guards=[requires_role(Role.ADMIN)], status_code=201, raises=ERRORS)
     async def create_partner(
@@ -139,10 +106,7 @@ class PartnersApiController(Controller):
     ) -> ReferralRead:
         """Centre staff refer a client (`entrepreneur_id`); an entrepreneur refers themselves.
         The partner must be active and offer the service (422); an open duplicate is 409."""
-        referral = await partner_referrals.create_referral(
-            db_session, user, data, settings=settings
-        )
-        return await partner_referrals.read_one(db_session, user, referral.id or 0)
+        return await partner_referrals.refer(db_session, user, data, settings=settings)
 
     @get("/referrals", guards=[requires_login], raises=ERRORS)
     async def referrals(
@@ -184,10 +148,9 @@ class PartnersApiController(Controller):
     ) -> ReferralRead:
         """`sent → accepted | declined`, `accepted → completed` (with `outcome_note`); any
         other move is 409; another partner's referral is 404."""
-        await partner_referrals.move_referral(
+        return await partner_referrals.answer(
             db_session, user, referral_id, data, settings=settings
         )
-        return await partner_referrals.read_one(db_session, user, referral_id)
 
     @put(
         "/calls/{call_id:int}/partners",
@@ -212,18 +175,7 @@ class PartnersApiController(Controller):
     ) -> list[dict[str, Any]]:
         """The partners the grant's call names, offered to its grantee, with the referral
         already made to each (if any)."""
-        offers = await call_partner_offers.grant_offers(db_session, user, grant_id)
-        return [
-            {
-                "partner_id": partner.id,
-                "partner": partner.name,
-                "kind": partner.kind,
-                "service": offer.service,
-                "referral_id": referral.id if referral else None,
-                "referral_status": referral.status if referral else None,
-            }
-            for offer, partner, referral in offers
-        ]
+        return await call_partner_offers.offer_list(db_session, user, grant_id)
 
     @post(
         "/grants/{grant_id:int}/referrals", guards=[requires_login], status_code=201, raises=ERRORS
@@ -237,10 +189,9 @@ class PartnersApiController(Controller):
         settings: Config,
     ) -> ReferralRead:
         """The grantee takes up the offer of one of the call's partners."""
-        referral = await call_partner_offers.refer_from_grant(
+        return await call_partner_offers.take_offer(
             db_session, user, grant_id, data.partner_id, settings=settings
         )
-        return await partner_referrals.read_one(db_session, user, referral.id or 0)
 
     @get(
         "/reports/referrals",
@@ -258,20 +209,6 @@ class PartnersApiController(Controller):
         """Referrals of the caller's municipalities by partner, kind, sector, status and
         month of creation (`since`/`until`: days, inclusive); `municipality`: one of them
         (404 for one the caller may not see)."""
-        rows = await referral_figures.figure_rows(
+        return await referral_figures.referral_figures(
             db_session, user, municipality_id=municipality, since=since, until=until
-        )
-        found = rules.figures(rows)
-        names = {r.partner_id: r.partner for r in rows}
-        return ReferralFigures(
-            since=since,
-            until=until,
-            total=ReferralCounts(**found.total),
-            by_partner=[
-                {"partner_id": pid, "partner": names[pid], **counts}
-                for pid, counts in found.by_partner.items()
-            ],
-            by_kind={k: ReferralCounts(**v) for k, v in found.by_kind.items()},
-            by_sector={k: ReferralCounts(**v) for k, v in found.by_sector.items()},
-            by_month={m.isoformat(): ReferralCounts(**v) for m, v in found.by_month.items()},
         )

@@ -1,0 +1,35 @@
+"""Partner pages for the admin: every partner, adding one, and the partner form with the
+municipalities it serves."""
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+
+from sme_hub.core.auth import requires_role
+from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.outcome import respond
+from sme_hub.core.pages import render
+from sme_hub.core.roles import Role
+from sme_hub.partners import forms, views
+from sme_hub.partners.web import FORM, PartnerFormPages
+
+
+class PartnerAdminPagesController(PartnerFormPages):
+    path = "/admin/partners"
+    guards = [requires_role(Role.ADMIN)]
+    as_admin = True
+
+    @get("/new")
+    async def new_partner(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+        view = await views.form_view(
+            db_session, None, forms.form_values(None), base=self.path, with_municipalities=True
+        )
+        return render(request, FORM, **view)
+
+    @post("/new")
+    async def create(
+        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
+        result = await views.create_partner(db_session, user, data, base=self.path)
+        return respond(request, result, FORM)

@@ -1,0 +1,44 @@
+"""Partner pages for anyone: the directory with its map, and one partner's page."""
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from sme_hub.core.auth import current_user
+from sme_hub.core.deps import DbSession, Page
+from sme_hub.core.pages import render
+from sme_hub.core.public_cache import public_cache
+from sme_hub.partners import views
+from sme_hub.partners.web import DirectoryQuery, directory_query
+
+
+class PartnerPagesController(Controller):
+    include_in_schema = False
+
+    @get("/partners", dependencies=directory_query, middleware=[public_cache])
+    async def directory_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        page: Page,
+        given: DirectoryQuery,
+    ) -> Template:
+        view = await views.directory_view(db_session, given, limit=page.limit, offset=page.offset)
+        errors = view["errors"]
+        return render(
+            request,
+            "partners/directory.html",
+            fragment=None if errors else "partners/_results.html",
+            status_code=422 if errors else 200,
+            user=current_user(request),
+            **view,
+        )
+
+    @get("/partners/{partner_id:int}")
+    async def partner_page(
+        self, request: Request[Any, Any, Any], partner_id: FromPath[int], db_session: DbSession
+    ) -> Template:
+        view = await views.partner_view(db_session, current_user(request), partner_id)
+        return render(request, "partners/partner.html", **view)

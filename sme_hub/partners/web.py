@@ -1,0 +1,93 @@
+"""The partners feature's web helpers: the directory's filters from the query, for the API
+(checked) and the directory page (as typed); the partner form's pages, which the admin's and
+centre staff's controllers share."""
+
+from typing import Any, TypeAlias
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.errors import InvalidInput
+from sme_hub.core.outcome import respond
+from sme_hub.core.pages import render
+from sme_hub.partners import forms, views
+from sme_hub.partners.schemas import DirectoryFilters
+
+FORM = "partners/form.html"
+
+
+def provide_directory_query(
+    kind: FromQuery[str | None] = None,
+    sector: FromQuery[str | None] = None,
+    municipality: FromQuery[str | None] = None,
+    service: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+) -> dict[str, str | None]:
+    """The directory's filters as the query gives them."""
+    return dict(zip(forms.DIRECTORY_FIELDS, (kind, sector, municipality, service, q), strict=True))
+
+
+def provide_directory_filters(
+    kind: FromQuery[str | None] = None,
+    sector: FromQuery[str | None] = None,
+    municipality: FromQuery[str | None] = None,
+    service: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+) -> DirectoryFilters:
+    """The directory's filters for the API; empty means "any", unreadable ones are 422."""
+    given = provide_directory_query(kind, sector, municipality, service, q)
+    checked, errors = forms.parse_directory_filters(given)
+    if checked is None:
+        raise InvalidInput(errors)
+    return checked
+
+
+Filters: TypeAlias = NamedDependency[DirectoryFilters]
+DirectoryQuery: TypeAlias = NamedDependency[dict[str, str | None]]
+directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
+directory_query = {"given": Provide(provide_directory_query, sync_to_thread=False)}
+
+
+class PartnerFormPages(Controller):
+    """The list of partners and the form of one; only the admin's (`as_admin`) adds
+    partners and chooses the municipalities they serve."""
+
+    include_in_schema = False
+    as_admin = False
+
+    @get("/")
+    async def partners_list(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        view = await views.manage_view(db_session, user, base=self.path, as_admin=self.as_admin)
+        return render(request, "partners/manage.html", **view)
+
+    @get("/{partner_id:int}")
+    async def edit(
+        self,
+        request: Request[Any, Any, Any],
+        partner_id: FromPath[int],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template:
+        view = await views.edit_view(
+            db_session, user, partner_id, base=self.path, as_admin=self.as_admin
+        )
+        return render(request, FORM, **view)
+
+    @post("/{partner_id:int}")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        partner_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        result = await views.update_partner(
+            db_session, user, partner_id, data, base=self.path, as_admin=self.as_admin
+        )
+        return respond(request, result, FORM)
