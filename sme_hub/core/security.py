@@ -8,7 +8,7 @@ from litestar.types import Message, Scope
 
 # No inline scripts or styles anywhere: htmx's indicator <style> is turned off in base.html
 # and the templates' style="" attributes are classes in app.css. Map tiles come from
-# OpenStreetMap (partners/pages.py TILES).
+# OpenStreetMap (partners/views.py TILES).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data: https://tile.openstreetmap.org https://*.tile.openstreetmap.org; "
