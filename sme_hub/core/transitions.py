@@ -3,6 +3,7 @@ guarded UPDATE, so two requests racing on the same row cannot both move it, and 
 audit entry in the same transaction."""
 
 from collections.abc import Iterable, Mapping
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import ColumnElement, update
@@ -27,9 +28,7 @@ def acting_roles(user: CurrentUser | None, owner_id: int | None = None) -> set[s
     return roles
 
 
-def _checked(
-    workflow: Workflow, action: str, roles: Iterable[str], *, as_system: bool
-) -> Action:
+def _checked(workflow: Workflow, action: str, roles: Iterable[str], *, as_system: bool) -> Action:
     found = workflow.action(action)
     if found is None:
         raise Conflict(_(workflow.refused).format(status=""))
@@ -56,8 +55,8 @@ async def transition(
     refused: str | None = None,
     audit_as: tuple[str, int] | None = None,
     audit_action: str | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    before: dict[str, Any] | EllipsisType | None = ...,
+    after: dict[str, Any] | EllipsisType | None = ...,
     details: Mapping[str, Any] | None = None,
     record: bool = True,
 ) -> str:
@@ -68,8 +67,8 @@ async def transition(
     (or the workflow's message), `{status}` filled with the current state's label.
 
     The audit entry goes on the row (or `audit_as`, e.g. the grant a tranche belongs to),
-    under the action's name, with `before`/`after` (the status change, and `details`, when
-    not given).
+    under the action's name, with `before`/`after` (when not given: the status change, with
+    `details` after).
     Returns the new state; `row` is updated in the session."""
     found = _checked(workflow, action, acting_roles(user, owner_id), as_system=system)
     model = type(row)
@@ -97,8 +96,8 @@ async def transition(
             object_id=object_id,
             action=audit_action or found.name,
             municipality_id=getattr(row, "municipality_id", None),
-            before={workflow.column: current} if before is None else before,
-            after={workflow.column: found.target, **(details or {})} if after is None else after,
+            before={workflow.column: current} if before is ... else before,
+            after={workflow.column: found.target, **(details or {})} if after is ... else after,
         )
     return found.target
 

@@ -67,6 +67,10 @@ class Workflow:
     def action(self, name: str) -> Action | None:
         return self._actions.get(name)
 
+    def step(self, name: str) -> Action:
+        """The action of that name, which the caller knows exists (KeyError otherwise)."""
+        return self._actions[name]
+
     def next_state(self, status: str, action: str) -> str | None:
         """The state `action` leads to from `status`, or None when it may not be taken."""
         found = self._actions.get(action)
@@ -101,6 +105,8 @@ class Workflow:
         lines = ["stateDiagram-v2"]
         lines += [f"    [*] --> {name}" for name in self.initial]
         for action in self.actions:
-            lines += [f"    {source} --> {action.target}: {action.name}" for source in action.sources]
+            lines += [
+                f"    {source} --> {action.target}: {action.name}" for source in action.sources
+            ]
         lines += [f"    {name} --> [*]" for name in self.terminal_states()]
         return "\n".join(lines)

@@ -203,7 +203,7 @@ class GrantPagesController(Controller):
         if not confirmed(data):
             application = await applications.get_application(db_session, user, application_id)
             mine = application.applicant_id == user.id
-            if mine and rules.next_application_state(application.status, "withdraw"):
+            if mine and rules.APPLICATION.next_state(application.status, "withdraw"):
                 return confirmation(
                     request,
                     title=_("Withdraw the application “{title}”?").format(

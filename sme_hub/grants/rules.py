@@ -52,9 +52,7 @@ CALL = Workflow(
             OFFICE,
             N_("Assign the evaluators"),
         ),
-        Action(
-            "decided", ("in_evaluation",), "decided", OFFICE, N_("Decide the last application")
-        ),
+        Action("decided", ("in_evaluation",), "decided", OFFICE, N_("Decide the last application")),
     ),
     initial=("draft",),
     refused=N_("A call that is {status} cannot be changed this way."),
@@ -82,9 +80,7 @@ APPLICATION = Workflow(
     ),
     actions=(
         Action("submit", ("draft",), "submitted", OWNER_ONLY, N_("Submit the application")),
-        Action(
-            "withdraw", ("draft", "submitted"), "withdrawn", OWNER_ONLY, N_("Withdraw")
-        ),
+        Action("withdraw", ("draft", "submitted"), "withdrawn", OWNER_ONLY, N_("Withdraw")),
         Action(
             "mark_eligible",
             ("submitted", "ineligible"),
@@ -154,6 +150,12 @@ APPLICATION = Workflow(
     note="A grant has no status column of its own: it is its application once approved "
     "(approved, in implementation, completed).",
 )
+# The action that gives each outcome of the recommendation.
+RECOMMENDATION_ACTIONS = {
+    action.target: action.name for action in APPLICATION.actions if action.sources == RECOMMENDABLE
+}
+# What a decision may be taken on.
+DECIDABLE = APPLICATION.step("approved").sources
 # An application once approved is a grant: these are the states of a grant.
 AWARDED_STATUSES = ("approved", "in_implementation", "completed")
 # Every state a submitted application can be in (a withdrawn one counts no more).

@@ -13,6 +13,7 @@ TRANCHE_STATUS_LABELS = rules.TRANCHE.labels
 REPORT_KIND_LABELS = {"interim": N_("interim report"), "final": N_("final report")}
 REPORT_STATUS_LABELS = rules.REPORT.labels
 
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -24,7 +24,9 @@ REFERRAL = Workflow(
     ),
     actions=(
         Action("accepted", ("sent",), "accepted", PARTNER, N_("Accept")),
-        Action("declined", ("sent",), "declined", PARTNER, N_("Decline"), ("status", "outcome_note")),
+        Action(
+            "declined", ("sent",), "declined", PARTNER, N_("Decline"), ("status", "outcome_note")
+        ),
         Action(
             "completed",
             ("accepted",),

@@ -65,9 +65,7 @@ ENROLMENT = Workflow(
             N_("on the waitlist"),
             ("waitlist_position",),
         ),
-        Action(
-            "promoted", ("waitlisted",), "enrolled", frozenset({SYSTEM}), N_("enrolled"), ()
-        ),
+        Action("promoted", ("waitlisted",), "enrolled", frozenset({SYSTEM}), N_("enrolled"), ()),
         Action(
             "cancelled",
             ("enrolled", "waitlisted"),

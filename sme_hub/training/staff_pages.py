@@ -212,7 +212,7 @@ class TrainingStaffPagesController(Controller):
         page = f"/centre/training/cohorts/{cohort_id}"
         if action in COHORT_CONFIRMATIONS and not confirmed(data):
             cohort = await service.staff_cohort(db_session, user, cohort_id)
-            if rules.next_cohort_state(cohort.status, action):
+            if rules.COHORT.next_state(cohort.status, action):
                 question, consequences, button = COHORT_CONFIRMATIONS[action]
                 dates = f"{cohort.starts_on:%d.%m.%Y} – {cohort.ends_on:%d.%m.%Y}"
                 return confirmation(
