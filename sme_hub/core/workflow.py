@@ -47,6 +47,9 @@ class Workflow:
     refused: str = N_("This cannot be done now.")
     note: str = field(default="", compare=False)  # how the object maps onto the database
 
+    def __post_init__(self) -> None:
+        _REGISTRY[self.name] = self  # so a template can name it (core/templating.py)
+
     @cached_property
     def state_names(self) -> tuple[str, ...]:
         return tuple(state.name for state in self.states)
@@ -110,3 +113,16 @@ class Workflow:
             ]
         lines += [f"    {name} --> [*]" for name in self.terminal_states()]
         return "\n".join(lines)
+
+
+_REGISTRY: dict[str, Workflow] = {}
+
+
+def named(name: str) -> Workflow:
+    """The workflow of that name (each registers itself when its rules module is imported)."""
+    return _REGISTRY[name]
+
+
+def status_label(workflow: str, state: str) -> str:
+    """A state's label in the current language: `status_label("application", "reserve")`."""
+    return named(workflow).label(state)
