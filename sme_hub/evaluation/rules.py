@@ -41,7 +41,7 @@ ASSIGNMENT = Workflow(
             N_("Conflict of interest"),
             ("status", "note"),
         ),
-        Action("submit_scores", ("declared",), "submitted", EVALUATOR, N_("Scores submitted"), ()),
+        Action("submit_scores", ("declared",), "submitted", EVALUATOR, N_("Submit scores"), ()),
         Action(
             "reopen",
             ("submitted",),

@@ -50,9 +50,9 @@ CALL = Workflow(
             ("published", "closed"),
             "in_evaluation",
             OFFICE,
-            N_("Assign the evaluators"),
+            N_("Assign evaluators"),
         ),
-        Action("decided", ("in_evaluation",), "decided", OFFICE, N_("Decide the last application")),
+        Action("decided", ("in_evaluation",), "decided", OFFICE, N_("Decided")),
     ),
     initial=("draft",),
     refused=N_("A call that is {status} cannot be changed this way."),
@@ -79,7 +79,7 @@ APPLICATION = Workflow(
         State("withdrawn", N_("withdrawn")),
     ),
     actions=(
-        Action("submit", ("draft",), "submitted", OWNER_ONLY, N_("Submit the application")),
+        Action("submit", ("draft",), "submitted", OWNER_ONLY, N_("Submit application")),
         Action("withdraw", ("draft", "submitted"), "withdrawn", OWNER_ONLY, N_("Withdraw")),
         Action(
             "mark_eligible",
@@ -103,7 +103,7 @@ APPLICATION = Workflow(
             ("eligible",),
             "under_evaluation",
             frozenset({SYSTEM}),
-            N_("Assign the evaluators"),
+            N_("Assign evaluators"),
         ),
         # The recommendation (audited on the call, with the counts) sorts the scored ones;
         # it may be made again until the first decision.
@@ -123,7 +123,7 @@ APPLICATION = Workflow(
             ("recommended", "reserve"),
             "rejected",
             OFFICE,
-            N_("Reject"),
+            N_("Reject the application"),
             ("amount_kop", "reference"),
         ),
         # The grant (an approved application) starts with its first payment and ends when its
@@ -133,7 +133,7 @@ APPLICATION = Workflow(
             ("approved",),
             "in_implementation",
             frozenset({SYSTEM}),
-            N_("Mark as paid"),
+            N_("Record the payment"),
             ("tranche_id", "paid_on"),
         ),
         Action(

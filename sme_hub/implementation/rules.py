@@ -41,7 +41,7 @@ TRANCHE = Workflow(
             ("planned",),
             "paid",
             OFFICE,
-            N_("Mark as paid"),
+            N_("Record the payment"),
             ("tranche", "amount_kop", "iban"),
         ),
     ),

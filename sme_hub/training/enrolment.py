@@ -55,7 +55,7 @@ async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enr
             col(Enrolment.cohort_id) == cohort_id, col(Enrolment.user_id) == user.id
         )
     )
-    if enrolment is not None and not rules.ENROLMENT.actions_from(enrolment.status):
+    if enrolment is not None and rules.ENROLMENT.next_state(enrolment.status, "enrolled") is None:
         raise Conflict(_("You are already enrolled in this cohort (or on its waitlist)."))
     profile = await entrepreneurs.get_profile(session, user.id)
     women_led = bool(profile and profile.women_led)

@@ -23,7 +23,7 @@ COHORT = Workflow(
         State("cancelled", N_("cancelled")),
     ),
     actions=(
-        Action("open", ("planned",), "open", STAFF, N_("Open for enrolment")),
+        Action("open", ("planned",), "open", STAFF, N_("Open enrolment")),
         Action("start", ("open",), "running", STAFF, N_("Start")),
         Action(
             "finish",
