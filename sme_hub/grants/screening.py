@@ -23,7 +23,6 @@ from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 from sme_hub.grants import applications, calls, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
-    APPLICATION_STATUS_LABELS,
     DuplicateMatch,
     EligibilityDecision,
     ScreeningRow,
@@ -266,7 +265,7 @@ async def applications_export(
         r = _row(row)
         return [
             r.id,
-            _(APPLICATION_STATUS_LABELS[r.status]),
+            rules.APPLICATION.label(r.status),
             r.project_title,
             r.business_name,
             r.applicant_name,

@@ -179,8 +179,8 @@ async def move_referral(
     if not rules.can_move(referral.status, data.status):
         raise Conflict(
             _("A referral that is {current} cannot become {wanted}.").format(
-                current=_(rules.REFERRAL_STATUS_LABELS[referral.status]),
-                wanted=_(rules.REFERRAL_STATUS_LABELS[data.status]),
+                current=rules.REFERRAL.label(referral.status),
+                wanted=rules.REFERRAL.label(data.status),
             )
         )
     outcome = data.outcome_note.strip()

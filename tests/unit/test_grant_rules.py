@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sme_hub.core.i18n import current_locale
+from sme_hub.core.workflow import OWNER
 from sme_hub.grants import applications, explain, rules
 from sme_hub.grants.models import APPLICATION_STATUSES, CALL_STATUSES, GrantCall
-from sme_hub.core.workflow import OWNER
 from sme_hub.grants.rules import (
     APPLICATION,
     CALL,
