@@ -41,7 +41,7 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
     outcomes = found.outcomes
     # Both names: the applicant reads the explanation later in their own language.
     names = {c["key"]: {lang: criterion_name(c, lang) for lang in LOCALES} for c in call.criteria}
-    counts: dict[str, int] = {}
+    moves: dict[str, list[int]] = {}
     rows = await session.scalars(
         select(Application).where(
             col(Application.call_id) == call_id,
@@ -63,17 +63,19 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
             ranked_total=len(outcomes.ranked_ids),
         )
         application.explanation = [{"message": x.message, "params": x.params} for x in lines]
-        # Audited once, on the call, with the counts.
-        await transitions.transition(
+        moves.setdefault(decision.outcome, []).append(application.id or 0)
+    await session.flush()
+    # One guarded UPDATE per outcome; audited once, below, on the call with the counts.
+    for outcome, ids in moves.items():
+        await transitions.transition_many(
             session,
             grant_rules.APPLICATION,
-            application,
-            grant_rules.RECOMMENDATION_ACTIONS[decision.outcome],
+            Application,
+            grant_rules.RECOMMENDATION_ACTIONS[outcome],
+            col(Application.id).in_(ids),
             user=user,
-            record=False,
         )
-        counts[decision.outcome] = counts.get(decision.outcome, 0) + 1
-    await session.flush()
+    counts = {outcome: len(ids) for outcome, ids in moves.items()}
     await audit.record(
         session,
         actor_id=user.id,
