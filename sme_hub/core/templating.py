@@ -20,6 +20,7 @@ from sme_hub.core.i18n import (
 from sme_hub.core.locale_web import lang_url
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import role_label
+from sme_hub.core.workflow import status_label
 
 
 def translated_options(labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -61,6 +62,12 @@ def _template_ngettext(
     return _finish(context, ngettext(singular, plural, n), variables)
 
 
+@pass_context
+def _template_status_label(context: Context, workflow: str, state: str) -> str:
+    """The label of a workflow's state (core/workflow.py), translated like `_()`."""
+    return _finish(context, status_label(workflow, state), {})
+
+
 def kept_for_everyone(request: Any) -> bool:
     """Whether the page's route may be answered from the public cache (core/public_cache.py),
     so that nothing of one visitor's may be in it."""
@@ -85,6 +92,7 @@ def jinja_environment() -> Environment:
         current_locale=current_locale.get,
         pick=pick,
         role_label=role_label,
+        status_label=_template_status_label,
         site_header=navigation.header,
         lang_url=lang_url,
         kept_for_everyone=kept_for_everyone,

@@ -3,13 +3,13 @@ conflicts (and a declared conflict replans the assignments)."""
 
 from collections import defaultdict
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import RoleAssignment
-from sme_hub.core import audit
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
@@ -20,7 +20,8 @@ from sme_hub.grants import calls
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall
 
-TO_EVALUATE = ("eligible", "under_evaluation")
+_START = grant_rules.APPLICATION.step("start_evaluation")
+TO_EVALUATE = (*_START.sources, _START.target)
 
 
 async def set_committee(
@@ -90,18 +91,14 @@ async def assign(session: AsyncSession, user: CurrentUser, call_id: int) -> list
             )
         )
     await _replan(session, call, committee)
-    if call.status != "in_evaluation":
-        before, call.status = call.status, "in_evaluation"
-        call.closed_at = call.closed_at or call.closes_at
-        await audit.record(
+    if grant_rules.CALL.next_state(call.status, "start_evaluation"):
+        await transitions.transition(
             session,
-            actor_id=user.id,
-            object_type="grant_call",
-            object_id=call_id,
-            action="start_evaluation",
-            municipality_id=call.municipality_id,
-            before={"status": before},
-            after={"status": "in_evaluation"},
+            grant_rules.CALL,
+            call,
+            "start_evaluation",
+            user=user,
+            values={"closed_at": call.closed_at or call.closes_at},
         )
     rows = await session.scalars(
         select(Assignment).where(col(Assignment.call_id) == call_id).order_by(col(Assignment.id))
@@ -158,10 +155,13 @@ async def _replan(session: AsyncSession, call: GrantCall, committee: list[int]) 
             municipality_id=call.municipality_id,
             after={"pairs": [list(pair) for pair in plan]},
         )
-    await session.execute(
-        update(Application)
-        .where(col(Application.call_id) == call.id, col(Application.status) == "eligible")
-        .values(status="under_evaluation")
+    await transitions.transition_many(
+        session,
+        grant_rules.APPLICATION,
+        Application,
+        "start_evaluation",
+        col(Application.call_id) == call.id,
+        user=None,
     )
 
 
@@ -181,24 +181,18 @@ async def declare(
     """Declare (no) conflict before seeing the application; a conflict takes the evaluator
     off it (their draft scores are dropped) and another member replaces them."""
     assignment = await _my_assignment(session, user, assignment_id)
-    if assignment.status in ("conflict", "submitted"):
-        raise Conflict(_("This assignment can no longer change its declaration."))
-    if not data.has_conflict and assignment.status == "declared":
-        return assignment
-    before = assignment.status
-    assignment.status = "conflict" if data.has_conflict else "declared"
-    assignment.conflict_note = data.note
-    assignment.declared_at = calls.now()
-    await session.flush()
-    await audit.record(
+    action = "conflict" if data.has_conflict else "no_conflict"
+    if not data.has_conflict and assignment.status == rules.ASSIGNMENT.step(action).target:
+        return assignment  # declared already: nothing changes
+    await transitions.transition(
         session,
-        actor_id=user.id,
-        object_type="assignment",
-        object_id=assignment_id,
-        action="conflict" if data.has_conflict else "no_conflict",
-        municipality_id=assignment.municipality_id,
-        before={"status": before},
-        after={"status": assignment.status, "note": data.note},
+        rules.ASSIGNMENT,
+        assignment,
+        action,
+        user=user,
+        values={"conflict_note": data.note, "declared_at": calls.now()},
+        refused=_("This assignment can no longer change its declaration."),
+        details={"note": data.note},
     )
     if data.has_conflict:
         await session.execute(

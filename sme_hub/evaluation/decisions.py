@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail
+from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
 from sme_hub.core.roles import CurrentUser
@@ -18,12 +18,12 @@ from sme_hub.evaluation import progress, rules, service
 from sme_hub.evaluation.schemas import DecisionIn, DecisionRead
 from sme_hub.evaluation.service import call_outcomes
 from sme_hub.grants import calls
+from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name
-from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
 from sme_hub.implementation import grants as implementation_grants
 
-DECIDABLE = ("recommended", "reserve")
+DECIDABLE = grant_rules.DECIDABLE
 
 
 async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> dict[str, int]:
@@ -43,18 +43,17 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
     outcomes = found.outcomes
     # Both names: the applicant reads the explanation later in their own language.
     names = {c["key"]: {lang: criterion_name(c, lang) for lang in LOCALES} for c in call.criteria}
-    counts: dict[str, int] = {}
+    moves: dict[str, list[int]] = {}
     rows = await session.scalars(
         select(Application).where(
             col(Application.call_id) == call_id,
-            col(Application.status).in_(("under_evaluation", *DECIDABLE, "not_selected")),
+            col(Application.status).in_(grant_rules.RECOMMENDABLE),
         )
     )
     for application in rows:
         decision = outcomes.decisions.get(application.id or 0)
         if decision is None:
             continue
-        application.status = decision.outcome
         application.rank = decision.rank
         # Kept as msgids with values: the applicant reads it later in their own language.
         lines = rules.explanation(
@@ -66,8 +65,19 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
             ranked_total=len(outcomes.ranked_ids),
         )
         application.explanation = [{"message": x.message, "params": x.params} for x in lines]
-        counts[decision.outcome] = counts.get(decision.outcome, 0) + 1
+        moves.setdefault(decision.outcome, []).append(application.id or 0)
     await session.flush()
+    # One guarded UPDATE per outcome; audited once, below, on the call with the counts.
+    for outcome, ids in moves.items():
+        await transitions.transition_many(
+            session,
+            grant_rules.APPLICATION,
+            Application,
+            grant_rules.RECOMMENDATION_ACTIONS[outcome],
+            col(Application.id).in_(ids),
+            user=user,
+        )
+    counts = {outcome: len(ids) for outcome, ids in moves.items()}
     await audit.record(
         session,
         actor_id=user.id,
@@ -95,26 +105,23 @@ async def decide(
     call, application, amount = await _decidable(session, user, application_id, data)
     if data.decision == "approved":
         await _take_from_budget(session, call, amount)
-    application.status = data.decision
     application.awarded_kop = amount or None
     application.decision_reference = data.reference
     application.decision_note = data.note
     application.decided_by = user.id
     application.decided_at = calls.now()
-    await session.flush()
+    await transitions.transition(
+        session,
+        grant_rules.APPLICATION,
+        application,
+        data.decision,
+        user=user,
+        after={"amount_kop": amount, "reference": data.reference},
+    )
     if data.decision == "approved":
         await implementation_grants.start(
             session, application, implementation_grants.today_in_kyiv()
         )
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application_id,
-        action=data.decision,
-        municipality_id=application.municipality_id,
-        after={"amount_kop": amount, "reference": data.reference},
-    )
     await _tell_applicant(session, application, call, settings)
     await _close_decisions(session, user, call, settings)
     return application
@@ -255,7 +262,7 @@ async def _decidable(
     if application.status not in DECIDABLE:
         raise Conflict(
             _("Only recommended or reserve applications are decided; this one is {status}.").format(
-                status=_(APPLICATION_STATUS_LABELS[application.status])
+                status=grant_rules.APPLICATION.label(application.status)
             )
         )
     amount = 0
@@ -299,20 +306,9 @@ async def _close_decisions(
         .where(col(Application.call_id) == call.id, col(Application.status).in_(DECIDABLE))
         .limit(1)
     )
-    if pending is not None or call.status != "in_evaluation":
+    if pending is not None or grant_rules.CALL.next_state(call.status, "decided") is None:
         return
-    call.status = "decided"
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call.id or 0,
-        action="decided",
-        municipality_id=call.municipality_id,
-        before={"status": "in_evaluation"},
-        after={"status": "decided"},
-    )
+    await transitions.transition(session, grant_rules.CALL, call, "decided", user=user)
     for application in await session.scalars(
         select(Application).where(
             col(Application.call_id) == call.id, col(Application.status) == "not_selected"

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sme_hub.core.models import created_at_field, timestamp_field
+from sme_hub.evaluation.rules import ASSIGNMENT
 
-ASSIGNMENT_STATUSES = ("assigned", "declared", "conflict", "submitted")
+ASSIGNMENT_STATUSES = ASSIGNMENT.state_names
 
 
 class CommitteeMember(SQLModel, table=True):
@@ -28,9 +29,7 @@ class Assignment(SQLModel, table=True):
     __tablename__ = "assignment"
     __table_args__ = (
         sa.UniqueConstraint("application_id", "evaluator_id"),
-        sa.CheckConstraint(
-            "status IN ('assigned', 'declared', 'conflict', 'submitted')", name="status"
-        ),
+        sa.CheckConstraint(ASSIGNMENT.check_constraint_sql(), name="status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.accounts.models import RoleAssignment, User
-from sme_hub.core.i18n import N_
 from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.evaluation import rules
 from sme_hub.evaluation.committee import TO_EVALUATE
 from sme_hub.evaluation.models import ASSIGNMENT_STATUSES, Assignment, CommitteeMember
 from sme_hub.grants import calls
@@ -22,12 +22,7 @@ from sme_hub.grants.models import Application, GrantCall
 
 UNDECIDED = (*TO_EVALUATE, "recommended", "reserve", "not_selected")
 # The officer's view of an assignment (the evaluator's own pages word it for them).
-ASSIGNMENT_STATUS_LABELS = {
-    "assigned": N_("waiting for the declaration"),
-    "declared": N_("no conflict, scoring"),
-    "conflict": N_("conflict of interest"),
-    "submitted": N_("scores submitted"),
-}
+ASSIGNMENT_STATUS_LABELS = rules.ASSIGNMENT.labels
 MISSING_SHOWN = 100  # the rest are counted; the list is for chasing, not for reading whole
 
 

@@ -16,6 +16,43 @@ from operator import mul
 from typing import Any, Literal
 
 from sme_hub.core.i18n import DEFAULT_LOCALE, LOCALES, N_, format_money, in_language
+from sme_hub.core.roles import Role
+from sme_hub.core.workflow import Action, State, Workflow
+
+# One evaluator on one application (core/workflow.py): they declare (no) conflict before
+# seeing it, score, submit; the officer may reopen submitted scores.
+EVALUATOR = frozenset({Role.EVALUATOR.value})
+ASSIGNMENT = Workflow(
+    name="assignment",
+    table="assignment",
+    states=(
+        State("assigned", N_("waiting for the declaration")),
+        State("declared", N_("no conflict, scoring")),
+        State("conflict", N_("conflict of interest")),
+        State("submitted", N_("scores submitted")),
+    ),
+    actions=(
+        Action("no_conflict", ("assigned",), "declared", EVALUATOR, N_("no conflict, scoring")),
+        Action(
+            "conflict",
+            ("assigned", "declared"),
+            "conflict",
+            EVALUATOR,
+            N_("Conflict of interest"),
+            ("status", "note"),
+        ),
+        Action("submit_scores", ("declared",), "submitted", EVALUATOR, N_("Submit scores"), ()),
+        Action(
+            "reopen",
+            ("submitted",),
+            "declared",
+            frozenset({Role.MUNICIPAL_OFFICER.value, Role.ADMIN.value}),
+            N_("Reopen"),
+            (),
+        ),
+    ),
+    initial=("assigned",),
+)
 
 GREEN_FACTOR = {"advanced": Fraction(1), "basic": Fraction(1, 2), "none": Fraction(0)}
 DIVERGENCE_POINTS = 30

@@ -6,10 +6,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.accounts.models import User
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
+from sme_hub.evaluation import rules
 from sme_hub.evaluation.committee import _my_assignment
 from sme_hub.evaluation.models import Assignment, CriterionScore
 from sme_hub.evaluation.schemas import ScoresIn
@@ -65,16 +67,14 @@ async def save_scores(
 async def submit_scores(session: AsyncSession, user: CurrentUser, assignment_id: int) -> Assignment:
     """Make the scores final: 422 naming every criterion still without a score."""
     assignment = await ready_to_submit(session, user, assignment_id)
-    assignment.status = "submitted"
-    assignment.submitted_at = calls.now()
-    await session.flush()
-    await audit.record(
+    await transitions.transition(
         session,
-        actor_id=user.id,
-        object_type="assignment",
-        object_id=assignment_id,
-        action="submit_scores",
-        municipality_id=assignment.municipality_id,
+        rules.ASSIGNMENT,
+        assignment,
+        "submit_scores",
+        user=user,
+        values={"submitted_at": calls.now()},
+        refused=_("Only declared assignments with scores can be submitted."),
     )
     return assignment
 
@@ -85,7 +85,7 @@ async def ready_to_submit(
     """The assignment if its scores may be made final (what `submit_scores` checks, so the
     page asks for confirmation only of what would pass); 409 or 422 otherwise."""
     assignment = await _my_assignment(session, user, assignment_id)
-    if assignment.status != "declared":
+    if rules.ASSIGNMENT.next_state(assignment.status, "submit_scores") is None:
         raise Conflict(_("Only declared assignments with scores can be submitted."))
     call = await session.get(GrantCall, assignment.call_id)
     assert call is not None
@@ -114,18 +114,14 @@ async def reopen(session: AsyncSession, user: CurrentUser, assignment_id: int) -
     if assignment is None:
         raise NotFound()
     await calls.managed_call(session, user, assignment.call_id)
-    if assignment.status != "submitted":
-        raise Conflict(_("Only submitted scores can be reopened."))
-    assignment.status = "declared"
-    assignment.submitted_at = None
-    await session.flush()
-    await audit.record(
+    await transitions.transition(
         session,
-        actor_id=user.id,
-        object_type="assignment",
-        object_id=assignment_id,
-        action="reopen",
-        municipality_id=assignment.municipality_id,
+        rules.ASSIGNMENT,
+        assignment,
+        "reopen",
+        user=user,
+        values={"submitted_at": None},
+        refused=_("Only submitted scores can be reopened."),
     )
     return assignment
 

@@ -18,12 +18,12 @@ from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, in_language
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality
+from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation.models import Assignment
 from sme_hub.grants import calls, eligibility, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
-    APPLICATION_STATUS_LABELS,
     NEXT_STEP,
     ApplicationIn,
     ApplicationRead,
@@ -267,39 +267,16 @@ async def withdraw(session: AsyncSession, user: CurrentUser, application_id: int
     application = await get_application(session, user, application_id, lock=True)
     if application.applicant_id != user.id:
         raise Forbidden(_("Only the applicant can withdraw an application."))
-    await transition(session, user, application, "withdraw")
-    return application
-
-
-async def transition(
-    session: AsyncSession,
-    user: CurrentUser,
-    application: Application,
-    action: str,
-    **details: Any,
-) -> None:
-    """Move an application along its workflow (rules.APPLICATION_ACTIONS), audited."""
-    target = rules.next_application_state(application.status, action)
-    if target is None:
-        raise Conflict(
-            _("An application that is {status} cannot be changed this way.").format(
-                status=_(APPLICATION_STATUS_LABELS[application.status])
-            )
-        )
-    before = application.status
-    application.status = target
-    application.updated_at = calls.now()
-    await session.flush()
-    await audit.record(
+    await transition(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application.id or 0,
-        action=action,
-        municipality_id=application.municipality_id,
-        before={"status": before},
-        after={"status": target, **details},
+        rules.APPLICATION,
+        application,
+        "withdraw",
+        user=user,
+        owner_id=application.applicant_id,
+        values={"updated_at": calls.now()},
     )
+    return application
 
 
 # --- reading back ---------------------------------------------------------------------------

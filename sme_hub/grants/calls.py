@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _
@@ -21,7 +21,6 @@ from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant
 from sme_hub.grants import rules
 from sme_hub.grants.models import CallAmendment, GrantCall
 from sme_hub.grants.schemas import (
-    CALL_STATUS_LABELS,
     CallCreate,
     CallRead,
     CallRules,
@@ -159,7 +158,7 @@ async def list_calls(
 
 
 def _status_label(call: GrantCall) -> str:
-    return _(CALL_STATUS_LABELS[rules.shown_call_status(call.status, call.closes_at, now())])
+    return rules.CALL.label(rules.shown_call_status(call.status, call.closes_at, now()))
 
 
 async def update_call(
@@ -238,37 +237,17 @@ def _json(value: Any) -> Any:
 async def transition(
     session: AsyncSession, user: CurrentUser, call_id: int, action: str
 ) -> GrantCall:
-    """Publish or close a call (rules.CALL_ACTIONS), audited."""
+    """Publish or close a call (rules.CALL), audited."""
     call = await managed_call(session, user, call_id, lock=True)
-    target = rules.next_call_state(call.status, action)
-    if target is None:
-        raise Conflict(
-            _("A call that is {status} cannot be changed this way.").format(
-                status=_(CALL_STATUS_LABELS[call.status])
-            )
-        )
+    if action not in ("publish", "close") or rules.CALL.next_state(call.status, action) is None:
+        raise Conflict(_(rules.CALL.refused).format(status=rules.CALL.label(call.status)))
     # The database's clock, as submissions use it: a submission that got in before the close
     # (it holds the call's share lock, so the close waits for it) is stamped earlier.
     at = await session.scalar(select(func.clock_timestamp())) or now()
     if action == "publish" and call.closes_at <= at:
         raise Conflict(_("The closing time has passed: set a later one before publishing."))
-    before = call.status
-    call.status = target
-    if action == "publish":
-        call.published_at = at
-    if action == "close":
-        call.closed_at = min(at, call.closes_at)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action=action,
-        municipality_id=call.municipality_id,
-        before={"status": before},
-        after={"status": target},
-    )
+    stamp = {"published_at": at} if action == "publish" else {"closed_at": min(at, call.closes_at)}
+    await transitions.transition(session, rules.CALL, call, action, user=user, values=stamp)
     return call
 
 
@@ -286,14 +265,15 @@ async def amendments(
 
 async def close_due_calls(session: AsyncSession) -> list[int]:
     """Close every published call whose closing time has passed (the system acts)."""
-    closed = (
-        await session.execute(
-            update(GrantCall)
-            .where(col(GrantCall.status) == "published", col(GrantCall.closes_at) <= func.now())
-            .values(status="closed", closed_at=col(GrantCall.closes_at))
-            .returning(col(GrantCall.id), col(GrantCall.municipality_id))
-        )
-    ).all()
+    closed = await transitions.transition_many(
+        session,
+        rules.CALL,
+        GrantCall,
+        "close",
+        col(GrantCall.closes_at) <= func.now(),
+        user=None,
+        values={"closed_at": col(GrantCall.closes_at)},
+    )
     for call_id, municipality_id in closed:
         await audit.record(
             session,

@@ -18,8 +18,6 @@ from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import Municipality
 from sme_hub.training.models import Cohort, Enrolment, Programme
 
-ACTIVE_GRANT_STATUSES = ("approved", "in_implementation")
-
 
 def call_rules(call: GrantCall) -> tuple[rules.CallLimits, rules.Eligibility]:
     limits = rules.CallLimits(
@@ -84,7 +82,7 @@ async def applicant_facts(
                     col(Application.applicant_id) == owner.id,
                     col(Application.municipality_id) == call.municipality_id,
                     col(Application.id) != (other_than or 0),
-                    col(Application.status).in_(ACTIVE_GRANT_STATUSES),
+                    col(Application.status).in_(rules.ACTIVE_GRANT_STATUSES),
                 )
             )
         )

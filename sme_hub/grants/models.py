@@ -9,31 +9,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from sme_hub.core.models import created_at_field, timestamp_field
+from sme_hub.grants.rules import APPLICATION, CALL
+from sme_hub.grants.rules import AWARDED_STATUSES as AWARDED_STATUSES
+from sme_hub.grants.rules import SUBMITTED_STATUSES as SUBMITTED_STATUSES
 
-CALL_STATUSES = ("draft", "published", "closed", "in_evaluation", "decided")
-APPLICATION_STATUSES = (
-    "draft",
-    "submitted",
-    "ineligible",
-    "eligible",
-    "under_evaluation",
-    "recommended",
-    "reserve",
-    "not_selected",
-    "approved",
-    "rejected",
-    "in_implementation",
-    "completed",
-    "withdrawn",
-)
-# An application once approved is a grant: these are the states of a grant.
-AWARDED_STATUSES = ("approved", "in_implementation", "completed")
-# Every state a submitted application can be in (a withdrawn one counts no more).
-SUBMITTED_STATUSES = tuple(s for s in APPLICATION_STATUSES if s not in ("draft", "withdrawn"))
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+# The states live in the workflow tables (rules.CALL, rules.APPLICATION); the names stay here
+# for the modules that import them.
+CALL_STATUSES = CALL.state_names
+APPLICATION_STATUSES = APPLICATION.state_names
 
 
 class GrantCall(SQLModel, table=True):
@@ -42,7 +25,7 @@ class GrantCall(SQLModel, table=True):
 
     __tablename__ = "grant_call"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", CALL_STATUSES), name="status"),
+        sa.CheckConstraint(CALL.check_constraint_sql(), name="status"),
         sa.CheckConstraint("budget_kop > 0", name="budget"),
         sa.CheckConstraint(
             "min_grant_kop > 0 AND min_grant_kop <= max_grant_kop AND max_grant_kop <= budget_kop",
@@ -104,7 +87,7 @@ class Application(SQLModel, table=True):
 
     __tablename__ = "application"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+        sa.CheckConstraint(APPLICATION.check_constraint_sql(), name="status"),
         sa.CheckConstraint(
             "requested_amount_kop >= 0 AND own_contribution_kop >= 0", name="amounts"
         ),

@@ -10,36 +10,158 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, Literal
 
 from sme_hub.core.i18n import N_, format_money, pick
+from sme_hub.core.roles import Role
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
 from sme_hub.entrepreneurs.rules import kved_in
 
-# --- workflows as data: action -> (states it may start from, state it leads to) --------------
+# --- workflows as data (core/workflow.py): the call's and the application's ---------------
 
-CALL_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
-    "publish": (frozenset({"draft"}), "published"),
-    "close": (frozenset({"published"}), "closed"),
+OFFICER, STAFF, ADMIN = (
+    Role.MUNICIPAL_OFFICER.value,
+    Role.CENTRE_STAFF.value,
+    Role.ADMIN.value,
+)
+OFFICE = frozenset({OFFICER, ADMIN})
+
+CALL = Workflow(
+    name="call",
+    table="grant_call",
+    states=(
+        State("draft", N_("draft")),
+        State("published", N_("open for applications")),
+        State("closed", N_("closed")),
+        State("in_evaluation", N_("in evaluation")),
+        State("decided", N_("decided")),
+    ),
+    actions=(
+        Action("publish", ("draft",), "published", OFFICE, N_("Publish the call")),
+        Action(
+            "close",
+            ("published",),
+            "closed",
+            OFFICE | {SYSTEM},
+            N_("Close the call now"),
+            ("status", "closed_at"),
+        ),
+        # A published call past its closing time is closed by the clock (shown_call_status):
+        # assigning the evaluators may be what first records it.
+        Action(
+            "start_evaluation",
+            ("published", "closed"),
+            "in_evaluation",
+            OFFICE,
+            N_("Assign evaluators"),
+        ),
+        Action("decided", ("in_evaluation",), "decided", OFFICE, N_("Decided")),
+    ),
+    initial=("draft",),
+    refused=N_("A call that is {status} cannot be changed this way."),
+)
+
+OWNER_ONLY = frozenset({OWNER})
+RECOMMENDABLE = ("under_evaluation", "recommended", "reserve", "not_selected")
+APPLICATION = Workflow(
+    name="application",
+    table="application",
+    states=(
+        State("draft", N_("draft")),
+        State("submitted", N_("submitted")),
+        State("ineligible", N_("not eligible")),
+        State("eligible", N_("eligible")),
+        State("under_evaluation", N_("under evaluation")),
+        State("recommended", N_("recommended")),
+        State("reserve", N_("on the reserve list")),
+        State("not_selected", N_("not selected")),
+        State("approved", N_("approved")),
+        State("rejected", N_("rejected")),
+        State("in_implementation", N_("in implementation")),
+        State("completed", N_("completed")),
+        State("withdrawn", N_("withdrawn")),
+    ),
+    actions=(
+        Action("submit", ("draft",), "submitted", OWNER_ONLY, N_("Submit application")),
+        Action("withdraw", ("draft", "submitted"), "withdrawn", OWNER_ONLY, N_("Withdraw")),
+        Action(
+            "mark_eligible",
+            ("submitted", "ineligible"),
+            "eligible",
+            frozenset({STAFF, ADMIN}),
+            N_("Eligible"),
+            ("status", "reason"),
+        ),
+        Action(
+            "mark_ineligible",
+            ("submitted", "eligible"),
+            "ineligible",
+            frozenset({STAFF, ADMIN}),
+            N_("Not eligible"),
+            ("status", "reason"),
+        ),
+        # Assigning the evaluators (an audited action of the call) takes every eligible one.
+        Action(
+            "start_evaluation",
+            ("eligible",),
+            "under_evaluation",
+            frozenset({SYSTEM}),
+            N_("Assign evaluators"),
+        ),
+        # The recommendation (audited on the call, with the counts) sorts the scored ones;
+        # it may be made again until the first decision.
+        Action("recommend", RECOMMENDABLE, "recommended", OFFICE, N_("recommended")),
+        Action("reserve", RECOMMENDABLE, "reserve", OFFICE, N_("on the reserve list")),
+        Action("not_select", RECOMMENDABLE, "not_selected", OFFICE, N_("not selected")),
+        Action(
+            "approved",
+            ("recommended", "reserve"),
+            "approved",
+            OFFICE,
+            N_("Approve the grant"),
+            ("amount_kop", "reference"),
+        ),
+        Action(
+            "rejected",
+            ("recommended", "reserve"),
+            "rejected",
+            OFFICE,
+            N_("Reject the application"),
+            ("amount_kop", "reference"),
+        ),
+        # The grant (an approved application) starts with its first payment and ends when its
+        # final report is accepted: audited on the grant as tranche_paid / report_accepted.
+        Action(
+            "start_implementation",
+            ("approved",),
+            "in_implementation",
+            frozenset({SYSTEM}),
+            N_("Record the payment"),
+            ("tranche_id", "paid_on"),
+        ),
+        Action(
+            "complete",
+            ("approved", "in_implementation"),
+            "completed",
+            frozenset({SYSTEM}),
+            N_("Accept the report"),
+            ("report_id", "note", "grant_status"),
+        ),
+    ),
+    initial=("draft",),
+    refused=N_("An application that is {status} cannot be changed this way."),
+    note="A grant has no status column of its own: it is its application once approved "
+    "(approved, in implementation, completed).",
+)
+# The action that gives each outcome of the recommendation.
+RECOMMENDATION_ACTIONS = {
+    action.target: action.name for action in APPLICATION.actions if action.sources == RECOMMENDABLE
 }
-
-Actor = Literal["owner", "staff"]
-APPLICATION_ACTIONS: dict[str, tuple[frozenset[str], str, Actor]] = {
-    "submit": (frozenset({"draft"}), "submitted", "owner"),
-    "withdraw": (frozenset({"draft", "submitted"}), "withdrawn", "owner"),
-    "mark_eligible": (frozenset({"submitted", "ineligible"}), "eligible", "staff"),
-    "mark_ineligible": (frozenset({"submitted", "eligible"}), "ineligible", "staff"),
-}
-
-
-def next_call_state(status: str, action: str) -> str | None:
-    if action not in CALL_ACTIONS:
-        return None
-    sources, target = CALL_ACTIONS[action]
-    return target if status in sources else None
-
-
-def next_application_state(status: str, action: str) -> str | None:
-    if action not in APPLICATION_ACTIONS:
-        return None
-    sources, target, _actor = APPLICATION_ACTIONS[action]
-    return target if status in sources else None
+# What a decision may be taken on.
+DECIDABLE = APPLICATION.step("approved").sources
+# An application once approved is a grant: these are the states of a grant.
+AWARDED_STATUSES = ("approved", "in_implementation", "completed")
+# Every state a submitted application can be in (a withdrawn one counts no more).
+SUBMITTED_STATUSES = tuple(s for s in APPLICATION.state_names if s not in ("draft", "withdrawn"))
+# A grant still being carried out (not yet completed): one_active_grant counts these.
+ACTIVE_GRANT_STATUSES = tuple(s for s in AWARDED_STATUSES if APPLICATION.next_state(s, "complete"))
 
 
 def decision_shown(status: str, decided_at: datetime | None, call_status: str) -> bool:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sme_hub.core.i18n import N_
 from sme_hub.entrepreneurs.schemas import DeclaredGroup, LegalForm
+from sme_hub.grants import rules
 from sme_hub.reference.identifiers import normalise_iban
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
@@ -434,28 +435,8 @@ class ScreeningPage(BaseModel):
     offset: int
 
 
-CALL_STATUS_LABELS = {
-    "draft": N_("draft"),
-    "published": N_("open for applications"),
-    "closed": N_("closed"),
-    "in_evaluation": N_("in evaluation"),
-    "decided": N_("decided"),
-}
-APPLICATION_STATUS_LABELS = {
-    "draft": N_("draft"),
-    "submitted": N_("submitted"),
-    "ineligible": N_("not eligible"),
-    "eligible": N_("eligible"),
-    "under_evaluation": N_("under evaluation"),
-    "recommended": N_("recommended"),
-    "reserve": N_("on the reserve list"),
-    "not_selected": N_("not selected"),
-    "approved": N_("approved"),
-    "rejected": N_("rejected"),
-    "in_implementation": N_("in implementation"),
-    "completed": N_("completed"),
-    "withdrawn": N_("withdrawn"),
-}
+CALL_STATUS_LABELS = rules.CALL.labels
+APPLICATION_STATUS_LABELS = rules.APPLICATION.labels
 NEXT_STEP = {
     "draft": N_("Complete the form and submit it before the call closes."),
     "submitted": N_(

@@ -18,8 +18,9 @@ from sme_hub.core.exports import AnyRow, Cell, Export, Statement, hryvnias
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant
+from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
-from sme_hub.grants import applications, attachments, calls
+from sme_hub.grants import applications, attachments, calls, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     APPLICATION_STATUS_LABELS,
@@ -266,7 +267,7 @@ async def applications_export(
         r = _row(row)
         return [
             r.id,
-            _(APPLICATION_STATUS_LABELS[r.status]),
+            rules.APPLICATION.label(r.status),
             r.project_title,
             r.business_name,
             r.applicant_name,
@@ -346,8 +347,14 @@ async def decide_eligibility(
     application.eligibility_reason = decision.reason.strip()
     application.screened_by = user.id
     application.screened_at = calls.now()
-    await applications.transition(
-        session, user, application, action, reason=application.eligibility_reason
+    await transition(
+        session,
+        rules.APPLICATION,
+        application,
+        action,
+        user=user,
+        values={"updated_at": calls.now()},
+        details={"reason": application.eligibility_reason},
     )
     call = await session.get(GrantCall, application.call_id)
     assert call is not None

@@ -15,11 +15,12 @@ from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import KYIV, _, format_datetime_kyiv
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
+from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LegalForm
-from sme_hub.grants import applications, documents, rules
+from sme_hub.grants import applications, calls, documents, rules
 from sme_hub.grants.eligibility import applicant_facts, as_errors, call_rules
 from sme_hub.grants.models import Application, GrantCall
 
@@ -117,7 +118,15 @@ async def submit(
         await storage.delete(key)  # the copy of a submission that did not happen
         raise
     application.pdf_key = key
-    await applications.transition(session, user, application, "submit")
+    await transition(
+        session,
+        rules.APPLICATION,
+        application,
+        "submit",
+        user=user,
+        owner_id=application.applicant_id,
+        values={"updated_at": calls.now()},
+    )
     await mail.notify(
         session,
         application.applicant_id,

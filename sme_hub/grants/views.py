@@ -198,7 +198,7 @@ async def withdraw_question(
     not theirs to do (the service then says why)."""
     application = await applications.get_application(session, user, application_id)
     mine = application.applicant_id == user.id
-    if mine and rules.next_application_state(application.status, "withdraw"):
+    if mine and rules.APPLICATION.next_state(application.status, "withdraw"):
         return display.withdraw_confirmation(application.project_title)
     return None
 

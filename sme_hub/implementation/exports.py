@@ -9,8 +9,8 @@ from sme_hub.accounts.models import User
 from sme_hub.core.exports import AnyRow, Cell, Export, hryvnias
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
+from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application
-from sme_hub.grants.schemas import APPLICATION_STATUS_LABELS
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import rules
 from sme_hub.implementation.models import Obligation
@@ -75,7 +75,7 @@ def grants_export(user: CurrentUser) -> Export:
             hryvnias(awarded),
             hryvnias(scheduled),
             hryvnias(paid),
-            _(APPLICATION_STATUS_LABELS[status]),
+            grant_rules.APPLICATION.label(status),
             ref,
             _(rules.OBLIGATION_TEXTS[kind]).format(jobs=jobs) if kind else "",
             due,

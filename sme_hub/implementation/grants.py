@@ -14,7 +14,7 @@ from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, tenant_condition
-from sme_hub.grants.models import AWARDED_STATUSES, Application, GrantCall
+from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation import rules
 from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
 from sme_hub.implementation.schemas import (
@@ -26,8 +26,8 @@ from sme_hub.implementation.schemas import (
     TrancheRead,
 )
 
-GRANT_STATUSES = AWARDED_STATUSES
-REPORTABLE = ("approved", "in_implementation")
+GRANT_STATUSES = rules.GRANT_STATUSES
+REPORTABLE = rules.REPORTABLE
 Viewer = Literal["reader", "grantee", "officer"]
 
 

@@ -9,9 +9,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from sme_hub.core.models import created_at_field, timestamp_field
+from sme_hub.implementation.rules import OBLIGATION, REPORT, TRANCHE
 
 REPORT_KINDS = ("interim", "final")
-REPORT_STATUSES = ("submitted", "accepted", "returned")
 
 
 class Tranche(SQLModel, table=True):
@@ -20,7 +20,7 @@ class Tranche(SQLModel, table=True):
     __tablename__ = "grant_tranche"
     __table_args__ = (
         sa.CheckConstraint("amount_kop > 0", name="amount"),
-        sa.CheckConstraint("status IN ('planned', 'paid')", name="status"),
+        sa.CheckConstraint(TRANCHE.check_constraint_sql(), name="status"),
         sa.CheckConstraint(
             "(status = 'paid') = (paid_on IS NOT NULL AND paid_iban <> '')", name="paid"
         ),
@@ -47,7 +47,7 @@ class ProgressReport(SQLModel, table=True):
     __tablename__ = "progress_report"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('interim', 'final')", name="kind"),
-        sa.CheckConstraint("status IN ('submitted', 'accepted', 'returned')", name="status"),
+        sa.CheckConstraint(REPORT.check_constraint_sql(), name="status"),
         sa.CheckConstraint("jobs_created >= 0 AND women_employed >= 0", name="jobs"),
         sa.CheckConstraint("spent_kop >= 0", name="spent"),
         # One final report per grant that is not returned: a second would complete it twice.
@@ -86,7 +86,7 @@ class Obligation(SQLModel, table=True):
     __tablename__ = "grant_obligation"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('report', 'final_report', 'keep_jobs')", name="kind"),
-        sa.CheckConstraint("status IN ('open', 'met')", name="status"),
+        sa.CheckConstraint(OBLIGATION.check_constraint_sql(), name="status"),
         sa.Index("ix_grant_obligation_open_due", "due_on", postgresql_where="status = 'open'"),
     )
 

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail
-from sme_hub.core.errors import Conflict, NotFound
+from sme_hub.core import mail, transitions
+from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
 from sme_hub.core.roles import CurrentUser
@@ -26,18 +26,17 @@ async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int)
     )
     if obligation is None:
         raise NotFound()
-    grant = await managed_grant(session, user, obligation.application_id)
-    if obligation.status == "met":
-        raise Conflict(_("This obligation is already met."))
-    obligation.status, obligation.met_at, obligation.met_by = "met", datetime.now(UTC), user.id
-    await session.flush()
-    await audit.record(
+    await managed_grant(session, user, obligation.application_id)
+    await transitions.transition(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=obligation.application_id,
-        action="obligation_met",
-        municipality_id=grant.municipality_id,
+        rules.OBLIGATION,
+        obligation,
+        "obligation_met",
+        user=user,
+        values={"met_at": datetime.now(UTC), "met_by": user.id},
+        refused=_("This obligation is already met."),
+        audit_as=("grant", obligation.application_id),
+        before=None,
         after={"obligation_id": obligation_id, "kind": obligation.kind},
     )
     return obligation

@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail
+from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
+from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.attachments import checked_upload
 from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
@@ -105,9 +106,15 @@ async def update_report(
 ) -> ProgressReport:
     """A returned report corrected and sent again (or a waiting one corrected)."""
     report, grant = await _report(session, user, report_id, officer=False)
-    if report.status == "accepted":
+    resubmitted = rules.REPORT.step("report_resubmitted")
+    if report.status not in resubmitted.sources:
         raise Conflict(_("An accepted report can no longer be changed."))
-    changes = {**_report_fields(data), "status": "submitted", "submitted_at": datetime.now(UTC)}
+    # One UPDATE with the content, guarded by the unique final report (see _store_report).
+    changes = {
+        **_report_fields(data),
+        "status": resubmitted.target,
+        "submitted_at": datetime.now(UTC),
+    }
     await _store_report(session, report, changes)
     await audit.record(
         session,
@@ -131,7 +138,7 @@ async def add_receipt(
 ) -> ProgressReport:
     """A receipt (PDF, JPEG or PNG, checked like every upload) for a report not yet accepted."""
     report, grant = await _report(session, user, report_id, officer=False)
-    if report.status == "accepted":
+    if report.status not in rules.REPORT.step("report_resubmitted").sources:
         raise Conflict(_("An accepted report can no longer be changed."))
     content_type, clean_name = checked_upload(filename, data)
     if len(report.receipts) >= MAX_RECEIPTS:
@@ -179,29 +186,57 @@ async def review_report(
     """Accept a waiting report (it meets its obligation; the final one completes the grant)
     or return it with what to change. The grantee is emailed either way."""
     report, grant = await _report(session, user, report_id, officer=True)
-    if report.status != "submitted":
-        raise Conflict(_("Only a report awaiting review can be accepted or returned."))
-    report.status, report.review_note = data.decision, data.note.strip()
-    report.reviewed_by, report.reviewed_at = user.id, datetime.now(UTC)
+    action = f"report_{data.decision}"
+    refused = _("Only a report awaiting review can be accepted or returned.")
+    if rules.REPORT.next_state(report.status, action) is None:
+        raise Conflict(refused)
+    await transitions.transition(
+        session,
+        rules.REPORT,
+        report,
+        action,
+        user=user,
+        values={
+            "review_note": data.note.strip(),
+            "reviewed_by": user.id,
+            "reviewed_at": datetime.now(UTC),
+        },
+        refused=refused,
+        record=False,  # below, with what became of the grant
+    )
     if data.decision == "accepted":
         obligation = await session.scalar(
             select(Obligation)
             .where(
                 col(Obligation.application_id) == report.application_id,
                 col(Obligation.kind) == rules.obligation_met_by_report(report.kind),
-                col(Obligation.status) == "open",
+                col(Obligation.status).in_(rules.OBLIGATION.step("obligation_met").sources),
             )
             .order_by(col(Obligation.due_on))
             .limit(1)
             .with_for_update()
         )
         if obligation is not None:
-            obligation.status, obligation.met_at, obligation.met_by = (
-                "met",
-                datetime.now(UTC),
-                user.id,
+            await transitions.transition(
+                session,
+                rules.OBLIGATION,
+                obligation,
+                "obligation_met",
+                user=user,
+                values={"met_at": datetime.now(UTC), "met_by": user.id},
+                record=False,
             )
-        grant.status = rules.status_after_report(grant.status, report.kind)
+        grant_action = rules.grant_action_after_report(report.kind)
+        if grant_action and grant_rules.APPLICATION.next_state(grant.status, grant_action):
+            await transitions.transition(
+                session,
+                grant_rules.APPLICATION,
+                grant,
+                grant_action,
+                user=user,
+                system=True,
+                record=False,
+            )
     await session.flush()
     await audit.record(
         session,

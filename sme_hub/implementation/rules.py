@@ -7,6 +7,9 @@ from datetime import date, timedelta
 from typing import Literal
 
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import Role
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
+from sme_hub.grants.rules import ACTIVE_GRANT_STATUSES, APPLICATION, AWARDED_STATUSES
 
 # The first tranche is paid soon after signing; the rest once the grantee has shown progress.
 FIRST_TRANCHE_PCT = 70
@@ -16,6 +19,88 @@ SECOND_TRANCHE_AFTER_MONTHS = 6
 REPORT_EVERY_MONTHS = 3
 IMPLEMENTATION_MONTHS = 12
 REMIND_DAYS_BEFORE = 7
+
+# --- workflows as data (core/workflow.py) ---------------------------------------------------
+# A grant has no status column of its own: it is its application once approved, and its
+# states are the application's awarded ones (grants.rules.APPLICATION: start_implementation,
+# complete). Its tranches, reports and obligations have their own; their audit entries are
+# written on the grant (object_type "grant", the application's id) so its history is one list.
+GRANT_STATUSES = AWARDED_STATUSES
+# A grant takes reports (and has open obligations) until it is completed.
+REPORTABLE = ACTIVE_GRANT_STATUSES
+OFFICE = frozenset({Role.MUNICIPAL_OFFICER.value, Role.ADMIN.value})
+
+TRANCHE = Workflow(
+    name="tranche",
+    table="grant_tranche",
+    object_type="grant",
+    states=(State("planned", N_("planned")), State("paid", N_("paid"))),
+    actions=(
+        Action(
+            "tranche_paid",
+            ("planned",),
+            "paid",
+            OFFICE,
+            N_("Record the payment"),
+            ("tranche", "amount_kop", "iban"),
+        ),
+    ),
+    initial=("planned", "paid"),
+)
+REPORT = Workflow(
+    name="report",
+    table="progress_report",
+    object_type="grant",
+    states=(
+        State("submitted", N_("awaiting review")),
+        State("accepted", N_("accepted")),
+        State("returned", N_("returned for changes")),
+    ),
+    actions=(
+        Action(
+            "report_accepted",
+            ("submitted",),
+            "accepted",
+            OFFICE,
+            N_("Accept the report"),
+            ("report_id", "note", "grant_status"),
+        ),
+        Action(
+            "report_returned",
+            ("submitted",),
+            "returned",
+            OFFICE,
+            N_("Return for changes"),
+            ("report_id", "note", "grant_status"),
+        ),
+        Action(
+            "report_resubmitted",
+            ("submitted", "returned"),
+            "submitted",
+            frozenset({OWNER}),
+            N_("awaiting review"),
+            ("report_id",),
+        ),
+    ),
+    initial=("submitted",),
+)
+OBLIGATION = Workflow(
+    name="obligation",
+    table="grant_obligation",
+    object_type="grant",
+    states=(State("open", N_("open")), State("met", N_("met"))),
+    actions=(
+        Action(
+            "obligation_met",
+            ("open",),
+            "met",
+            OFFICE | {SYSTEM},
+            N_("Mark as met"),
+            ("obligation_id", "kind"),
+        ),
+    ),
+    initial=("open",),
+)
 
 ObligationKind = Literal["report", "final_report", "keep_jobs"]
 OBLIGATION_TEXTS: dict[str, str] = {
@@ -93,11 +178,20 @@ def obligation_met_by_report(kind: str) -> ObligationKind:
     return "final_report" if kind == "final" else "report"
 
 
-def status_after_report(application_status: str, report_kind: str) -> str:
+def grant_action_after_report(report_kind: str) -> str | None:
     """The grant is completed when its final report is accepted."""
-    return "completed" if report_kind == "final" else application_status
+    return "complete" if report_kind == "final" else None
+
+
+def status_after_report(application_status: str, report_kind: str) -> str:
+    action = grant_action_after_report(report_kind)
+    return (APPLICATION.next_state(application_status, action) if action else None) or (
+        application_status
+    )
 
 
 def status_after_payment(application_status: str) -> str:
     """The first payment starts the implementation."""
-    return "in_implementation" if application_status == "approved" else application_status
+    return APPLICATION.next_state(application_status, "start_implementation") or (
+        application_status
+    )

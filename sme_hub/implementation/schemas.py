@@ -6,15 +6,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sme_hub.core.i18n import N_
+from sme_hub.implementation import rules
 from sme_hub.reference.identifiers import normalise_iban
 
-TRANCHE_STATUS_LABELS = {"planned": N_("planned"), "paid": N_("paid")}
+TRANCHE_STATUS_LABELS = rules.TRANCHE.labels
 REPORT_KIND_LABELS = {"interim": N_("interim report"), "final": N_("final report")}
-REPORT_STATUS_LABELS = {
-    "submitted": N_("awaiting review"),
-    "accepted": N_("accepted"),
-    "returned": N_("returned for changes"),
-}
+REPORT_STATUS_LABELS = rules.REPORT.labels
 
 
 class Strict(BaseModel):

@@ -4,10 +4,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _, format_money
 from sme_hub.core.roles import CurrentUser
+from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
 from sme_hub.implementation.grants import managed_grant, parts_of, today_in_kyiv
@@ -22,7 +23,7 @@ async def add_tranche(
     """A tranche beyond the planned ones, within what is left of the award (409 with the
     unscheduled amount otherwise); paid at once when `paid_on` is given."""
     grant = await managed_grant(session, user, grant_id, lock=True)
-    if grant.status == "completed":
+    if grant.status not in rules.REPORTABLE:
         raise Conflict(_("This grant is completed: no more tranches."))
     scheduled = await session.scalar(
         update(Application)
@@ -85,8 +86,9 @@ async def pay(
     )
     if tranche is None:
         raise NotFound()
-    if tranche.status == "paid":
-        raise Conflict(_("This tranche is already paid."))
+    already_paid = _("This tranche is already paid.")
+    if rules.TRANCHE.next_state(tranche.status, "tranche_paid") is None:
+        raise Conflict(already_paid)
     try:
         iban = data.iban or normalise_iban(grant.iban)
     except ValueError as error:
@@ -98,21 +100,27 @@ async def pay(
         .where(col(Application.id) == grant_id)
         .values(paid_kop=col(Application.paid_kop) + tranche.amount_kop)
     )
-    tranche.status, tranche.paid_on, tranche.paid_iban, tranche.paid_by = (
-        "paid",
-        data.paid_on,
-        iban,
-        user.id,
-    )
-    grant.status = rules.status_after_payment(grant.status)
-    await session.flush()
-    await audit.record(
+    await transitions.transition(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant_id,
-        action="tranche_paid",
-        municipality_id=grant.municipality_id,
+        rules.TRANCHE,
+        tranche,
+        "tranche_paid",
+        user=user,
+        values={"paid_on": data.paid_on, "paid_iban": iban, "paid_by": user.id},
+        refused=already_paid,
+        audit_as=("grant", grant_id),
+        before=None,
         after={"tranche": tranche.number, "amount_kop": tranche.amount_kop, "iban": iban},
     )
+    if grant_rules.APPLICATION.next_state(grant.status, "start_implementation"):
+        # The first payment starts the implementation (recorded as the payment above).
+        await transitions.transition(
+            session,
+            grant_rules.APPLICATION,
+            grant,
+            "start_implementation",
+            user=user,
+            system=True,
+            record=False,
+        )
     return tranche

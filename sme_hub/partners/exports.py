@@ -63,7 +63,7 @@ def referrals_export(user: CurrentUser, *, status: str | None, side: str | None)
             partner,
             what,
             _(rules.SOURCE_LABELS[source]),
-            _(rules.REFERRAL_STATUS_LABELS[state]),
+            rules.REFERRAL.label(state),
             note,
             outcome,
             answered,

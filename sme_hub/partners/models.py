@@ -8,8 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from sme_hub.core.models import created_at_field, timestamp_field
-
-REFERRAL_STATUSES = ("sent", "accepted", "declined", "completed")
+from sme_hub.partners.rules import REFERRAL
 
 
 class PartnerBase(SQLModel):
@@ -68,9 +67,7 @@ class Referral(SQLModel, table=True):
 
     __tablename__ = "referral"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('sent', 'accepted', 'declined', 'completed')", name="status"
-        ),
+        sa.CheckConstraint(REFERRAL.check_constraint_sql(), name="status"),
         sa.CheckConstraint("source IN ('centre', 'self', 'grant')", name="source"),
         sa.CheckConstraint("status <> 'completed' OR outcome_note <> ''", name="outcome"),
         # One open referral per person, partner and service: a second click is not a second

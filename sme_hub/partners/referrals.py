@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail
+from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
@@ -179,8 +179,8 @@ async def move_referral(
     if not rules.can_move(referral.status, data.status):
         raise Conflict(
             _("A referral that is {current} cannot become {wanted}.").format(
-                current=_(rules.REFERRAL_STATUS_LABELS[referral.status]),
-                wanted=_(rules.REFERRAL_STATUS_LABELS[data.status]),
+                current=rules.REFERRAL.label(referral.status),
+                wanted=rules.REFERRAL.label(data.status),
             )
         )
     outcome = data.outcome_note.strip()
@@ -188,25 +188,22 @@ async def move_referral(
         raise InvalidInput(
             {"outcome_note": _("Say what came of it, e.g. “loan of 200 000 UAH approved”.")}
         )
-    before = referral.status
     now = datetime.now(UTC)
-    referral.status, referral.updated_at, referral.answered_by = data.status, now, user.id
+    values: dict[str, Any] = {"updated_at": now, "answered_by": user.id}
     if outcome:
-        referral.outcome_note = outcome
-    if before == "sent":
-        referral.answered_at = now
-    if data.status in ("declined", "completed"):
-        referral.closed_at = now
-    await session.flush()
-    await audit.record(
+        values["outcome_note"] = outcome
+    if referral.status in rules.REFERRAL.initial:  # the partner's first answer
+        values["answered_at"] = now
+    if not rules.REFERRAL.actions_from(data.status):  # nothing follows: it is closed
+        values["closed_at"] = now
+    await transitions.transition(
         session,
-        actor_id=user.id,
-        object_type="referral",
-        object_id=referral_id,
-        action=data.status,
-        municipality_id=referral.municipality_id,
-        before={"status": before},
-        after={"status": data.status, "outcome_note": referral.outcome_note},
+        rules.REFERRAL,
+        referral,
+        data.status,  # the partner names the status; the action has its name
+        user=user,
+        values=values,
+        details={"outcome_note": outcome or referral.outcome_note},
     )
     partner = await session.get(Partner, referral.partner_id)
     assert partner is not None

@@ -7,13 +7,42 @@ from datetime import date
 from typing import TypeVar
 
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import Role
+from sme_hub.core.workflow import Action, State, Workflow
 
-# status -> the statuses a partner may move it to (product.md §11); anything else is 409.
+# The referral workflow as data (product.md §11): the partner answers it; the audit entry is
+# written under the status it moves to. Anything else is 409.
+PARTNER = frozenset({Role.PARTNER.value})
+REFERRAL = Workflow(
+    name="referral",
+    table="referral",
+    states=(
+        State("sent", N_("sent")),
+        State("accepted", N_("accepted")),
+        State("declined", N_("declined")),
+        State("completed", N_("completed")),
+    ),
+    actions=(
+        Action("accepted", ("sent",), "accepted", PARTNER, N_("Accept")),
+        Action(
+            "declined", ("sent",), "declined", PARTNER, N_("Decline"), ("status", "outcome_note")
+        ),
+        Action(
+            "completed",
+            ("accepted",),
+            "completed",
+            PARTNER,
+            N_("Complete"),
+            ("status", "outcome_note"),
+        ),
+    ),
+    initial=("sent",),
+)
+REFERRAL_STATUSES = REFERRAL.state_names
+# status -> the statuses a partner may move it to (what the partner's page offers).
 REFERRAL_FLOW: dict[str, frozenset[str]] = {
-    "sent": frozenset({"accepted", "declined"}),
-    "accepted": frozenset({"completed"}),
-    "declined": frozenset(),
-    "completed": frozenset(),
+    status: frozenset(action.target for action in REFERRAL.actions_from(status))
+    for status in REFERRAL_STATUSES
 }
 KIND_LABELS = {
     "support_centre": N_("business support centre"),
@@ -33,12 +62,7 @@ SECTOR_LABELS = {
     "private": N_("private sector"),
     "civil_society": N_("civil society"),
 }
-REFERRAL_STATUS_LABELS = {
-    "sent": N_("sent"),
-    "accepted": N_("accepted"),
-    "declined": N_("declined"),
-    "completed": N_("completed"),
-}
+REFERRAL_STATUS_LABELS = REFERRAL.labels
 SOURCE_LABELS = {
     "centre": N_("by a business support centre"),
     "self": N_("by the entrepreneur"),
@@ -47,7 +71,8 @@ SOURCE_LABELS = {
 
 
 def can_move(status: str, wanted: str) -> bool:
-    return wanted in REFERRAL_FLOW.get(status, frozenset())
+    """A partner moves a referral by naming the status it wants (the action of that name)."""
+    return REFERRAL.next_state(status, wanted) == wanted
 
 
 def needs_outcome(wanted: str) -> bool:
@@ -106,7 +131,7 @@ K = TypeVar("K")
 
 
 def _add(table: dict[K, dict[str, int]], key: K, row: FigureRow) -> None:
-    table.setdefault(key, dict.fromkeys(REFERRAL_FLOW, 0))[row.status] += row.count
+    table.setdefault(key, dict.fromkeys(REFERRAL_STATUSES, 0))[row.status] += row.count
 
 
 def figures(rows: Iterable[FigureRow]) -> Figures:
@@ -115,7 +140,7 @@ def figures(rows: Iterable[FigureRow]) -> Figures:
     by_kind: dict[str, dict[str, int]] = {}
     by_sector: dict[str, dict[str, int]] = {}
     by_month: dict[date, dict[str, int]] = {}
-    total: dict[str, int] = dict.fromkeys(REFERRAL_FLOW, 0)
+    total: dict[str, int] = dict.fromkeys(REFERRAL_STATUSES, 0)
     for row in rows:
         _add(by_partner, row.partner_id, row)
         _add(by_kind, row.kind, row)

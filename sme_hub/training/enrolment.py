@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core import audit, mail
+from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, Forbidden, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
@@ -36,7 +36,7 @@ def _seats(cohort: Cohort) -> rules.Seats:
 
 
 def _take_seat(cohort: Cohort, enrolment: Enrolment) -> None:
-    enrolment.status, enrolment.waitlist_position = "enrolled", None
+    """Count the enrolment's seat on the (locked) cohort."""
     cohort.enrolled_count += 1
     cohort.women_enrolled_count += int(enrolment.women_led)
 
@@ -55,7 +55,7 @@ async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enr
             col(Enrolment.cohort_id) == cohort_id, col(Enrolment.user_id) == user.id
         )
     )
-    if enrolment is not None and enrolment.status != "cancelled":
+    if enrolment is not None and rules.ENROLMENT.next_state(enrolment.status, "enrolled") is None:
         raise Conflict(_("You are already enrolled in this cohort (or on its waitlist)."))
     profile = await entrepreneurs.get_profile(session, user.id)
     women_led = bool(profile and profile.women_led)
@@ -68,30 +68,45 @@ async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enr
             .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status) == "waitlisted")
         )
         position = (waiting or 0) + 1
+    # The audit action is the state it starts (or starts again) in.
+    action = "enrolled" if gets_seat else "waitlisted"
+    after = {"cohort_id": cohort_id, "waitlist_position": position}
     if enrolment is None:
         enrolment = Enrolment(
             cohort_id=cohort_id,
             user_id=user.id,
             municipality_id=cohort.municipality_id,
-            status="waitlisted",
+            status=rules.ENROLMENT.step(action).target,
             waitlist_position=position,
+            women_led=women_led,
         )
         session.add(enrolment)
-    enrolment.women_led, enrolment.cancelled_at = women_led, None
+        await session.flush()
+        await audit.record(
+            session,
+            actor_id=user.id,
+            object_type="enrolment",
+            object_id=enrolment.id or 0,
+            action=action,
+            municipality_id=cohort.municipality_id,
+            after=after,
+        )
+    else:  # enrolling again after a cancellation
+        enrolment.women_led = women_led
+        await transitions.transition(
+            session,
+            rules.ENROLMENT,
+            enrolment,
+            action,
+            user=user,
+            owner_id=enrolment.user_id,
+            values={"waitlist_position": position, "cancelled_at": None},
+            before=None,
+            after=after,
+        )
     if gets_seat:
         _take_seat(cohort, enrolment)
-    else:
-        enrolment.status, enrolment.waitlist_position = "waitlisted", position
     await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="enrolment",
-        object_id=enrolment.id or 0,
-        action=enrolment.status,
-        municipality_id=cohort.municipality_id,
-        after={"cohort_id": cohort_id, "waitlist_position": enrolment.waitlist_position},
-    )
     return enrolment
 
 
@@ -105,13 +120,23 @@ async def cancel(session: AsyncSession, user: CurrentUser, enrolment_id: int) ->
     if found.user_id != user.id:
         ensure_staff_of(user, cohort.centre_id)
     await session.refresh(found)  # read again now that the cohort is locked
-    if found.status not in ("enrolled", "waitlisted"):
-        raise Conflict(_("This enrolment is not active."))
-    if cohort.status in ("finished", "cancelled"):
+    not_active = _("This enrolment is not active.")
+    if rules.ENROLMENT.next_state(found.status, "cancelled") is None:
+        raise Conflict(not_active)
+    if cohort.status in rules.COHORT.terminal_states():
         raise Conflict(_("The cohort is over; its enrolments no longer change."))
     was_enrolled, position = found.status == "enrolled", found.waitlist_position
-    found.status, found.waitlist_position = "cancelled", None
-    found.cancelled_at = datetime.now(UTC)
+    await transitions.transition(
+        session,
+        rules.ENROLMENT,
+        found,
+        "cancelled",
+        user=user,
+        owner_id=found.user_id,
+        values={"waitlist_position": None, "cancelled_at": datetime.now(UTC)},
+        refused=not_active,
+        record=False,  # below, with who took the seat
+    )
     promoted = None
     if was_enrolled:
         cohort.enrolled_count -= 1
@@ -122,6 +147,15 @@ async def cancel(session: AsyncSession, user: CurrentUser, enrolment_id: int) ->
     if position is not None:
         await _close_gap(session, cohort, position)
     if promoted is not None:
+        await transitions.transition(
+            session,
+            rules.ENROLMENT,
+            promoted,
+            "promoted",
+            user=None,
+            values={"waitlist_position": None},
+            record=False,  # recorded on the cancellation that freed the seat
+        )
         _take_seat(cohort, promoted)
         await session.flush()
         await _tell_promoted(session, cohort, promoted)

@@ -10,9 +10,8 @@ from sme_hub.accounts.models import User
 from sme_hub.core.exports import AnyRow, Cell, Export
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser
-from sme_hub.training import roster, service
+from sme_hub.training import roster, rules, service
 from sme_hub.training.models import Attendance, Enrolment
-from sme_hub.training.schemas import ENROLMENT_STATUS_LABELS
 
 
 async def enrolments_export(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Export:
@@ -48,7 +47,7 @@ async def enrolments_export(session: AsyncSession, user: CurrentUser, cohort_id:
         return [
             name,
             email,
-            _(ENROLMENT_STATUS_LABELS[status]),
+            rules.ENROLMENT.label(status),
             position,
             _("yes") if women else _("no"),
             sessions,

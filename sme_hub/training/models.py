@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from sme_hub.core.models import created_at_field, timestamp_field
+from sme_hub.training.rules import COHORT, ENROLMENT
 
 
 class Programme(SQLModel, table=True):
@@ -36,9 +37,7 @@ class Cohort(SQLModel, table=True):
 
     __tablename__ = "cohort"
     __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('planned', 'open', 'running', 'finished', 'cancelled')", name="status"
-        ),
+        sa.CheckConstraint(COHORT.check_constraint_sql(), name="status"),
         sa.CheckConstraint("capacity > 0", name="capacity"),
         sa.CheckConstraint(
             "reserved_women_seats >= 0 AND reserved_women_seats <= capacity", name="reserved"
@@ -78,10 +77,7 @@ class Enrolment(SQLModel, table=True):
     __tablename__ = "enrolment"
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "user_id"),
-        sa.CheckConstraint(
-            "status IN ('enrolled', 'waitlisted', 'cancelled', 'completed', 'not_completed')",
-            name="status",
-        ),
+        sa.CheckConstraint(ENROLMENT.check_constraint_sql(), name="status"),
         sa.CheckConstraint(
             "(status = 'waitlisted') = (waitlist_position IS NOT NULL)", name="waitlist"
         ),

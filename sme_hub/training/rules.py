@@ -6,23 +6,81 @@ from dataclasses import dataclass
 from datetime import date
 
 from sme_hub.core.i18n import N_
+from sme_hub.core.roles import Role
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
 
-# The cohort workflow as data: action -> (states it may start from, state it leads to).
-COHORT_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
-    "open": (frozenset({"planned"}), "open"),
-    "start": (frozenset({"open"}), "running"),
-    "finish": (frozenset({"running"}), "finished"),
-    "cancel": (frozenset({"planned", "open", "running"}), "cancelled"),
-}
-COHORT_STATES = ("planned", "open", "running", "finished", "cancelled")
+STAFF = frozenset({Role.CENTRE_STAFF.value, Role.ADMIN.value})
 
+# The cohort workflow as data (core/workflow.py).
+COHORT = Workflow(
+    name="cohort",
+    table="cohort",
+    states=(
+        State("planned", N_("planned")),
+        State("open", N_("open for enrolment")),
+        State("running", N_("running")),
+        State("finished", N_("finished")),
+        State("cancelled", N_("cancelled")),
+    ),
+    actions=(
+        Action("open", ("planned",), "open", STAFF, N_("Open enrolment")),
+        Action("start", ("open",), "running", STAFF, N_("Start")),
+        Action(
+            "finish",
+            ("running",),
+            "finished",
+            STAFF,
+            N_("Finish and decide completions"),
+            ("status", "completed"),
+        ),
+        Action(
+            "cancel", ("planned", "open", "running"), "cancelled", STAFF, N_("Cancel the cohort")
+        ),
+    ),
+    initial=("planned", "open"),
+    refused=N_("A cohort that is {status} cannot be changed this way."),
+)
 
-def next_cohort_state(status: str, action: str) -> str | None:
-    """The state `action` leads to from `status`, or None when it is not allowed."""
-    if action not in COHORT_ACTIONS:
-        return None
-    sources, target = COHORT_ACTIONS[action]
-    return target if status in sources else None
+# An enrolment: a seat or a place on the waitlist, taken by the entrepreneur (again after a
+# cancellation); a freed seat goes to the first on the waitlist; finishing the cohort decides
+# who completed it (audited on the cohort).
+ENTREPRENEUR = frozenset({OWNER})
+ENROLMENT = Workflow(
+    name="enrolment",
+    table="enrolment",
+    states=(
+        State("enrolled", N_("enrolled")),
+        State("waitlisted", N_("on the waitlist")),
+        State("cancelled", N_("cancelled")),
+        State("completed", N_("completed")),
+        State("not_completed", N_("not completed")),
+    ),
+    actions=(
+        Action("enrolled", ("cancelled",), "enrolled", ENTREPRENEUR, N_("Enrol"), ()),
+        Action(
+            "waitlisted",
+            ("cancelled",),
+            "waitlisted",
+            ENTREPRENEUR,
+            N_("on the waitlist"),
+            ("waitlist_position",),
+        ),
+        Action("promoted", ("waitlisted",), "enrolled", frozenset({SYSTEM}), N_("enrolled"), ()),
+        Action(
+            "cancelled",
+            ("enrolled", "waitlisted"),
+            "cancelled",
+            ENTREPRENEUR | STAFF,
+            N_("Cancel enrolment"),
+            ("promoted_enrolment_id",),
+        ),
+        Action("complete", ("enrolled",), "completed", frozenset({SYSTEM}), N_("completed")),
+        Action(
+            "not_complete", ("enrolled",), "not_completed", frozenset({SYSTEM}), N_("not completed")
+        ),
+    ),
+    initial=("enrolled", "waitlisted"),
+)
 
 
 MSG_START_TOO_EARLY = N_("The cohort can start on its first day, {date}, not before.")

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from sme_hub.core.forms import WebAddress
 from sme_hub.core.i18n import N_
+from sme_hub.training import rules
 
 TargetGroup = Literal["all", "women", "veterans", "youth", "idp", "startups"]
 Format = Literal["in_person", "online", "hybrid"]
@@ -144,20 +145,8 @@ class AttendanceRead(BaseModel):
     present: list[int]
 
 
-COHORT_STATUS_LABELS = {
-    "planned": N_("planned"),
-    "open": N_("open for enrolment"),
-    "running": N_("running"),
-    "finished": N_("finished"),
-    "cancelled": N_("cancelled"),
-}
-ENROLMENT_STATUS_LABELS = {
-    "enrolled": N_("enrolled"),
-    "waitlisted": N_("on the waitlist"),
-    "cancelled": N_("cancelled"),
-    "completed": N_("completed"),
-    "not_completed": N_("not completed"),
-}
+COHORT_STATUS_LABELS = rules.COHORT.labels
+ENROLMENT_STATUS_LABELS = rules.ENROLMENT.labels
 TARGET_GROUP_LABELS = {
     "all": N_("Everyone"),
     "women": N_("Women"),

@@ -8,7 +8,8 @@ from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.accounts.models import User
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _, format_day
 from sme_hub.core.roles import CurrentUser
@@ -17,7 +18,6 @@ from sme_hub.partners.models import Partner
 from sme_hub.training import certificates, rules
 from sme_hub.training.models import Attendance, Cohort, Enrolment, Programme, TrainingSession
 from sme_hub.training.schemas import (
-    COHORT_STATUS_LABELS,
     AttendanceUpdate,
     CohortCreate,
     ProgrammeCreate,
@@ -170,16 +170,11 @@ async def add_session(
 async def transition(
     session: AsyncSession, user: CurrentUser, cohort_id: int, action: str
 ) -> Cohort:
-    """Move a cohort along its workflow (rules.COHORT_ACTIONS); `finish` decides who
-    completed the programme."""
+    """Move a cohort along its workflow (rules.COHORT); `finish` decides who completed the
+    programme."""
     cohort = await staff_cohort(session, user, cohort_id, lock=True)
-    target = rules.next_cohort_state(cohort.status, action)
-    if target is None:
-        raise Conflict(
-            _("A cohort that is {status} cannot be changed this way.").format(
-                status=_(COHORT_STATUS_LABELS[cohort.status])
-            )
-        )
+    if rules.COHORT.next_state(cohort.status, action) is None:
+        raise Conflict(_(rules.COHORT.refused).format(status=rules.COHORT.label(cohort.status)))
     if action in ("start", "finish"):
         starts = (
             await session.scalars(
@@ -190,21 +185,12 @@ async def transition(
         ).all()
         if reason := too_early(cohort, starts, action):
             raise Conflict(reason)
-    before = cohort.status
-    cohort.status = target
     completions = None
     if action == "finish":
         completions = await _record_completions(session, cohort)
         await certificates.queue_cohort_certificates(session, cohort_id)
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="cohort",
-        object_id=cohort_id,
-        action=action,
-        municipality_id=cohort.municipality_id,
-        before={"status": before},
-        after={"status": target, "completed": completions},
+    await transitions.transition(
+        session, rules.COHORT, cohort, action, user=user, details={"completed": completions}
     )
     return cohort
 
@@ -265,15 +251,25 @@ async def _record_completions(session: AsyncSession, cohort: Cohort) -> int:
             )
         )
     ).all()
-    done = 0
-    for enrolment in enrolled:
-        ok = rules.completed(
+    completed = {
+        enrolment.id or 0
+        for enrolment in enrolled
+        if rules.completed(
             attended.get(enrolment.id or 0, 0), sessions, programme.completion_threshold_pct
         )
-        enrolment.status = "completed" if ok else "not_completed"
-        done += ok
-    await session.flush()
-    return done
+    }
+    others = {enrolment.id or 0 for enrolment in enrolled} - completed
+    for action, ids in (("complete", completed), ("not_complete", others)):
+        if ids:
+            await transitions.transition_many(
+                session,
+                rules.ENROLMENT,
+                Enrolment,
+                action,
+                col(Enrolment.id).in_(ids),
+                user=None,
+            )
+    return len(completed)
 
 
 async def set_attendance(

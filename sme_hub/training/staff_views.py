@@ -134,7 +134,7 @@ async def _confirmation(
     if action not in COHORT_CONFIRMATIONS:
         return None
     cohort = await service.staff_cohort(session, user, cohort_id)
-    if not rules.next_cohort_state(cohort.status, action):
+    if not rules.COHORT.next_state(cohort.status, action):
         return None
     question, consequences, button = COHORT_CONFIRMATIONS[action]
     dates = f"{cohort.starts_on:%d.%m.%Y} – {cohort.ends_on:%d.%m.%Y}"

@@ -11,11 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sme_hub.core.i18n import current_locale
+from sme_hub.core.workflow import OWNER
 from sme_hub.grants import applications, explain, rules
 from sme_hub.grants.models import APPLICATION_STATUSES, CALL_STATUSES, GrantCall
 from sme_hub.grants.rules import (
-    APPLICATION_ACTIONS,
-    CALL_ACTIONS,
+    APPLICATION,
+    CALL,
     SCREENING_QUESTIONS,
     Applicant,
     CallLimits,
@@ -29,8 +30,6 @@ from sme_hub.grants.rules import (
     eligibility_problems,
     environmental_category,
     minimum_contribution,
-    next_application_state,
-    next_call_state,
     phone_key,
     shown_call_status,
     submission_problems,
@@ -96,35 +95,43 @@ def fields(problems: list[rules.Problem]) -> list[str]:
 # --- workflows ------------------------------------------------------------------------------
 
 
-@given(st.sampled_from((*CALL_STATUSES, "nonsense")), st.sampled_from([*CALL_ACTIONS, "x"]))
+next_call_state = CALL.next_state
+next_application_state = APPLICATION.next_state
+
+
+@given(
+    st.sampled_from((*CALL_STATUSES, "nonsense")),
+    st.sampled_from([a.name for a in CALL.actions] + ["x"]),
+)
 def test_call_action_leads_to_its_target_only_from_its_sources(status: str, action: str) -> None:
-    if action not in CALL_ACTIONS:
+    found = CALL.action(action)
+    if found is None:
         assert next_call_state(status, action) is None
         return
-    sources, target = CALL_ACTIONS[action]
-    assert next_call_state(status, action) == (target if status in sources else None)
+    assert next_call_state(status, action) == (found.target if status in found.sources else None)
 
 
 @given(
     st.sampled_from((*APPLICATION_STATUSES, "nonsense")),
-    st.sampled_from([*APPLICATION_ACTIONS, "x"]),
+    st.sampled_from([a.name for a in APPLICATION.actions] + ["x"]),
 )
 def test_application_action_leads_to_its_target_only_from_its_sources(
     status: str, action: str
 ) -> None:
-    if action not in APPLICATION_ACTIONS:
+    found = APPLICATION.action(action)
+    if found is None:
         assert next_application_state(status, action) is None
         return
-    sources, target, _actor = APPLICATION_ACTIONS[action]
-    assert next_application_state(status, action) == (target if status in sources else None)
+    assert next_application_state(status, action) == (
+        found.target if status in found.sources else None
+    )
 
 
 def test_workflow_tables_use_only_known_states() -> None:
-    for sources, target in CALL_ACTIONS.values():
-        assert sources <= set(CALL_STATUSES) and target in CALL_STATUSES
-    for sources, target, actor in APPLICATION_ACTIONS.values():
-        assert sources <= set(APPLICATION_STATUSES) and target in APPLICATION_STATUSES
-        assert actor in ("owner", "staff")
+    for workflow, states in ((CALL, CALL_STATUSES), (APPLICATION, APPLICATION_STATUSES)):
+        for action in workflow.actions:
+            assert set(action.sources) <= set(states) and action.target in states
+            assert action.roles
 
 
 def test_workflow_matches_the_product() -> None:
@@ -139,10 +146,12 @@ def test_workflow_matches_the_product() -> None:
         "draft",
         "submitted",
     }
-    assert APPLICATION_ACTIONS["withdraw"][2] == "owner"
+    assert APPLICATION.step("withdraw").roles == {OWNER}
     assert next_application_state("draft", "mark_eligible") is None
     assert next_application_state("withdrawn", "mark_ineligible") is None
     assert next_application_state("submitted", "mark_ineligible") == "ineligible"
+    # All 13 statuses of the database are in the table.
+    assert len(APPLICATION.state_names) == 13
 
 
 # --- the call's window ----------------------------------------------------------------------

@@ -7,13 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sme_hub.training.rules import (
-    COHORT_ACTIONS,
-    COHORT_STATES,
+    COHORT,
     Seats,
     can_enrol,
     completed,
     first_to_promote,
-    next_cohort_state,
     too_early,
     training_days,
 )
@@ -39,12 +37,13 @@ DEADLINE = date(2026, 12, 10)
     ],
 )
 def test_cohort_workflow(status: str, action: str, expected: str | None) -> None:
-    assert next_cohort_state(status, action) == expected
+    assert COHORT.next_state(status, action) == expected
 
 
 def test_every_action_leads_to_a_known_state() -> None:
-    for sources, target in COHORT_ACTIONS.values():
-        assert target in COHORT_STATES and sources <= set(COHORT_STATES)
+    for action in COHORT.actions:
+        assert action.target in COHORT.state_names
+        assert set(action.sources) <= set(COHORT.state_names)
 
 
 def test_reserved_seats_are_held_for_women_until_the_deadline() -> None:

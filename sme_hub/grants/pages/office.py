@@ -135,7 +135,7 @@ class CallOfficePagesController(Controller):
     ) -> Template | Redirect:
         """Publish or close, once confirmed (neither can be undone)."""
         call = await calls.managed_call(db_session, user, call_id)
-        if not confirmed(data) and rules.next_call_state(call.status, action):
+        if not confirmed(data) and rules.CALL.next_state(call.status, action):
             question = display.call_confirmation(action, pick(call, "title"))
             return confirmation(request, **question, cancel=_page(call_id))
         try:
