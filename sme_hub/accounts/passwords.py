@@ -1,13 +1,11 @@
 """The signed-in person's password: confirming a step with it, changing it; and their
 personal-data rights (the consent record, anonymisation)."""
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from sme_hub.accounts import user_sessions
 from sme_hub.accounts.login import check_throttle, record_login_failure
-from sme_hub.accounts.models import ApiToken, User
+from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import password_problem
 from sme_hub.core import audit
 from sme_hub.core.auth import hash_password, new_token
@@ -50,8 +48,7 @@ async def change_password(
     if problem:
         raise InvalidInput({"new_password": _(problem)})
     user.password_hash = hash_password(new)
-    await user_sessions.end_all_sessions(session, actor.id)
-    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == actor.id))
+    await user_sessions.end_everything(session, actor.id)
     await audit.record(
         session,
         actor_id=actor.id,
@@ -86,6 +83,5 @@ async def anonymise(session: AsyncSession, user_id: int) -> None:
     user.phone = None
     user.password_hash = hash_password(new_token()[0])  # nobody knows it
     user.is_active = False
-    await user_sessions.end_all_sessions(session, user_id)
-    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+    await user_sessions.end_everything(session, user_id)
     await session.flush()

@@ -16,19 +16,25 @@ from sme_hub.core.auth import hash_token, session_stamp
 from sme_hub.core.roles import CurrentUser, Grant, Role
 
 
-def _current_user(user: User, assignments: Sequence[RoleAssignment]) -> CurrentUser:
-    assert user.id is not None
+def _current(person: Any, grants: Sequence[Any]) -> CurrentUser:
+    """The signed-in person from a user (ORM object or row) and their role assignments."""
     return CurrentUser(
-        id=user.id,
-        email=user.email,
-        full_name=user.full_name,
-        locale=user.locale,
-        email_confirmed=user.email_confirmed_at is not None,
+        id=person.id,
+        email=person.email,
+        full_name=person.full_name,
+        locale=person.locale,
+        email_confirmed=person.email_confirmed_at is not None,
         grants=tuple(
-            Grant(Role(a.role), a.municipality_id, a.centre_id, a.partner_id, a.oblast)
-            for a in assignments
+            Grant(Role(g.role), g.municipality_id, g.centre_id, g.partner_id, g.oblast)
+            for g in grants
+            if g.role is not None
         ),
     )
+
+
+def _current_user(user: User, assignments: Sequence[RoleAssignment]) -> CurrentUser:
+    assert user.id is not None
+    return _current(user, assignments)
 
 
 # The middleware asks on every request: one statement of plain columns (user and roles
@@ -55,21 +61,7 @@ _USER_WITH_ROLES = (
 
 
 def _current_user_of(rows: Sequence[Any]) -> CurrentUser | None:
-    if not rows:
-        return None
-    first = rows[0]
-    return CurrentUser(
-        id=first.id,
-        email=first.email,
-        full_name=first.full_name,
-        locale=first.locale,
-        email_confirmed=first.email_confirmed_at is not None,
-        grants=tuple(
-            Grant(Role(r.role), r.municipality_id, r.centre_id, r.partner_id, r.oblast)
-            for r in rows
-            if r.role is not None
-        ),
-    )
+    return _current(rows[0], rows) if rows else None
 
 
 async def user_by_session(

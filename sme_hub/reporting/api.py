@@ -5,7 +5,7 @@ from litestar import Controller, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotAuthorizedException
 from litestar.pagination import OffsetPagination
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Forbidden, InvalidInput, NotFound
@@ -14,7 +14,6 @@ from sme_hub.organisations.models import Municipality
 from sme_hub.reporting import awards as awards_service
 from sme_hub.reporting import rules, service
 from sme_hub.reporting.awards_schemas import AwardRead
-from sme_hub.reporting.forms import given_filters
 from sme_hub.reporting.schemas import (
     CallRef,
     CallReport,
@@ -23,7 +22,7 @@ from sme_hub.reporting.schemas import (
     MunicipalityReport,
     OblastReport,
 )
-from sme_hub.reporting.web import READERS
+from sme_hub.reporting.web import READERS, AwardQuery, award_query
 
 ERRORS = [NotAuthorizedException, Forbidden, NotFound]
 CACHE = CacheControlHeader(public=True, max_age=300)
@@ -73,24 +72,16 @@ class ReportsApiController(Controller):
 
 
 class AwardsApiController(Controller):
+    dependencies = award_query
     path = "/api/v1"
     tags = ["awards"]
 
     @get("/awards", cache_control=CACHE, raises=[InvalidInput], middleware=[public_cache])
     async def awards(
-        self,
-        db_session: DbSession,
-        page: Page,
-        settings: Config,
-        q: FromQuery[str | None] = None,
-        municipality: FromQuery[str | None] = None,
-        women_led: FromQuery[str | None] = None,
-        green_level: FromQuery[str | None] = None,
-        year: FromQuery[str | None] = None,
+        self, db_session: DbSession, page: Page, settings: Config, given: AwardQuery
     ) -> OffsetPagination[AwardRead]:
         """Awarded grants of every municipality (public), newest first:
         `?q=&municipality=<KATOTTG>&women_led=true|false&green_level=&year=`."""
-        given = given_filters(q, municipality, women_led, green_level, year)
         items, total = await awards_service.awards(
             db_session,
             awards_service.checked_filters(given),

@@ -6,7 +6,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import CacheControlHeader
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.core.deps import Config, DbSession, Page
@@ -16,7 +16,8 @@ from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.reporting import awards as service
 from sme_hub.reporting import open_data
-from sme_hub.reporting.forms import GREEN_LABELS, given_filters
+from sme_hub.reporting.forms import GREEN_LABELS
+from sme_hub.reporting.web import AwardQuery, award_query
 
 CACHE_HEADERS = {"Cache-Control": CacheControlHeader(public=True, max_age=300).to_header()}
 # Exact decimals as JSON numbers (80000.50), never floats, never strings.
@@ -24,6 +25,7 @@ _encoder = msgspec.json.Encoder(decimal_format="number")
 
 
 class AwardPagesController(Controller):
+    dependencies = award_query
     include_in_schema = False
 
     @get("/grants", middleware=[public_cache])
@@ -33,15 +35,11 @@ class AwardPagesController(Controller):
         db_session: DbSession,
         page: Page,
         settings: Config,
-        q: FromQuery[str | None] = None,
-        municipality: FromQuery[str | None] = None,
-        women_led: FromQuery[str | None] = None,
-        green_level: FromQuery[str | None] = None,
-        year: FromQuery[str | None] = None,
+        given: AwardQuery,
     ) -> Template:
         view = await service.register_view(
             db_session,
-            given_filters(q, municipality, women_led, green_level, year),
+            given,
             prefix=settings.prefix_360,
             limit=page.limit,
             offset=page.offset,
