@@ -9,14 +9,8 @@ from litestar.response import Redirect, Template
 
 from sme_hub.core.deps import Actor, DbSession
 from sme_hub.core.pages import render
-from sme_hub.reporting import charts, rules, service
-from sme_hub.reporting.schemas import Figures
+from sme_hub.reporting import dashboards, service
 from sme_hub.reporting.web import READERS
-
-PAGE_HELPERS: dict[str, Any] = {
-    "percent_text": charts.percent_text,
-    "gender_labels": charts.GENDER_LABELS,
-}
 
 
 class ReportPagesController(Controller):
@@ -42,16 +36,8 @@ class ReportPagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        municipality, counts = await service.municipality_counts(db_session, user, municipality_id)
-        return render(
-            request,
-            "reporting/dashboard.html",
-            municipality=municipality,
-            call=None,
-            calls=await service.calls_of(db_session, municipality_id),
-            d=charts.dashboard(Figures.of(counts)),
-            **PAGE_HELPERS,
-        )
+        view = await dashboards.municipality_view(db_session, user, municipality_id)
+        return render(request, "reporting/dashboard.html", **view)
 
     @get("/calls/{call_id:int}")
     async def call(
@@ -61,16 +47,8 @@ class ReportPagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        call, municipality, counts = await service.call_counts(db_session, user, call_id)
-        return render(
-            request,
-            "reporting/dashboard.html",
-            municipality=municipality,
-            call=call,
-            calls=[],
-            d=charts.dashboard(Figures.of(counts, training=False)),
-            **PAGE_HELPERS,
-        )
+        view = await dashboards.call_view(db_session, user, call_id)
+        return render(request, "reporting/dashboard.html", **view)
 
     @get("/oblasts/{oblast:str}")
     async def oblast(
@@ -80,14 +58,5 @@ class ReportPagesController(Controller):
         user: Actor,
         db_session: DbSession,
     ) -> Template:
-        rows = await service.oblast_counts(db_session, user, oblast)
-        totals = Figures.of(rules.total(c for _m, c in rows))
-        return render(
-            request,
-            "reporting/oblast.html",
-            oblast=oblast,
-            oblast_name=await service.oblast_name(db_session, oblast),
-            d=charts.dashboard(totals),
-            rows=[(m, Figures.of(c)) for m, c in rows],
-            **PAGE_HELPERS,
-        )
+        view = await dashboards.oblast_view(db_session, user, oblast)
+        return render(request, "reporting/oblast.html", **view)
