@@ -28,7 +28,7 @@ from benchlib import bench_server, percentile
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 
-from sme_hub.accounts import service as accounts
+from sme_hub.accounts import user_admin as accounts
 from sme_hub.accounts.models import ApiToken, RoleAssignment, User
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings

@@ -16,7 +16,7 @@ from litestar.testing.transport import TestClientTransport
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.accounts import service as accounts
+from sme_hub.accounts import user_admin as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest

@@ -3,29 +3,36 @@ turning it off, and an administrator's reset. Every change and recovery-code use
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import pyotp
+import segno
+from markupsafe import Markup
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts import service as accounts
+from sme_hub.accounts import login
 from sme_hub.accounts.models import RecoveryCode, RoleAssignment, User
 from sme_hub.accounts.rules import (
     RECOVERY_ALPHABET,
     RECOVERY_CODE_COUNT,
     RECOVERY_CODE_LENGTH,
     formatted_recovery_code,
+    grouped_secret,
     looks_like_totp,
     matching_totp_step,
     normalise_code,
+    provisioning_uri,
     two_factor_required,
 )
 from sme_hub.core import audit, crypto
-from sme_hub.core.errors import Conflict, Forbidden, NotFound
-from sme_hub.core.i18n import _
+from sme_hub.core.errors import Conflict, Forbidden, NotFound, TooManyRequests
+from sme_hub.core.i18n import N_, _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
+
+WRONG_CODE = N_("This code is not right, or it has already been used. Try the current code.")
 
 
 class WrongCode(Exception):
@@ -37,7 +44,7 @@ def _now() -> datetime:
 
 
 def is_enabled(user: User) -> bool:
-    return accounts.two_factor_on(user)
+    return login.two_factor_on(user)
 
 
 async def roles_of(session: AsyncSession, user_id: int) -> set[Role]:
@@ -173,7 +180,7 @@ async def verify(
 ) -> None:
     """Accept the current TOTP code (once) or an unused recovery code; otherwise the failure
     counts toward the login throttling (429 past its limits) and WrongCode is raised."""
-    await accounts.check_code_throttle(session, user.email, address)
+    await login.check_code_throttle(session, user.email, address)
     normalised = normalise_code(code)
     if is_enabled(user) and normalised:
         if looks_like_totp(normalised):
@@ -182,7 +189,7 @@ async def verify(
             accepted = await _use_recovery_code(session, user, normalised, secret_key)
         if accepted:
             return
-    await accounts.record_login_failure(db, user.email, address, code=True)
+    await login.record_login_failure(db, user.email, address, code=True)
     raise WrongCode
 
 
@@ -247,3 +254,65 @@ async def recovery_codes_left(session: AsyncSession, user_id: int) -> int:
         .where(col(RecoveryCode.user_id) == user_id, col(RecoveryCode.used_at).is_(None))
     )
     return left or 0
+
+
+# --- what the pages show ----------------------------------------------------------------------
+
+
+def qr_svg(uri: str) -> Markup:
+    """The otpauth address as an inline SVG QR code (no image request, no script)."""
+    # A viewBox and no fixed size: the code scales down to a 320 px screen (app.css sizes it).
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, omitsize=True, title=_("QR code for your authenticator app")
+    )
+    return Markup(svg)  # noqa: S704 - segno's own markup of a URI we built
+
+
+async def setup_form(session: AsyncSession, user_id: int, secret_key: str) -> dict[str, Any]:
+    """The QR code and the secret (grouped for typing) of the user's pending setup."""
+    user = await session.get(User, user_id)
+    assert user is not None
+    secret = await pending_secret(session, user, secret_key)
+    return {"qr": qr_svg(provisioning_uri(secret, user.email)), "secret": grouped_secret(secret)}
+
+
+async def own_setup_form(
+    session: AsyncSession, user_id: int, secret_key: str
+) -> dict[str, Any] | None:
+    """The setup form of one's own account; None when two-factor sign-in is on already."""
+    user = await session.get(User, user_id)
+    assert user is not None
+    if is_enabled(user):
+        return None
+    return await setup_form(session, user_id, secret_key)
+
+
+async def check_code(
+    session: AsyncSession, db: Database, user: User, code: str, secret_key: str, address: str
+) -> tuple[int, str] | None:
+    """None when the code is accepted, else the status and message to show (401, or 429
+    when throttled)."""
+    try:
+        await verify(session, db, user, code, secret_key, address)
+    except WrongCode:
+        return 401, _(WRONG_CODE)
+    except TooManyRequests as exc:
+        return 429, exc.detail
+    return None
+
+
+async def confirm_setup(
+    session: AsyncSession, db: Database, user_id: int, code: str, secret_key: str, address: str
+) -> list[str] | str:
+    """The recovery codes when the code confirms the pending secret, else the message
+    (Conflict when two-factor sign-in is on already)."""
+    user = await session.get(User, user_id)
+    assert user is not None
+    try:
+        await login.check_code_throttle(session, user.email, address)
+        return await enable(session, user, code, secret_key)
+    except WrongCode:
+        await login.record_login_failure(db, user.email, address, code=True)
+        return _(WRONG_CODE)
+    except TooManyRequests as exc:
+        return exc.detail

@@ -76,10 +76,15 @@ async def end_all_sessions(session: AsyncSession, user_id: int, *, keep_sid: str
     await session.execute(statement)
 
 
+async def end_everything(session: AsyncSession, user_id: int, *, keep_sid: str = "") -> None:
+    """Every session of the user (but `keep_sid`) ends and every API token is revoked."""
+    await end_all_sessions(session, user_id, keep_sid=keep_sid)
+    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+
+
 async def sign_out_everywhere(session: AsyncSession, actor: CurrentUser, current_sid: str) -> None:
     """Every other browser session ends and every API token is revoked; this one goes on."""
-    await end_all_sessions(session, actor.id, keep_sid=current_sid)
-    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == actor.id))
+    await end_everything(session, actor.id, keep_sid=current_sid)
     await audit.record(
         session,
         actor_id=actor.id,
@@ -149,8 +154,7 @@ async def deactivate_user(session: AsyncSession, actor: CurrentUser, user_id: in
     user = await account_to_deactivate(session, actor, user_id)
     was_active = user.is_active
     user.is_active = False
-    await end_all_sessions(session, user_id)
-    await session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+    await end_everything(session, user_id)
     await audit.record(
         session,
         actor_id=actor.id,

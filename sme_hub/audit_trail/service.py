@@ -4,6 +4,7 @@ itself logged (it shows personal data)."""
 
 from datetime import datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from sme_hub.audit_trail.rules import ObjectRef, TrailQuery
 from sme_hub.audit_trail.schemas import AuditActor, AuditEntryRead
 from sme_hub.core import audit
 from sme_hub.core.audit import AuditEntry
-from sme_hub.core.errors import Forbidden, NotFound
+from sme_hub.core.errors import Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
@@ -213,3 +214,64 @@ def may_read(user: CurrentUser | None, municipality_id: int | None = None) -> bo
         return True
     own = user.municipality_ids(OFFICER)
     return bool(own) if municipality_id is None else municipality_id in own
+
+
+# --- for the API and the page ------------------------------------------------------------------
+
+
+def parse_query(values: dict[str, str]) -> TrailQuery:
+    """The query, or 422 naming every field that is wrong (in the reader's language)."""
+    query, errors = rules.parse_query(values)
+    if query is None:
+        raise InvalidInput({key: _(message) for key, message in errors.items()})
+    return query
+
+
+def action_text(action: str) -> str:
+    """The action in words, or its key made readable when it has no label yet."""
+    label = rules.action_label_key(action)
+    return _(label) if label else rules.readable_key(action)
+
+
+def _row(item: AuditEntryRead) -> dict[str, Any]:
+    return {
+        "entry": item,
+        "action": action_text(item.action),
+        "object": _(rules.OBJECT_LABELS.get(item.object_type, item.object_type)),
+        "changes": rules.changes(item.before, item.after),
+    }
+
+
+async def trail_page(
+    session: AsyncSession, user: CurrentUser, values: dict[str, str], *, limit: int, offset: int
+) -> tuple[int, dict[str, Any]]:
+    """The status and what the audit page shows for the form's `values`: the form alone
+    without an object, its errors (422), or the object's entries with their filters."""
+    context: dict[str, Any] = {
+        "values": values,
+        "errors": {},
+        "rows": [],
+        "total": 0,
+        "limit": limit,
+        "offset": offset,
+        "actions": [],
+        "types": [(key, _(label)) for key, label in rules.OBJECT_LABELS.items()],
+        "asked": bool(values["object"]),
+    }
+    if not values["object"]:
+        return 200, context
+    try:
+        query = parse_query(values)
+    except InvalidInput as exc:
+        return 422, context | {"errors": exc.errors}
+    items, total = await trail(session, user, query, limit=limit, offset=offset)
+    kept = {key: values[key] for key in ("type", "id", "actor", "action", "since", "until")}
+    return 200, context | {
+        "rows": [_row(item) for item in items],
+        "total": total,
+        "actions": await actions_of(session, user, query.object),
+        "action_text": action_text,
+        "object_label": _(rules.OBJECT_LABELS[query.object.type]),
+        "object": query.object,
+        "query": urlencode({k: v for k, v in kept.items() if v}) + "&",
+    }

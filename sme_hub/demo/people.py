@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts import service as accounts
+from sme_hub.accounts import user_admin as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from sme_hub.accounts import passwords
 from sme_hub.accounts import service as accounts
 from sme_hub.core import audit
 from sme_hub.core.i18n import _
@@ -42,7 +43,7 @@ async def export_my_data(session: AsyncSession, user: CurrentUser) -> dict[str, 
         "exported_at": datetime.now(UTC).isoformat(),
         "account": {
             **account.model_dump(mode="json"),
-            **await accounts.consent_record(session, user.id),
+            **await passwords.consent_record(session, user.id),
         },
         "business_profile": to_read(profile).model_dump(mode="json") if profile else None,
         "business_profile_versions": versions,
@@ -64,14 +65,14 @@ async def delete_my_account(
     """Anonymise the person; keep what public records and audits need (explained on the page):
     the audit log (by account number only), and a legal entity's name and EDRPOU code. The
     password confirms it (wrong ones are throttled with the login failures)."""
-    await accounts.check_password(session, db, user.id, password, address)
+    await passwords.check_password(session, db, user.id, password, address)
     profile = await get_profile(session, user.id)
     if profile is not None and profile.tax_id_kind in ("rnokpp", "passport"):
         profile.tax_id = None  # a person's number: never kept after they leave
         profile.name = _("Deleted business")
     if profile is not None:
         profile.owners, profile.leaders, profile.declared_groups = [], [], []
-    await accounts.anonymise(session, user.id)
+    await passwords.anonymise(session, user.id)
     await audit.record(
         session,
         actor_id=user.id,

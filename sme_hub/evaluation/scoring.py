@@ -6,8 +6,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
-from sme_hub.core import audit, transitions
+from sme_hub.core import transitions
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser

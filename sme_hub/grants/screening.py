@@ -23,7 +23,6 @@ from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 from sme_hub.grants import applications, attachments, calls, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
-    APPLICATION_STATUS_LABELS,
     ApplicationRead,
     DuplicateMatch,
     EligibilityDecision,

@@ -1,5 +1,6 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.home.controllers import HomeController
+from sme_hub.home.api import HealthController
+from sme_hub.home.pages.public import HomeController
 
-routes = [HomeController]
+routes = [HealthController, HomeController]

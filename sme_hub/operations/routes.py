@@ -1,5 +1,5 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.operations.controllers import MetricsController
+from sme_hub.operations.api import MetricsController
 
 routes = [MetricsController]

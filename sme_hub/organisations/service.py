@@ -16,6 +16,26 @@ from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
 
 
+async def _record_created(
+    session: AsyncSession,
+    actor: CurrentUser,
+    object_type: str,
+    object_id: int,
+    municipality_id: int,
+    data: MunicipalityCreate | CentreCreate,
+) -> None:
+    """The audit record of a new tenant (a municipality or a centre of one)."""
+    await audit.record(
+        session,
+        actor_id=actor.id,
+        object_type=object_type,
+        object_id=object_id,
+        action="created",
+        municipality_id=municipality_id,
+        after=data.model_dump(),
+    )
+
+
 async def create_municipality(
     session: AsyncSession, actor: CurrentUser, data: MunicipalityCreate
 ) -> Municipality:
@@ -28,15 +48,7 @@ async def create_municipality(
             _("A municipality with KATOTTG code {code} already exists.").format(code=data.katottg)
         ) from exc
     assert municipality.id is not None
-    await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type="municipality",
-        object_id=municipality.id,
-        action="created",
-        municipality_id=municipality.id,
-        after=data.model_dump(),
-    )
+    await _record_created(session, actor, "municipality", municipality.id, municipality.id, data)
     return municipality
 
 
@@ -49,15 +61,7 @@ async def create_centre(
     session.add(centre)
     await session.flush()
     assert centre.id is not None
-    await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type="support_centre",
-        object_id=centre.id,
-        action="created",
-        municipality_id=centre.municipality_id,
-        after=data.model_dump(),
-    )
+    await _record_created(session, actor, "support_centre", centre.id, centre.municipality_id, data)
     return centre
 
 

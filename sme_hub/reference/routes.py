@@ -1,5 +1,5 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.reference.controllers import reference_router
+from sme_hub.reference.api import reference_router
 
 routes = [reference_router]

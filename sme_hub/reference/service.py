@@ -144,3 +144,21 @@ async def oblast_of(session: AsyncSession, code: str) -> KatottgUnit | None:
     canonical = normalise_katottg(code)
     unit = await session.get(KatottgUnit, canonical) if canonical else None
     return await session.get(KatottgUnit, unit.oblast_code) if unit is not None else None
+
+
+# --- the options of the htmx pickers -----------------------------------------------------------
+
+OPTIONS_LIMIT = 15  # what a picker shows; typing more narrows the list
+
+
+async def kved_options(session: AsyncSession, q: str) -> tuple[list[dict[str, str]], int]:
+    """The KVED classes a picker offers for what was typed (nothing for nothing)."""
+    rows, total = await search_kved(session, q, OPTIONS_LIMIT) if q.strip() else ([], 0)
+    return [{"code": r.code, "title": pick(r, "title"), "detail": ""} for r in rows], total
+
+
+async def community_options(session: AsyncSession, q: str) -> tuple[list[dict[str, str]], int]:
+    """The communities a picker offers for what was typed (nothing for nothing)."""
+    rows, total = await search_communities(session, q, OPTIONS_LIMIT) if q.strip() else ([], 0)
+    items = [{"code": r.code, "title": place_name(r), "detail": community_detail(r)} for r in rows]
+    return items, total

@@ -5,13 +5,14 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.core.errors import NotFound
-from sme_hub.core.i18n import _
+from sme_hub.core.errors import InvalidInput, NotFound
+from sme_hub.core.i18n import _, pick
 from sme_hub.grants.models import AWARDED_STATUSES as AWARDED
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.implementation.models import Obligation
@@ -19,8 +20,8 @@ from sme_hub.organisations.models import Municipality
 from sme_hub.reference.models import KatottgUnit
 from sme_hub.reporting import open_data
 from sme_hub.reporting.awards_schemas import AwardFilters, AwardRead, OpenDataFile
-
-KATOTTG_PATTERN = r"UA\d{17}"
+from sme_hub.reporting.forms import parse_award_filters
+from sme_hub.reporting.rules import KATOTTG_PATTERN
 
 _snapshot = col(Application.snapshot)
 _name = _snapshot["name"].astext
@@ -228,3 +229,57 @@ async def municipality_options(session: AsyncSession) -> list[tuple[str, str, st
         col(Municipality.katottg), col(Municipality.name_uk), col(Municipality.name_en)
     ).order_by(col(Municipality.name_uk))
     return [(row[0], row[1], row[2]) for row in await session.execute(statement)]
+
+
+# --- for the API and the pages -----------------------------------------------------------------
+
+
+def checked_filters(given: dict[str, str | None]) -> AwardFilters:
+    """The register's filters from the query string; empty means "any"; 422 otherwise."""
+    filters, errors = parse_award_filters(given)
+    if filters is None:
+        raise InvalidInput(errors)
+    return filters
+
+
+async def register_view(
+    session: AsyncSession, given: dict[str, str | None], *, prefix: str, limit: int, offset: int
+) -> dict[str, Any]:
+    """What the public register shows: the awards the filters find, or the filters' errors
+    (422, the whole page rather than the results fragment)."""
+    raw = {key: (value or "").strip() for key, value in given.items()}
+    filters, errors = parse_award_filters(given)
+    items: list[AwardRead] = []
+    total = 0
+    if filters is not None:
+        items, total = await awards(session, filters, prefix=prefix, limit=limit, offset=offset)
+    options = await municipality_options(session)
+    return {
+        "fragment": None if errors else "reporting/awards/_results.html",
+        "status_code": 422 if errors else 200,
+        "awards": items,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "query": urlencode({k: v for k, v in raw.items() if v} | {"limit": limit}),
+        "values": raw,
+        "errors": errors,
+        "municipalities": [
+            (code, pick({"name_uk": uk, "name_en": en}, "name")) for code, uk, en in options
+        ],
+    }
+
+
+async def open_data_package(
+    session: AsyncSession, katottg: str, *, prefix: str, base_url: str
+) -> dict[str, Any]:
+    """A municipality's awards as a 360Giving package (404 for an unknown code)."""
+    municipality = await municipality_by_code(session, katottg)
+    found, _total = await awards(session, AwardFilters(municipality=katottg), prefix=prefix)
+    return open_data.package(
+        found,
+        prefix=prefix,
+        base_url=base_url,
+        katottg=municipality.katottg,
+        publisher=municipality.name_uk,
+    )

@@ -1,6 +1,7 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.reporting.controllers import ReportPagesController, ReportsApiController
-from sme_hub.reporting.public_pages import AwardPagesController, AwardsApiController
+from sme_hub.reporting.api import AwardsApiController, ReportsApiController
+from sme_hub.reporting.pages.office import ReportPagesController
+from sme_hub.reporting.pages.public import AwardPagesController
 
 routes = [ReportPagesController, ReportsApiController, AwardPagesController, AwardsApiController]

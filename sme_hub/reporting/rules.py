@@ -10,6 +10,8 @@ GENDERS = ("female", "male", "unknown")
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "completed", "not_completed", "cancelled")
 REFERRAL_STATUSES = ("sent", "accepted", "declined", "completed")
 
+KATOTTG_PATTERN = r"UA\d{17}"  # a municipality's code in the public filters and URLs
+
 
 @dataclass
 class Counts:

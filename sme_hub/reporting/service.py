@@ -290,3 +290,16 @@ async def oblast_name(session: AsyncSession, oblast: str) -> str:
 
     unit = await reference.oblast_of(session, oblast)
     return reference.oblast_title(unit.name) if unit is not None else oblast
+
+
+async def reports_index(
+    session: AsyncSession, user: CurrentUser
+) -> tuple[str | None, dict[str, Any]]:
+    """Straight to the one dashboard a person has (its path); else the choice to show."""
+    oblasts = sorted(observed_oblasts(user))
+    municipalities = await visible_municipalities(session, user)
+    if len(oblasts) == 1 and not user.is_admin:
+        return f"/reports/oblasts/{oblasts[0]}", {}
+    if len(municipalities) == 1 and not oblasts:
+        return f"/reports/municipalities/{municipalities[0].id}", {}
+    return None, {"municipalities": municipalities, "oblasts": oblasts, "is_admin": user.is_admin}

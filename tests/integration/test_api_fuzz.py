@@ -14,7 +14,7 @@ from litestar import Litestar
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from sme_hub.accounts import service as accounts
+from sme_hub.accounts import login as accounts
 from sme_hub.app import create_app
 from sme_hub.config import Settings
 from sme_hub.core import auth

@@ -1,20 +1,19 @@
-"""Reference lists over HTTP: the public search API, and the options of the htmx pickers."""
+"""Reference lists over the JSON API (public search of KVED classes and communities), and the
+one router of this feature: the API and the picker fragments (pages/public.py)."""
 
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, TypeAlias
 
-from litestar import Controller, Request, Router, get
+from litestar import Controller, Router, get
 from litestar.params import FromPath, FromQuery, QueryParameter
-from litestar.response import Template
 
 from sme_hub.core.deps import DbSession
 from sme_hub.core.errors import NotFound
-from sme_hub.core.i18n import _, pick
-from sme_hub.core.pages import render
+from sme_hub.core.i18n import _
 from sme_hub.reference import service
+from sme_hub.reference.pages.public import ReferencePagesController
 from sme_hub.reference.schemas import CommunityList, CommunityRead, KvedList, KvedRead
 
 Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=100)]
-OPTIONS_LIMIT = 15  # what a picker shows; typing more narrows the list
 
 
 class ReferenceApiController(Controller):
@@ -53,36 +52,6 @@ class ReferenceApiController(Controller):
         if community is None:
             raise NotFound(_("There is no territorial community {code}.").format(code=code))
         return CommunityRead.model_validate(community)
-
-
-class ReferencePagesController(Controller):
-    """Fragments for reference/_picker.html: the options matching what was typed."""
-
-    path = "/reference"
-    include_in_schema = False
-
-    @get("/kved/options")
-    async def kved_options(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = ""
-    ) -> Template:
-        rows, total = (
-            await service.search_kved(db_session, q, OPTIONS_LIMIT) if q.strip() else ([], 0)
-        )
-        items = [{"code": r.code, "title": pick(r, "title"), "detail": ""} for r in rows]
-        return render(request, "reference/_options.html", items=items, total=total, q=q)
-
-    @get("/communities/options")
-    async def community_options(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = ""
-    ) -> Template:
-        rows, total = (
-            await service.search_communities(db_session, q, OPTIONS_LIMIT) if q.strip() else ([], 0)
-        )
-        items = [
-            {"code": r.code, "title": service.place_name(r), "detail": service.community_detail(r)}
-            for r in rows
-        ]
-        return render(request, "reference/_options.html", items=items, total=total, q=q)
 
 
 # One entry for create_app: the API and the picker fragments.

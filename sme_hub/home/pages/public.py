@@ -1,20 +1,22 @@
-"""The public home page, the favicon and the health check."""
+"""The public home page and the favicon."""
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.datastructures import CacheControlHeader
 from litestar.response import File, Template
 
 from sme_hub.config import PACKAGE_DIR
-from sme_hub.core.deps import Db, DbSession
+from sme_hub.core.deps import DbSession
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations import service as organisations
 
 
 class HomeController(Controller):
-    @get("/", include_in_schema=False, middleware=[public_cache])
+    include_in_schema = False
+
+    @get("/", middleware=[public_cache])
     async def home(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
         municipalities, total = await organisations.list_municipalities(db_session, limit=12)
         return render(
@@ -25,7 +27,6 @@ class HomeController(Controller):
     # draws it with the SVG that base.html links.
     @get(
         "/favicon.ico",
-        include_in_schema=False,
         cache_control=CacheControlHeader(public=True, max_age=7 * 24 * 3600),
     )
     async def favicon(self) -> File:
@@ -33,16 +34,4 @@ class HomeController(Controller):
             path=PACKAGE_DIR / "static" / "img" / "favicon.ico",
             media_type="image/x-icon",
             content_disposition_type="inline",
-        )
-
-    @get("/health", tags=["health"])
-    async def health(self, db: Db) -> Response[dict[str, str]]:
-        """Liveness and database reachability (503 when the database is down)."""
-        database_ok = await db.ping()
-        return Response(
-            {
-                "status": "ok" if database_ok else "degraded",
-                "database": "ok" if database_ok else "unavailable",
-            },
-            status_code=200 if database_ok else 503,
         )

@@ -1,4 +1,5 @@
-"""GET /metrics in Prometheus's text format, for loopback scrapers or the metrics token."""
+"""GET /metrics in Prometheus's text format, for loopback scrapers or the metrics token (a
+machine's route, outside /api/v1 and the API document, where scrapers expect it)."""
 
 from typing import Any
 

@@ -1,0 +1,1 @@
+"""The accounts' HTML pages, one module per audience."""

@@ -1,0 +1,1 @@
+"""The audit trail's HTML pages, one module per audience."""

@@ -1,0 +1,1 @@
+"""The entrepreneurs' HTML pages, one module per audience."""

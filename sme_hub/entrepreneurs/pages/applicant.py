@@ -1,0 +1,149 @@
+"""The entrepreneur's own pages: the start page, the business profile and its wizard, and the
+personal-data rights (download everything, delete the account)."""
+
+import json
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+
+from sme_hub.core.client_address import client_address
+from sme_hub.core.deps import Actor, Db, DbSession, FormData
+from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
+from sme_hub.core.forms import field_errors
+from sme_hub.core.i18n import _
+from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.roles import CurrentUser
+from sme_hub.entrepreneurs import rights, wizard
+from sme_hub.entrepreneurs.forms import NEXT_STEP, STEPS, values_typed
+from sme_hub.entrepreneurs.web import entrepreneur_only
+
+
+async def step_page(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    user: CurrentUser,
+    step: str,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    return render(
+        request,
+        f"entrepreneurs/step_{step}.html",
+        status_code=status_code,
+        errors=errors or {},
+        **await wizard.step_view(db_session, user, step, values),
+    )
+
+
+class EntrepreneurPagesController(Controller):
+    include_in_schema = False
+    guards = entrepreneur_only
+
+    @get("/me")
+    async def dashboard(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        view = await wizard.dashboard_view(db_session, user)
+        return render(request, "entrepreneurs/dashboard.html", **view)
+
+    @get("/me/business")
+    async def overview(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
+        view = await wizard.overview_view(db_session, user)
+        if view is None:
+            return Redirect("/me/business/details")
+        return render(request, "entrepreneurs/overview.html", **view)
+
+    @get("/me/business/{step:str}")
+    async def step_page(
+        self,
+        request: Request[Any, Any, Any],
+        step: FromPath[str],
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        if step not in STEPS:
+            return Redirect("/me/business")
+        return await step_page(request, db_session, user, step)
+
+    @post("/me/business/{step:str}")
+    async def save_step(
+        self,
+        request: Request[Any, Any, Any],
+        step: FromPath[str],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+    ) -> Template | Redirect:
+        if step not in STEPS:
+            return Redirect("/me/business")
+        try:
+            await wizard.save_step(db_session, user, step, data)
+        except (InvalidInput, Conflict) as exc:
+            return await step_page(
+                request,
+                db_session,
+                user,
+                step,
+                values=values_typed(step, data),
+                errors=wizard.step_errors(exc),
+                status_code=exc.status_code,
+            )
+        return redirect_with_message(request, NEXT_STEP[step], _("Saved."))
+
+    @post("/me/business/{step:str}/check")
+    async def check_field(
+        self,
+        request: Request[Any, Any, Any],
+        step: FromPath[str],
+        data: FormData,
+        field: FromQuery[str] = "",
+    ) -> Template:
+        """Inline validation while typing: the message for one field of a step's form."""
+        message = ""
+        if step in STEPS:
+            schema, from_form = STEPS[step]
+            try:
+                schema.model_validate(from_form(data))
+            except ValidationError as exc:
+                message = field_errors(exc).get(field, "")
+        return render(request, "entrepreneurs/_field_error.html", field=field, message=message)
+
+    @get("/me/data.json")
+    async def download_data(self, user: Actor, db_session: DbSession) -> Response[bytes]:
+        data = await rights.export_my_data(db_session, user)
+        return Response(
+            json.dumps(data, ensure_ascii=False, indent=2).encode(),
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="sme-hub-my-data.json"'},
+        )
+
+    @get("/me/delete")
+    async def delete_page(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "entrepreneurs/delete.html", errors={})
+
+    @post("/me/delete")
+    async def delete_account(
+        self,
+        request: Request[Any, Any, Any],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        db: Db,
+    ) -> Template | Redirect:
+        password = str(data.get("password", ""))
+        try:
+            await rights.delete_my_account(db_session, db, user, password, client_address(request))
+        except InvalidInput as exc:
+            return render(request, "entrepreneurs/delete.html", status_code=422, errors=exc.errors)
+        except TooManyRequests as exc:
+            errors = {"password": exc.detail}
+            return render(request, "entrepreneurs/delete.html", status_code=429, errors=errors)
+        request.clear_session()
+        return redirect_with_message(request, "/", _("Your account has been deleted."), "info")

@@ -1,0 +1,1 @@
+"""The home feature's HTML pages, one module per audience."""

@@ -1,0 +1,1 @@
+"""The organisations' HTML pages, one module per audience."""

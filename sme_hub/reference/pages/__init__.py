@@ -1,0 +1,1 @@
+"""The reference lists' HTML fragments, one module per audience."""

@@ -1,0 +1,1 @@
+"""The reporting HTML pages, one module per audience."""
