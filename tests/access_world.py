@@ -31,8 +31,7 @@ from sme_hub.partners.schemas import ReferralIn
 from sme_hub.training.certificates import certificate_code
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
 from tests.factories import make_centre, make_municipality, make_partner, make_user
-from tests.grants_setup import KYIV, LVIV, TAX_IDS, application_body, call_body, pdf_bytes
-from tests.integration.test_business_profile import profile
+from tests.grants_setup import KYIV, LVIV, TAX_IDS, application_body, call_body, pdf_bytes, profile
 
 OBLASTS = {LVIV: "UA46000000000026241", KYIV: "UA80000000000093317"}
 STAFF_ROLES = (

@@ -22,9 +22,7 @@ from sme_hub.core import auth
 from sme_hub.db import Database, scratch_database, start_embedded_postgres
 from sme_hub.models import metadata
 from sme_hub.reference.models import KatottgUnit, KvedClass
-from tests.factories import TEST_SECRET_KEY
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.factories import IN_CI, TEST_SECRET_KEY
 
 # pgserver logs its shutdown at exit, after pytest has closed the streams.
 logging.getLogger("pgserver").setLevel(logging.WARNING)

@@ -1,27 +1,33 @@
 """Arranging data for tests through the real services, and logging in over HTTP."""
 
 import html as html_module
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pyotp
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from litestar.testing.transport import TestClientTransport
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sme_hub.accounts import user_admin as accounts
-from sme_hub.accounts.models import User
+from sme_hub.accounts.models import ApiToken, RoleAssignment, User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
 from sme_hub.config import Settings, to_libpq_url
 from sme_hub.core import crypto
+from sme_hub.core.auth import hash_password, new_token
 from sme_hub.core.jobs import ensure_job_schema
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.db import Database
@@ -35,6 +41,7 @@ from sme_hub.training.models import Cohort, TrainingSession
 PASSWORD = "correct horse battery staple"
 # The settings of the test app (conftest.py) and the TOTP secret every admin and municipal
 # officer made by `make_user` has, so logins through the helpers pass the second step.
+IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -280,3 +287,85 @@ async def move_cohort_back(session: AsyncSession, cohort_id: int, days: int) -> 
         .values(starts_at=TrainingSession.starts_at - shift)
     )
     await session.commit()
+
+
+async def bulk_entrepreneurs(session: AsyncSession, n: int) -> list[dict[str, Any]]:
+    """`n` entrepreneurs, each with a bearer token, in one transaction: one argon2 hash for
+    all of them and no logins (110 × create_user + login would take most of a minute)."""
+    password_hash = hash_password(PASSWORD)
+    now = datetime.now(UTC)
+    stamp = now.strftime("%H%M%S%f")
+    emails = [f"race-{stamp}-{i}@example.org" for i in range(n)]
+    ids = (
+        await session.scalars(
+            insert(User).returning(col(User.id), sort_by_parameter_order=True),
+            [
+                {
+                    "email": email,
+                    "full_name": f"Підприємець {i}",
+                    "password_hash": password_hash,
+                    "locale": "uk",
+                    "is_active": True,
+                    "email_confirmed_at": now,
+                    "consent_at": now,
+                    "consent_version": "test",
+                }
+                for i, email in enumerate(emails)
+            ],
+        )
+    ).all()
+    await session.execute(
+        insert(RoleAssignment), [{"user_id": i, "role": Role.ENTREPRENEUR.value} for i in ids]
+    )
+    tokens = [new_token() for _ in ids]
+    await session.execute(
+        insert(ApiToken),
+        [
+            {"user_id": i, "token_hash": token_hash, "expires_at": now + timedelta(hours=1)}
+            for i, (_token, token_hash) in zip(ids, tokens, strict=True)
+        ],
+    )
+    await session.commit()
+    return [
+        {"id": i, "email": email, "headers": {"Authorization": f"Bearer {token}"}}
+        for i, email, (token, _hash) in zip(ids, emails, tokens, strict=True)
+    ]
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text (pdftotext, from poppler-utils), one space between words."""
+    if shutil.which("pdftotext") is None:
+        reason = "pdftotext (poppler-utils) is not installed"
+        if IN_CI:
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return " ".join(result.stdout.decode().split())
+
+
+def current_user_name(page_html: str) -> str | None:
+    """The name in the header's "signed in" badge, if any."""
+    marker = 'data-testid="current-user">'
+    if marker not in page_html:
+        return None
+    return page_html.split(marker, 1)[1].split("<", 1)[0]
+
+
+def register_form(**overrides: str) -> dict[str, str]:
+    return {
+        "full_name": "Олена Коваль",
+        "email": "Olena@Example.org",
+        "phone": "",
+        "password": NEW_PASSWORD,
+        "locale": "uk",
+        "consent": "true",
+        **overrides,
+    }
+
+
+TODAY = date.today()  # noqa: DTZ011 - the app's dates are calendar dates too
+
+
+NEW_PASSWORD = "sunflower fields near Poltava"

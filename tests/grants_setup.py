@@ -15,7 +15,6 @@ from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import SupportCentre
 from sme_hub.training.models import Cohort, Enrolment, Programme
 from tests.factories import Client, make_centre, make_municipality, make_user, token_headers
-from tests.integration.test_business_profile import profile
 
 LVIV = "UA46060250000025047"
 KYIV = "UA80000000000093317"
@@ -349,3 +348,70 @@ async def assign_whole_committee(client: Client, setup: dict[str, Any]) -> list[
     assert assigned.status_code == 200, assigned.text
     result: list[dict[str, Any]] = assigned.json()
     return result
+
+
+async def approved_grant(client: Client, session: AsyncSession, **decision: Any) -> dict[str, Any]:
+    """A Lviv call in evaluation with one recommended application, approved over the API."""
+    setup = await officer_and_call(client, session)
+    grantee = await applicant(client, session, GRANTEE, tax_id=TAX_IDS[0])
+    grant_id = await submitted(client, setup["call_id"], grantee)
+    await set_application(session, grant_id, status="recommended", rank=1)
+    await session.execute(
+        update(GrantCall)
+        .where(col(GrantCall.id) == setup["call_id"])
+        .values(status="in_evaluation")
+    )
+    await session.commit()
+    body = {"decision": "approved", "reference": "Рішення № 7 від 01.12.2026", **decision}
+    response = await client.post(
+        f"/api/v1/applications/{grant_id}/decision", headers=setup["officer"], json=body
+    )
+    assert response.status_code == 200, response.text
+    return {**setup, "grantee": grantee, "grant_id": grant_id}
+
+
+def report_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "interim",
+        "period": "I квартал 2027",
+        "jobs_created": 2,
+        "women_employed": 2,
+        "spending": [{"item": "Сушарка", "amount_kop": 6_000_000}],
+        "environmental_results": "Сушарка працює на сонячній енергії.",
+        "narrative": "Обладнання купили й встановили.",
+    }
+    body.update(overrides)
+    return body
+
+
+GRANTEE = "grantee@example.org"
+
+
+EDRPOU = "32855961"
+FEMALE_RNOKPP = "3000000008"  # ninth digit even: a woman (domain.md)
+
+
+def profile(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "legal_form": "llc",
+        "tax_id": EDRPOU,
+        "name": "ТОВ «Зелена майстерня»",
+        "kved": "62.01",
+        "katottg": LVIV,
+        "registered_on": "2020-03-15",
+        "employees_total": 10,
+        "employees_women": 6,
+        "revenue_band": "1m_to_5m",
+        "owners": [{"gender": "female", "share_pct": "60"}, {"gender": "male", "share_pct": "40"}],
+        "leaders": [{"role": "head", "gender": "male"}],
+        "green": {
+            "answers": {
+                "energy_efficiency": True,
+                "renewable_energy": True,
+                "waste_sorting": True,
+                "green_product": True,
+            }
+        },
+    }
+    body.update(overrides)
+    return body

@@ -32,7 +32,13 @@ from tests.conftest import IN_CI, empty_all_tables
 from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.factories import PASSWORD, TEST_TOTP_SECRET, make_partner, make_user
 from tests.grants_setup import KYIV, LVIV
-from tests.integration.test_access_matrix import ANONYMOUS, ROLE_CODES, RULES, _fill, route_keys
+from tests.integration.core.test_access_matrix import (
+    ANONYMOUS,
+    ROLE_CODES,
+    RULES,
+    _fill,
+    route_keys,
+)
 from tests.servers import SECRET_KEY
 
 try:
