@@ -11,11 +11,10 @@ from tests.factories import (
     Client,
     login_page,
     make_user,
-    new_cohort,
     post_form,
-    staff_setup,
     text_of,
 )
+from tests.integration.training.test_training import new_cohort, staff_setup
 
 
 async def test_catalogue_enrol_cancel_and_calendar(client: Client, session: AsyncSession) -> None:
