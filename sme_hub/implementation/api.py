@@ -85,11 +85,7 @@ class ImplementationApiController(Controller):
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
     async def add_tranche(
-        self,
-        grant_id: FromPath[int],
-        data: JSONBody[TrancheIn],
-        user: Actor,
-        db_session: DbSession,
+        self, grant_id: FromPath[int], data: JSONBody[TrancheIn], user: Actor, db_session: DbSession
     ) -> TrancheRead:
         """A tranche beyond the plan (paid at once with `paid_on`); 409 with `remaining_kop`
         when the tranches would exceed the grant."""
@@ -118,11 +114,7 @@ class ImplementationApiController(Controller):
 
     @post("/grants/{grant_id:int}/reports", guards=signed_in, raises=ERRORS)
     async def submit_report(
-        self,
-        grant_id: FromPath[int],
-        data: JSONBody[ReportIn],
-        user: Actor,
-        db_session: DbSession,
+        self, grant_id: FromPath[int], data: JSONBody[ReportIn], user: Actor, db_session: DbSession
     ) -> ReportRead:
         """The grantee's progress report (interim or final), waiting for the officer."""
         return implementation_grants.report_read(
@@ -131,11 +123,7 @@ class ImplementationApiController(Controller):
 
     @put("/reports/{report_id:int}", guards=signed_in, raises=ERRORS)
     async def update_report(
-        self,
-        report_id: FromPath[int],
-        data: JSONBody[ReportIn],
-        user: Actor,
-        db_session: DbSession,
+        self, report_id: FromPath[int], data: JSONBody[ReportIn], user: Actor, db_session: DbSession
     ) -> ReportRead:
         """A returned (or waiting) report corrected and sent again."""
         return implementation_grants.report_read(

@@ -4,11 +4,11 @@ the what-if simulation (which saves nothing) and the decision on one application
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
@@ -41,19 +41,14 @@ class EvaluationOfficePagesController(Controller):
 
     @get("/")
     async def progress_page(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession, page: Page
     ) -> Template:
         return await _progress_page(request, db_session, user, call_id, page.limit, page.offset)
 
     @post("/committee")
     async def committee(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -76,11 +71,7 @@ class EvaluationOfficePagesController(Controller):
 
     @post("/assign")
     async def assign(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Redirect:
         """Idempotent: pressing it again only fills the places conflicts have freed."""
         try:
@@ -93,7 +84,7 @@ class EvaluationOfficePagesController(Controller):
     @post("/reopen/{assignment_id:int}")
     async def reopen(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         assignment_id: FromPath[int],
         user: Actor,
@@ -111,12 +102,7 @@ class EvaluationOfficePagesController(Controller):
 
     @get("/ranking")
     async def ranking(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession, page: Page
     ) -> Template:
         view = await service.ranking_page(
             db_session, user, call_id, limit=page.limit, offset=page.offset
@@ -125,11 +111,7 @@ class EvaluationOfficePagesController(Controller):
 
     @post("/recommendation")
     async def recommend(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Redirect:
         try:
             counts = await decisions.recommend(db_session, user, call_id)
@@ -147,11 +129,7 @@ class EvaluationOfficePagesController(Controller):
 
     @get("/what-if")
     async def what_if(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         """The ranking and selection again with the settings typed in the form, beside the
         call's own; nothing is saved (a GET, and call_outcomes only reads)."""
@@ -169,7 +147,7 @@ class EvaluationOfficePagesController(Controller):
     @get("/applications/{application_id:int}")
     async def decision_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         application_id: FromPath[int],
         user: Actor,
@@ -181,7 +159,7 @@ class EvaluationOfficePagesController(Controller):
     @post("/applications/{application_id:int}")
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         application_id: FromPath[int],
         data: FormData,
@@ -257,7 +235,7 @@ def _context() -> dict[str, Any]:
 
 
 async def _progress_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: DbSession,
     user: Actor,
     call_id: int,
@@ -282,7 +260,7 @@ async def _progress_page(
 
 
 def _decision_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     view: dict[str, Any],
     *,
     data: dict[str, Any] | None = None,

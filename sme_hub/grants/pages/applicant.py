@@ -3,14 +3,14 @@ attachments, submission, withdrawal, "My applications"."""
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Req
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -40,19 +40,13 @@ class GrantPagesController(Controller):
     # --- the applicant's own ----------------------------------------------------------------
 
     @get("/me/applications")
-    async def my_applications(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def my_applications(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await views.my_applications(db_session, user)
         return render(request, "grants/my_applications.html", **shown)
 
     @get("/me/applications/{application_id:int}")
     async def application_page(
-        self,
-        request: Request[Any, Any, Any],
-        application_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         application, shown = await views.application_page(db_session, user, application_id)
         if shown is None:
@@ -62,7 +56,7 @@ class GrantPagesController(Controller):
     @post("/me/applications/{application_id:int}")
     async def save(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -80,7 +74,7 @@ class GrantPagesController(Controller):
     @post("/me/applications/{application_id:int}/autosave", status_code=200)
     async def autosave(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -97,7 +91,7 @@ class GrantPagesController(Controller):
     @post("/me/applications/{application_id:int}/lines", status_code=200)
     async def budget_lines(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -122,7 +116,7 @@ class GrantPagesController(Controller):
     @post("/me/applications/{application_id:int}/submit")
     async def submit(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -152,7 +146,7 @@ class GrantPagesController(Controller):
     @post("/me/applications/{application_id:int}/withdraw")
     async def withdraw(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -194,7 +188,7 @@ class GrantPagesController(Controller):
     )
     async def upload(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: Multipart,
         user: Actor,
@@ -222,7 +216,7 @@ class GrantPagesController(Controller):
     @post("/me/applications/{application_id:int}/files/{attachment_id:int}/remove")
     async def remove_file(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         attachment_id: FromPath[int],
         user: Actor,
@@ -238,7 +232,7 @@ class GrantPagesController(Controller):
 
 
 async def _form_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     application: Application,

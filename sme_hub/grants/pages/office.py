@@ -3,12 +3,12 @@ publishing, amending a published call with a reason, closing."""
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
@@ -29,21 +29,17 @@ class CallOfficePagesController(Controller):
     guards = officer_only
 
     @get("/")
-    async def calls_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def calls_list(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await call_views.office_calls(db_session, user)
         return render(request, "grants/office/calls.html", **shown)
 
     @get("/new")
-    async def new_call(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def new_call(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return await _form(request, db_session, user, None, display.call_values(None))
 
     @post("/new")
     async def create(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         call, errors = forms.parse_call(data)
         municipality = str(data.get("municipality_id", ""))
@@ -62,11 +58,7 @@ class CallOfficePagesController(Controller):
 
     @get("/{call_id:int}")
     async def call_page(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         call = await calls.managed_call(db_session, user, call_id)
         return await _form(request, db_session, user, call, display.call_values(call))
@@ -74,7 +66,7 @@ class CallOfficePagesController(Controller):
     @post("/{call_id:int}")
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -100,7 +92,7 @@ class CallOfficePagesController(Controller):
     @post("/{call_id:int}/partners")
     async def set_partners(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -126,7 +118,7 @@ class CallOfficePagesController(Controller):
     @post("/{call_id:int}/{action:str}")
     async def change_state(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         action: FromPath[str],
         data: FormData,
@@ -151,7 +143,7 @@ class CallOfficePagesController(Controller):
 
 
 async def _form(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     call: GrantCall | None,

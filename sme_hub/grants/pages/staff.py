@@ -4,12 +4,12 @@ eligibility decision, and assisted filing for a consenting client."""
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
@@ -38,16 +38,14 @@ class GrantStaffPagesController(Controller):
     dependencies = screening_filters
 
     @get("/")
-    async def calls(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def calls(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await views.staff_calls(db_session, user)
         return render(request, "grants/staff/calls.html", **shown)
 
     @get("/calls/{call_id:int}")
     async def call_applications(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
@@ -71,18 +69,14 @@ class GrantStaffPagesController(Controller):
 
     @get("/applications/{application_id:int}")
     async def application(
-        self,
-        request: Request[Any, Any, Any],
-        application_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _application_page(request, db_session, user, application_id)
 
     @post("/applications/{application_id:int}/eligibility", guards=screeners)
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -130,14 +124,12 @@ class GrantStaffPagesController(Controller):
     # --- assisted filing --------------------------------------------------------------------
 
     @get("/assist", guards=screeners)
-    async def assist_page(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def assist_page(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return await _assist_page(request, db_session, user)
 
     @post("/assist", guards=screeners)
     async def assist(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         parsed, errors = forms.parse_assisted_draft(data)
         values = forms.assist_values(data)
@@ -158,7 +150,7 @@ class GrantStaffPagesController(Controller):
 
 
 async def _application_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     application_id: int,
@@ -179,7 +171,7 @@ async def _application_page(
 
 
 async def _assist_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     errors: dict[str, str] | None = None,

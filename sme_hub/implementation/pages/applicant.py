@@ -5,7 +5,7 @@ pages are in office.py."""
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
@@ -13,7 +13,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, Files, FormData
+from sme_hub.core.deps import Actor, DbSession, Files, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import file_response, redirect_with_message, render
@@ -42,11 +42,7 @@ class GranteePagesController(Controller):
 
     @get("/{grant_id:int}")
     async def grant_page(
-        self,
-        request: Request[Any, Any, Any],
-        grant_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _grantee_page(request, db_session, user, grant_id)
 
@@ -59,7 +55,7 @@ class GranteePagesController(Controller):
     @post("/{grant_id:int}/reports")
     async def submit_report(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -89,7 +85,7 @@ class GranteePagesController(Controller):
     @get("/{grant_id:int}/reports/{report_id:int}")
     async def report_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         user: Actor,
@@ -109,7 +105,7 @@ class GranteePagesController(Controller):
     @post("/{grant_id:int}/reports/{report_id:int}")
     async def update_report(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         data: FormData,
@@ -139,7 +135,7 @@ class GranteePagesController(Controller):
     )
     async def add_receipt(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         data: Multipart,
@@ -205,7 +201,7 @@ def _report_form(
 
 
 async def _grantee_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     grant_id: int,
@@ -235,7 +231,7 @@ async def _grantee_page(
 
 
 def _edit_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     grant: Application,
     report: ProgressReport,
     form: dict[str, Any],

@@ -4,13 +4,13 @@ Every rule is the service's: a refused form comes back with its messages, nothin
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
@@ -48,7 +48,7 @@ class GrantOfficePagesController(Controller):
 
     @get("/")
     async def grants_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, page: Page
+        self, request: Req, user: Actor, db_session: DbSession, page: Page
     ) -> Template:
         return await _office_list(request, db_session, user, offset=page.offset)
 
@@ -56,11 +56,7 @@ class GrantOfficePagesController(Controller):
 
     @get("/{grant_id:int}")
     async def grant_page(
-        self,
-        request: Request[Any, Any, Any],
-        grant_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _office_page(request, db_session, user, grant_id, opened=True)
 
@@ -73,7 +69,7 @@ class GrantOfficePagesController(Controller):
     @post("/{grant_id:int}/tranches")
     async def add_tranche(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -95,7 +91,7 @@ class GrantOfficePagesController(Controller):
     @post("/{grant_id:int}/tranches/{tranche_id:int}/payment")
     async def pay(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         tranche_id: FromPath[int],
         data: FormData,
@@ -115,7 +111,7 @@ class GrantOfficePagesController(Controller):
     @post("/{grant_id:int}/reports/{report_id:int}/review")
     async def review(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         data: FormData,
@@ -157,7 +153,7 @@ class GrantOfficePagesController(Controller):
     @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
     async def mark_met(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         obligation_id: FromPath[int],
         data: FormData,
@@ -181,7 +177,7 @@ class GrantOfficePagesController(Controller):
 
 
 async def _office_refused(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     grant_id: int,
@@ -204,7 +200,7 @@ async def _office_refused(
 
 
 async def _office_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     grant_id: int,
@@ -231,7 +227,7 @@ async def _office_page(
 
 
 async def _office_list(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     *,
