@@ -1,13 +1,18 @@
 """Rendering pages: one place decides full page or htmx fragment; flash messages; the
 confirmation step of irreversible actions; files sent as downloads."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+
+from sme_hub.core.errors import Conflict, InvalidInput
+
+T = TypeVar("T")
 
 
 def render(
@@ -30,6 +35,30 @@ def redirect_with_message(
     """POST → redirect → GET, with a one-time message shown on the next page."""
     flash(request, message, category)
     return Redirect(path=path, status_code=303)
+
+
+async def redirect_after(
+    request: Request[Any, Any, Any],
+    work: Awaitable[T],
+    path: str,
+    message: str | Callable[[T], str],
+    *,
+    refused: tuple[type[HTTPException], ...] = (Conflict,),
+    invalid: Callable[[InvalidInput], Awaitable[Template]] | None = None,
+    category: str = "success",
+) -> Template | Redirect:
+    """The outcome of a form: do `work` (a service call), then redirect to `path` with
+    `message` (or `message(result)`). A refusal of the kinds `refused` redirects there with
+    its reason; InvalidInput, when `invalid` is given, shows the form again (`invalid(exc)`)."""
+    catching: tuple[type[HTTPException], ...] = (*refused, InvalidInput) if invalid else refused
+    try:
+        done = await work
+    except catching as exc:
+        if invalid is not None and isinstance(exc, InvalidInput):
+            return await invalid(exc)
+        return redirect_with_message(request, path, exc.detail, "error")
+    said = message(done) if callable(message) else message
+    return redirect_with_message(request, path, said, category)
 
 
 CONFIRM_FIELD = "confirm"

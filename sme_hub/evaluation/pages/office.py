@@ -16,6 +16,7 @@ from sme_hub.core.pages import (
     confirmation,
     confirmed,
     file_response,
+    redirect_after,
     redirect_with_message,
     render,
 )
@@ -72,14 +73,13 @@ class EvaluationOfficePagesController(Controller):
     @post("/assign")
     async def assign(
         self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> Redirect:
+    ) -> Template | Redirect:
         """Idempotent: pressing it again only fills the places conflicts have freed."""
-        try:
-            assigned = await evaluation_committee.assign(db_session, user, call_id)
-        except Conflict as exc:
-            return redirect_with_message(request, _base(call_id), exc.detail, "error")
-        message = _("Evaluators are assigned: {n} assignments in all.").format(n=len(assigned))
-        return redirect_with_message(request, _base(call_id), message)
+        assigned = evaluation_committee.assign(db_session, user, call_id)
+        message = _("Evaluators are assigned: {n} assignments in all.")
+        return await redirect_after(
+            request, assigned, _base(call_id), lambda rows: message.format(n=len(rows))
+        )
 
     @post("/reopen/{assignment_id:int}")
     async def reopen(
@@ -89,16 +89,10 @@ class EvaluationOfficePagesController(Controller):
         assignment_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
-        try:
-            await evaluation_scoring.reopen_in_call(db_session, user, call_id, assignment_id)
-        except Conflict as exc:
-            return redirect_with_message(request, _base(call_id), exc.detail, "error")
-        return redirect_with_message(
-            request,
-            _base(call_id),
-            _("The score sheet is reopened: the evaluator can change it and submit it again."),
-        )
+    ) -> Template | Redirect:
+        reopened = evaluation_scoring.reopen_in_call(db_session, user, call_id, assignment_id)
+        message = _("The score sheet is reopened: the evaluator can change it and submit it again.")
+        return await redirect_after(request, reopened, _base(call_id), message)
 
     @get("/ranking")
     async def ranking(
@@ -112,20 +106,10 @@ class EvaluationOfficePagesController(Controller):
     @post("/recommendation")
     async def recommend(
         self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> Redirect:
-        try:
-            counts = await decisions.recommend(db_session, user, call_id)
-        except Conflict as exc:
-            return redirect_with_message(request, f"{_base(call_id)}/ranking", exc.detail, "error")
-        message = _(
-            "The recommendation is stored: {recommended} recommended, {reserve} on the reserve "
-            "list, {not_selected} not selected."
-        ).format(
-            recommended=counts.get("recommended", 0),
-            reserve=counts.get("reserve", 0),
-            not_selected=counts.get("not_selected", 0),
-        )
-        return redirect_with_message(request, f"{_base(call_id)}/ranking", message)
+    ) -> Template | Redirect:
+        counts = decisions.recommend(db_session, user, call_id)
+        page = f"{_base(call_id)}/ranking"
+        return await redirect_after(request, counts, page, _recommended_message)
 
     @get("/what-if")
     async def what_if(
@@ -183,6 +167,17 @@ class EvaluationOfficePagesController(Controller):
             view = await decisions.decision_page(db_session, user, call_id, application_id)
             return _decision_page(request, view, data=data, refusal=exc)
         return redirect_with_message(request, page, _decided_message(decided))
+
+
+def _recommended_message(counts: dict[str, int]) -> str:
+    return _(
+        "The recommendation is stored: {recommended} recommended, {reserve} on the reserve "
+        "list, {not_selected} not selected."
+    ).format(
+        recommended=counts.get("recommended", 0),
+        reserve=counts.get("reserve", 0),
+        not_selected=counts.get("not_selected", 0),
+    )
 
 
 def _decided_message(decided: Application) -> str:

@@ -20,12 +20,19 @@ from sme_hub.core.errors import (
     UnsupportedType,
 )
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    confirmation,
+    confirmed,
+    redirect_after,
+    redirect_with_message,
+    render,
+)
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, attachments, display, submission, views
 from sme_hub.grants.models import Application
 from sme_hub.grants.web import attachment_download, copy_download, logged_in
 
+REFUSED = (Conflict, Forbidden)  # what a redirect back to the application explains
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
@@ -156,12 +163,11 @@ class GrantPagesController(Controller):
             question = await views.withdraw_question(db_session, user, application_id)
             if question is not None:
                 return confirmation(request, **question, cancel=_mine(application_id))
-        try:
-            await applications.withdraw(db_session, user, application_id)
-        except (Conflict, Forbidden) as exc:
-            return redirect_with_message(request, _mine(application_id), exc.detail, "error")
+        withdrawn = applications.withdraw(db_session, user, application_id)
         message = _("You have withdrawn the application.")
-        return redirect_with_message(request, _mine(application_id), message, "info")
+        return await redirect_after(
+            request, withdrawn, _mine(application_id), message, refused=REFUSED, category="info"
+        )
 
     @get("/me/applications/{application_id:int}/copy.pdf")
     async def copy_pdf(
@@ -225,7 +231,7 @@ class GrantPagesController(Controller):
     ) -> Redirect:
         try:
             await attachments.remove(db_session, user, storage, application_id, attachment_id)
-        except (Conflict, Forbidden) as exc:
+        except REFUSED as exc:
             return redirect_with_message(request, _mine(application_id), exc.detail, "error")
         message = _("File removed.")
         return redirect_with_message(request, _mine(application_id) + "#files", message, "info")

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, pick
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    confirmation,
+    confirmed,
+    redirect_after,
+    redirect_with_message,
+    render,
+)
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import call_views, calls, display, forms, rules
 from sme_hub.grants.models import GrantCall
@@ -130,16 +136,13 @@ class CallOfficePagesController(Controller):
         if not confirmed(data) and rules.CALL.next_state(call.status, action):
             question = display.call_confirmation(action, pick(call, "title"))
             return confirmation(request, **question, cancel=_page(call_id))
-        try:
-            await calls.transition(db_session, user, call_id, action)
-        except Conflict as exc:
-            return redirect_with_message(request, _page(call_id), exc.detail, "error")
         message = (
             _("The call is published: entrepreneurs can apply from its public page.")
             if action == "publish"
             else _("The call is closed: no more applications are accepted.")
         )
-        return redirect_with_message(request, _page(call_id), message)
+        moved = calls.transition(db_session, user, call_id, action)
+        return await redirect_after(request, moved, _page(call_id), message)
 
 
 async def _form(

@@ -59,8 +59,5 @@ class PublicCallPagesController(Controller):
             created = await applications.create_draft(db_session, user, call_id)
         except (Conflict, Forbidden, InvalidInput) as exc:  # the call's page says what blocks
             return redirect_with_message(request, f"/calls/{call_id}", exc.detail, "error")
-        return redirect_with_message(
-            request,
-            f"/me/applications/{created.id}",
-            _("Your draft is ready: it is saved as you type."),
-        )
+        message = _("Your draft is ready: it is saved as you type.")
+        return redirect_with_message(request, f"/me/applications/{created.id}", message)
