@@ -3,7 +3,7 @@ attachments, submission, withdrawal, "My applications"."""
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
@@ -30,7 +30,7 @@ from sme_hub.core.pages import (
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, attachments, display, submission, views
 from sme_hub.grants.models import Application
-from sme_hub.grants.web import attachment_download, copy_download, logged_in
+from sme_hub.grants.web import ApplicationFilesController, logged_in
 
 REFUSED = (Conflict, Forbidden)  # what a redirect back to the application explains
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -40,18 +40,18 @@ def _mine(application_id: int) -> str:
     return f"/me/applications/{application_id}"
 
 
-class GrantPagesController(Controller):
-    include_in_schema = False
+class GrantPagesController(ApplicationFilesController):
+    path = "/me"
     guards = logged_in
 
     # --- the applicant's own ----------------------------------------------------------------
 
-    @get("/me/applications")
+    @get("/applications")
     async def my_applications(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await views.my_applications(db_session, user)
         return render(request, "grants/my_applications.html", **shown)
 
-    @get("/me/applications/{application_id:int}")
+    @get("/applications/{application_id:int}")
     async def application_page(
         self, request: Req, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
@@ -60,7 +60,7 @@ class GrantPagesController(Controller):
             return await _form_page(request, db_session, user, application)
         return render(request, "grants/application_view.html", **shown)
 
-    @post("/me/applications/{application_id:int}")
+    @post("/applications/{application_id:int}")
     async def save(
         self,
         request: Req,
@@ -78,7 +78,7 @@ class GrantPagesController(Controller):
             request, db_session, user, application, data=data, errors=errors, status_code=422
         )
 
-    @post("/me/applications/{application_id:int}/autosave", status_code=200)
+    @post("/applications/{application_id:int}/autosave", status_code=200)
     async def autosave(
         self,
         request: Req,
@@ -95,7 +95,7 @@ class GrantPagesController(Controller):
         shown = await views.autosaved(db_session, user, application, data, errors)
         return render(request, "grants/_autosave.html", **shown)
 
-    @post("/me/applications/{application_id:int}/lines", status_code=200)
+    @post("/applications/{application_id:int}/lines", status_code=200)
     async def budget_lines(
         self,
         request: Req,
@@ -120,7 +120,7 @@ class GrantPagesController(Controller):
             fragment="grants/_budget_lines.html",
         )
 
-    @post("/me/applications/{application_id:int}/submit")
+    @post("/applications/{application_id:int}/submit")
     async def submit(
         self,
         request: Req,
@@ -150,7 +150,7 @@ class GrantPagesController(Controller):
         )
         return redirect_with_message(request, _mine(application_id), message)
 
-    @post("/me/applications/{application_id:int}/withdraw")
+    @post("/applications/{application_id:int}/withdraw")
     async def withdraw(
         self,
         request: Req,
@@ -169,27 +169,10 @@ class GrantPagesController(Controller):
             request, withdrawn, _mine(application_id), message, refused=REFUSED, category="info"
         )
 
-    @get("/me/applications/{application_id:int}/copy.pdf")
-    async def copy_pdf(
-        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
-    ) -> Response[bytes]:
-        return await copy_download(db_session, user, storage, application_id)
-
     # --- attachments ------------------------------------------------------------------------
 
-    @get("/me/applications/{application_id:int}/files/{attachment_id:int}")
-    async def download(
-        self,
-        application_id: FromPath[int],
-        attachment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        return await attachment_download(db_session, user, storage, application_id, attachment_id)
-
     @post(
-        "/me/applications/{application_id:int}/files",
+        "/applications/{application_id:int}/files",
         request_max_body_size=attachments.MAX_REQUEST_BYTES,
     )
     async def upload(
@@ -219,7 +202,7 @@ class GrantPagesController(Controller):
         message = _("File “{name}” attached.").format(name=added.filename)
         return redirect_with_message(request, _mine(application_id) + "#files", message)
 
-    @post("/me/applications/{application_id:int}/files/{attachment_id:int}/remove")
+    @post("/applications/{application_id:int}/files/{attachment_id:int}/remove")
     async def remove_file(
         self,
         request: Req,

@@ -4,12 +4,12 @@ eligibility decision, and assisted filing for a consenting client."""
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page, Req
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
@@ -17,10 +17,9 @@ from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, display, forms, screening, views
 from sme_hub.grants.web import (
+    ApplicationFilesController,
     Filters,
-    attachment_download,
     call_applications_export,
-    copy_download,
     screeners,
     screening_filters,
     staff_only,
@@ -31,8 +30,7 @@ def _application(application_id: int) -> str:
     return f"/centre/grants/applications/{application_id}"
 
 
-class GrantStaffPagesController(Controller):
-    include_in_schema = False
+class GrantStaffPagesController(ApplicationFilesController):
     path = "/centre/grants"
     guards = staff_only
     dependencies = screening_filters
@@ -103,23 +101,6 @@ class GrantStaffPagesController(Controller):
             else _("The application is marked not eligible; the applicant sees your reason.")
         )
         return redirect_with_message(request, _application(application_id), message)
-
-    @get("/applications/{application_id:int}/files/{attachment_id:int}")
-    async def file(
-        self,
-        application_id: FromPath[int],
-        attachment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        return await attachment_download(db_session, user, storage, application_id, attachment_id)
-
-    @get("/applications/{application_id:int}/copy.pdf")
-    async def copy(
-        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
-    ) -> Response[bytes]:
-        return await copy_download(db_session, user, storage, application_id)
 
     # --- assisted filing --------------------------------------------------------------------
 

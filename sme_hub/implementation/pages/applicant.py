@@ -5,7 +5,7 @@ pages are in office.py."""
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
@@ -16,15 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sme_hub.core.deps import Actor, DbSession, Files, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import file_response, redirect_with_message, render
+from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, forms, overview
+from sme_hub.implementation import forms, overview
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation.models import ProgressReport
-from sme_hub.implementation.web import common_context, signed_in
+from sme_hub.implementation.web import GrantFilesController, common_context, signed_in
 from sme_hub.partners import rules as partner_rules
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -35,22 +35,16 @@ def _mine(grant_id: int) -> str:
     return f"/me/grants/{grant_id}"
 
 
-class GranteePagesController(Controller):
-    include_in_schema = False
+class GranteePagesController(GrantFilesController):
     path = "/me/grants"
     guards = signed_in
+    viewer = "grantee"
 
     @get("/{grant_id:int}")
     async def grant_page(
         self, request: Req, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _grantee_page(request, db_session, user, grant_id)
-
-    @get("/{grant_id:int}/agreement.pdf")
-    async def agreement_pdf(
-        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> Response[bytes]:
-        return file_response(*await agreement.download(db_session, user, grant_id, "grantee"))
 
     @post("/{grant_id:int}/reports")
     async def submit_report(
@@ -163,21 +157,6 @@ class GranteePagesController(Controller):
             )
         message = _("Receipt “{name}” attached.").format(name=report.receipts[-1]["filename"])
         return redirect_with_message(request, f"{_mine(grant_id)}#report-{report_id}", message)
-
-    @get("/{grant_id:int}/reports/{report_id:int}/receipts/{index:int}")
-    async def receipt(
-        self,
-        grant_id: FromPath[int],
-        report_id: FromPath[int],
-        index: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        found = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="grantee"
-        )
-        return file_response(*found)
 
 
 async def _upload(upload: Any) -> tuple[str, bytes]:

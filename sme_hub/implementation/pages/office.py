@@ -4,23 +4,28 @@ Every rule is the service's: a refused form comes back with its messages, nothin
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page, Req
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import file_response, redirect_with_message, render
+from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
-from sme_hub.implementation import agreement, forms, overview
+from sme_hub.implementation import forms, overview
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches
-from sme_hub.implementation.web import common_context, grants_export, officers
+from sme_hub.implementation.web import (
+    GrantFilesController,
+    common_context,
+    grants_export,
+    officers,
+)
 
 OFFICE = "/municipality/grants"
 PAGE_SIZE = 50
@@ -41,10 +46,10 @@ def _refusal(key: str, exc: HTTPException) -> dict[str, Any]:
     return {"problems": {key: exc.detail}}
 
 
-class GrantOfficePagesController(Controller):
-    include_in_schema = False
+class GrantOfficePagesController(GrantFilesController):
     path = OFFICE
     guards = officers
+    viewer = "officer"
 
     @get("/")
     async def grants_list(
@@ -59,12 +64,6 @@ class GrantOfficePagesController(Controller):
         self, request: Req, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _office_page(request, db_session, user, grant_id, opened=True)
-
-    @get("/{grant_id:int}/agreement.pdf")
-    async def agreement_pdf(
-        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> Response[bytes]:
-        return file_response(*await agreement.download(db_session, user, grant_id, "officer"))
 
     @post("/{grant_id:int}/tranches")
     async def add_tranche(
@@ -134,21 +133,6 @@ class GrantOfficePagesController(Controller):
         else:
             message = _("The report is accepted.")
         return redirect_with_message(request, f"{_office(grant_id)}#report-{report_id}", message)
-
-    @get("/{grant_id:int}/reports/{report_id:int}/receipts/{index:int}")
-    async def receipt(
-        self,
-        grant_id: FromPath[int],
-        report_id: FromPath[int],
-        index: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        found = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="officer"
-        )
-        return file_response(*found)
 
     @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
     async def mark_met(
