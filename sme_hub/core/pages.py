@@ -1,11 +1,12 @@
-"""Rendering pages: one place decides full page or htmx fragment; flash messages; the
-confirmation step of irreversible actions; files sent as downloads."""
+"""Rendering pages: the base of the pages' controllers; one place decides full page or htmx
+fragment; flash messages; the outcome of a form; the confirmation step of irreversible
+actions; files sent as downloads."""
 
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -13,6 +14,12 @@ from litestar.response import Redirect, Template
 from sme_hub.core.errors import Conflict, InvalidInput
 
 T = TypeVar("T")
+
+
+class PagesController(Controller):
+    """A controller of HTML pages: they are not part of the API, so not in its schema."""
+
+    include_in_schema = False
 
 
 def render(

@@ -3,7 +3,7 @@ share (the pages' in one base controller)."""
 
 from typing import TypeAlias
 
-from litestar import Controller, Response, get
+from litestar import Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from sme_hub.core.deps import Actor, DbSession, Files
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.exports import Export
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import file_response
+from sme_hub.core.pages import PagesController, file_response
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import Storage
 from sme_hub.grants import attachments, screening
@@ -78,11 +78,9 @@ async def copy_download(
     return file_response(body, PDF, f"application-{application_id}.pdf")
 
 
-class ApplicationFilesController(Controller):
+class ApplicationFilesController(PagesController):
     """Pages that show applications (`{path}/applications/{application_id}`): the
     application's files and the PDF copy made at submission, to download."""
-
-    include_in_schema = False
 
     @get("/applications/{application_id:int}/files/{attachment_id:int}")
     async def file(

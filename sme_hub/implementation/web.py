@@ -4,13 +4,13 @@ the grantee's and the officer's pages serve."""
 
 from typing import Any, ClassVar
 
-from litestar import Controller, Response, get
+from litestar import Response, get
 from litestar.params import FromPath
 
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, Files
 from sme_hub.core.exports import Export
-from sme_hub.core.pages import file_response
+from sme_hub.core.pages import PagesController, file_response
 from sme_hub.core.roles import Role
 from sme_hub.grants import schemas as grant_labels
 from sme_hub.grants.display import size_text
@@ -33,11 +33,10 @@ def common_context() -> dict[str, Any]:
     return {"labels": labels, "grant_labels": grant_labels, "size": size_text}
 
 
-class GrantFilesController(Controller):
+class GrantFilesController(PagesController):
     """The pages of one grant as `viewer` sees them (path `.../{grant_id}`): the agreement
     and the receipts of its reports, to download."""
 
-    include_in_schema = False
     viewer: ClassVar[Viewer]
 
     @get("/{grant_id:int}/agreement.pdf")

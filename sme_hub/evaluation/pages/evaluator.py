@@ -3,14 +3,20 @@ application, the score sheet that saves as they type, and submission of final sc
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, format_datetime_kyiv, pick
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    PagesController,
+    confirmation,
+    confirmed,
+    redirect_with_message,
+    render,
+)
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import forms, review
@@ -26,8 +32,7 @@ def _page(assignment_id: int) -> str:
     return f"/evaluator/assignments/{assignment_id}"
 
 
-class EvaluatorPagesController(Controller):
-    include_in_schema = False
+class EvaluatorPagesController(PagesController):
     path = "/evaluator/assignments"
     guards = evaluators
 

@@ -4,7 +4,7 @@ the what-if simulation (which saves nothing) and the decision on one application
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -13,6 +13,7 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
 from sme_hub.core.pages import (
+    PagesController,
     confirmation,
     confirmed,
     file_response,
@@ -35,8 +36,7 @@ def _base(call_id: int) -> str:
     return f"/municipality/calls/{call_id}/evaluation"
 
 
-class EvaluationOfficePagesController(Controller):
-    include_in_schema = False
+class EvaluationOfficePagesController(PagesController):
     path = "/municipality/calls/{call_id:int}/evaluation"
     guards = officers
 
@@ -279,8 +279,7 @@ def _decision_page(
     )
 
 
-class CallResultsPagesController(Controller):
-    include_in_schema = False
+class CallResultsPagesController(PagesController):
     guards = officers
 
     @get("/municipality/calls/{call_id:int}/results.pdf")

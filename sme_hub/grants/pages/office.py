@@ -3,7 +3,7 @@ publishing, amending a published call with a reason, closing."""
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,7 @@ from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import (
+    PagesController,
     confirmation,
     confirmed,
     redirect_after,
@@ -29,8 +30,7 @@ def _page(call_id: int) -> str:
     return f"/municipality/calls/{call_id}"
 
 
-class CallOfficePagesController(Controller):
-    include_in_schema = False
+class CallOfficePagesController(PagesController):
     path = "/municipality/calls"
     guards = officer_only
 

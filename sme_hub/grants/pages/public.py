@@ -1,7 +1,7 @@
 """Grant pages for everyone: the open calls, one call's rules in plain words, and the
 "Apply" button that starts an entrepreneur's draft."""
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -10,7 +10,7 @@ from sme_hub.core.auth import current_user
 from sme_hub.core.deps import Actor, DbSession, Page, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import PagesController, redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.grants import applications, views
 from sme_hub.grants.web import entrepreneur_only
@@ -21,9 +21,7 @@ CALL_FIELDS = {
 }
 
 
-class PublicCallPagesController(Controller):
-    include_in_schema = False
-
+class PublicCallPagesController(PagesController):
     @get("/calls", middleware=[public_cache])
     async def calls_page(
         self,

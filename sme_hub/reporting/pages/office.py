@@ -1,19 +1,18 @@
 """The dashboards of a municipality, a call and an oblast, for municipal officers, regional
 observers and admins (the same counts as the API)."""
 
-from litestar import Controller, get
+from litestar import get
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.deps import Actor, DbSession, Req
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.reporting import dashboards, service
 from sme_hub.reporting.web import READERS
 
 
-class ReportPagesController(Controller):
+class ReportPagesController(PagesController):
     path = "/reports"
-    include_in_schema = False
     guards = READERS
 
     @get("/")

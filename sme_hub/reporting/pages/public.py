@@ -2,7 +2,7 @@
 format (`/open-data`, per municipality as JSON and CSV): no login needed."""
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath
 from litestar.response import Template
@@ -10,7 +10,7 @@ from litestar.response import Template
 from sme_hub.core.deps import Config, DbSession, Page, Req
 from sme_hub.core.errors import NotFound
 from sme_hub.core.exports import table_csv
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.reporting import awards as service
 from sme_hub.reporting import open_data
@@ -22,9 +22,8 @@ CACHE_HEADERS = {"Cache-Control": CacheControlHeader(public=True, max_age=300).t
 _encoder = msgspec.json.Encoder(decimal_format="number")
 
 
-class AwardPagesController(Controller):
+class AwardPagesController(PagesController):
     dependencies = award_query
-    include_in_schema = False
 
     @get("/grants", middleware=[public_cache])
     async def register(
