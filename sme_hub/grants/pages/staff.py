@@ -7,14 +7,12 @@ from typing import Any
 from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, display, forms, screening, views
 from sme_hub.grants.web import (
     ApplicationFilesController,
@@ -69,7 +67,8 @@ class GrantStaffPagesController(ApplicationFilesController):
     async def application(
         self, request: Req, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
-        return await _application_page(request, db_session, user, application_id)
+        shown = await views.staff_application(db_session, user, application_id)
+        return await _page(request, "application.html", shown)
 
     @post("/applications/{application_id:int}/eligibility", guards=screeners)
     async def decide(
@@ -90,9 +89,8 @@ class GrantStaffPagesController(ApplicationFilesController):
             )
         except InvalidInput as exc:
             errors, values = display.eligibility_errors(exc.errors), forms.eligibility_values(data)
-            return await _application_page(
-                request, db_session, user, application_id, errors, values, status_code=422
-            )
+            shown = await views.staff_application(db_session, user, application_id)
+            return await _page(request, "application.html", shown, errors, values, status_code=422)
         except Conflict as exc:
             return redirect_with_message(request, _application(application_id), exc.detail, "error")
         message = (
@@ -106,64 +104,44 @@ class GrantStaffPagesController(ApplicationFilesController):
 
     @get("/assist", guards=screeners)
     async def assist_page(self, request: Req, user: Actor, db_session: DbSession) -> Template:
-        return await _assist_page(request, db_session, user)
+        return await _page(request, "assist.html", await views.assist_choices(db_session, user))
 
     @post("/assist", guards=screeners)
     async def assist(
         self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
+        """A draft for a consenting client; a refusal shows the form again as typed."""
         parsed, errors = forms.parse_assisted_draft(data)
+        status_code = 422
+        if parsed is not None:
+            try:
+                created = await applications.create_draft(db_session, user, *parsed)
+            except (Conflict, NotFound) as exc:
+                errors, status_code = {"entrepreneur_id": exc.detail}, exc.status_code
+            else:
+                message = _(
+                    "The draft is ready. Fill it in with your client; only the client can "
+                    "submit it."
+                )
+                return redirect_with_message(request, f"/me/applications/{created.id}", message)
+        shown = await views.assist_choices(db_session, user)
         values = forms.assist_values(data)
-        if parsed is None:
-            return await _assist_page(request, db_session, user, errors, values, status_code=422)
-        try:
-            created = await applications.create_draft(db_session, user, *parsed)
-        except (Conflict, NotFound) as exc:
-            errors = {"entrepreneur_id": exc.detail}
-            return await _assist_page(
-                request, db_session, user, errors, values, status_code=exc.status_code
-            )
-        return redirect_with_message(
-            request,
-            f"/me/applications/{created.id}",
-            _("The draft is ready. Fill it in with your client; only the client can submit it."),
-        )
+        return await _page(request, "assist.html", shown, errors, values, status_code=status_code)
 
 
-async def _application_page(
+async def _page(
     request: Req,
-    db_session: AsyncSession,
-    user: CurrentUser,
-    application_id: int,
+    template: str,
+    shown: dict[str, Any],
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
 ) -> Template:
-    shown = await views.staff_application(db_session, user, application_id)
+    """A page of `shown` (a view of views.py) with the form's problems and typed values."""
     return render(
         request,
-        "grants/staff/application.html",
-        status_code=status_code,
-        errors=errors or {},
-        values=values or {},
-        **shown,
-    )
-
-
-async def _assist_page(
-    request: Req,
-    db_session: AsyncSession,
-    user: CurrentUser,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-) -> Template:
-    shown = await views.assist_choices(db_session, user)
-    return render(
-        request,
-        "grants/staff/assist.html",
+        f"grants/staff/{template}",
         status_code=status_code,
         errors=errors or {},
         values=values or {},
