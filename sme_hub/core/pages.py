@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response
+from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -66,6 +67,20 @@ async def redirect_after(
         return redirect_with_message(request, path, exc.detail, "error")
     said = message(done) if callable(message) else message
     return redirect_with_message(request, path, said, category)
+
+
+async def posted_file(data: Mapping[str, Any], default_name: str) -> tuple[str, bytes]:
+    """The name and content of the form's `file` (none posted: an empty file)."""
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile):
+        return default_name, b""
+    return upload.filename or default_name, await upload.read()
+
+
+def file_refusal(exc: HTTPException) -> str:
+    """Why an upload was refused, to show by its file input."""
+    detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
+    return detail or exc.detail
 
 
 CONFIRM_FIELD = "confirm"

@@ -1,16 +1,12 @@
 """Calls and applications over the API (api.md): thin handlers over the grants services."""
 
-from typing import Annotated
-
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import current_user, requires_login
-from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Req
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Req, Upload
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -179,7 +175,7 @@ class GrantsApiController(Controller):
     async def add_attachment(
         self,
         application_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Upload,
         user: Actor,
         db_session: DbSession,
         storage: Files,

@@ -1,16 +1,12 @@
 """A grant's implementation over the API (api.md): the agreement, tranches (officer),
 progress reports and receipts (grantee, reviewed by the officer), obligations."""
 
-from typing import Annotated
-
 from litestar import Controller, Response, get, post, put
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Upload
 from sme_hub.core.errors import (
     Conflict,
     InvalidInput,
@@ -139,7 +135,7 @@ class ImplementationApiController(Controller):
     async def add_receipt(
         self,
         report_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Upload,
         user: Actor,
         db_session: DbSession,
         storage: Files,

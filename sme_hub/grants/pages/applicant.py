@@ -1,16 +1,14 @@
 """Grant pages of the applicant: drafts that save as they type, the budget editor,
 attachments, submission, withdrawal, "My applications"."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Req
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Multipart, Req
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -23,6 +21,8 @@ from sme_hub.core.i18n import _
 from sme_hub.core.pages import (
     confirmation,
     confirmed,
+    file_refusal,
+    posted_file,
     redirect_after,
     redirect_with_message,
     render,
@@ -33,7 +33,6 @@ from sme_hub.grants.models import Application
 from sme_hub.grants.web import ApplicationFilesController, logged_in
 
 REFUSED = (Conflict, Forbidden)  # what a redirect back to the application explains
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _mine(application_id: int) -> str:
@@ -185,17 +184,12 @@ class GrantPagesController(ApplicationFilesController):
         storage: Files,
     ) -> Template | Redirect:
         """A PDF, JPEG or PNG; a refused file is explained on the form, nothing kept."""
-        upload = data.get("file")
-        name = upload.filename if isinstance(upload, UploadFile) else ""
-        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        name, content = await posted_file(data, "file")
         try:
-            added = await attachments.add(
-                db_session, user, storage, application_id, name or "file", content
-            )
+            added = await attachments.add(db_session, user, storage, application_id, name, content)
         except (TooLarge, UnsupportedType, Conflict, InvalidInput, StorageFull) as exc:
             application = await applications.get_application(db_session, user, application_id)
-            detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
-            errors = {"file": detail or exc.detail}
+            errors = {"file": file_refusal(exc)}
             return await _form_page(
                 request, db_session, user, application, errors=errors, status_code=exc.status_code
             )

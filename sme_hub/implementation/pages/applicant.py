@@ -3,20 +3,18 @@ obligations; progress reports sent, corrected and given receipts. Every rule is 
 service's: a refused form comes back with its messages and nothing is kept. The officer's
 pages are in office.py."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, Files, FormData, Req
+from sme_hub.core.deps import Actor, DbSession, Files, FormData, Multipart, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import file_refusal, posted_file, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.models import Application
@@ -27,7 +25,6 @@ from sme_hub.implementation.models import ProgressReport
 from sme_hub.implementation.web import GrantFilesController, common_context, signed_in
 from sme_hub.partners import rules as partner_rules
 
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 SPENDING_FRAGMENT = "implementation/_spending_lines.html"
 
 
@@ -138,15 +135,14 @@ class GranteePagesController(GrantFilesController):
         storage: Files,
     ) -> Template | Redirect:
         """A PDF, JPEG or PNG receipt; a refused file is explained by its input."""
-        name, content = await _upload(data.get("file"))
+        name, content = await posted_file(data, "receipt")
         try:
             report = await progress_reports.add_receipt_of(
                 db_session, user, storage, grant_id, report_id, name, content
             )
         except (TooLarge, UnsupportedType, Conflict, InvalidInput) as exc:
             await db_session.rollback()
-            detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
-            errors = {report_id: detail or exc.detail}
+            errors = {report_id: file_refusal(exc)}
             return await _grantee_page(
                 request,
                 db_session,
@@ -157,13 +153,6 @@ class GranteePagesController(GrantFilesController):
             )
         message = _("Receipt “{name}” attached.").format(name=report.receipts[-1]["filename"])
         return redirect_with_message(request, f"{_mine(grant_id)}#report-{report_id}", message)
-
-
-async def _upload(upload: Any) -> tuple[str, bytes]:
-    """The posted file's name and content (none posted: an empty "receipt")."""
-    if not isinstance(upload, UploadFile):
-        return "receipt", b""
-    return upload.filename or "receipt", await upload.read()
 
 
 def _report_form(
