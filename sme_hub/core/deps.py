@@ -20,8 +20,9 @@ Actor: TypeAlias = NamedDependency[CurrentUser]  # as `user`, on guarded routes
 Db: TypeAlias = NamedDependency[Database]  # as `db`, for work outside the transaction
 Page: TypeAlias = NamedDependency[PageParams]  # as `page`: ?limit=&offset=
 FormData: TypeAlias = URLEncodedBody[dict[str, Any]]
-Multipart: TypeAlias = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-Upload: TypeAlias = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+_MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
+Multipart: TypeAlias = Annotated[dict[str, Any], _MULTIPART]  # a page's form with a file
+Upload: TypeAlias = Annotated[UploadFile, _MULTIPART]  # an API's body of one file
 Config: TypeAlias = NamedDependency[Settings]  # as `settings`
 Files: TypeAlias = NamedDependency[Storage]  # as `storage`: uploaded and generated files
 Req: TypeAlias = Request[Any, Any, Any]  # as `request`: the page's request
