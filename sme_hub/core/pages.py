@@ -52,18 +52,19 @@ async def redirect_after(
     message: str | Callable[[T], str],
     *,
     refused: tuple[type[HTTPException], ...] = (Conflict,),
-    invalid: Callable[[InvalidInput], Awaitable[Template]] | None = None,
+    invalid: Callable[[dict[str, str]], Awaitable[Template]] | None = None,
     category: str = "success",
 ) -> Template | Redirect:
     """The outcome of a form: do `work` (a service call), then redirect to `path` with
     `message` (or `message(result)`). A refusal of the kinds `refused` redirects there with
-    its reason; InvalidInput, when `invalid` is given, shows the form again (`invalid(exc)`)."""
+    its reason; InvalidInput, when `invalid` is given, shows the form again with its problems
+    by field (`invalid(errors)`)."""
     catching: tuple[type[HTTPException], ...] = (*refused, InvalidInput) if invalid else refused
     try:
         done = await work
     except catching as exc:
         if invalid is not None and isinstance(exc, InvalidInput):
-            return await invalid(exc)
+            return await invalid(exc.errors)
         return redirect_with_message(request, path, exc.detail, "error")
     said = message(done) if callable(message) else message
     return redirect_with_message(request, path, said, category)

@@ -1,6 +1,7 @@
 """Municipal officers' pages for their calls: the list, a new call, editing a draft,
 publishing, amending a published call with a reason, closing."""
 
+from functools import partial
 from typing import Any
 
 from litestar import get, post
@@ -9,7 +10,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
-from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.pages import (
     PagesController,
@@ -82,18 +83,13 @@ class CallOfficePagesController(PagesController):
         call = await calls.managed_call(db_session, user, call_id)
         changes, errors = forms.parse_call_changes(data, call)
         reason = str(data.get("amendment_reason", "")).strip()
-        try:
-            if changes is None:
-                raise InvalidInput(errors)
-            await calls.update_call(db_session, user, call_id, changes)
-        except InvalidInput as exc:
-            values = {**display.typed_values(data), "amendment_reason": reason}
-            errors = {**exc.errors, **errors}
-            return await _form(request, db_session, user, call, values, errors, status_code=422)
-        except Conflict as exc:
-            return redirect_with_message(request, _page(call_id), exc.detail, "error")
+        values = {**display.typed_values(data), "amendment_reason": reason}
+        form_again = partial(_form, request, db_session, user, call, values, status_code=422)
+        if changes is None:
+            return await form_again(errors)
+        updated = calls.update_call(db_session, user, call_id, changes)
         message = _("The call is amended; the change is logged.") if reason else _("Saved.")
-        return redirect_with_message(request, _page(call_id), message)
+        return await redirect_after(request, updated, _page(call_id), message, invalid=form_again)
 
     @post("/{call_id:int}/partners")
     async def set_partners(
