@@ -1,13 +1,26 @@
-"""Rendering pages: one place decides full page or htmx fragment; flash messages; the
-confirmation step of irreversible actions; files sent as downloads."""
+"""Rendering pages: the base of the pages' controllers; one place decides full page or htmx
+fragment; flash messages; the outcome of a form; the confirmation step of irreversible
+actions; files sent as downloads."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
+from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+
+from sme_hub.core.errors import Conflict, InvalidInput
+
+T = TypeVar("T")
+
+
+class PagesController(Controller):
+    """A controller of HTML pages: they are not part of the API, so not in its schema."""
+
+    include_in_schema = False
 
 
 def render(
@@ -30,6 +43,45 @@ def redirect_with_message(
     """POST → redirect → GET, with a one-time message shown on the next page."""
     flash(request, message, category)
     return Redirect(path=path, status_code=303)
+
+
+async def redirect_after(
+    request: Request[Any, Any, Any],
+    work: Awaitable[T],
+    path: str,
+    message: str | Callable[[T], str],
+    *,
+    refused: tuple[type[HTTPException], ...] = (Conflict,),
+    invalid: Callable[[dict[str, str]], Awaitable[Template]] | None = None,
+    category: str = "success",
+) -> Template | Redirect:
+    """The outcome of a form: do `work` (a service call), then redirect to `path` with
+    `message` (or `message(result)`). A refusal of the kinds `refused` redirects there with
+    its reason; InvalidInput, when `invalid` is given, shows the form again with its problems
+    by field (`invalid(errors)`)."""
+    catching: tuple[type[HTTPException], ...] = (*refused, InvalidInput) if invalid else refused
+    try:
+        done = await work
+    except catching as exc:
+        if invalid is not None and isinstance(exc, InvalidInput):
+            return await invalid(exc.errors)
+        return redirect_with_message(request, path, exc.detail, "error")
+    said = message(done) if callable(message) else message
+    return redirect_with_message(request, path, said, category)
+
+
+async def posted_file(data: Mapping[str, Any], default_name: str) -> tuple[str, bytes]:
+    """The name and content of the form's `file` (none posted: an empty file)."""
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile):
+        return default_name, b""
+    return upload.filename or default_name, await upload.read()
+
+
+def file_refusal(exc: HTTPException) -> str:
+    """Why an upload was refused, to show by its file input."""
+    detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
+    return detail or exc.detail
 
 
 CONFIRM_FIELD = "confirm"

@@ -1,16 +1,12 @@
 """Calls and applications over the API (api.md): thin handlers over the grants services."""
 
-from typing import Annotated, Any
-
-from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import current_user, requires_login
-from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Req, Upload
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -76,7 +72,7 @@ class GrantsApiController(Controller):
     @get("/calls", middleware=[public_cache])
     async def list_calls(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db_session: DbSession,
         page: Page,
         status: FromQuery[str | None] = None,
@@ -101,7 +97,7 @@ class GrantsApiController(Controller):
 
     @get("/calls/{call_id:int}", raises=[NotFound])
     async def get_call(
-        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
+        self, request: Req, call_id: FromPath[int], db_session: DbSession
     ) -> CallRead:
         return calls.to_read(await calls.get_call(db_session, current_user(request), call_id))
 
@@ -114,7 +110,7 @@ class GrantsApiController(Controller):
 
     @get("/calls/{call_id:int}/amendments", raises=[NotFound])
     async def call_amendments(
-        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
+        self, request: Req, call_id: FromPath[int], db_session: DbSession
     ) -> list[AmendmentRead]:
         rows = await calls.amendments(db_session, current_user(request), call_id)
         return [AmendmentRead.model_validate(r) for r in rows]
@@ -179,7 +175,7 @@ class GrantsApiController(Controller):
     async def add_attachment(
         self,
         application_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Upload,
         user: Actor,
         db_session: DbSession,
         storage: Files,

@@ -1,16 +1,12 @@
 """A grant's implementation over the API (api.md): the agreement, tranches (officer),
 progress reports and receipts (grantee, reviewed by the officer), obligations."""
 
-from typing import Annotated
-
 from litestar import Controller, Response, get, post, put
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, Page
+from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Upload
 from sme_hub.core.errors import (
     Conflict,
     InvalidInput,
@@ -85,11 +81,7 @@ class ImplementationApiController(Controller):
 
     @post("/grants/{grant_id:int}/disbursements", guards=officers, raises=ERRORS)
     async def add_tranche(
-        self,
-        grant_id: FromPath[int],
-        data: JSONBody[TrancheIn],
-        user: Actor,
-        db_session: DbSession,
+        self, grant_id: FromPath[int], data: JSONBody[TrancheIn], user: Actor, db_session: DbSession
     ) -> TrancheRead:
         """A tranche beyond the plan (paid at once with `paid_on`); 409 with `remaining_kop`
         when the tranches would exceed the grant."""
@@ -118,11 +110,7 @@ class ImplementationApiController(Controller):
 
     @post("/grants/{grant_id:int}/reports", guards=signed_in, raises=ERRORS)
     async def submit_report(
-        self,
-        grant_id: FromPath[int],
-        data: JSONBody[ReportIn],
-        user: Actor,
-        db_session: DbSession,
+        self, grant_id: FromPath[int], data: JSONBody[ReportIn], user: Actor, db_session: DbSession
     ) -> ReportRead:
         """The grantee's progress report (interim or final), waiting for the officer."""
         return implementation_grants.report_read(
@@ -131,11 +119,7 @@ class ImplementationApiController(Controller):
 
     @put("/reports/{report_id:int}", guards=signed_in, raises=ERRORS)
     async def update_report(
-        self,
-        report_id: FromPath[int],
-        data: JSONBody[ReportIn],
-        user: Actor,
-        db_session: DbSession,
+        self, report_id: FromPath[int], data: JSONBody[ReportIn], user: Actor, db_session: DbSession
     ) -> ReportRead:
         """A returned (or waiting) report corrected and sent again."""
         return implementation_grants.report_read(
@@ -151,7 +135,7 @@ class ImplementationApiController(Controller):
     async def add_receipt(
         self,
         report_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Upload,
         user: Actor,
         db_session: DbSession,
         storage: Files,

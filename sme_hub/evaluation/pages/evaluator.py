@@ -3,14 +3,20 @@ application, the score sheet that saves as they type, and submission of final sc
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _, format_datetime_kyiv, pick
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    PagesController,
+    confirmation,
+    confirmed,
+    redirect_with_message,
+    render,
+)
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import forms, review
@@ -26,15 +32,12 @@ def _page(assignment_id: int) -> str:
     return f"/evaluator/assignments/{assignment_id}"
 
 
-class EvaluatorPagesController(Controller):
-    include_in_schema = False
+class EvaluatorPagesController(PagesController):
     path = "/evaluator/assignments"
     guards = evaluators
 
     @get("/")
-    async def assignments(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def assignments(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         groups = await review.my_assignments_by_call(db_session, user)
         return render(
             request,
@@ -46,18 +49,14 @@ class EvaluatorPagesController(Controller):
 
     @get("/{assignment_id:int}")
     async def assignment(
-        self,
-        request: Request[Any, Any, Any],
-        assignment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, assignment_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _assignment_page(request, db_session, user, assignment_id)
 
     @post("/{assignment_id:int}/declaration")
     async def declare(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         assignment_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -82,7 +81,7 @@ class EvaluatorPagesController(Controller):
     @post("/{assignment_id:int}/scores")
     async def save(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         assignment_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -103,7 +102,7 @@ class EvaluatorPagesController(Controller):
     @post("/{assignment_id:int}/scores/autosave", status_code=200)
     async def autosave(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         assignment_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -125,7 +124,7 @@ class EvaluatorPagesController(Controller):
     @post("/{assignment_id:int}/submit")
     async def submit(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         assignment_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -174,7 +173,7 @@ def _submit_question() -> dict[str, Any]:
 
 
 async def _assignment_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: DbSession,
     user: CurrentUser,
     assignment_id: int,

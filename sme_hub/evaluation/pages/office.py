@@ -4,18 +4,20 @@ the what-if simulation (which saves nothing) and the decision on one application
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
 from sme_hub.core.pages import (
+    PagesController,
     confirmation,
     confirmed,
     file_response,
+    redirect_after,
     redirect_with_message,
     render,
 )
@@ -34,26 +36,20 @@ def _base(call_id: int) -> str:
     return f"/municipality/calls/{call_id}/evaluation"
 
 
-class EvaluationOfficePagesController(Controller):
-    include_in_schema = False
+class EvaluationOfficePagesController(PagesController):
     path = "/municipality/calls/{call_id:int}/evaluation"
     guards = officers
 
     @get("/")
     async def progress_page(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession, page: Page
     ) -> Template:
         return await _progress_page(request, db_session, user, call_id, page.limit, page.offset)
 
     @post("/committee")
     async def committee(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -76,47 +72,31 @@ class EvaluationOfficePagesController(Controller):
 
     @post("/assign")
     async def assign(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-    ) -> Redirect:
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
         """Idempotent: pressing it again only fills the places conflicts have freed."""
-        try:
-            assigned = await evaluation_committee.assign(db_session, user, call_id)
-        except Conflict as exc:
-            return redirect_with_message(request, _base(call_id), exc.detail, "error")
-        message = _("Evaluators are assigned: {n} assignments in all.").format(n=len(assigned))
-        return redirect_with_message(request, _base(call_id), message)
+        assigned = evaluation_committee.assign(db_session, user, call_id)
+        message = _("Evaluators are assigned: {n} assignments in all.")
+        return await redirect_after(
+            request, assigned, _base(call_id), lambda rows: message.format(n=len(rows))
+        )
 
     @post("/reopen/{assignment_id:int}")
     async def reopen(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         assignment_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
-    ) -> Redirect:
-        try:
-            await evaluation_scoring.reopen_in_call(db_session, user, call_id, assignment_id)
-        except Conflict as exc:
-            return redirect_with_message(request, _base(call_id), exc.detail, "error")
-        return redirect_with_message(
-            request,
-            _base(call_id),
-            _("The score sheet is reopened: the evaluator can change it and submit it again."),
-        )
+    ) -> Template | Redirect:
+        reopened = evaluation_scoring.reopen_in_call(db_session, user, call_id, assignment_id)
+        message = _("The score sheet is reopened: the evaluator can change it and submit it again.")
+        return await redirect_after(request, reopened, _base(call_id), message)
 
     @get("/ranking")
     async def ranking(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession, page: Page
     ) -> Template:
         view = await service.ranking_page(
             db_session, user, call_id, limit=page.limit, offset=page.offset
@@ -125,33 +105,15 @@ class EvaluationOfficePagesController(Controller):
 
     @post("/recommendation")
     async def recommend(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-    ) -> Redirect:
-        try:
-            counts = await decisions.recommend(db_session, user, call_id)
-        except Conflict as exc:
-            return redirect_with_message(request, f"{_base(call_id)}/ranking", exc.detail, "error")
-        message = _(
-            "The recommendation is stored: {recommended} recommended, {reserve} on the reserve "
-            "list, {not_selected} not selected."
-        ).format(
-            recommended=counts.get("recommended", 0),
-            reserve=counts.get("reserve", 0),
-            not_selected=counts.get("not_selected", 0),
-        )
-        return redirect_with_message(request, f"{_base(call_id)}/ranking", message)
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> Template | Redirect:
+        counts = decisions.recommend(db_session, user, call_id)
+        page = f"{_base(call_id)}/ranking"
+        return await redirect_after(request, counts, page, _recommended_message)
 
     @get("/what-if")
     async def what_if(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         """The ranking and selection again with the settings typed in the form, beside the
         call's own; nothing is saved (a GET, and call_outcomes only reads)."""
@@ -169,7 +131,7 @@ class EvaluationOfficePagesController(Controller):
     @get("/applications/{application_id:int}")
     async def decision_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         application_id: FromPath[int],
         user: Actor,
@@ -181,7 +143,7 @@ class EvaluationOfficePagesController(Controller):
     @post("/applications/{application_id:int}")
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         application_id: FromPath[int],
         data: FormData,
@@ -205,6 +167,17 @@ class EvaluationOfficePagesController(Controller):
             view = await decisions.decision_page(db_session, user, call_id, application_id)
             return _decision_page(request, view, data=data, refusal=exc)
         return redirect_with_message(request, page, _decided_message(decided))
+
+
+def _recommended_message(counts: dict[str, int]) -> str:
+    return _(
+        "The recommendation is stored: {recommended} recommended, {reserve} on the reserve "
+        "list, {not_selected} not selected."
+    ).format(
+        recommended=counts.get("recommended", 0),
+        reserve=counts.get("reserve", 0),
+        not_selected=counts.get("not_selected", 0),
+    )
 
 
 def _decided_message(decided: Application) -> str:
@@ -257,7 +230,7 @@ def _context() -> dict[str, Any]:
 
 
 async def _progress_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: DbSession,
     user: Actor,
     call_id: int,
@@ -282,7 +255,7 @@ async def _progress_page(
 
 
 def _decision_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     view: dict[str, Any],
     *,
     data: dict[str, Any] | None = None,
@@ -306,8 +279,7 @@ def _decision_page(
     )
 
 
-class CallResultsPagesController(Controller):
-    include_in_schema = False
+class CallResultsPagesController(PagesController):
     guards = officers
 
     @get("/municipality/calls/{call_id:int}/results.pdf")

@@ -1,16 +1,14 @@
 """Grant pages of the applicant: drafts that save as they type, the budget editor,
 attachments, submission, withdrawal, "My applications"."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar import get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Multipart, Req
 from sme_hub.core.errors import (
     Conflict,
     Forbidden,
@@ -20,49 +18,51 @@ from sme_hub.core.errors import (
     UnsupportedType,
 )
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    confirmation,
+    confirmed,
+    file_refusal,
+    posted_file,
+    redirect_after,
+    redirect_with_message,
+    render,
+)
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, attachments, display, submission, views
 from sme_hub.grants.models import Application
-from sme_hub.grants.web import attachment_download, copy_download, logged_in
+from sme_hub.grants.web import ApplicationFilesController, logged_in
 
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+REFUSED = (Conflict, Forbidden)  # what a redirect back to the application explains
 
 
 def _mine(application_id: int) -> str:
     return f"/me/applications/{application_id}"
 
 
-class GrantPagesController(Controller):
-    include_in_schema = False
+class GrantPagesController(ApplicationFilesController):
+    path = "/me"
     guards = logged_in
 
     # --- the applicant's own ----------------------------------------------------------------
 
-    @get("/me/applications")
-    async def my_applications(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    @get("/applications")
+    async def my_applications(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await views.my_applications(db_session, user)
         return render(request, "grants/my_applications.html", **shown)
 
-    @get("/me/applications/{application_id:int}")
+    @get("/applications/{application_id:int}")
     async def application_page(
-        self,
-        request: Request[Any, Any, Any],
-        application_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         application, shown = await views.application_page(db_session, user, application_id)
         if shown is None:
             return await _form_page(request, db_session, user, application)
         return render(request, "grants/application_view.html", **shown)
 
-    @post("/me/applications/{application_id:int}")
+    @post("/applications/{application_id:int}")
     async def save(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -77,10 +77,10 @@ class GrantPagesController(Controller):
             request, db_session, user, application, data=data, errors=errors, status_code=422
         )
 
-    @post("/me/applications/{application_id:int}/autosave", status_code=200)
+    @post("/applications/{application_id:int}/autosave", status_code=200)
     async def autosave(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -94,10 +94,10 @@ class GrantPagesController(Controller):
         shown = await views.autosaved(db_session, user, application, data, errors)
         return render(request, "grants/_autosave.html", **shown)
 
-    @post("/me/applications/{application_id:int}/lines", status_code=200)
+    @post("/applications/{application_id:int}/lines", status_code=200)
     async def budget_lines(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -119,10 +119,10 @@ class GrantPagesController(Controller):
             fragment="grants/_budget_lines.html",
         )
 
-    @post("/me/applications/{application_id:int}/submit")
+    @post("/applications/{application_id:int}/submit")
     async def submit(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -149,10 +149,10 @@ class GrantPagesController(Controller):
         )
         return redirect_with_message(request, _mine(application_id), message)
 
-    @post("/me/applications/{application_id:int}/withdraw")
+    @post("/applications/{application_id:int}/withdraw")
     async def withdraw(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -162,39 +162,21 @@ class GrantPagesController(Controller):
             question = await views.withdraw_question(db_session, user, application_id)
             if question is not None:
                 return confirmation(request, **question, cancel=_mine(application_id))
-        try:
-            await applications.withdraw(db_session, user, application_id)
-        except (Conflict, Forbidden) as exc:
-            return redirect_with_message(request, _mine(application_id), exc.detail, "error")
+        withdrawn = applications.withdraw(db_session, user, application_id)
         message = _("You have withdrawn the application.")
-        return redirect_with_message(request, _mine(application_id), message, "info")
-
-    @get("/me/applications/{application_id:int}/copy.pdf")
-    async def copy_pdf(
-        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
-    ) -> Response[bytes]:
-        return await copy_download(db_session, user, storage, application_id)
+        return await redirect_after(
+            request, withdrawn, _mine(application_id), message, refused=REFUSED, category="info"
+        )
 
     # --- attachments ------------------------------------------------------------------------
 
-    @get("/me/applications/{application_id:int}/files/{attachment_id:int}")
-    async def download(
-        self,
-        application_id: FromPath[int],
-        attachment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        return await attachment_download(db_session, user, storage, application_id, attachment_id)
-
     @post(
-        "/me/applications/{application_id:int}/files",
+        "/applications/{application_id:int}/files",
         request_max_body_size=attachments.MAX_REQUEST_BYTES,
     )
     async def upload(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: Multipart,
         user: Actor,
@@ -202,27 +184,22 @@ class GrantPagesController(Controller):
         storage: Files,
     ) -> Template | Redirect:
         """A PDF, JPEG or PNG; a refused file is explained on the form, nothing kept."""
-        upload = data.get("file")
-        name = upload.filename if isinstance(upload, UploadFile) else ""
-        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        name, content = await posted_file(data, "file")
         try:
-            added = await attachments.add(
-                db_session, user, storage, application_id, name or "file", content
-            )
+            added = await attachments.add(db_session, user, storage, application_id, name, content)
         except (TooLarge, UnsupportedType, Conflict, InvalidInput, StorageFull) as exc:
             application = await applications.get_application(db_session, user, application_id)
-            detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
-            errors = {"file": detail or exc.detail}
+            errors = {"file": file_refusal(exc)}
             return await _form_page(
                 request, db_session, user, application, errors=errors, status_code=exc.status_code
             )
         message = _("File “{name}” attached.").format(name=added.filename)
         return redirect_with_message(request, _mine(application_id) + "#files", message)
 
-    @post("/me/applications/{application_id:int}/files/{attachment_id:int}/remove")
+    @post("/applications/{application_id:int}/files/{attachment_id:int}/remove")
     async def remove_file(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         attachment_id: FromPath[int],
         user: Actor,
@@ -231,14 +208,14 @@ class GrantPagesController(Controller):
     ) -> Redirect:
         try:
             await attachments.remove(db_session, user, storage, application_id, attachment_id)
-        except (Conflict, Forbidden) as exc:
+        except REFUSED as exc:
             return redirect_with_message(request, _mine(application_id), exc.detail, "error")
         message = _("File removed.")
         return redirect_with_message(request, _mine(application_id) + "#files", message, "info")
 
 
 async def _form_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     application: Application,

@@ -1,17 +1,25 @@
 """Municipal officers' pages for their calls: the list, a new call, editing a draft,
 publishing, amending a published call with a reason, closing."""
 
+from functools import partial
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, FormData
-from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
+from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import _, pick
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message, render
+from sme_hub.core.pages import (
+    PagesController,
+    confirmation,
+    confirmed,
+    redirect_after,
+    redirect_with_message,
+    render,
+)
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import call_views, calls, display, forms, rules
 from sme_hub.grants.models import GrantCall
@@ -23,27 +31,22 @@ def _page(call_id: int) -> str:
     return f"/municipality/calls/{call_id}"
 
 
-class CallOfficePagesController(Controller):
-    include_in_schema = False
+class CallOfficePagesController(PagesController):
     path = "/municipality/calls"
     guards = officer_only
 
     @get("/")
-    async def calls_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def calls_list(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await call_views.office_calls(db_session, user)
         return render(request, "grants/office/calls.html", **shown)
 
     @get("/new")
-    async def new_call(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def new_call(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return await _form(request, db_session, user, None, display.call_values(None))
 
     @post("/new")
     async def create(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         call, errors = forms.parse_call(data)
         municipality = str(data.get("municipality_id", ""))
@@ -62,11 +65,7 @@ class CallOfficePagesController(Controller):
 
     @get("/{call_id:int}")
     async def call_page(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         call = await calls.managed_call(db_session, user, call_id)
         return await _form(request, db_session, user, call, display.call_values(call))
@@ -74,7 +73,7 @@ class CallOfficePagesController(Controller):
     @post("/{call_id:int}")
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -84,23 +83,18 @@ class CallOfficePagesController(Controller):
         call = await calls.managed_call(db_session, user, call_id)
         changes, errors = forms.parse_call_changes(data, call)
         reason = str(data.get("amendment_reason", "")).strip()
-        try:
-            if changes is None:
-                raise InvalidInput(errors)
-            await calls.update_call(db_session, user, call_id, changes)
-        except InvalidInput as exc:
-            values = {**display.typed_values(data), "amendment_reason": reason}
-            errors = {**exc.errors, **errors}
-            return await _form(request, db_session, user, call, values, errors, status_code=422)
-        except Conflict as exc:
-            return redirect_with_message(request, _page(call_id), exc.detail, "error")
+        values = {**display.typed_values(data), "amendment_reason": reason}
+        form_again = partial(_form, request, db_session, user, call, values, status_code=422)
+        if changes is None:
+            return await form_again(errors)
+        updated = calls.update_call(db_session, user, call_id, changes)
         message = _("The call is amended; the change is logged.") if reason else _("Saved.")
-        return redirect_with_message(request, _page(call_id), message)
+        return await redirect_after(request, updated, _page(call_id), message, invalid=form_again)
 
     @post("/{call_id:int}/partners")
     async def set_partners(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -126,7 +120,7 @@ class CallOfficePagesController(Controller):
     @post("/{call_id:int}/{action:str}")
     async def change_state(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         action: FromPath[str],
         data: FormData,
@@ -138,20 +132,17 @@ class CallOfficePagesController(Controller):
         if not confirmed(data) and rules.CALL.next_state(call.status, action):
             question = display.call_confirmation(action, pick(call, "title"))
             return confirmation(request, **question, cancel=_page(call_id))
-        try:
-            await calls.transition(db_session, user, call_id, action)
-        except Conflict as exc:
-            return redirect_with_message(request, _page(call_id), exc.detail, "error")
         message = (
             _("The call is published: entrepreneurs can apply from its public page.")
             if action == "publish"
             else _("The call is closed: no more applications are accepted.")
         )
-        return redirect_with_message(request, _page(call_id), message)
+        moved = calls.transition(db_session, user, call_id, action)
+        return await redirect_after(request, moved, _page(call_id), message)
 
 
 async def _form(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     call: GrantCall | None,

@@ -1,18 +1,16 @@
 """Grant pages for everyone: the open calls, one call's rules in plain words, and the
 "Apply" button that starts an entrepreneur's draft."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core import filters
 from sme_hub.core.auth import current_user
-from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.deps import Actor, DbSession, Page, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import PagesController, redirect_with_message, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.grants import applications, views
 from sme_hub.grants.web import entrepreneur_only
@@ -23,13 +21,11 @@ CALL_FIELDS = {
 }
 
 
-class PublicCallPagesController(Controller):
-    include_in_schema = False
-
+class PublicCallPagesController(PagesController):
     @get("/calls", middleware=[public_cache])
     async def calls_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         db_session: DbSession,
         page: Page,
         municipality_id: FromQuery[str | None] = None,
@@ -48,25 +44,18 @@ class PublicCallPagesController(Controller):
 
     @get("/calls/{call_id:int}")
     async def call_page(
-        self, request: Request[Any, Any, Any], call_id: FromPath[int], db_session: DbSession
+        self, request: Req, call_id: FromPath[int], db_session: DbSession
     ) -> Template:
         shown = await views.call_page(db_session, current_user(request), call_id)
         return render(request, "grants/call.html", **shown)
 
     @post("/calls/{call_id:int}/apply", guards=entrepreneur_only)
     async def apply(
-        self,
-        request: Request[Any, Any, Any],
-        call_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Redirect:
         try:
             created = await applications.create_draft(db_session, user, call_id)
         except (Conflict, Forbidden, InvalidInput) as exc:  # the call's page says what blocks
             return redirect_with_message(request, f"/calls/{call_id}", exc.detail, "error")
-        return redirect_with_message(
-            request,
-            f"/me/applications/{created.id}",
-            _("Your draft is ready: it is saved as you type."),
-        )
+        message = _("Your draft is ready: it is saved as you type.")
+        return redirect_with_message(request, f"/me/applications/{created.id}", message)

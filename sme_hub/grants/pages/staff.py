@@ -4,23 +4,20 @@ eligibility decision, and assisted filing for a consenting client."""
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
-from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, display, forms, screening, views
 from sme_hub.grants.web import (
+    ApplicationFilesController,
     Filters,
-    attachment_download,
     call_applications_export,
-    copy_download,
     screeners,
     screening_filters,
     staff_only,
@@ -31,23 +28,20 @@ def _application(application_id: int) -> str:
     return f"/centre/grants/applications/{application_id}"
 
 
-class GrantStaffPagesController(Controller):
-    include_in_schema = False
+class GrantStaffPagesController(ApplicationFilesController):
     path = "/centre/grants"
     guards = staff_only
     dependencies = screening_filters
 
     @get("/")
-    async def calls(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def calls(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         shown = await views.staff_calls(db_session, user)
         return render(request, "grants/staff/calls.html", **shown)
 
     @get("/calls/{call_id:int}")
     async def call_applications(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         call_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
@@ -71,18 +65,15 @@ class GrantStaffPagesController(Controller):
 
     @get("/applications/{application_id:int}")
     async def application(
-        self,
-        request: Request[Any, Any, Any],
-        application_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
-        return await _application_page(request, db_session, user, application_id)
+        shown = await views.staff_application(db_session, user, application_id)
+        return await _page(request, "application.html", shown)
 
     @post("/applications/{application_id:int}/eligibility", guards=screeners)
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         application_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -98,9 +89,8 @@ class GrantStaffPagesController(Controller):
             )
         except InvalidInput as exc:
             errors, values = display.eligibility_errors(exc.errors), forms.eligibility_values(data)
-            return await _application_page(
-                request, db_session, user, application_id, errors, values, status_code=422
-            )
+            shown = await views.staff_application(db_session, user, application_id)
+            return await _page(request, "application.html", shown, errors, values, status_code=422)
         except Conflict as exc:
             return redirect_with_message(request, _application(application_id), exc.detail, "error")
         message = (
@@ -110,87 +100,48 @@ class GrantStaffPagesController(Controller):
         )
         return redirect_with_message(request, _application(application_id), message)
 
-    @get("/applications/{application_id:int}/files/{attachment_id:int}")
-    async def file(
-        self,
-        application_id: FromPath[int],
-        attachment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        return await attachment_download(db_session, user, storage, application_id, attachment_id)
-
-    @get("/applications/{application_id:int}/copy.pdf")
-    async def copy(
-        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
-    ) -> Response[bytes]:
-        return await copy_download(db_session, user, storage, application_id)
-
     # --- assisted filing --------------------------------------------------------------------
 
     @get("/assist", guards=screeners)
-    async def assist_page(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
-        return await _assist_page(request, db_session, user)
+    async def assist_page(self, request: Req, user: Actor, db_session: DbSession) -> Template:
+        return await _page(request, "assist.html", await views.assist_choices(db_session, user))
 
     @post("/assist", guards=screeners)
     async def assist(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
+        """A draft for a consenting client; a refusal shows the form again as typed."""
         parsed, errors = forms.parse_assisted_draft(data)
+        status_code = 422
+        if parsed is not None:
+            try:
+                created = await applications.create_draft(db_session, user, *parsed)
+            except (Conflict, NotFound) as exc:
+                errors, status_code = {"entrepreneur_id": exc.detail}, exc.status_code
+            else:
+                message = _(
+                    "The draft is ready. Fill it in with your client; only the client can "
+                    "submit it."
+                )
+                return redirect_with_message(request, f"/me/applications/{created.id}", message)
+        shown = await views.assist_choices(db_session, user)
         values = forms.assist_values(data)
-        if parsed is None:
-            return await _assist_page(request, db_session, user, errors, values, status_code=422)
-        try:
-            created = await applications.create_draft(db_session, user, *parsed)
-        except (Conflict, NotFound) as exc:
-            errors = {"entrepreneur_id": exc.detail}
-            return await _assist_page(
-                request, db_session, user, errors, values, status_code=exc.status_code
-            )
-        return redirect_with_message(
-            request,
-            f"/me/applications/{created.id}",
-            _("The draft is ready. Fill it in with your client; only the client can submit it."),
-        )
+        return await _page(request, "assist.html", shown, errors, values, status_code=status_code)
 
 
-async def _application_page(
-    request: Request[Any, Any, Any],
-    db_session: AsyncSession,
-    user: CurrentUser,
-    application_id: int,
+async def _page(
+    request: Req,
+    template: str,
+    shown: dict[str, Any],
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
 ) -> Template:
-    shown = await views.staff_application(db_session, user, application_id)
+    """A page of `shown` (a view of views.py) with the form's problems and typed values."""
     return render(
         request,
-        "grants/staff/application.html",
-        status_code=status_code,
-        errors=errors or {},
-        values=values or {},
-        **shown,
-    )
-
-
-async def _assist_page(
-    request: Request[Any, Any, Any],
-    db_session: AsyncSession,
-    user: CurrentUser,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-) -> Template:
-    shown = await views.assist_choices(db_session, user)
-    return render(
-        request,
-        "grants/staff/assist.html",
+        f"grants/staff/{template}",
         status_code=status_code,
         errors=errors or {},
         values=values or {},

@@ -3,31 +3,28 @@ obligations; progress reports sent, corrected and given receipts. Every rule is 
 service's: a refused form comes back with its messages and nothing is kept. The officer's
 pages are in office.py."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
+from litestar import get, post
 from litestar.exceptions import HTTPException
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, Files, FormData
+from sme_hub.core.deps import Actor, DbSession, Files, FormData, Multipart, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import file_response, redirect_with_message, render
+from sme_hub.core.pages import file_refusal, posted_file, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, forms, overview
+from sme_hub.implementation import forms, overview
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation.models import ProgressReport
-from sme_hub.implementation.web import common_context, signed_in
+from sme_hub.implementation.web import GrantFilesController, common_context, signed_in
 from sme_hub.partners import rules as partner_rules
 
-Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 SPENDING_FRAGMENT = "implementation/_spending_lines.html"
 
 
@@ -35,31 +32,21 @@ def _mine(grant_id: int) -> str:
     return f"/me/grants/{grant_id}"
 
 
-class GranteePagesController(Controller):
-    include_in_schema = False
+class GranteePagesController(GrantFilesController):
     path = "/me/grants"
     guards = signed_in
+    viewer = "grantee"
 
     @get("/{grant_id:int}")
     async def grant_page(
-        self,
-        request: Request[Any, Any, Any],
-        grant_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _grantee_page(request, db_session, user, grant_id)
-
-    @get("/{grant_id:int}/agreement.pdf")
-    async def agreement_pdf(
-        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> Response[bytes]:
-        return file_response(*await agreement.download(db_session, user, grant_id, "grantee"))
 
     @post("/{grant_id:int}/reports")
     async def submit_report(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -89,7 +76,7 @@ class GranteePagesController(Controller):
     @get("/{grant_id:int}/reports/{report_id:int}")
     async def report_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         user: Actor,
@@ -109,7 +96,7 @@ class GranteePagesController(Controller):
     @post("/{grant_id:int}/reports/{report_id:int}")
     async def update_report(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         data: FormData,
@@ -139,7 +126,7 @@ class GranteePagesController(Controller):
     )
     async def add_receipt(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         data: Multipart,
@@ -148,15 +135,14 @@ class GranteePagesController(Controller):
         storage: Files,
     ) -> Template | Redirect:
         """A PDF, JPEG or PNG receipt; a refused file is explained by its input."""
-        name, content = await _upload(data.get("file"))
+        name, content = await posted_file(data, "receipt")
         try:
             report = await progress_reports.add_receipt_of(
                 db_session, user, storage, grant_id, report_id, name, content
             )
         except (TooLarge, UnsupportedType, Conflict, InvalidInput) as exc:
             await db_session.rollback()
-            detail = exc.errors.get("file", exc.detail) if isinstance(exc, InvalidInput) else None
-            errors = {report_id: detail or exc.detail}
+            errors = {report_id: file_refusal(exc)}
             return await _grantee_page(
                 request,
                 db_session,
@@ -167,28 +153,6 @@ class GranteePagesController(Controller):
             )
         message = _("Receipt “{name}” attached.").format(name=report.receipts[-1]["filename"])
         return redirect_with_message(request, f"{_mine(grant_id)}#report-{report_id}", message)
-
-    @get("/{grant_id:int}/reports/{report_id:int}/receipts/{index:int}")
-    async def receipt(
-        self,
-        grant_id: FromPath[int],
-        report_id: FromPath[int],
-        index: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        found = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="grantee"
-        )
-        return file_response(*found)
-
-
-async def _upload(upload: Any) -> tuple[str, bytes]:
-    """The posted file's name and content (none posted: an empty "receipt")."""
-    if not isinstance(upload, UploadFile):
-        return "receipt", b""
-    return upload.filename or "receipt", await upload.read()
 
 
 def _report_form(
@@ -205,7 +169,7 @@ def _report_form(
 
 
 async def _grantee_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     grant_id: int,
@@ -235,7 +199,7 @@ async def _grantee_page(
 
 
 def _edit_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     grant: Application,
     report: ProgressReport,
     form: dict[str, Any],

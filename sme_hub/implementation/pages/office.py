@@ -4,23 +4,28 @@ Every rule is the service's: a refused form comes back with its messages, nothin
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import file_response, redirect_with_message, render
+from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
-from sme_hub.implementation import agreement, forms, overview
+from sme_hub.implementation import forms, overview
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches
-from sme_hub.implementation.web import common_context, grants_export, officers
+from sme_hub.implementation.web import (
+    GrantFilesController,
+    common_context,
+    grants_export,
+    officers,
+)
 
 OFFICE = "/municipality/grants"
 PAGE_SIZE = 50
@@ -41,14 +46,14 @@ def _refusal(key: str, exc: HTTPException) -> dict[str, Any]:
     return {"problems": {key: exc.detail}}
 
 
-class GrantOfficePagesController(Controller):
-    include_in_schema = False
+class GrantOfficePagesController(GrantFilesController):
     path = OFFICE
     guards = officers
+    viewer = "officer"
 
     @get("/")
     async def grants_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, page: Page
+        self, request: Req, user: Actor, db_session: DbSession, page: Page
     ) -> Template:
         return await _office_list(request, db_session, user, offset=page.offset)
 
@@ -56,24 +61,14 @@ class GrantOfficePagesController(Controller):
 
     @get("/{grant_id:int}")
     async def grant_page(
-        self,
-        request: Request[Any, Any, Any],
-        grant_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         return await _office_page(request, db_session, user, grant_id, opened=True)
-
-    @get("/{grant_id:int}/agreement.pdf")
-    async def agreement_pdf(
-        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> Response[bytes]:
-        return file_response(*await agreement.download(db_session, user, grant_id, "officer"))
 
     @post("/{grant_id:int}/tranches")
     async def add_tranche(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -95,7 +90,7 @@ class GrantOfficePagesController(Controller):
     @post("/{grant_id:int}/tranches/{tranche_id:int}/payment")
     async def pay(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         tranche_id: FromPath[int],
         data: FormData,
@@ -115,7 +110,7 @@ class GrantOfficePagesController(Controller):
     @post("/{grant_id:int}/reports/{report_id:int}/review")
     async def review(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         report_id: FromPath[int],
         data: FormData,
@@ -139,25 +134,10 @@ class GrantOfficePagesController(Controller):
             message = _("The report is accepted.")
         return redirect_with_message(request, f"{_office(grant_id)}#report-{report_id}", message)
 
-    @get("/{grant_id:int}/reports/{report_id:int}/receipts/{index:int}")
-    async def receipt(
-        self,
-        grant_id: FromPath[int],
-        report_id: FromPath[int],
-        index: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        found = await progress_reports.receipt_file(
-            db_session, user, storage, report_id, index, grant_id=grant_id, viewer="officer"
-        )
-        return file_response(*found)
-
     @post("/{grant_id:int}/obligations/{obligation_id:int}/met")
     async def mark_met(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         grant_id: FromPath[int],
         obligation_id: FromPath[int],
         data: FormData,
@@ -181,7 +161,7 @@ class GrantOfficePagesController(Controller):
 
 
 async def _office_refused(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     grant_id: int,
@@ -204,7 +184,7 @@ async def _office_refused(
 
 
 async def _office_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     grant_id: int,
@@ -231,7 +211,7 @@ async def _office_page(
 
 
 async def _office_list(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: AsyncSession,
     user: CurrentUser,
     *,

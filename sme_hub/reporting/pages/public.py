@@ -1,18 +1,16 @@
 """The public register of awarded grants (`/grants`) and their open data in the 360Giving
 format (`/open-data`, per municipality as JSON and CSV): no login needed."""
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath
 from litestar.response import Template
 
-from sme_hub.core.deps import Config, DbSession, Page
+from sme_hub.core.deps import Config, DbSession, Page, Req
 from sme_hub.core.errors import NotFound
 from sme_hub.core.exports import table_csv
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.reporting import awards as service
 from sme_hub.reporting import open_data
@@ -24,18 +22,12 @@ CACHE_HEADERS = {"Cache-Control": CacheControlHeader(public=True, max_age=300).t
 _encoder = msgspec.json.Encoder(decimal_format="number")
 
 
-class AwardPagesController(Controller):
+class AwardPagesController(PagesController):
     dependencies = award_query
-    include_in_schema = False
 
     @get("/grants", middleware=[public_cache])
     async def register(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: DbSession,
-        page: Page,
-        settings: Config,
-        given: AwardQuery,
+        self, request: Req, db_session: DbSession, page: Page, settings: Config, given: AwardQuery
     ) -> Template:
         view = await service.register_view(
             db_session,
@@ -48,7 +40,7 @@ class AwardPagesController(Controller):
 
     @get("/open-data")
     async def open_data_page(
-        self, request: Request[Any, Any, Any], db_session: DbSession, settings: Config
+        self, request: Req, db_session: DbSession, settings: Config
     ) -> Template:
         files = await service.open_data_files(db_session)
         return render(
