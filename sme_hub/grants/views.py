@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.audit_trail.service import may_read as may_read_trail
 from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.core.trail_access import may_read as may_read_trail
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 from sme_hub.grants import (
