@@ -13,14 +13,14 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, Files, FormData
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData
 from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import file_response, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.models import Application
-from sme_hub.implementation import agreement, forms, overview
+from sme_hub.implementation import agreement, forms, overview, partner_offers
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation.models import ProgressReport
@@ -39,6 +39,22 @@ class GranteePagesController(Controller):
     include_in_schema = False
     path = "/me/grants"
     guards = signed_in
+
+    @post("/{grant_id:int}/referrals")
+    async def take_offer(
+        self,
+        request: Request[Any, Any, Any],
+        grant_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> Redirect:
+        """The grantee asks for a referral to one of the call's partners."""
+        result = await partner_offers.take_offer_on_page(
+            db_session, user, grant_id, data, settings=settings
+        )
+        return redirect_with_message(request, result.url, result.message, result.category)
 
     @get("/{grant_id:int}")
     async def grant_page(
