@@ -16,10 +16,10 @@ from litestar.testing.transport import TestClientTransport
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.accounts import user_admin as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.admin import users as accounts
 from sme_hub.config import Settings, to_libpq_url
 from sme_hub.core import crypto
 from sme_hub.core.jobs import ensure_job_schema
