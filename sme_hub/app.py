@@ -24,6 +24,7 @@ from litestar.template import TemplateConfig
 
 from sme_hub import (
     accounts,
+    admin,
     audit_trail,
     entrepreneurs,
     evaluation,
@@ -59,6 +60,7 @@ FEATURES = (
     operations,
     accounts,
     organisations,
+    admin,
     partners,
     audit_trail,
     entrepreneurs,

@@ -127,8 +127,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_create_admin(args: argparse.Namespace) -> None:
-    from sme_hub.accounts import user_admin as accounts
     from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+    from sme_hub.admin import users as accounts
     from sme_hub.core.roles import Role
     from sme_hub.demo import SYSTEM
 

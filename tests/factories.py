@@ -21,10 +21,10 @@ from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from sme_hub.accounts import user_admin as accounts
 from sme_hub.accounts.models import ApiToken, RoleAssignment, User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.admin import users as accounts
 from sme_hub.config import Settings, to_libpq_url
 from sme_hub.core import crypto
 from sme_hub.core.auth import hash_password, new_token

@@ -18,8 +18,9 @@ from sme_hub.core import audit
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.errors import Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _
-from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import tenant_condition
+from sme_hub.core.trail_access import OFFICER, READERS
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.evaluation.models import Assignment
 from sme_hub.grants.models import Application, GrantCall
@@ -27,11 +28,6 @@ from sme_hub.implementation.grants import GRANT_STATUSES
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.partners.models import Partner, Referral
 from sme_hub.training.models import Cohort, Enrolment, Programme, TrainingSession
-
-# api.md: "admin, officer (own tenant)". Centre staff screen applications but do not read
-# the log: it holds other staff's reads of personal data and officers' decisions.
-READERS = (Role.ADMIN, Role.MUNICIPAL_OFFICER)
-OFFICER = Role.MUNICIPAL_OFFICER
 
 
 def _owner_statement(ref: ObjectRef) -> Select[Any] | None:
@@ -204,16 +200,6 @@ async def actions_of(session: AsyncSession, user: CurrentUser, ref: ObjectRef) -
         .order_by(col(AuditEntry.action))
     )
     return list(rows.all())
-
-
-def may_read(user: CurrentUser | None, municipality_id: int | None = None) -> bool:
-    """Whether a "History" link is worth showing (the service decides for real)."""
-    if user is None:
-        return False
-    if user.is_admin:
-        return True
-    own = user.municipality_ids(OFFICER)
-    return bool(own) if municipality_id is None else municipality_id in own
 
 
 # --- for the API and the page ------------------------------------------------------------------

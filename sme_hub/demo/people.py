@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts import user_admin as accounts
 from sme_hub.accounts.models import User
 from sme_hub.accounts.rules import two_factor_required
 from sme_hub.accounts.schemas import AdminUserCreate, GrantRequest
+from sme_hub.admin import users as accounts
 from sme_hub.core import crypto
 from sme_hub.core.models import utcnow
 from sme_hub.core.roles import CurrentUser, Role

@@ -1,4 +1,5 @@
-"""Centre staff's view of the entrepreneurs of their municipality (RNOKPP masked, audited)."""
+"""Centre staff's view of the entrepreneurs of their municipality (RNOKPP masked, audited), and
+the clients they may act for."""
 
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -167,3 +168,27 @@ def clients_export(actor: CurrentUser, filters: ClientFilters) -> Export:
         municipality_id=min(actor.municipality_ids(), default=None),
         filters=asdict(filters),
     )
+
+
+@dataclass(frozen=True)
+class Client:
+    user_id: int
+    full_name: str
+    email: str
+    business_name: str
+
+
+async def assistable_clients(session: AsyncSession, user: CurrentUser) -> list[Client]:
+    """Entrepreneurs whose business is in a municipality of the staff member's centre: the
+    clients they may prepare an application for."""
+    rows = await session.execute(
+        select(col(User.id), col(User.full_name), col(User.email), col(BusinessProfile.name))
+        .join(BusinessProfile, col(BusinessProfile.user_id) == col(User.id))
+        .where(
+            tenant_condition(user, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF),
+            col(User.is_active).is_(True),
+        )
+        .order_by(col(User.full_name))
+        .limit(1000)
+    )
+    return [Client(uid or 0, name, email, business) for uid, name, email, business in rows.all()]

@@ -1,5 +1,5 @@
-"""What the entrepreneur's pages show (the dashboard, the profile, each step of the wizard)
-and saving a step of the wizard."""
+"""What the entrepreneur's pages show (the profile, each step of the wizard) and saving a step
+of the wizard."""
 
 from typing import Any
 
@@ -12,24 +12,12 @@ from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs import rules, schemas, service
 from sme_hub.entrepreneurs.forms import STEPS, form_values
 from sme_hub.reference import service as reference
-from sme_hub.training import catalogue
-from sme_hub.training import schemas as training_schemas
 
 SAVES = {
     "details": service.save_details,
     "ownership": service.save_ownership,
     "green": service.save_green,
 }
-
-
-async def dashboard_view(session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
-    """The entrepreneur's start page: the profile, if any, and their courses."""
-    profile = await service.get_profile(session, user.id)
-    return {
-        "profile": service.to_read(profile) if profile else None,
-        "courses": await catalogue.my_courses(session, user),
-        "training_labels": training_schemas,
-    }
 
 
 async def overview_view(session: AsyncSession, user: CurrentUser) -> dict[str, Any] | None:

@@ -1,11 +1,13 @@
 """Calls and applications over the API (api.md): thin handlers over the grants services."""
 
-from litestar import Controller, Response, delete, get, patch, post
+from typing import Any
+
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from sme_hub.core.auth import current_user, requires_login
+from sme_hub.core.auth import current_user, requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Req, Upload
 from sme_hub.core.errors import (
     Conflict,
@@ -17,7 +19,9 @@ from sme_hub.core.errors import (
 )
 from sme_hub.core.exports import export_route
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.roles import Role
 from sme_hub.grants import applications, attachments, calls, screening, submission
+from sme_hub.grants.call_partners import set_call_partners
 from sme_hub.grants.schemas import (
     AmendmentRead,
     ApplicationIn,
@@ -40,6 +44,7 @@ from sme_hub.grants.web import (
     screening_filters,
     staff_only,
 )
+from sme_hub.partners.schemas import CallPartnersIn
 
 # Error answers each route documents in the OpenAPI schema (api.md's error shapes).
 READ: list[type[HTTPException]] = [NotAuthorizedException, NotFound]
@@ -311,3 +316,37 @@ class GrantsApiController(Controller):
             db_session, user, application_id, data, settings=settings
         )
         return await applications.read(db_session, user, decided)
+
+
+# As the partners' API answers (these routes are listed under its tag).
+PARTNER_ERRORS: list[type[HTTPException]] = [
+    NotAuthorizedException,
+    Forbidden,
+    NotFound,
+    Conflict,
+    InvalidInput,
+]
+
+
+class CallPartnersApiController(Controller):
+    """The partners a call names, under the partners' tag as before they moved here."""
+
+    path = "/api/v1"
+    tags = ["partners"]
+
+    @put(
+        "/calls/{call_id:int}/partners",
+        guards=[requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)],
+        raises=PARTNER_ERRORS,
+    )
+    async def call_partners(
+        self,
+        call_id: FromPath[int],
+        data: JSONBody[CallPartnersIn],
+        user: Actor,
+        db_session: DbSession,
+    ) -> list[dict[str, Any]]:
+        """The partners the call names (e.g. a co-financing bank); grantees are offered a
+        referral to each after approval."""
+        chosen = await set_call_partners(db_session, user, call_id, data)
+        return [{"partner_id": c.partner_id, "service": c.service} for c in chosen]

@@ -16,11 +16,11 @@ from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, format_money
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
+from sme_hub.grants import call_partners as call_partner_offers
 from sme_hub.grants import calls, display, explain, forms, overview, schemas
 from sme_hub.grants.models import CallAmendment, GrantCall
 from sme_hub.grants.rules import criterion_name
 from sme_hub.organisations.models import Municipality
-from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import directory as partner_directory
 from sme_hub.partners import rules as partner_rules
 from sme_hub.training.models import Programme

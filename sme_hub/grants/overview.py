@@ -7,10 +7,8 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from sme_hub.accounts.models import User
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
-from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.grants.models import Application, GrantCall
 
 
@@ -50,27 +48,3 @@ async def calls_with_counts(
     for call_id, status, count in rows.all():
         entries[call_id].counts[status] = count
     return list(entries.values())
-
-
-@dataclass(frozen=True)
-class Client:
-    user_id: int
-    full_name: str
-    email: str
-    business_name: str
-
-
-async def assistable_clients(session: AsyncSession, user: CurrentUser) -> list[Client]:
-    """Entrepreneurs whose business is in a municipality of the staff member's centre: the
-    clients they may prepare an application for."""
-    rows = await session.execute(
-        select(col(User.id), col(User.full_name), col(User.email), col(BusinessProfile.name))
-        .join(BusinessProfile, col(BusinessProfile.user_id) == col(User.id))
-        .where(
-            tenant_condition(user, col(BusinessProfile.municipality_id), Role.CENTRE_STAFF),
-            col(User.is_active).is_(True),
-        )
-        .order_by(col(User.full_name))
-        .limit(1000)
-    )
-    return [Client(uid or 0, name, email, business) for uid, name, email, business in rows.all()]

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.audit_trail.service import may_read as may_read_trail
 from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.i18n import _, current_locale, format_datetime_kyiv, pick
 from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.core.trail_access import may_read as may_read_trail
+from sme_hub.entrepreneurs import clients
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 from sme_hub.grants import (
@@ -25,10 +26,10 @@ from sme_hub.grants import (
     schemas,
     screening,
 )
+from sme_hub.grants import call_partners as call_partner_offers
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations import service as organisations
 from sme_hub.organisations.models import Municipality
-from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import rules as partner_rules
 from sme_hub.training.models import Programme
 
@@ -337,6 +338,6 @@ async def assist_choices(session: AsyncSession, user: CurrentUser) -> dict[str, 
     )
     return {
         "calls": [e.call for e in entries if explain.is_open(e.call)],
-        "clients": await overview.assistable_clients(session, user),
+        "clients": await clients.assistable_clients(session, user),
         "explain": explain,
     }

@@ -1,14 +1,18 @@
 """A grant's implementation over the API (api.md): the agreement, tranches (officer),
 progress reports and receipts (grantee, reviewed by the officer), obligations."""
 
+from typing import Any
+
 from litestar import Controller, Response, get, post, put
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Upload
 from sme_hub.core.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     TooLarge,
@@ -17,7 +21,7 @@ from sme_hub.core.errors import (
 from sme_hub.core.exports import export_route
 from sme_hub.core.pages import file_response
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
-from sme_hub.implementation import agreement
+from sme_hub.implementation import agreement, partner_offers
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
@@ -33,6 +37,7 @@ from sme_hub.implementation.schemas import (
     TrancheRead,
 )
 from sme_hub.implementation.web import grants_export, officers, signed_in
+from sme_hub.partners.schemas import GrantOfferIn, ReferralRead
 
 ERRORS: list[type[HTTPException]] = [NotAuthorizedException, NotFound, Conflict, InvalidInput]
 
@@ -192,4 +197,49 @@ class ImplementationApiController(Controller):
         obligation = await grant_obligations.mark_met(db_session, user, obligation_id)
         return implementation_grants.obligation_read(
             obligation, implementation_grants.today_in_kyiv()
+        )
+
+
+# As the partners' API answers (these routes are listed under its tag).
+PARTNER_ERRORS: list[type[HTTPException]] = [
+    NotAuthorizedException,
+    Forbidden,
+    NotFound,
+    Conflict,
+    InvalidInput,
+]
+
+
+class GrantOffersApiController(Controller):
+    """The partners a grant's call offers its grantee, under the partners' tag as before
+    they moved here."""
+
+    path = "/api/v1"
+    tags = ["partners"]
+
+    @get("/grants/{grant_id:int}/offers", guards=[requires_login], raises=PARTNER_ERRORS)
+    async def grant_offers(
+        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
+    ) -> list[dict[str, Any]]:
+        """The partners the grant's call names, offered to its grantee, with the referral
+        already made to each (if any)."""
+        return await partner_offers.offer_list(db_session, user, grant_id)
+
+    @post(
+        "/grants/{grant_id:int}/referrals",
+        guards=[requires_login],
+        status_code=201,
+        raises=PARTNER_ERRORS,
+    )
+    async def take_offer(
+        self,
+        grant_id: FromPath[int],
+        data: JSONBody[GrantOfferIn],
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> ReferralRead:
+        """The grantee takes up the offer of one of the call's partners."""
+        return await partner_offers.take_offer(
+            db_session, user, grant_id, data.partner_id, settings=settings
         )

@@ -14,6 +14,7 @@ from sme_hub.core.i18n import pick
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.models import Application
 from sme_hub.implementation import obligations as grant_obligations
+from sme_hub.implementation import partner_offers as call_partner_offers
 from sme_hub.implementation.grants import (
     REPORTABLE,
     call_of,
@@ -26,7 +27,6 @@ from sme_hub.implementation.grants import (
     today_in_kyiv,
 )
 from sme_hub.implementation.models import ProgressReport
-from sme_hub.partners import call_partners as call_partner_offers
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,20 @@
-"""Tenants over the JSON API: the admin's municipalities, centres and users, the public lists,
-and a tenant's staff."""
+"""Tenants over the JSON API: the public lists and a tenant's staff (the admin's municipalities,
+centres and users are in admin.api)."""
 
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from litestar import Controller, get, post
+from litestar import Controller, get
 from litestar.pagination import OffsetPagination
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
-from sme_hub.accounts import service as accounts
-from sme_hub.accounts import user_admin
-from sme_hub.accounts.schemas import AdminUserCreate, UserRead
-from sme_hub.core.auth import requires_login, requires_role
+from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, DbSession, Page
 from sme_hub.core.pagination import PageParams
-from sme_hub.core.roles import Role
-from sme_hub.organisations import service
+from sme_hub.organisations import service, staff
 from sme_hub.organisations.schemas import (
-    CentreCreate,
     CentreRead,
-    MunicipalityCreate,
     MunicipalityRead,
     StaffMember,
 )
@@ -34,46 +28,6 @@ def _paginated(
     """One page of a public list, as the API answers it."""
     items = [schema.model_validate(row) for row in rows]
     return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
-
-
-class AdminApiController(Controller):
-    path = "/api/v1/admin"
-    tags = ["admin"]
-    guards = [requires_role(Role.ADMIN)]
-
-    @post("/municipalities", status_code=201)
-    async def create_municipality(
-        self, data: JSONBody[MunicipalityCreate], user: Actor, db_session: DbSession
-    ) -> MunicipalityRead:
-        municipality = await service.create_municipality(db_session, user, data)
-        return MunicipalityRead.model_validate(municipality)
-
-    @post("/centres", status_code=201)
-    async def create_centre(
-        self, data: JSONBody[CentreCreate], user: Actor, db_session: DbSession
-    ) -> CentreRead:
-        return CentreRead.model_validate(await service.create_centre(db_session, user, data))
-
-    @post("/users", status_code=201)
-    async def create_user(
-        self, data: JSONBody[AdminUserCreate], user: Actor, db_session: DbSession
-    ) -> UserRead:
-        created = await user_admin.create_user(db_session, user, data)
-        assert created.id is not None
-        return await accounts.read_user(db_session, created.id)
-
-    @get("/users")
-    async def list_users(
-        self,
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
-        search: FromQuery[str | None] = None,
-    ) -> OffsetPagination[UserRead]:
-        items, total = await user_admin.list_users(
-            db_session, limit=page.limit, offset=page.offset, search=search, viewer=user
-        )
-        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
 
 class OrganisationsApiController(Controller):
@@ -105,4 +59,4 @@ class OrganisationsApiController(Controller):
         self, municipality_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> list[StaffMember]:
         """A municipality's staff: for its own staff and the admin; 404 for anyone else."""
-        return await user_admin.staff_of_municipality(db_session, user, municipality_id)
+        return await staff.staff_of_municipality(db_session, user, municipality_id)

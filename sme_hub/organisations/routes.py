@@ -1,6 +1,5 @@
 """The routes of this feature, collected by the app."""
 
-from sme_hub.organisations.api import AdminApiController, OrganisationsApiController
-from sme_hub.organisations.pages.admin import AdminPagesController
+from sme_hub.organisations.api import OrganisationsApiController
 
-routes = [AdminApiController, AdminPagesController, OrganisationsApiController]
+routes = [OrganisationsApiController]

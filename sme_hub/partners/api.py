@@ -1,11 +1,10 @@
 """Partners and referrals over the API (api.md): the public directory, partner records for
-admins and centre staff, referrals and their answers, the partners a call names, and the
-referral figures reports use."""
+admins and centre staff, referrals and their answers, and the referral figures reports use
+(the partners a call names are in grants.api, a grant's offers in implementation.api)."""
 
 from datetime import date
-from typing import Any
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, get, patch, post
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -17,14 +16,11 @@ from sme_hub.core.exports import Export, export_route
 from sme_hub.core.i18n import _
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.roles import Role
-from sme_hub.partners import call_partners as call_partner_offers
 from sme_hub.partners import directory as partner_directory
 from sme_hub.partners import exports, rules
 from sme_hub.partners import figures as referral_figures
 from sme_hub.partners import referrals as partner_referrals
 from sme_hub.partners.schemas import (
-    CallPartnersIn,
-    GrantOfferIn,
     PartnerCreate,
     PartnerRead,
     PartnerUpdate,
@@ -150,47 +146,6 @@ class PartnersApiController(Controller):
         other move is 409; another partner's referral is 404."""
         return await partner_referrals.answer(
             db_session, user, referral_id, data, settings=settings
-        )
-
-    @put(
-        "/calls/{call_id:int}/partners",
-        guards=[requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)],
-        raises=ERRORS,
-    )
-    async def call_partners(
-        self,
-        call_id: FromPath[int],
-        data: JSONBody[CallPartnersIn],
-        user: Actor,
-        db_session: DbSession,
-    ) -> list[dict[str, Any]]:
-        """The partners the call names (e.g. a co-financing bank); grantees are offered a
-        referral to each after approval."""
-        chosen = await call_partner_offers.set_call_partners(db_session, user, call_id, data)
-        return [{"partner_id": c.partner_id, "service": c.service} for c in chosen]
-
-    @get("/grants/{grant_id:int}/offers", guards=[requires_login], raises=ERRORS)
-    async def grant_offers(
-        self, grant_id: FromPath[int], user: Actor, db_session: DbSession
-    ) -> list[dict[str, Any]]:
-        """The partners the grant's call names, offered to its grantee, with the referral
-        already made to each (if any)."""
-        return await call_partner_offers.offer_list(db_session, user, grant_id)
-
-    @post(
-        "/grants/{grant_id:int}/referrals", guards=[requires_login], status_code=201, raises=ERRORS
-    )
-    async def take_offer(
-        self,
-        grant_id: FromPath[int],
-        data: JSONBody[GrantOfferIn],
-        user: Actor,
-        db_session: DbSession,
-        settings: Config,
-    ) -> ReferralRead:
-        """The grantee takes up the offer of one of the call's partners."""
-        return await call_partner_offers.take_offer(
-            db_session, user, grant_id, data.partner_id, settings=settings
         )
 
     @get(

@@ -14,8 +14,7 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import N_, _
 from sme_hub.core.outcome import PageResult, refusal
 from sme_hub.core.roles import CurrentUser
-from sme_hub.grants.overview import assistable_clients
-from sme_hub.partners import call_partners as call_partner_offers
+from sme_hub.entrepreneurs.clients import assistable_clients
 from sme_hub.partners import directory as partner_directory
 from sme_hub.partners import forms, rules
 from sme_hub.partners import referrals as partner_referrals
@@ -62,30 +61,6 @@ async def mine_view(
 ) -> dict[str, Any]:
     """An entrepreneur's own referrals."""
     return await _listed(session, user, "own", limit, offset)
-
-
-async def take_offer(
-    session: AsyncSession,
-    user: CurrentUser,
-    grant_id: int,
-    data: Mapping[str, Any],
-    *,
-    settings: Settings,
-) -> PageResult:
-    """The grantee asks for a referral to one of the call's partners; not an offer of this
-    grant is 404."""
-    back = f"/me/grants/{grant_id}#partner-offers"
-    partner_id = str(data.get("partner_id", ""))
-    if not partner_id.isdigit():
-        return PageResult(url=back, message=_("Choose a partner."), category="error")
-    try:
-        await call_partner_offers.refer_from_grant(
-            session, user, grant_id, int(partner_id), settings=settings
-        )
-    except (Conflict, InvalidInput) as exc:
-        return PageResult(url=back, message=exc.detail, category="error")
-    message = _("Your request is sent to the partner. Follow it in “My referrals”.")
-    return PageResult(url=back, message=message)
 
 
 async def inbox_view(

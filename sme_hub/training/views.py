@@ -1,5 +1,6 @@
 """What the training pages of anyone and of an entrepreneur show and do: the course catalogue,
-enrolling from it and cancelling an enrolment (after a confirmation)."""
+the entrepreneur's start page (their profile and courses), enrolling from it and cancelling an
+enrolment (after a confirmation)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -10,10 +11,21 @@ from sme_hub.core.errors import Conflict, Forbidden
 from sme_hub.core.i18n import _
 from sme_hub.core.outcome import PageResult
 from sme_hub.core.roles import CurrentUser, Role
+from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.organisations import service as organisations
 from sme_hub.training import catalogue, enrolment, forms, schemas
 
 CABINET = "/me"
+
+
+async def dashboard_view(session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
+    """The entrepreneur's start page: the profile, if any, and their courses."""
+    profile = await entrepreneurs.get_profile(session, user.id)
+    return {
+        "profile": entrepreneurs.to_read(profile) if profile else None,
+        "courses": await catalogue.my_courses(session, user),
+        "training_labels": schemas,
+    }
 
 
 async def catalogue_view(

@@ -1,4 +1,4 @@
-"""The entrepreneur's own pages: the start page, the business profile and its wizard, and the
+"""The entrepreneur's own pages: the business profile and its wizard, and the
 personal-data rights (download everything, delete the account)."""
 
 import json
@@ -43,13 +43,6 @@ async def step_page(
 class EntrepreneurPagesController(Controller):
     include_in_schema = False
     guards = entrepreneur_only
-
-    @get("/me")
-    async def dashboard(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
-        view = await wizard.dashboard_view(db_session, user)
-        return render(request, "entrepreneurs/dashboard.html", **view)
 
     @get("/me/business")
     async def overview(

@@ -21,10 +21,10 @@ from sme_hub.core.pages import (
     render,
 )
 from sme_hub.core.roles import CurrentUser
+from sme_hub.grants import call_partners as call_partner_offers
 from sme_hub.grants import call_views, calls, display, forms, rules
 from sme_hub.grants.models import GrantCall
 from sme_hub.grants.web import officer_only
-from sme_hub.partners import call_partners as call_partner_offers
 
 
 def _page(call_id: int) -> str:

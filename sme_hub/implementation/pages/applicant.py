@@ -11,14 +11,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.core.deps import Actor, DbSession, Files, FormData, Multipart, Req
+from sme_hub.core.deps import Actor, Config, DbSession, Files, FormData, Multipart, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooLarge, UnsupportedType
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import file_refusal, posted_file, redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.grants.models import Application
-from sme_hub.implementation import forms, overview
+from sme_hub.implementation import forms, overview, partner_offers
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation.models import ProgressReport
@@ -36,6 +36,22 @@ class GranteePagesController(GrantFilesController):
     path = "/me/grants"
     guards = signed_in
     viewer = "grantee"
+
+    @post("/{grant_id:int}/referrals")
+    async def take_offer(
+        self,
+        request: Req,
+        grant_id: FromPath[int],
+        data: FormData,
+        user: Actor,
+        db_session: DbSession,
+        settings: Config,
+    ) -> Redirect:
+        """The grantee asks for a referral to one of the call's partners."""
+        result = await partner_offers.take_offer_on_page(
+            db_session, user, grant_id, data, settings=settings
+        )
+        return redirect_with_message(request, result.url, result.message, result.category)
 
     @get("/{grant_id:int}")
     async def grant_page(

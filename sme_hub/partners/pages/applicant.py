@@ -1,5 +1,5 @@
-"""Partner pages for an entrepreneur: asking a partner for a referral, taking up a partner
-the grant's call offers, and their own referrals."""
+"""Partner pages for an entrepreneur: asking a partner for a referral and their own referrals
+(taking up a partner the grant's call offers is on the grant's pages, in implementation)."""
 
 from typing import Any
 
@@ -7,10 +7,10 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from sme_hub.core.auth import requires_login, requires_role
+from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
 from sme_hub.partners import referral_views, views
 
@@ -39,19 +39,3 @@ class ReferralApplicantPagesController(Controller):
             db_session, user, limit=page.limit, offset=page.offset
         )
         return render(request, "partners/referrals/mine.html", **view)
-
-    @post("/me/grants/{grant_id:int}/referrals", guards=[requires_login])
-    async def take_offer(
-        self,
-        request: Request[Any, Any, Any],
-        grant_id: FromPath[int],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-        settings: Config,
-    ) -> Redirect:
-        """The grantee asks for a referral to one of the call's partners."""
-        result = await referral_views.take_offer(
-            db_session, user, grant_id, data, settings=settings
-        )
-        return redirect_with_message(request, result.url, result.message, result.category)

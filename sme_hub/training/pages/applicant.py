@@ -1,5 +1,5 @@
-"""Training pages for an entrepreneur: enrolling in a course, cancelling, the calendar file
-of a course and its certificate."""
+"""Training pages for an entrepreneur: the start page (profile and courses), enrolling in a
+course, cancelling, the calendar file of a course and its certificate."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import confirmed
+from sme_hub.core.pages import confirmed, render
 from sme_hub.core.roles import Role
 from sme_hub.training import catalogue, views
 from sme_hub.training.web import certificate_response
@@ -20,6 +20,13 @@ entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 
 class TrainingApplicantPagesController(Controller):
     include_in_schema = False
+
+    @get("/me", guards=entrepreneur_only)
+    async def dashboard(
+        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+    ) -> Template:
+        view = await views.dashboard_view(db_session, user)
+        return render(request, "training/dashboard.html", **view)
 
     @post("/courses/{cohort_id:int}/enrol", guards=entrepreneur_only)
     async def enrol(

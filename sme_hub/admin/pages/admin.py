@@ -6,8 +6,10 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from sme_hub.accounts import user_admin
 from sme_hub.accounts.schemas import AdminUserCreate
+from sme_hub.admin import users
+from sme_hub.admin.forms import user_form_errors, user_from_form
+from sme_hub.admin.overview import admin_overview
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData
 from sme_hub.core.errors import Conflict, InvalidInput
@@ -16,8 +18,6 @@ from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.organisations import service
-from sme_hub.organisations.forms import user_form_errors, user_from_form
-from sme_hub.organisations.overview import admin_overview
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
 
 
@@ -33,7 +33,7 @@ async def admin_page(
 ) -> Template:
     return render(
         request,
-        "organisations/admin.html",
+        "admin/admin.html",
         status_code=status_code,
         form=form,
         errors=errors or {},
@@ -91,7 +91,7 @@ class AdminPagesController(Controller):
     ) -> Template | Redirect:
         try:
             form = parse_form(AdminUserCreate, user_from_form(data))
-            await user_admin.create_user(db_session, user, form)
+            await users.create_user(db_session, user, form)
         except (InvalidInput, Conflict) as exc:
             errors = exc.errors if isinstance(exc, InvalidInput) else {"email": exc.detail}
             return await admin_page(

@@ -1,1 +1,0 @@
-"""The organisations' HTML pages, one module per audience."""
