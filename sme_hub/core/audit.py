@@ -1,7 +1,7 @@
 """The append-only audit log and the one function every service calls on a state change."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -32,21 +32,37 @@ class AuditEntry(SQLModel, table=True):
     client_address: str | None = Field(default=None, max_length=64)
 
 
+class HasId(Protocol):
+    """An actor or an audited row: anything with an `id` (a row may also have a
+    `municipality_id`)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
 async def record(
     session: AsyncSession,
-    *,
-    actor_id: int | None,
+    actor: HasId | None,
     object_type: str,
-    object_id: int | str,
+    subject: HasId | int | str,
     action: str,
+    *,
     municipality_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write who did what to which object, with a before/after summary, in the caller's
-    transaction (so the record exists exactly when the change does)."""
+    """Write who (`actor`, None for the system) did what to which object, with a before/after
+    summary, in the caller's transaction (so the record exists exactly when the change does).
+    `subject` is the row itself (its id, and its `municipality_id` unless one is given) or
+    just the object's id: `record(session, user, "grant_call", call, "created", after=...)`."""
+    if isinstance(subject, int | str):
+        object_id = subject
+    else:
+        object_id = subject.id or 0
+        if municipality_id is None:
+            municipality_id = getattr(subject, "municipality_id", None)
     entry = AuditEntry(
-        actor_id=actor_id or None,  # 0 is the system (seeding, jobs)
+        actor_id=(actor.id if actor else None) or None,  # 0 is the system (seeding, jobs)
         municipality_id=municipality_id,
         object_type=object_type,
         object_id=str(object_id),
@@ -78,10 +94,10 @@ async def record_access(
         return None
     return await record(
         session,
-        actor_id=actor.id,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
+        actor,
+        object_type,
+        object_id,
+        action,
         municipality_id=municipality_id,
         after=details,
     )

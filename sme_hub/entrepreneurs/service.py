@@ -127,11 +127,10 @@ async def _save(
     )
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="business_profile",
-        object_id=profile.id,
-        action="created" if before is None else "updated",
-        municipality_id=profile.municipality_id,
+        actor,
+        "business_profile",
+        profile,
+        "created" if before is None else "updated",
         before=_summary(before),
         after=_summary(snapshot(profile)),
     )

@@ -80,11 +80,10 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
     counts = {outcome: len(ids) for outcome, ids in moves.items()}
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="recommendation",
-        municipality_id=call.municipality_id,
+        user,
+        "grant_call",
+        call,
+        "recommendation",
         after={"counts": counts, "recommended_kop": found.outcomes.selection.recommended_kop},
     )
     return counts

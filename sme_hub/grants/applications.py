@@ -172,10 +172,10 @@ async def create_draft(
         ) from exc
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application.id or 0,
-        action="assisted_draft" if assisted else "created",
+        user,
+        "application",
+        application,
+        "assisted_draft" if assisted else "created",
         municipality_id=call.municipality_id,
         after={"call_id": call_id, "status": "draft", "consent": consent},
     )
@@ -227,11 +227,10 @@ async def update_draft(
     if user.id != application.applicant_id:
         await audit.record(
             session,
-            actor_id=user.id,
-            object_type="application",
-            object_id=application_id,
-            action="assisted_edit",
-            municipality_id=application.municipality_id,
+            user,
+            "application",
+            application,
+            "assisted_edit",
             after={"fields": sorted(changes)},
         )
     return application

@@ -118,11 +118,10 @@ async def add(
         raise
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application_id,
-        action="attachment_added",
-        municipality_id=application.municipality_id,
+        user,
+        "application",
+        application,
+        "attachment_added",
         after={"attachment_id": attachment.id, "filename": attachment.filename},
     )
     return attachment
@@ -148,11 +147,10 @@ async def remove(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application_id,
-        action="attachment_removed",
-        municipality_id=application.municipality_id,
+        user,
+        "application",
+        application,
+        "attachment_removed",
         before={"attachment_id": attachment_id, "filename": attachment.filename},
     )
     await storage.delete(attachment.storage_key)

@@ -84,10 +84,10 @@ async def create_call(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call.id or 0,
-        action="created",
+        user,
+        "grant_call",
+        call,
+        "created",
         municipality_id=municipality_id,
         after=data.model_dump(mode="json"),
     )
@@ -211,11 +211,10 @@ async def update_call(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="amended" if call.status == "published" else "updated",
-        municipality_id=call.municipality_id,
+        user,
+        "grant_call",
+        call,
+        "amended" if call.status == "published" else "updated",
         before={k: v["before"] for k, v in changed.items()},
         after={
             **{k: v["after"] for k, v in changed.items()},
@@ -277,10 +276,10 @@ async def close_due_calls(session: AsyncSession) -> list[int]:
     for call_id, municipality_id in closed:
         await audit.record(
             session,
-            actor_id=None,
-            object_type="grant_call",
-            object_id=call_id or 0,
-            action="close",
+            None,
+            "grant_call",
+            call_id or 0,
+            "close",
             municipality_id=municipality_id,
             before={"status": "published"},
             after={"status": "closed", "by": "closing time"},

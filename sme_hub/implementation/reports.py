@@ -62,11 +62,10 @@ async def submit_report(
     await _store_report(session, report)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant_id,
-        action="report_submitted",
-        municipality_id=grant.municipality_id,
+        user,
+        "grant",
+        grant,
+        "report_submitted",
         after={"report_id": report.id, "kind": data.kind, "period": report.period},
     )
     return report
@@ -117,13 +116,7 @@ async def update_report(
     }
     await _store_report(session, report, changes)
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action="report_resubmitted",
-        municipality_id=grant.municipality_id,
-        after={"report_id": report_id},
+        session, user, "grant", grant, "report_resubmitted", after={"report_id": report_id}
     )
     return report
 
@@ -156,11 +149,10 @@ async def add_receipt(
     await storage.put(key, data)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action="receipt_added",
-        municipality_id=grant.municipality_id,
+        user,
+        "grant",
+        grant,
+        "receipt_added",
         after={"report_id": report_id, "filename": clean_name},
     )
     return report
@@ -240,10 +232,10 @@ async def review_report(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=report.application_id,
-        action=f"report_{data.decision}",
+        user,
+        "grant",
+        report.application_id,
+        f"report_{data.decision}",
         municipality_id=grant.municipality_id,
         after={"report_id": report_id, "note": report.review_note, "grant_status": grant.status},
     )

@@ -27,10 +27,10 @@ async def _record_created(
     """The audit record of a new tenant (a municipality or a centre of one)."""
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type=object_type,
-        object_id=object_id,
-        action="created",
+        actor,
+        object_type,
+        object_id,
+        "created",
         municipality_id=municipality_id,
         after=data.model_dump(),
     )

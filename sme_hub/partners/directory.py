@@ -67,12 +67,7 @@ async def create_partner(
         [PartnerMunicipality(partner_id=partner.id, municipality_id=m) for m in sorted(wanted)]
     )
     await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type="partner",
-        object_id=partner.id,
-        action="created",
-        after=data.model_dump(mode="json"),
+        session, actor, "partner", partner.id, "created", after=data.model_dump(mode="json")
     )
     return _read(partner, sorted(wanted))
 
@@ -128,10 +123,10 @@ async def update_partner(
     after = await partner_read(session, partner)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="partner",
-        object_id=partner_id,
-        action="updated",
+        user,
+        "partner",
+        partner_id,
+        "updated",
         before={
             k: v
             for k, v in before.model_dump(mode="json").items()

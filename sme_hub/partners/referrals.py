@@ -113,10 +113,10 @@ async def create_referral(
     assert referral.id is not None
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="referral",
-        object_id=referral.id,
-        action="created",
+        user,
+        "referral",
+        referral.id,
+        "created",
         municipality_id=municipality_id,
         after={
             "entrepreneur_id": entrepreneur_id,

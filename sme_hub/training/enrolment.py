@@ -84,10 +84,10 @@ async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enr
         await session.flush()
         await audit.record(
             session,
-            actor_id=user.id,
-            object_type="enrolment",
-            object_id=enrolment.id or 0,
-            action=action,
+            user,
+            "enrolment",
+            enrolment,
+            action,
             municipality_id=cohort.municipality_id,
             after=after,
         )
@@ -161,10 +161,10 @@ async def cancel(session: AsyncSession, user: CurrentUser, enrolment_id: int) ->
         await _tell_promoted(session, cohort, promoted)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="enrolment",
-        object_id=enrolment_id,
-        action="cancelled",
+        user,
+        "enrolment",
+        enrolment_id,
+        "cancelled",
         municipality_id=cohort.municipality_id,
         after={"promoted_enrolment_id": promoted.id if promoted else None},
     )

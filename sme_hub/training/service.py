@@ -41,13 +41,7 @@ async def _add_audited(
     session.add(row)
     await session.flush()
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type=object_type,
-        object_id=row.id or 0,
-        action="created",
-        municipality_id=row.municipality_id,
-        after=data.model_dump(mode="json"),
+        session, user, object_type, row, "created", after=data.model_dump(mode="json")
     )
 
 
@@ -156,10 +150,10 @@ async def add_session(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="training_session",
-        object_id=training_session.id or 0,
-        action="created",
+        user,
+        "training_session",
+        training_session,
+        "created",
         municipality_id=cohort.municipality_id,
         after=data.model_dump(mode="json"),
     )
@@ -305,10 +299,10 @@ async def set_attendance(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="training_session",
-        object_id=session_id,
-        action="attendance",
+        user,
+        "training_session",
+        session_id,
+        "attendance",
         municipality_id=cohort.municipality_id,
         after={"present": sorted(wanted)},
     )
