@@ -29,9 +29,7 @@ from sme_hub.grants.schemas import (
     ApplicationRead,
     AssistedDraft,
     AttachmentRead,
-    BudgetLine,
     DuplicateMatch,
-    Screening,
     TimelineEntry,
 )
 
@@ -401,42 +399,17 @@ def _shown(
     assert application.id is not None
     next_step = NEXT_STEP.get(application.status)
     decided = rules.decision_shown(application.status, application.decided_at, call_status)
-    return ApplicationRead(
-        id=application.id,
-        call_id=application.call_id,
-        municipality_id=application.municipality_id,
-        applicant_id=application.applicant_id,
-        status=application.status,
-        project_title=application.project_title,
-        summary=application.summary,
-        description=application.description,
-        requested_amount_kop=application.requested_amount_kop,
-        own_contribution_kop=application.own_contribution_kop,
-        project_cost_kop=rules.project_cost(content_of(application)),
-        budget_lines=[BudgetLine(**line) for line in application.budget_lines],
-        jobs_total=application.jobs_total,
-        jobs_women=application.jobs_women,
-        environmental_effect=application.environmental_effect,
-        screening=Screening(**application.screening),
-        mitigation=application.mitigation,
-        environmental_category=application.environmental_category,
-        answers=application.answers,
-        iban=application.iban,
-        contact_phone=application.contact_phone,
-        business_address=application.business_address,
-        women_led=application.women_led,
-        green_level=application.green_level,
-        snapshot=application.snapshot,
-        submitted_at=application.submitted_at,
-        eligibility_reason=application.eligibility_reason,
-        assisted_by=application.assisted_by,
-        attachments=[AttachmentRead.model_validate(f) for f in files],
-        timeline=timeline,
-        next_step=_(next_step) if next_step else "",
-        awarded_kop=application.awarded_kop,
-        decision_reference=application.decision_reference,
-        decided_at=application.decided_at,
-        explanation=explained(application.explanation) if decided else [],
+    # The columns as they are (budget lines and screening validated into their schemas), and
+    # what is worked out for the reader.
+    return ApplicationRead.model_validate(
+        {
+            **application.model_dump(),
+            "project_cost_kop": rules.project_cost(content_of(application)),
+            "attachments": [AttachmentRead.model_validate(f) for f in files],
+            "timeline": timeline,
+            "next_step": _(next_step) if next_step else "",
+            "explanation": explained(application.explanation) if decided else [],
+        }
     )
 
 
