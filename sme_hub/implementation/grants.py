@@ -1,8 +1,9 @@
 """A grant is its approved application (the same id): who may see and act on it, and reading it
 with its tranches, reports and obligations."""
 
+from collections import defaultdict
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,31 +174,37 @@ async def parts_of_many(
 ) -> dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]]:
     """The tranches, reports and obligations of several grants: three queries, whatever
     their number."""
-    parts: dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]] = {
-        grant_id: ([], [], []) for grant_id in grant_ids
+    tranches = await _of_grants(session, Tranche, grant_ids, col(Tranche.number))
+    reports = await _of_grants(
+        session,
+        ProgressReport,
+        grant_ids,
+        col(ProgressReport.submitted_at),
+        col(ProgressReport.id),
+    )
+    obligations = await _of_grants(
+        session, Obligation, grant_ids, col(Obligation.due_on), col(Obligation.id)
+    )
+    return {
+        grant_id: (tranches[grant_id], reports[grant_id], obligations[grant_id])
+        for grant_id in grant_ids
     }
-    tranches = await session.scalars(
-        select(Tranche)
-        .where(col(Tranche.application_id).in_(grant_ids))
-        .order_by(col(Tranche.number))
+
+
+_Part = TypeVar("_Part", Tranche, ProgressReport, Obligation)
+
+
+async def _of_grants(
+    session: AsyncSession, model: type[_Part], grant_ids: list[int], *order: Any
+) -> defaultdict[int, list[_Part]]:
+    """The rows of `model` that belong to the grants, in `order`, by grant."""
+    found: defaultdict[int, list[_Part]] = defaultdict(list)
+    rows = await session.scalars(
+        select(model).where(col(model.application_id).in_(grant_ids)).order_by(*order)
     )
-    for tranche in tranches:
-        parts[tranche.application_id][0].append(tranche)
-    reports = await session.scalars(
-        select(ProgressReport)
-        .where(col(ProgressReport.application_id).in_(grant_ids))
-        .order_by(col(ProgressReport.submitted_at), col(ProgressReport.id))
-    )
-    for report in reports:
-        parts[report.application_id][1].append(report)
-    obligations = await session.scalars(
-        select(Obligation)
-        .where(col(Obligation.application_id).in_(grant_ids))
-        .order_by(col(Obligation.due_on), col(Obligation.id))
-    )
-    for obligation in obligations:
-        parts[obligation.application_id][2].append(obligation)
-    return parts
+    for row in rows:
+        found[row.application_id].append(row)
+    return found
 
 
 async def grant_read(session: AsyncSession, grant: Application) -> GrantRead:
