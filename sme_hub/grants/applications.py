@@ -132,7 +132,8 @@ async def create_draft(
     assisted: AssistedDraft | None = None,
 ) -> Application:
     """A new draft in an open call: the caller's own, or (assisted filing) a client's; 422
-    with what stops the applicant from applying at all (rules.blockers), before they write."""
+    with what stops the applicant from applying at all (eligibility_rules.blockers), before
+    they write."""
     call = await calls.get_call(session, user, call_id)
     window = rules.call_window(call.status, call.opens_at, call.closes_at, calls.now())
     if window == "closed" or call.status != "published":

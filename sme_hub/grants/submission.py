@@ -20,7 +20,7 @@ from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LegalForm
-from sme_hub.grants import applications, calls, documents, rules
+from sme_hub.grants import applications, calls, documents, eligibility_rules, rules
 from sme_hub.grants.eligibility import applicant_facts, as_errors, call_rules
 from sme_hub.grants.models import Application, GrantCall
 
@@ -93,7 +93,7 @@ async def submit(
     facts = await applicant_facts(
         session, application.applicant_id, call, profile, other_than=application.id
     )
-    problems = rules.submission_problems(
+    problems = eligibility_rules.submission_problems(
         applications.content_of(application), limits, eligibility, facts, today
     )
     if problems:
