@@ -14,7 +14,7 @@ from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
 from sme_hub.core.roles import CurrentUser
-from sme_hub.evaluation import progress, rules, service
+from sme_hub.evaluation import progress, selection_rules, service
 from sme_hub.evaluation.schemas import DecisionIn, DecisionRead
 from sme_hub.evaluation.service import call_outcomes
 from sme_hub.grants import calls
@@ -56,7 +56,7 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
             continue
         application.rank = decision.rank
         # Kept as msgids with values: the applicant reads it later in their own language.
-        lines = rules.explanation(
+        lines = selection_rules.explanation(
             outcomes.scores[application.id or 0],
             decision,
             found.criteria,
