@@ -77,6 +77,24 @@ async def record(
     return entry
 
 
+async def add_created(
+    session: AsyncSession,
+    actor: HasId | None,
+    object_type: str,
+    row: HasId,
+    action: str = "created",
+    *,
+    municipality_id: int | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Add a new row, flush it (so it has its id) and record its creation."""
+    session.add(row)
+    await session.flush()
+    await record(
+        session, actor, object_type, row, action, municipality_id=municipality_id, after=after
+    )
+
+
 async def record_access(
     session: AsyncSession,
     actor: CurrentUser,

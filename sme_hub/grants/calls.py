@@ -80,17 +80,7 @@ async def create_call(
     ensure_in_tenant(user, municipality_id, OFFICER)
     await _check_programme(session, municipality_id, data.eligibility.model_dump())
     call = GrantCall(**_rules_json(data), municipality_id=municipality_id, created_by=user.id)
-    session.add(call)
-    await session.flush()
-    await audit.record(
-        session,
-        user,
-        "grant_call",
-        call,
-        "created",
-        municipality_id=municipality_id,
-        after=data.model_dump(mode="json"),
-    )
+    await audit.add_created(session, user, "grant_call", call, after=data.model_dump(mode="json"))
     return call
 
 

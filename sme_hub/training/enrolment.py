@@ -80,17 +80,7 @@ async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enr
             waitlist_position=position,
             women_led=women_led,
         )
-        session.add(enrolment)
-        await session.flush()
-        await audit.record(
-            session,
-            user,
-            "enrolment",
-            enrolment,
-            action,
-            municipality_id=cohort.municipality_id,
-            after=after,
-        )
+        await audit.add_created(session, user, "enrolment", enrolment, action, after=after)
     else:  # enrolling again after a cancellation
         enrolment.women_led = women_led
         await transitions.transition(

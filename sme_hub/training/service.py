@@ -30,21 +30,6 @@ def ensure_staff_of(user: CurrentUser, centre_id: int) -> None:
         raise NotFound()
 
 
-async def _add_audited(
-    session: AsyncSession,
-    user: CurrentUser,
-    row: Programme | Cohort,
-    object_type: str,
-    data: ProgrammeCreate | CohortCreate,
-) -> None:
-    """Store a new programme or cohort and audit its creation with what was asked for."""
-    session.add(row)
-    await session.flush()
-    await audit.record(
-        session, user, object_type, row, "created", after=data.model_dump(mode="json")
-    )
-
-
 async def create_programme(
     session: AsyncSession, user: CurrentUser, data: ProgrammeCreate
 ) -> Programme:
@@ -67,7 +52,9 @@ async def create_programme(
         centre_id=centre_id,
         municipality_id=centre.municipality_id,
     )
-    await _add_audited(session, user, programme, "programme", data)
+    await audit.add_created(
+        session, user, "programme", programme, after=data.model_dump(mode="json")
+    )
     return programme
 
 
@@ -101,7 +88,7 @@ async def create_cohort(
         municipality_id=programme.municipality_id,
         status="open" if data.open else "planned",
     )
-    await _add_audited(session, user, cohort, "cohort", data)
+    await audit.add_created(session, user, "cohort", cohort, after=data.model_dump(mode="json"))
     return cohort
 
 
@@ -146,14 +133,11 @@ async def add_session(
         raise Conflict(_("Sessions cannot be added to a finished or cancelled cohort."))
     assert cohort.id is not None
     training_session = TrainingSession(cohort_id=cohort.id, **data.model_dump())
-    session.add(training_session)
-    await session.flush()
-    await audit.record(
+    await audit.add_created(
         session,
         user,
         "training_session",
         training_session,
-        "created",
         municipality_id=cohort.municipality_id,
         after=data.model_dump(mode="json"),
     )
