@@ -276,22 +276,12 @@ def referrals_statement(
 
 def referral_read(referral: Referral, entrepreneur_name: str, partner_name: str) -> ReferralRead:
     assert referral.id is not None
-    return ReferralRead(
-        id=referral.id,
-        entrepreneur_id=referral.entrepreneur_id,
-        entrepreneur_name=entrepreneur_name,
-        partner_id=referral.partner_id,
-        partner_name=partner_name,
-        service=referral.service,
-        note=referral.note,
-        status=referral.status,
-        outcome_note=referral.outcome_note,
-        source=referral.source,
-        centre_id=referral.centre_id,
-        application_id=referral.application_id,
-        created_at=referral.created_at,
-        answered_at=referral.answered_at,
-        closed_at=referral.closed_at,
+    return ReferralRead.model_validate(
+        {
+            **referral.model_dump(),
+            "entrepreneur_name": entrepreneur_name,
+            "partner_name": partner_name,
+        }
     )
 
 
