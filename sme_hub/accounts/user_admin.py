@@ -157,11 +157,6 @@ async def list_users(
         by_user.setdefault(a.user_id, []).append(a)
     if viewer is not None:
         await audit.record_access(
-            session,
-            viewer,
-            object_type="user_list",
-            object_id="search",
-            municipality_id=None,
-            details={"search": search, "user_ids": ids},
+            session, viewer, "user_list", "search", details={"search": search, "user_ids": ids}
         )
     return [user_read(u, by_user.get(u.id or 0, [])) for u in users], total or 0

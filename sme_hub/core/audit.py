@@ -98,24 +98,19 @@ async def add_created(
 async def record_access(
     session: AsyncSession,
     actor: CurrentUser,
-    *,
     object_type: str,
-    object_id: int | str,
-    municipality_id: int | None,
+    subject: HasId | int | str,
     action: str = "viewed",
+    *,
+    municipality_id: int | None = None,
     owner_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry | None:
     """Staff (anyone but the person the data is about, `owner_id`) read, exported or
-    downloaded personal data: product.md §12 wants every such access in the log."""
+    downloaded personal data: product.md §12 wants every such access in the log. `subject`
+    as in `record()`."""
     if owner_id is not None and actor.id == owner_id:
         return None
     return await record(
-        session,
-        actor,
-        object_type,
-        object_id,
-        action,
-        municipality_id=municipality_id,
-        after=details,
+        session, actor, object_type, subject, action, municipality_id=municipality_id, after=details
     )

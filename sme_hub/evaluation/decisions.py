@@ -205,9 +205,8 @@ async def open_decision_page(
     await audit.record_access(
         session,
         user,
-        object_type="application",
-        object_id=application_id,
-        municipality_id=application.municipality_id,
+        "application",
+        application,
         owner_id=application.applicant_id,
         details={"as": "decision"},
     )

@@ -182,8 +182,8 @@ async def record_opening(session: AsyncSession, user: CurrentUser, sheet: Review
     await audit.record_access(
         session,
         user,
-        object_type="application",
-        object_id=sheet.project.application_id,
+        "application",
+        sheet.project.application_id,
         municipality_id=sheet.call.municipality_id,
         details={"as": "evaluator", "assignment_id": sheet.assignment.id},
     )

@@ -209,10 +209,9 @@ async def audit_access(
     await audit.record_access(
         session,
         user,
-        object_type="application",
-        object_id=application.id or 0,
-        action=action,
-        municipality_id=application.municipality_id,
+        "application",
+        application,
+        action,
         owner_id=application.applicant_id,
         details=details,
     )

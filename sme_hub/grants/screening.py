@@ -229,10 +229,9 @@ async def list_applications(
     await audit.record_access(
         session,
         user,
-        object_type="grant_call",
-        object_id=call_id,
-        action=action,
-        municipality_id=call.municipality_id,
+        "grant_call",
+        call,
+        action,
         details={"filters": _set(filters), "shown": len(items)},
     )
     return items, total or 0

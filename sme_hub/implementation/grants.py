@@ -1,6 +1,7 @@
 """A grant is its approved application (the same id): who may see and act on it, and reading it
 with its tranches, reports and obligations."""
 
+import dataclasses
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar
@@ -44,26 +45,13 @@ async def start(session: AsyncSession, application: Application, decided_on: dat
     """Plan the tranches and the obligations of a just approved application."""
     assert application.id is not None and application.awarded_kop
     plan = rules.tranche_plan(application.awarded_kop, decided_on)
-    session.add_all(
-        Tranche(
-            application_id=application.id,
-            municipality_id=application.municipality_id,
-            number=t.number,
-            amount_kop=t.amount_kop,
-            planned_on=t.planned_on,
-        )
-        for t in plan
-    )
-    session.add_all(
-        Obligation(
-            application_id=application.id,
-            municipality_id=application.municipality_id,
-            kind=o.kind,
-            jobs=o.jobs,
-            due_on=o.due_on,
-        )
-        for o in rules.obligation_plan(decided_on, application.jobs_total or 0)
-    )
+    obligations = rules.obligation_plan(decided_on, application.jobs_total or 0)
+    grant: dict[str, Any] = {
+        "application_id": application.id,
+        "municipality_id": application.municipality_id,
+    }
+    session.add_all(Tranche(**grant, **dataclasses.asdict(t)) for t in plan)
+    session.add_all(Obligation(**grant, **dataclasses.asdict(o)) for o in obligations)
     application.scheduled_kop = sum(t.amount_kop for t in plan)
     await session.flush()
 
@@ -102,15 +90,7 @@ async def record_view(
     session: AsyncSession, user: CurrentUser, grant: Application, action: str = "viewed"
 ) -> None:
     """An officer read the grant (its grantee's name, IBAN, reports): logged."""
-    await audit.record_access(
-        session,
-        user,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action=action,
-        municipality_id=grant.municipality_id,
-        owner_id=grant.applicant_id,
-    )
+    await audit.record_access(session, user, "grant", grant, action, owner_id=grant.applicant_id)
 
 
 async def own_grant(

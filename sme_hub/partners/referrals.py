@@ -250,8 +250,8 @@ async def referrals(
         await audit.record_access(
             session,
             user,
-            object_type="referral_list",
-            object_id=side or "all",
+            "referral_list",
+            side or "all",
             municipality_id=tenants.pop() if len(tenants) == 1 else None,
             details={"status": status, "referral_ids": [r.id for r in others]},
         )
@@ -302,12 +302,7 @@ async def read_one(
     if audited:
         referral = row[0]
         await audit.record_access(
-            session,
-            user,
-            object_type="referral",
-            object_id=referral_id,
-            municipality_id=referral.municipality_id,
-            owner_id=referral.entrepreneur_id,
+            session, user, "referral", referral, owner_id=referral.entrepreneur_id
         )
     return referral_read(*row)
 
