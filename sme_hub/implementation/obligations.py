@@ -20,13 +20,10 @@ from sme_hub.implementation.grants import OFFICER, REPORTABLE, managed_grant, to
 from sme_hub.implementation.models import Obligation
 
 
-async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int) -> Obligation:
-    obligation = await session.scalar(
-        select(Obligation).where(col(Obligation.id) == obligation_id).with_for_update()
-    )
-    if obligation is None:
-        raise NotFound()
-    await managed_grant(session, user, obligation.application_id)
+async def meet(
+    session: AsyncSession, user: CurrentUser, obligation: Obligation, **options: Any
+) -> None:
+    """Mark the obligation met now, by `user` (`options` as for `transitions.transition`)."""
     await transitions.transition(
         session,
         rules.OBLIGATION,
@@ -34,6 +31,21 @@ async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int)
         "obligation_met",
         user=user,
         values={"met_at": datetime.now(UTC), "met_by": user.id},
+        **options,
+    )
+
+
+async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int) -> Obligation:
+    obligation = await session.scalar(
+        select(Obligation).where(col(Obligation.id) == obligation_id).with_for_update()
+    )
+    if obligation is None:
+        raise NotFound()
+    await managed_grant(session, user, obligation.application_id)
+    await meet(
+        session,
+        user,
+        obligation,
         refused=_("This obligation is already met."),
         audit_as=("grant", obligation.application_id),
         before=None,

@@ -17,7 +17,7 @@ from sme_hub.core.storage import Storage, new_key
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.attachments import checked_upload
 from sme_hub.grants.models import Application
-from sme_hub.implementation import rules
+from sme_hub.implementation import obligations, rules
 from sme_hub.implementation.grants import (
     REPORTABLE,
     Viewer,
@@ -209,15 +209,7 @@ async def review_report(
             .with_for_update()
         )
         if obligation is not None:
-            await transitions.transition(
-                session,
-                rules.OBLIGATION,
-                obligation,
-                "obligation_met",
-                user=user,
-                values={"met_at": datetime.now(UTC), "met_by": user.id},
-                record=False,
-            )
+            await obligations.meet(session, user, obligation, record=False)
         grant_action = rules.grant_action_after_report(report.kind)
         if grant_action and grant_rules.APPLICATION.next_state(grant.status, grant_action):
             await transitions.transition(
