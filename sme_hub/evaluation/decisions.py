@@ -10,14 +10,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail, transitions
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import progress, selection_rules, service
 from sme_hub.evaluation.schemas import DecisionIn, DecisionRead
 from sme_hub.evaluation.service import call_outcomes
-from sme_hub.grants import calls
+from sme_hub.grants import applications, calls
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name
@@ -280,17 +280,16 @@ async def _decidable(
 async def _tell_applicant(
     session: AsyncSession, application: Application, call: GrantCall, settings: Settings
 ) -> None:
-    await mail.notify(
+    await applications.tell_applicant(
         session,
-        application.applicant_id,
+        settings,
+        application,
+        call,
         "application_decided",
-        project=application.project_title,
-        call=call,
         status=application.status,
         amount=application.awarded_kop,
         reference=application.decision_reference,
         note=application.decision_note,
-        link=f"{settings.base_url}/me/applications/{application.id}",
     )
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
-from sme_hub.core import audit
+from sme_hub.config import Settings
+from sme_hub.core import audit, mail
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, in_language
@@ -259,6 +260,27 @@ def apply_changes(application: Application, changes: Mapping[str, Any]) -> None:
     application.environmental_category = rules.environmental_category(application.screening)
     application.phone_key = rules.phone_key(application.contact_phone)
     application.address_key = rules.address_key(application.business_address)
+
+
+async def tell_applicant(
+    session: AsyncSession,
+    settings: Settings,
+    application: Application,
+    call: GrantCall,
+    template: str,
+    **details: Any,
+) -> None:
+    """Email the applicant about their application: `template` with the project, the call,
+    the link to the application and `details`."""
+    await mail.notify(
+        session,
+        application.applicant_id,
+        template,
+        project=application.project_title,
+        call=call,
+        **details,
+        link=f"{settings.base_url}/me/applications/{application.id}",
+    )
 
 
 async def withdraw(session: AsyncSession, user: CurrentUser, application_id: int) -> Application:

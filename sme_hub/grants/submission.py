@@ -10,7 +10,6 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
-from sme_hub.core import mail
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import KYIV, _, format_datetime_kyiv
 from sme_hub.core.roles import CurrentUser
@@ -127,14 +126,8 @@ async def submit(
         owner_id=application.applicant_id,
         values={"updated_at": calls.now()},
     )
-    await mail.notify(
-        session,
-        application.applicant_id,
-        "application_submitted",
-        project=application.project_title,
-        call=call,
-        number=application.id,
-        link=f"{settings.base_url}/me/applications/{application.id}",
+    await applications.tell_applicant(
+        session, settings, application, call, "application_submitted", number=application.id
     )
     return application
 
