@@ -13,6 +13,7 @@ from sme_hub.config import Settings
 from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import progress, selection_rules, service
 from sme_hub.evaluation.schemas import DecisionIn, DecisionRead
@@ -216,11 +217,9 @@ async def open_decision_page(
 async def _check_in_call(session: AsyncSession, call_id: int, application_id: int) -> None:
     """404 unless the application belongs to this call (decide() checks the tenancy). Only
     a column is read: decide() locks and loads the call and the application itself."""
-    owner = await session.scalar(
-        select(col(Application.call_id)).where(col(Application.id) == application_id)
+    await ensure_belongs(
+        session, col(Application.call_id), col(Application.id) == application_id, call_id
     )
-    if owner != call_id:
-        raise NotFound()
 
 
 async def check_decision(

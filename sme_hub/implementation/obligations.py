@@ -12,6 +12,7 @@ from sme_hub.core import mail, transitions
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.grants.models import Application
@@ -59,11 +60,9 @@ async def mark_met_of(
 ) -> Obligation:
     """`mark_met` from a grant's page: another grant's obligation is not found (and not
     marked)."""
-    owner = await session.scalar(
-        select(col(Obligation.application_id)).where(col(Obligation.id) == obligation_id)
+    await ensure_belongs(
+        session, col(Obligation.application_id), col(Obligation.id) == obligation_id, grant_id
     )
-    if owner != grant_id:
-        raise NotFound()
     return await mark_met(session, user, obligation_id)
 
 

@@ -12,6 +12,7 @@ from sme_hub.config import Settings
 from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.grants import rules as grant_rules
@@ -251,11 +252,9 @@ async def review_report(
 async def check_report_of(session: AsyncSession, grant_id: int, report_id: int) -> None:
     """404 unless the report belongs to the grant of the address. Only the column is read, so
     the service still locks and loads the report itself."""
-    owner = await session.scalar(
-        select(col(ProgressReport.application_id)).where(col(ProgressReport.id) == report_id)
+    await ensure_belongs(
+        session, col(ProgressReport.application_id), col(ProgressReport.id) == report_id, grant_id
     )
-    if owner != grant_id:
-        raise NotFound()
 
 
 async def own_report(
