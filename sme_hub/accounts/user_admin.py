@@ -3,7 +3,7 @@ a municipality's staff."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -16,6 +16,7 @@ from sme_hub.core import audit
 from sme_hub.core.auth import hash_password
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import page
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.organisations import service as organisations
@@ -142,12 +143,10 @@ async def list_users(
         if search
         else True
     )
-    total = await session.scalar(select(func.count()).select_from(User).where(condition))
-    users = (
-        await session.scalars(
-            select(User).where(condition).order_by(col(User.id).desc()).limit(limit).offset(offset)
-        )
-    ).all()
+    newest = col(User.id).desc()
+    users, total = await page(
+        session, User, condition, order_by=[newest], limit=limit, offset=offset
+    )
     ids = [u.id for u in users]
     assignments = (
         await session.scalars(select(RoleAssignment).where(col(RoleAssignment.user_id).in_(ids)))
@@ -159,4 +158,4 @@ async def list_users(
         await audit.record_access(
             session, viewer, "user_list", "search", details={"search": search, "user_ids": ids}
         )
-    return [user_read(u, by_user.get(u.id or 0, [])) for u in users], total or 0
+    return [user_read(u, by_user.get(u.id or 0, [])) for u in users], total

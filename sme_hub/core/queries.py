@@ -1,9 +1,12 @@
 """Small query shapes services share."""
 
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
-from sqlmodel import select
+from sqlmodel import SQLModel, func, select
 
 from sme_hub.core.errors import NotFound
 
@@ -16,3 +19,22 @@ async def ensure_belongs(
     the caller still locks and loads the row itself."""
     if await session.scalar(select(parent).where(where)) != parent_id:
         raise NotFound()
+
+
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+async def page(
+    session: AsyncSession,
+    model: type[_Row],
+    *where: Any,
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[_Row], int]:
+    """One page of `model`'s rows matching `where`, in `order_by`, and how many match in all."""
+    total = await session.scalar(select(func.count()).select_from(model).where(*where))
+    rows = await session.scalars(
+        select(model).where(*where).order_by(*order_by).limit(limit).offset(offset)
+    )
+    return rows.all(), total or 0

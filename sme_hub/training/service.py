@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _, format_day
+from sme_hub.core.queries import page
 from sme_hub.core.roles import CurrentUser
 from sme_hub.organisations import service as organisations
 from sme_hub.partners.models import Partner
@@ -61,11 +62,8 @@ async def create_programme(
 async def list_programmes(
     session: AsyncSession, *, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Programme], int]:
-    total = await session.scalar(select(func.count()).select_from(Programme))
-    rows = await session.scalars(
-        select(Programme).order_by(col(Programme.id).desc()).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    newest = col(Programme.id).desc()
+    return await page(session, Programme, order_by=[newest], limit=limit, offset=offset)
 
 
 async def staff_programme(session: AsyncSession, user: CurrentUser, programme_id: int) -> Programme:
@@ -96,11 +94,8 @@ async def list_cohorts(
     session: AsyncSession, *, status: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Cohort], int]:
     condition = col(Cohort.status) == status if status else col(Cohort.id).is_not(None)
-    total = await session.scalar(select(func.count()).select_from(Cohort).where(condition))
-    rows = await session.scalars(
-        select(Cohort).where(condition).order_by(col(Cohort.starts_on)).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    first = col(Cohort.starts_on)
+    return await page(session, Cohort, condition, order_by=[first], limit=limit, offset=offset)
 
 
 async def locked_cohort(session: AsyncSession, cohort_id: int) -> Cohort:
