@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.config import Settings
+from sme_hub.core import audit, mail
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, _
 from sme_hub.core.roles import CurrentUser, Role
@@ -275,3 +276,18 @@ async def call_of(session: AsyncSession, grant: Application) -> GrantCall:
     call = await session.get(GrantCall, grant.call_id)
     assert call is not None
     return call
+
+
+async def tell_grantee(
+    session: AsyncSession, settings: Settings, grant: Application, template: str, **details: Any
+) -> None:
+    """Email the grantee about their grant: `template` with the project, `details` and the
+    link to the grant."""
+    await mail.notify(
+        session,
+        grant.applicant_id,
+        template,
+        project=grant.project_title,
+        **details,
+        link=f"{settings.base_url}/me/grants/{grant.id}",
+    )

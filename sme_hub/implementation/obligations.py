@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import mail, transitions
+from sme_hub.core import transitions
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
@@ -17,7 +17,13 @@ from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
-from sme_hub.implementation.grants import OFFICER, REPORTABLE, managed_grant, today_in_kyiv
+from sme_hub.implementation.grants import (
+    OFFICER,
+    REPORTABLE,
+    managed_grant,
+    tell_grantee,
+    today_in_kyiv,
+)
 from sme_hub.implementation.models import Obligation
 
 
@@ -106,16 +112,15 @@ async def send_reminders(session: AsyncSession, settings: Settings, today: date)
         kind = rules.reminder_due(obligation.due_on, obligation.reminded_on, today)
         if kind is None:
             continue
-        await mail.notify(
+        await tell_grantee(
             session,
-            grant.applicant_id,
+            settings,
+            grant,
             "obligation_reminder",
-            project=grant.project_title,
             obligation=rules.OBLIGATION_TEXTS[obligation.kind],
             jobs=obligation.jobs,
             due_on=obligation.due_on,
             overdue=kind == "overdue",
-            link=f"{settings.base_url}/me/grants/{grant.id}",
         )
         obligation.reminded_on = today
         sent += 1

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail, transitions
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.queries import ensure_belongs
@@ -27,6 +27,7 @@ from sme_hub.implementation.grants import (
     own_grant,
     readable_grant,
     record_view,
+    tell_grantee,
 )
 from sme_hub.implementation.models import Obligation, ProgressReport
 from sme_hub.implementation.schemas import ReportIn, ReviewIn
@@ -232,16 +233,15 @@ async def review_report(
         municipality_id=grant.municipality_id,
         after={"report_id": report_id, "note": report.review_note, "grant_status": grant.status},
     )
-    await mail.notify(
+    await tell_grantee(
         session,
-        grant.applicant_id,
+        settings,
+        grant,
         "report_reviewed",
-        project=grant.project_title,
         period=report.period,
         accepted=data.decision == "accepted",
         note=report.review_note,
         completed=grant.status == "completed",
-        link=f"{settings.base_url}/me/grants/{grant.id}",
     )
     return report
 
