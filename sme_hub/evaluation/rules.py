@@ -18,7 +18,7 @@ from typing import Literal
 
 from sme_hub.core.i18n import N_
 from sme_hub.core.roles import Role
-from sme_hub.core.workflow import Action, State, Workflow
+from sme_hub.core.workflow import Action, Workflow, states
 
 # One evaluator on one application (core/workflow.py): they declare (no) conflict before
 # seeing it, score, submit; the officer may reopen submitted scores.
@@ -26,11 +26,11 @@ EVALUATOR = frozenset({Role.EVALUATOR.value})
 ASSIGNMENT = Workflow(
     name="assignment",
     table="assignment",
-    states=(
-        State("assigned", N_("waiting for the declaration")),
-        State("declared", N_("no conflict, scoring")),
-        State("conflict", N_("conflict of interest")),
-        State("submitted", N_("scores submitted")),
+    states=states(
+        assigned=N_("waiting for the declaration"),
+        declared=N_("no conflict, scoring"),
+        conflict=N_("conflict of interest"),
+        submitted=N_("scores submitted"),
     ),
     actions=(
         Action("no_conflict", ("assigned",), "declared", EVALUATOR, N_("no conflict, scoring")),

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from sme_hub.core.i18n import N_, format_money, pick
 from sme_hub.core.roles import Role
-from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, Workflow, states
 
 # --- workflows as data (core/workflow.py): the call's and the application's ---------------
 
@@ -25,12 +25,12 @@ OFFICE = frozenset({OFFICER, ADMIN})
 CALL = Workflow(
     name="call",
     table="grant_call",
-    states=(
-        State("draft", N_("draft")),
-        State("published", N_("open for applications")),
-        State("closed", N_("closed")),
-        State("in_evaluation", N_("in evaluation")),
-        State("decided", N_("decided")),
+    states=states(
+        draft=N_("draft"),
+        published=N_("open for applications"),
+        closed=N_("closed"),
+        in_evaluation=N_("in evaluation"),
+        decided=N_("decided"),
     ),
     actions=(
         Action("publish", ("draft",), "published", OFFICE, N_("Publish the call")),
@@ -62,20 +62,20 @@ RECOMMENDABLE = ("under_evaluation", "recommended", "reserve", "not_selected")
 APPLICATION = Workflow(
     name="application",
     table="application",
-    states=(
-        State("draft", N_("draft")),
-        State("submitted", N_("submitted")),
-        State("ineligible", N_("not eligible")),
-        State("eligible", N_("eligible")),
-        State("under_evaluation", N_("under evaluation")),
-        State("recommended", N_("recommended")),
-        State("reserve", N_("on the reserve list")),
-        State("not_selected", N_("not selected")),
-        State("approved", N_("approved")),
-        State("rejected", N_("rejected")),
-        State("in_implementation", N_("in implementation")),
-        State("completed", N_("completed")),
-        State("withdrawn", N_("withdrawn")),
+    states=states(
+        draft=N_("draft"),
+        submitted=N_("submitted"),
+        ineligible=N_("not eligible"),
+        eligible=N_("eligible"),
+        under_evaluation=N_("under evaluation"),
+        recommended=N_("recommended"),
+        reserve=N_("on the reserve list"),
+        not_selected=N_("not selected"),
+        approved=N_("approved"),
+        rejected=N_("rejected"),
+        in_implementation=N_("in implementation"),
+        completed=N_("completed"),
+        withdrawn=N_("withdrawn"),
     ),
     actions=(
         Action("submit", ("draft",), "submitted", OWNER_ONLY, N_("Submit application")),
