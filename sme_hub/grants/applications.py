@@ -22,7 +22,7 @@ from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.evaluation.models import Assignment
-from sme_hub.grants import calls, eligibility, rules
+from sme_hub.grants import calls, eligibility, rules, submission_rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     NEXT_STEP,
@@ -218,7 +218,7 @@ async def update_draft(
     jobs_total = changes.get("jobs_total", application.jobs_total)
     jobs_women = changes.get("jobs_women", application.jobs_women)
     if jobs_total is not None and jobs_women is not None and jobs_women > jobs_total:
-        errors["jobs_women"] = _(rules.MSG_JOBS_WOMEN_TOO_MANY)
+        errors["jobs_women"] = _(submission_rules.MSG_JOBS_WOMEN_TOO_MANY)
     if errors:
         raise InvalidInput(errors)
     apply_changes(application, changes)
@@ -344,8 +344,8 @@ async def attachments_of(session: AsyncSession, application_id: int) -> list[Att
     return list(rows.all())
 
 
-def content_of(application: Application) -> rules.Content:
-    return rules.Content(
+def content_of(application: Application) -> submission_rules.Content:
+    return submission_rules.Content(
         project_title=application.project_title,
         summary=application.summary,
         description=application.description,
@@ -427,7 +427,7 @@ def _shown(
     return ApplicationRead.model_validate(
         {
             **application.model_dump(),
-            "project_cost_kop": rules.project_cost(content_of(application)),
+            "project_cost_kop": submission_rules.project_cost(content_of(application)),
             "attachments": [AttachmentRead.model_validate(f) for f in files],
             "timeline": timeline,
             "next_step": _(next_step) if next_step else "",

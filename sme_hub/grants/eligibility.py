@@ -13,18 +13,20 @@ from sme_hub.core.i18n import _, pick
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
-from sme_hub.grants import eligibility_rules, rules
+from sme_hub.grants import eligibility_rules, rules, submission_rules
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import Municipality
 from sme_hub.training.models import Cohort, Enrolment, Programme
 
 
-def call_rules(call: GrantCall) -> tuple[rules.CallLimits, eligibility_rules.Eligibility]:
-    limits = rules.CallLimits(
+def call_rules(
+    call: GrantCall,
+) -> tuple[submission_rules.CallLimits, eligibility_rules.Eligibility]:
+    limits = submission_rules.CallLimits(
         min_grant_kop=call.min_grant_kop,
         max_grant_kop=call.max_grant_kop,
         own_contribution_pct=Decimal(call.own_contribution_pct),
-        questions=tuple(rules.Question(q["key"], q["required"]) for q in call.questions),
+        questions=tuple(submission_rules.Question(q["key"], q["required"]) for q in call.questions),
     )
     e = call.eligibility
     eligibility = eligibility_rules.Eligibility(
@@ -102,7 +104,7 @@ async def applicant_facts(
     )
 
 
-def problem_text(problem: rules.Problem) -> str:
+def problem_text(problem: submission_rules.Problem) -> str:
     """A problem in the reader's language."""
     params = dict(problem.params)
     if "forms" in params:
@@ -111,7 +113,7 @@ def problem_text(problem: rules.Problem) -> str:
     return _(msgid).format(**params)
 
 
-def as_errors(problems: list[rules.Problem]) -> dict[str, str]:
+def as_errors(problems: list[submission_rules.Problem]) -> dict[str, str]:
     """Problems keyed by field; two problems of one field are joined."""
     errors: dict[str, str] = {}
     for problem in problems:
@@ -124,7 +126,7 @@ def as_errors(problems: list[rules.Problem]) -> dict[str, str]:
 
 async def blockers(
     session: AsyncSession, applicant_id: int, call: GrantCall
-) -> list[rules.Problem]:
+) -> list[submission_rules.Problem]:
     """What stops this person from applying to `call` whatever they write
     (eligibility_rules.blockers)."""
     profile = await entrepreneurs.get_profile(session, applicant_id)

@@ -7,7 +7,7 @@ from datetime import date
 
 from sme_hub.core.i18n import N_
 from sme_hub.entrepreneurs.rules import kved_in
-from sme_hub.grants.rules import CallLimits, Content, Problem, content_problems
+from sme_hub.grants.submission_rules import CallLimits, Content, Problem, content_problems
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sme_hub.core.i18n import current_locale
 from sme_hub.core.workflow import OWNER
-from sme_hub.grants import applications, explain, rules
+from sme_hub.grants import applications, explain, rules, submission_rules
 from sme_hub.grants.eligibility_rules import (
     Applicant,
     Eligibility,
@@ -25,16 +25,18 @@ from sme_hub.grants.rules import (
     APPLICATION,
     CALL,
     SCREENING_QUESTIONS,
+    address_key,
+    call_window,
+    environmental_category,
+    phone_key,
+    shown_call_status,
+)
+from sme_hub.grants.submission_rules import (
     CallLimits,
     Content,
     Question,
-    address_key,
-    call_window,
     content_problems,
-    environmental_category,
     minimum_contribution,
-    phone_key,
-    shown_call_status,
 )
 
 TODAY = date(2026, 11, 25)
@@ -90,7 +92,7 @@ GOOD_APPLICANT = Applicant(
 )
 
 
-def fields(problems: list[rules.Problem]) -> list[str]:
+def fields(problems: list[submission_rules.Problem]) -> list[str]:
     return [p.field for p in problems]
 
 
