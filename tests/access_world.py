@@ -14,8 +14,7 @@ from sme_hub.core.storage import storage_for
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
 from sme_hub.evaluation import committee as evaluation_committee
-from sme_hub.evaluation import decisions
-from sme_hub.evaluation import rules as evaluation_rules
+from sme_hub.evaluation import decisions, selection_rules
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.grants import applications, attachments, calls
@@ -161,7 +160,7 @@ async def build_tenant(
     # The explanation a recommendation stores: a criterion named in both languages, a bonus.
     grant.explanation = [
         {
-            "message": evaluation_rules.MSG_CRITERION,
+            "message": selection_rules.MSG_CRITERION,
             "params": {
                 "criterion": {"uk": "Вплив", "en": "Impact"},
                 "mean": "8",
@@ -169,7 +168,7 @@ async def build_tenant(
                 "weight": "2",
             },
         },
-        {"message": evaluation_rules.MSG_BONUS_GROUP["idp_owned"], "params": {"points": "5,00"}},
+        {"message": selection_rules.MSG_BONUS_GROUP["idp_owned"], "params": {"points": "5,00"}},
     ]
     await session.flush()
     await decisions.decide(

@@ -142,12 +142,7 @@ async def confirm_email(session: AsyncSession, token: str) -> User:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = _now()
         await audit.record(
-            session,
-            actor_id=user.id,
-            object_type="user",
-            object_id=user.id or 0,
-            action="email_confirmed",
-            after={"email": user.email},
+            session, user, "user", user, "email_confirmed", after={"email": user.email}
         )
     return user
 
@@ -249,11 +244,6 @@ async def reset_password(session: AsyncSession, token: str, password: str) -> Us
     await session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
     await forget_all_failures(session, user.email)
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id or 0,
-        action="password_reset",
-        after={"api_tokens_revoked": True},
+        session, user, "user", user, "password_reset", after={"api_tokens_revoked": True}
     )
     return user

@@ -51,10 +51,10 @@ async def change_password(
     await user_sessions.end_everything(session, actor.id)
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="user",
-        object_id=actor.id,
-        action="password_changed",
+        actor,
+        "user",
+        actor.id,
+        "password_changed",
         after={"api_tokens_revoked": True, "sessions_ended": True},
     )
     await session.flush()

@@ -54,10 +54,10 @@ async def register(session: AsyncSession, data: RegisterRequest, *, base_url: st
     session.add(RoleAssignment(user_id=user.id, role=Role.ENTREPRENEUR))
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        action="registered",
+        user,
+        "user",
+        user.id,
+        "registered",
         after={"email": user.email, "consent_version": CONSENT_VERSION},
     )
     await links.send_confirmation(session, user, base_url)

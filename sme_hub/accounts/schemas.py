@@ -26,18 +26,28 @@ def checked_password(value: str, info: ValidationInfo) -> str:
     return value
 
 
-class RegisterRequest(Strict):
+class NewAccount(Strict):
+    """Who a new account is for and its password (checked against the two)."""
+
     email: EmailStr
     full_name: str = Field(min_length=2, max_length=200)
     password: str = Field(max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
-    locale: Literal["uk", "en"] = "uk"
-    consent: bool
 
     @field_validator("email")
     @classmethod
     def lower_email(cls, value: str) -> str:
         return value.lower()
+
+    @field_validator("password")
+    @classmethod
+    def password_is_strong(cls, value: str, info: ValidationInfo) -> str:
+        return checked_password(value, info)
+
+
+class RegisterRequest(NewAccount):
+    phone: str | None = Field(default=None, max_length=40)
+    locale: Literal["uk", "en"] = "uk"
+    consent: bool
 
     @field_validator("consent")
     @classmethod
@@ -50,11 +60,6 @@ class RegisterRequest(Strict):
     @classmethod
     def empty_phone_is_none(cls, value: str | None) -> str | None:
         return value or None
-
-    @field_validator("password")
-    @classmethod
-    def password_is_strong(cls, value: str, info: ValidationInfo) -> str:
-        return checked_password(value, info)
 
 
 class TokenRequest(Strict):
@@ -84,22 +89,9 @@ class GrantRequest(Strict):
     )
 
 
-class AdminUserCreate(Strict):
-    email: EmailStr
-    full_name: str = Field(min_length=2, max_length=200)
-    password: str = Field(max_length=200)
+class AdminUserCreate(NewAccount):
     locale: Literal["uk", "en"] = "uk"
     roles: list[GrantRequest] = Field(min_length=1)
-
-    @field_validator("email")
-    @classmethod
-    def lower_email(cls, value: str) -> str:
-        return value.lower()
-
-    @field_validator("password")
-    @classmethod
-    def password_is_strong(cls, value: str, info: ValidationInfo) -> str:
-        return checked_password(value, info)
 
 
 class GrantRead(BaseModel):

@@ -98,16 +98,7 @@ def user_read(user: User, assignments: Sequence[RoleAssignment]) -> UserRead:
         locale=user.locale,
         email_confirmed=current.email_confirmed,
         two_factor=user.totp_enabled_at is not None,
-        roles=[
-            GrantRead(
-                role=g.role,
-                municipality_id=g.municipality_id,
-                centre_id=g.centre_id,
-                partner_id=g.partner_id,
-                oblast=g.oblast,
-            )
-            for g in current.grants
-        ],
+        roles=[GrantRead.model_validate(g, from_attributes=True) for g in current.grants],
     )
 
 

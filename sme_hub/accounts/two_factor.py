@@ -114,12 +114,7 @@ async def enable(session: AsyncSession, user: User, code: str, secret_key: str) 
     user.totp_last_step = step
     codes = await _new_recovery_codes(session, user.id, secret_key)
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        action="two_factor_enabled",
-        after={"recovery_codes": len(codes)},
+        session, user, "user", user.id, "two_factor_enabled", after={"recovery_codes": len(codes)}
     )
     return codes
 
@@ -165,12 +160,7 @@ async def _use_recovery_code(session: AsyncSession, user: User, code: str, secre
         .where(col(RecoveryCode.user_id) == user.id, col(RecoveryCode.used_at).is_(None))
     )
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id or 0,
-        action="recovery_code_used",
-        after={"recovery_codes_left": left or 0},
+        session, user, "user", user, "recovery_code_used", after={"recovery_codes_left": left or 0}
     )
     return True
 
@@ -211,13 +201,7 @@ async def disable(
         raise Conflict(_("Two-factor sign-in is already off."))
     await verify(session, db, user, code, secret_key, address)
     await _turn_off(session, user)
-    await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type="user",
-        object_id=actor.id,
-        action="two_factor_disabled",
-    )
+    await audit.record(session, actor, "user", actor.id, "two_factor_disabled")
 
 
 async def _turn_off(session: AsyncSession, user: User) -> None:
@@ -238,10 +222,10 @@ async def reset(session: AsyncSession, actor: CurrentUser, user_id: int) -> None
     await _turn_off(session, user)
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="user",
-        object_id=user_id,
-        action="two_factor_reset",
+        actor,
+        "user",
+        user_id,
+        "two_factor_reset",
         before={"enabled": was_enabled},
         after={"enabled": False},
     )

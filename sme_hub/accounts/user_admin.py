@@ -1,7 +1,7 @@
 """The administrator's side of accounts: the list of accounts (making one, with roles bound to
 organisations, is admin.users'; a municipality's staff, organisations.staff)."""
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -9,6 +9,7 @@ from sme_hub.accounts.models import RoleAssignment, User
 from sme_hub.accounts.schemas import UserRead
 from sme_hub.accounts.service import user_read
 from sme_hub.core import audit
+from sme_hub.core.queries import page
 from sme_hub.core.roles import CurrentUser
 
 
@@ -26,12 +27,10 @@ async def list_users(
         if search
         else True
     )
-    total = await session.scalar(select(func.count()).select_from(User).where(condition))
-    users = (
-        await session.scalars(
-            select(User).where(condition).order_by(col(User.id).desc()).limit(limit).offset(offset)
-        )
-    ).all()
+    newest = col(User.id).desc()
+    users, total = await page(
+        session, User, condition, order_by=[newest], limit=limit, offset=offset
+    )
     ids = [u.id for u in users]
     assignments = (
         await session.scalars(select(RoleAssignment).where(col(RoleAssignment.user_id).in_(ids)))
@@ -41,11 +40,6 @@ async def list_users(
         by_user.setdefault(a.user_id, []).append(a)
     if viewer is not None:
         await audit.record_access(
-            session,
-            viewer,
-            object_type="user_list",
-            object_id="search",
-            municipality_id=None,
-            details={"search": search, "user_ids": ids},
+            session, viewer, "user_list", "search", details={"search": search, "user_ids": ids}
         )
-    return [user_read(u, by_user.get(u.id or 0, [])) for u in users], total or 0
+    return [user_read(u, by_user.get(u.id or 0, [])) for u in users], total

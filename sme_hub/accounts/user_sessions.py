@@ -87,10 +87,10 @@ async def sign_out_everywhere(session: AsyncSession, actor: CurrentUser, current
     await end_everything(session, actor.id, keep_sid=current_sid)
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="user",
-        object_id=actor.id,
-        action="signed_out_everywhere",
+        actor,
+        "user",
+        actor.id,
+        "signed_out_everywhere",
         after={"api_tokens_revoked": True},
     )
 
@@ -157,10 +157,10 @@ async def deactivate_user(session: AsyncSession, actor: CurrentUser, user_id: in
     await end_everything(session, user_id)
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="user",
-        object_id=user_id,
-        action="deactivated",
+        actor,
+        "user",
+        user_id,
+        "deactivated",
         before={"active": was_active},
         after={"active": False},
     )

@@ -89,10 +89,10 @@ async def create_user(session: AsyncSession, actor: CurrentUser, data: AdminUser
     tenants = {a.municipality_id for a in assignments if a.municipality_id is not None}
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="user",
-        object_id=user.id,
-        action="created",
+        actor,
+        "user",
+        user,
+        "created",
         municipality_id=tenants.pop() if len(tenants) == 1 else None,
         after={"email": user.email, "roles": [g.model_dump(mode="json") for g in data.roles]},
     )

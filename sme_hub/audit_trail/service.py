@@ -145,14 +145,11 @@ async def trail(
     await audit.record_access(
         session,
         user,
-        object_type="audit_trail",
-        object_id=str(query.object),
-        action="history_viewed",
+        "audit_trail",
+        str(query.object),
+        "history_viewed",
         municipality_id=municipality_id,
-        details={
-            "filters": _filters(query),
-            "shown": [item.id for item in items],
-        },
+        details={"filters": _filters(query), "shown": [item.id for item in items]},
     )
     return items, total or 0
 

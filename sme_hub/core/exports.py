@@ -114,9 +114,9 @@ async def download(
     await audit.record_access(
         session,
         user,
-        object_type=export.object_type,
-        object_id=export.object_id,
-        action="exported",
+        export.object_type,
+        export.object_id,
+        "exported",
         municipality_id=export.municipality_id,
         details={"format": fmt, "filters": {k: v for k, v in export.filters.items() if v}},
     )

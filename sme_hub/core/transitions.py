@@ -91,10 +91,10 @@ async def transition(
         object_type, object_id = audit_as or (workflow.audit_type, row_id)
         await audit.record(
             session,
-            actor_id=user.id if user else None,
-            object_type=object_type,
-            object_id=object_id,
-            action=audit_action or found.name,
+            user,
+            object_type,
+            object_id,
+            audit_action or found.name,
             municipality_id=getattr(row, "municipality_id", None),
             before={workflow.column: current} if before is ... else before,
             after={workflow.column: found.target, **(details or {})} if after is ... else after,

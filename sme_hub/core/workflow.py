@@ -21,6 +21,11 @@ class State:
     label: str  # an English msgid (N_), translated where shown
 
 
+def states(**labels: str) -> tuple[State, ...]:
+    """The states in order, each with its label: `states(draft=N_("draft"), ...)`."""
+    return tuple(State(name, label) for name, label in labels.items())
+
+
 @dataclass(frozen=True)
 class Action:
     """One step: from any of `sources` to `target`, taken by anyone in `roles` (role names,

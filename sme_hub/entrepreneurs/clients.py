@@ -123,9 +123,9 @@ async def list_clients(
     await audit.record_access(
         session,
         actor,
-        object_type="client_list",
-        object_id="search",
-        action=action,
+        "client_list",
+        "search",
+        action,
         municipality_id=min(actor.municipality_ids(), default=None),
         details={**asdict(filters), "count": len(clients)},
     )

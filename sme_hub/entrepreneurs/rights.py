@@ -36,9 +36,7 @@ async def export_my_data(session: AsyncSession, user: CurrentUser) -> dict[str, 
         .where(col(audit.AuditEntry.actor_id) == user.id)
         .order_by(col(audit.AuditEntry.id))
     )
-    await audit.record(
-        session, actor_id=user.id, object_type="user", object_id=user.id, action="exported_own_data"
-    )
+    await audit.record(session, user, "user", user.id, "exported_own_data")
     return {
         "exported_at": datetime.now(UTC).isoformat(),
         "account": {
@@ -73,10 +71,4 @@ async def delete_my_account(
     if profile is not None:
         profile.owners, profile.leaders, profile.declared_groups = [], [], []
     await passwords.anonymise(session, user.id)
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="user",
-        object_id=user.id,
-        action="deleted_own_account",
-    )
+    await audit.record(session, user, "user", user.id, "deleted_own_account")

@@ -20,8 +20,6 @@ from sme_hub.entrepreneurs.schemas import (
     BusinessProfileIn,
     BusinessProfileRead,
     GreenIn,
-    LeaderIn,
-    OwnerIn,
     Ownership,
 )
 from sme_hub.organisations.models import Municipality
@@ -127,11 +125,10 @@ async def _save(
     )
     await audit.record(
         session,
-        actor_id=actor.id,
-        object_type="business_profile",
-        object_id=profile.id,
-        action="created" if before is None else "updated",
-        municipality_id=profile.municipality_id,
+        actor,
+        "business_profile",
+        profile,
+        "created" if before is None else "updated",
         before=_summary(before),
         after=_summary(snapshot(profile)),
     )
@@ -252,30 +249,15 @@ async def save_green(session: AsyncSession, user: CurrentUser, data: GreenIn) ->
 
 def to_read(profile: BusinessProfile) -> BusinessProfileRead:
     assert profile.id is not None
-    return BusinessProfileRead(
-        id=profile.id,
-        version=profile.version,
-        legal_form=profile.legal_form,
-        tax_id=profile.tax_id,
-        tax_id_kind=profile.tax_id_kind,
-        name=profile.name,
-        kved=profile.kved,
-        katottg=profile.katottg,
-        municipality_id=profile.municipality_id,
-        registered_on=profile.registered_on,
-        employees_total=profile.employees_total,
-        employees_women=profile.employees_women,
-        revenue_band=profile.revenue_band,
-        owners=[OwnerIn(**o) for o in profile.owners],
-        leaders=[LeaderIn(**leader) for leader in profile.leaders],
-        declared_groups=list(profile.declared_groups),
-        green=GreenIn(answers=dict(profile.green_answers)),
-        women_led=profile.women_led,
-        women_led_reasons=[reason_text(r) for r in profile.women_led_reasons],
-        green_score=profile.green_score,
-        green_level=profile.green_level,
-        green_reasons=[reason_text(r) for r in profile.green_reasons],
-        updated_at=profile.updated_at,
+    # The columns as they are (owners and leaders validated into their schemas), but for
+    # the green answers and the reasons shown as text.
+    return BusinessProfileRead.model_validate(
+        {
+            **profile.model_dump(),
+            "green": GreenIn(answers=dict(profile.green_answers)),
+            "women_led_reasons": [reason_text(r) for r in profile.women_led_reasons],
+            "green_reasons": [reason_text(r) for r in profile.green_reasons],
+        }
     )
 
 

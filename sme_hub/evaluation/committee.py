@@ -56,13 +56,7 @@ async def set_committee(
     )
     await session.flush()
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="committee",
-        municipality_id=call.municipality_id,
-        after={"evaluator_ids": wanted},
+        session, user, "grant_call", call, "committee", after={"evaluator_ids": wanted}
     )
     return wanted
 
@@ -148,11 +142,10 @@ async def _replan(session: AsyncSession, call: GrantCall, committee: list[int]) 
         )
         await audit.record(
             session,
-            actor_id=None,
-            object_type="grant_call",
-            object_id=call.id,
-            action="assigned",
-            municipality_id=call.municipality_id,
+            None,
+            "grant_call",
+            call,
+            "assigned",
             after={"pairs": [list(pair) for pair in plan]},
         )
     await transitions.transition_many(

@@ -10,14 +10,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail, transitions
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import LOCALES, _, format_money
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
-from sme_hub.evaluation import progress, rules, service
+from sme_hub.evaluation import progress, selection_rules, service
 from sme_hub.evaluation.schemas import DecisionIn, DecisionRead
 from sme_hub.evaluation.service import call_outcomes
-from sme_hub.grants import calls
+from sme_hub.grants import applications, calls
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.rules import criterion_name
@@ -56,7 +57,7 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
             continue
         application.rank = decision.rank
         # Kept as msgids with values: the applicant reads it later in their own language.
-        lines = rules.explanation(
+        lines = selection_rules.explanation(
             outcomes.scores[application.id or 0],
             decision,
             found.criteria,
@@ -80,11 +81,10 @@ async def recommend(session: AsyncSession, user: CurrentUser, call_id: int) -> d
     counts = {outcome: len(ids) for outcome, ids in moves.items()}
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="recommendation",
-        municipality_id=call.municipality_id,
+        user,
+        "grant_call",
+        call,
+        "recommendation",
         after={"counts": counts, "recommended_kop": found.outcomes.selection.recommended_kop},
     )
     return counts
@@ -206,9 +206,8 @@ async def open_decision_page(
     await audit.record_access(
         session,
         user,
-        object_type="application",
-        object_id=application_id,
-        municipality_id=application.municipality_id,
+        "application",
+        application,
         owner_id=application.applicant_id,
         details={"as": "decision"},
     )
@@ -218,11 +217,9 @@ async def open_decision_page(
 async def _check_in_call(session: AsyncSession, call_id: int, application_id: int) -> None:
     """404 unless the application belongs to this call (decide() checks the tenancy). Only
     a column is read: decide() locks and loads the call and the application itself."""
-    owner = await session.scalar(
-        select(col(Application.call_id)).where(col(Application.id) == application_id)
+    await ensure_belongs(
+        session, col(Application.call_id), col(Application.id) == application_id, call_id
     )
-    if owner != call_id:
-        raise NotFound()
 
 
 async def check_decision(
@@ -282,17 +279,16 @@ async def _decidable(
 async def _tell_applicant(
     session: AsyncSession, application: Application, call: GrantCall, settings: Settings
 ) -> None:
-    await mail.notify(
+    await applications.tell_applicant(
         session,
-        application.applicant_id,
+        settings,
+        application,
+        call,
         "application_decided",
-        project=application.project_title,
-        call=call,
         status=application.status,
         amount=application.awarded_kop,
         reference=application.decision_reference,
         note=application.decision_note,
-        link=f"{settings.base_url}/me/applications/{application.id}",
     )
 
 

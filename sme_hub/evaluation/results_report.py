@@ -134,13 +134,7 @@ async def results_pdf(session: AsyncSession, user: CurrentUser, call_id: int) ->
     approved = sum(r.awarded_kop or 0 for r in rows)
     municipality = await session.get(Municipality, call.municipality_id)
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="results_printed",
-        municipality_id=call.municipality_id,
-        after={"rows": len(rows)},
+        session, user, "grant_call", call, "results_printed", after={"rows": len(rows)}
     )
     locale = "en" if current_locale.get() == "en" else "uk"
     context: dict[str, Any] = {

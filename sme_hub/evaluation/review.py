@@ -22,8 +22,7 @@ from sme_hub.evaluation import forms
 from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment, CriterionScore
 from sme_hub.evaluation.schemas import AssignmentRead, ScoresIn
-from sme_hub.grants import applications
-from sme_hub.grants import rules as grant_rules
+from sme_hub.grants import applications, submission_rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.rules import criterion_name
 
@@ -182,8 +181,8 @@ async def record_opening(session: AsyncSession, user: CurrentUser, sheet: Review
     await audit.record_access(
         session,
         user,
-        object_type="application",
-        object_id=sheet.project.application_id,
+        "application",
+        sheet.project.application_id,
         municipality_id=sheet.call.municipality_id,
         details={"as": "evaluator", "assignment_id": sheet.assignment.id},
     )
@@ -198,7 +197,7 @@ def _project(application: Application, files: list[Attachment]) -> Project:
         description=application.description,
         requested_amount_kop=application.requested_amount_kop,
         own_contribution_kop=application.own_contribution_kop,
-        project_cost_kop=grant_rules.project_cost(applications.content_of(application)),
+        project_cost_kop=submission_rules.project_cost(applications.content_of(application)),
         budget_lines=list(application.budget_lines),
         jobs_total=application.jobs_total,
         jobs_women=application.jobs_women,

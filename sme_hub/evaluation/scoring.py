@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from sme_hub.core import transitions
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.committee import _my_assignment
@@ -129,9 +130,7 @@ async def reopen_in_call(
     session: AsyncSession, user: CurrentUser, call_id: int, assignment_id: int
 ) -> Assignment:
     """`reopen` from the call's page: another call's sheet is not found (and not reopened)."""
-    owner = await session.scalar(
-        select(col(Assignment.call_id)).where(col(Assignment.id) == assignment_id)
+    await ensure_belongs(
+        session, col(Assignment.call_id), col(Assignment.id) == assignment_id, call_id
     )
-    if owner != call_id:
-        raise NotFound()
     return await reopen(session, user, assignment_id)

@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from sme_hub.core.i18n import _, current_locale, in_language
 from sme_hub.core.roles import CurrentUser
-from sme_hub.evaluation import forms, progress, rules
+from sme_hub.evaluation import forms, progress, rules, selection_rules
 from sme_hub.evaluation.models import Assignment, CriterionScore
 from sme_hub.evaluation.schemas import RankingItem, RankingRead, WhatIf
 from sme_hub.grants import calls, display
@@ -43,7 +43,7 @@ def _fraction(value: Any) -> Fraction:
 
 @dataclass(frozen=True)
 class CallOutcomes:
-    outcomes: rules.Outcomes
+    outcomes: selection_rules.Outcomes
     candidates: dict[int, rules.Candidate]
     criteria: list[rules.Criterion]
 
@@ -138,7 +138,7 @@ async def call_outcomes(
         )
         for app_id, at, requested, women, green, declared in rows
     ]
-    outcomes = rules.rank_and_select(
+    outcomes = selection_rules.rank_and_select(
         candidates,
         criteria,
         priorities,
@@ -151,7 +151,7 @@ async def call_outcomes(
 async def ranking(
     session: AsyncSession, user: CurrentUser, call_id: int, *, limit: int = 50, offset: int = 0
 ) -> RankingRead:
-    """Score, rank and select the call's applications by rules.rank_and_select, from one
+    """Score, rank and select the call's applications by rank_and_select, from one
     query of applications and one of submitted scores. The whole call is ranked and
     selected; the items (with their explanations) are the requested page of that order."""
     call = await calls.managed_call(session, user, call_id)
@@ -174,7 +174,7 @@ def ranking_item(found: CallOutcomes, call: GrantCall, application_id: int) -> R
     outcomes = found.outcomes
     result = outcomes.scores[application_id]
     decision = outcomes.decisions[application_id]
-    lines = rules.explanation(
+    lines = selection_rules.explanation(
         result,
         decision,
         found.criteria,
@@ -249,13 +249,13 @@ async def _simulation(session: AsyncSession, call: GrantCall, tried: WhatIf) -> 
     """The call's own selection and the one with the settings tried, and what changes."""
     own = (await call_outcomes(session, call)).outcomes
     trial = (await call_outcomes(session, call, tried)).outcomes
-    change = rules.compare(own, trial)
-    recommended = rules.recommended_ids(trial)
+    change = selection_rules.compare(own, trial)
+    recommended = selection_rules.recommended_ids(trial)
     return {
         "trial": trial,
         "own": own,
         "recommended": recommended,
-        "own_recommended": rules.recommended_ids(own),
+        "own_recommended": selection_rules.recommended_ids(own),
         "change": change,
         "rows": await progress.rows_of(session, call.id or 0, [*recommended, *change.left]),
     }

@@ -12,7 +12,8 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
-from sme_hub.core import audit
+from sme_hub.config import Settings
+from sme_hub.core import audit, mail
 from sme_hub.core.audit import AuditEntry
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _, current_locale, format_datetime_kyiv, in_language
@@ -20,7 +21,7 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs import service as entrepreneurs
-from sme_hub.grants import calls, eligibility, rules
+from sme_hub.grants import calls, eligibility, rules, submission_rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     NEXT_STEP,
@@ -28,9 +29,7 @@ from sme_hub.grants.schemas import (
     ApplicationRead,
     AssistedDraft,
     AttachmentRead,
-    BudgetLine,
     DuplicateMatch,
-    Screening,
     TimelineEntry,
 )
 
@@ -138,7 +137,8 @@ async def create_draft(
     assisted: AssistedDraft | None = None,
 ) -> Application:
     """A new draft in an open call: the caller's own, or (assisted filing) a client's; 422
-    with what stops the applicant from applying at all (rules.blockers), before they write."""
+    with what stops the applicant from applying at all (eligibility_rules.blockers), before
+    they write."""
     call = await calls.get_call(session, user, call_id)
     window = rules.call_window(call.status, call.opens_at, call.closes_at, calls.now())
     if window == "closed" or call.status != "published":
@@ -176,10 +176,10 @@ async def create_draft(
         ) from exc
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application.id or 0,
-        action="assisted_draft" if assisted else "created",
+        user,
+        "application",
+        application,
+        "assisted_draft" if assisted else "created",
         municipality_id=call.municipality_id,
         after={"call_id": call_id, "status": "draft", "consent": consent},
     )
@@ -222,7 +222,7 @@ async def update_draft(
     jobs_total = changes.get("jobs_total", application.jobs_total)
     jobs_women = changes.get("jobs_women", application.jobs_women)
     if jobs_total is not None and jobs_women is not None and jobs_women > jobs_total:
-        errors["jobs_women"] = _(rules.MSG_JOBS_WOMEN_TOO_MANY)
+        errors["jobs_women"] = _(submission_rules.MSG_JOBS_WOMEN_TOO_MANY)
     if errors:
         raise InvalidInput(errors)
     apply_changes(application, changes)
@@ -231,11 +231,10 @@ async def update_draft(
     if user.id != application.applicant_id:
         await audit.record(
             session,
-            actor_id=user.id,
-            object_type="application",
-            object_id=application_id,
-            action="assisted_edit",
-            municipality_id=application.municipality_id,
+            user,
+            "application",
+            application,
+            "assisted_edit",
             after={"fields": sorted(changes)},
         )
     return application
@@ -265,6 +264,27 @@ def apply_changes(application: Application, changes: Mapping[str, Any]) -> None:
     application.environmental_category = rules.environmental_category(application.screening)
     application.phone_key = rules.phone_key(application.contact_phone)
     application.address_key = rules.address_key(application.business_address)
+
+
+async def tell_applicant(
+    session: AsyncSession,
+    settings: Settings,
+    application: Application,
+    call: GrantCall,
+    template: str,
+    **details: Any,
+) -> None:
+    """Email the applicant about their application: `template` with the project, the call,
+    the link to the application and `details`."""
+    await mail.notify(
+        session,
+        application.applicant_id,
+        template,
+        project=application.project_title,
+        call=call,
+        **details,
+        link=f"{settings.base_url}/me/applications/{application.id}",
+    )
 
 
 async def withdraw(session: AsyncSession, user: CurrentUser, application_id: int) -> Application:
@@ -328,8 +348,8 @@ async def attachments_of(session: AsyncSession, application_id: int) -> list[Att
     return list(rows.all())
 
 
-def content_of(application: Application) -> rules.Content:
-    return rules.Content(
+def content_of(application: Application) -> submission_rules.Content:
+    return submission_rules.Content(
         project_title=application.project_title,
         summary=application.summary,
         description=application.description,
@@ -406,42 +426,17 @@ def _shown(
     assert application.id is not None
     next_step = NEXT_STEP.get(application.status)
     decided = rules.decision_shown(application.status, application.decided_at, call_status)
-    return ApplicationRead(
-        id=application.id,
-        call_id=application.call_id,
-        municipality_id=application.municipality_id,
-        applicant_id=application.applicant_id,
-        status=application.status,
-        project_title=application.project_title,
-        summary=application.summary,
-        description=application.description,
-        requested_amount_kop=application.requested_amount_kop,
-        own_contribution_kop=application.own_contribution_kop,
-        project_cost_kop=rules.project_cost(content_of(application)),
-        budget_lines=[BudgetLine(**line) for line in application.budget_lines],
-        jobs_total=application.jobs_total,
-        jobs_women=application.jobs_women,
-        environmental_effect=application.environmental_effect,
-        screening=Screening(**application.screening),
-        mitigation=application.mitigation,
-        environmental_category=application.environmental_category,
-        answers=application.answers,
-        iban=application.iban,
-        contact_phone=application.contact_phone,
-        business_address=application.business_address,
-        women_led=application.women_led,
-        green_level=application.green_level,
-        snapshot=application.snapshot,
-        submitted_at=application.submitted_at,
-        eligibility_reason=application.eligibility_reason,
-        assisted_by=application.assisted_by,
-        attachments=[AttachmentRead.model_validate(f) for f in files],
-        timeline=timeline,
-        next_step=_(next_step) if next_step else "",
-        awarded_kop=application.awarded_kop,
-        decision_reference=application.decision_reference,
-        decided_at=application.decided_at,
-        explanation=explained(application.explanation) if decided else [],
+    # The columns as they are (budget lines and screening validated into their schemas), and
+    # what is worked out for the reader.
+    return ApplicationRead.model_validate(
+        {
+            **application.model_dump(),
+            "project_cost_kop": submission_rules.project_cost(content_of(application)),
+            "attachments": [AttachmentRead.model_validate(f) for f in files],
+            "timeline": timeline,
+            "next_step": _(next_step) if next_step else "",
+            "explanation": explained(application.explanation) if decided else [],
+        }
     )
 
 

@@ -118,11 +118,10 @@ async def add(
         raise
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application_id,
-        action="attachment_added",
-        municipality_id=application.municipality_id,
+        user,
+        "application",
+        application,
+        "attachment_added",
         after={"attachment_id": attachment.id, "filename": attachment.filename},
     )
     return attachment
@@ -148,11 +147,10 @@ async def remove(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="application",
-        object_id=application_id,
-        action="attachment_removed",
-        municipality_id=application.municipality_id,
+        user,
+        "application",
+        application,
+        "attachment_removed",
         before={"attachment_id": attachment_id, "filename": attachment.filename},
     )
     await storage.delete(attachment.storage_key)
@@ -211,10 +209,9 @@ async def audit_access(
     await audit.record_access(
         session,
         user,
-        object_type="application",
-        object_id=application.id or 0,
-        action=action,
-        municipality_id=application.municipality_id,
+        "application",
+        application,
+        action,
         owner_id=application.applicant_id,
         details=details,
     )

@@ -51,11 +51,10 @@ async def set_call_partners(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="partners",
-        municipality_id=call.municipality_id,
+        user,
+        "grant_call",
+        call,
+        "partners",
         after={
             "partners": [
                 {"partner_id": c.partner_id, "service": c.service} for c in unique.values()

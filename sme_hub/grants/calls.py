@@ -80,17 +80,7 @@ async def create_call(
     ensure_in_tenant(user, municipality_id, OFFICER)
     await _check_programme(session, municipality_id, data.eligibility.model_dump())
     call = GrantCall(**_rules_json(data), municipality_id=municipality_id, created_by=user.id)
-    session.add(call)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call.id or 0,
-        action="created",
-        municipality_id=municipality_id,
-        after=data.model_dump(mode="json"),
-    )
+    await audit.add_created(session, user, "grant_call", call, after=data.model_dump(mode="json"))
     return call
 
 
@@ -211,11 +201,10 @@ async def update_call(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant_call",
-        object_id=call_id,
-        action="amended" if call.status == "published" else "updated",
-        municipality_id=call.municipality_id,
+        user,
+        "grant_call",
+        call,
+        "amended" if call.status == "published" else "updated",
         before={k: v["before"] for k, v in changed.items()},
         after={
             **{k: v["after"] for k, v in changed.items()},
@@ -277,10 +266,10 @@ async def close_due_calls(session: AsyncSession) -> list[int]:
     for call_id, municipality_id in closed:
         await audit.record(
             session,
-            actor_id=None,
-            object_type="grant_call",
-            object_id=call_id or 0,
-            action="close",
+            None,
+            "grant_call",
+            call_id or 0,
+            "close",
             municipality_id=municipality_id,
             before={"status": "published"},
             after={"status": "closed", "by": "closing time"},

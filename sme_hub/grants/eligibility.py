@@ -13,21 +13,23 @@ from sme_hub.core.i18n import _, pick
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
-from sme_hub.grants import rules
+from sme_hub.grants import eligibility_rules, rules, submission_rules
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.organisations.models import Municipality
 from sme_hub.training.models import Cohort, Enrolment, Programme
 
 
-def call_rules(call: GrantCall) -> tuple[rules.CallLimits, rules.Eligibility]:
-    limits = rules.CallLimits(
+def call_rules(
+    call: GrantCall,
+) -> tuple[submission_rules.CallLimits, eligibility_rules.Eligibility]:
+    limits = submission_rules.CallLimits(
         min_grant_kop=call.min_grant_kop,
         max_grant_kop=call.max_grant_kop,
         own_contribution_pct=Decimal(call.own_contribution_pct),
-        questions=tuple(rules.Question(q["key"], q["required"]) for q in call.questions),
+        questions=tuple(submission_rules.Question(q["key"], q["required"]) for q in call.questions),
     )
     e = call.eligibility
-    eligibility = rules.Eligibility(
+    eligibility = eligibility_rules.Eligibility(
         in_municipality=e.get("in_municipality", False),
         legal_forms=tuple(e.get("legal_forms", ())),
         min_business_age_months=e.get("min_business_age_months"),
@@ -47,7 +49,7 @@ async def applicant_facts(
     profile: BusinessProfile | None,
     *,
     other_than: int | None = None,
-) -> rules.Applicant:
+) -> eligibility_rules.Applicant:
     """What the eligibility rules need to know of the applicant (their grants but the
     application `other_than`), read in a few queries."""
     owner = await session.get(User, applicant_id)
@@ -55,7 +57,7 @@ async def applicant_facts(
     municipality = await session.get(Municipality, call.municipality_id)
     assert municipality is not None
     if profile is None:
-        return rules.Applicant(
+        return eligibility_rules.Applicant(
             email_confirmed=owner.email_confirmed_at is not None, has_profile=False
         )
     programme_id = call.eligibility.get("required_programme_id")
@@ -87,7 +89,7 @@ async def applicant_facts(
             )
         )
     )
-    return rules.Applicant(
+    return eligibility_rules.Applicant(
         email_confirmed=owner.email_confirmed_at is not None,
         has_profile=True,
         in_municipality=profile.municipality_id == call.municipality_id,
@@ -102,7 +104,7 @@ async def applicant_facts(
     )
 
 
-def problem_text(problem: rules.Problem) -> str:
+def problem_text(problem: submission_rules.Problem) -> str:
     """A problem in the reader's language."""
     params = dict(problem.params)
     if "forms" in params:
@@ -111,7 +113,7 @@ def problem_text(problem: rules.Problem) -> str:
     return _(msgid).format(**params)
 
 
-def as_errors(problems: list[rules.Problem]) -> dict[str, str]:
+def as_errors(problems: list[submission_rules.Problem]) -> dict[str, str]:
     """Problems keyed by field; two problems of one field are joined."""
     errors: dict[str, str] = {}
     for problem in problems:
@@ -124,8 +126,11 @@ def as_errors(problems: list[rules.Problem]) -> dict[str, str]:
 
 async def blockers(
     session: AsyncSession, applicant_id: int, call: GrantCall
-) -> list[rules.Problem]:
-    """What stops this person from applying to `call` whatever they write (rules.blockers)."""
+) -> list[submission_rules.Problem]:
+    """What stops this person from applying to `call` whatever they write
+    (eligibility_rules.blockers)."""
     profile = await entrepreneurs.get_profile(session, applicant_id)
     _limits, eligibility = call_rules(call)
-    return rules.blockers(eligibility, await applicant_facts(session, applicant_id, call, profile))
+    return eligibility_rules.blockers(
+        eligibility, await applicant_facts(session, applicant_id, call, profile)
+    )

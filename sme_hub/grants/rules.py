@@ -1,18 +1,14 @@
-"""Pure rules of calls and applications: the two workflows, the environmental screening
-category, and every check a submission must pass (its form, the call's limits, the automatic
-eligibility of the business). Plain data in, plain data out."""
+"""Pure rules of calls and applications: the two workflows, the call's window, the
+environmental screening category and the keys duplicates are found by (what a submission must
+pass is in submission_rules.py and eligibility_rules.py). Plain data in, plain data out."""
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import ROUND_CEILING, Decimal
+from datetime import datetime
 from typing import Any, Literal
 
-from sme_hub.core.i18n import N_, format_money, pick
+from sme_hub.core.i18n import N_, pick
 from sme_hub.core.roles import Role
-from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
-from sme_hub.entrepreneurs.rules import kved_in
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, Workflow, states
 
 # --- workflows as data (core/workflow.py): the call's and the application's ---------------
 
@@ -26,12 +22,12 @@ OFFICE = frozenset({OFFICER, ADMIN})
 CALL = Workflow(
     name="call",
     table="grant_call",
-    states=(
-        State("draft", N_("draft")),
-        State("published", N_("open for applications")),
-        State("closed", N_("closed")),
-        State("in_evaluation", N_("in evaluation")),
-        State("decided", N_("decided")),
+    states=states(
+        draft=N_("draft"),
+        published=N_("open for applications"),
+        closed=N_("closed"),
+        in_evaluation=N_("in evaluation"),
+        decided=N_("decided"),
     ),
     actions=(
         Action("publish", ("draft",), "published", OFFICE, N_("Publish the call")),
@@ -63,20 +59,20 @@ RECOMMENDABLE = ("under_evaluation", "recommended", "reserve", "not_selected")
 APPLICATION = Workflow(
     name="application",
     table="application",
-    states=(
-        State("draft", N_("draft")),
-        State("submitted", N_("submitted")),
-        State("ineligible", N_("not eligible")),
-        State("eligible", N_("eligible")),
-        State("under_evaluation", N_("under evaluation")),
-        State("recommended", N_("recommended")),
-        State("reserve", N_("on the reserve list")),
-        State("not_selected", N_("not selected")),
-        State("approved", N_("approved")),
-        State("rejected", N_("rejected")),
-        State("in_implementation", N_("in implementation")),
-        State("completed", N_("completed")),
-        State("withdrawn", N_("withdrawn")),
+    states=states(
+        draft=N_("draft"),
+        submitted=N_("submitted"),
+        ineligible=N_("not eligible"),
+        eligible=N_("eligible"),
+        under_evaluation=N_("under evaluation"),
+        recommended=N_("recommended"),
+        reserve=N_("on the reserve list"),
+        not_selected=N_("not selected"),
+        approved=N_("approved"),
+        rejected=N_("rejected"),
+        in_implementation=N_("in implementation"),
+        completed=N_("completed"),
+        withdrawn=N_("withdrawn"),
     ),
     actions=(
         Action("submit", ("draft",), "submitted", OWNER_ONLY, N_("Submit application")),
@@ -221,320 +217,6 @@ def address_key(address: str) -> str:
     """An address compared without case, punctuation or extra spaces."""
     letters = "".join(ch if ch.isalnum() else " " for ch in address.casefold())
     return " ".join(letters.split())
-
-
-# --- what a submission must pass ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One failed rule: the field it concerns, an English msgid with {named} placeholders
-    and their values (translated where shown)."""
-
-    field: str
-    message: str
-    params: dict[str, str] = dataclasses.field(default_factory=dict, hash=False)
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    required: bool
-
-
-@dataclass(frozen=True)
-class CallLimits:
-    min_grant_kop: int
-    max_grant_kop: int
-    own_contribution_pct: Decimal
-    questions: tuple[Question, ...] = ()
-
-
-@dataclass(frozen=True)
-class Content:
-    """What the applicant wrote (None or empty: not given)."""
-
-    project_title: str = ""
-    summary: str = ""
-    description: str = ""
-    requested_amount_kop: int | None = None
-    own_contribution_kop: int | None = None
-    budget_lines: tuple[tuple[str, int], ...] = ()
-    jobs_total: int | None = None
-    jobs_women: int | None = None
-    environmental_effect: str = ""
-    screening: Mapping[str, bool | None] = dataclasses.field(default_factory=dict)
-    mitigation: str = ""
-    answers: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    iban: str = ""
-    contact_phone: str = ""
-    business_address: str = ""
-
-
-REQUIRED_TEXT = {
-    "project_title": N_("Give the project a title."),
-    "summary": N_("Write a short summary of the project."),
-    "description": N_("Describe the project."),
-    "environmental_effect": N_("Describe the project's effect on the environment."),
-    "iban": N_("Enter the IBAN of the account the grant would be paid to."),
-    "contact_phone": N_("Enter a contact phone."),
-    "business_address": N_("Enter the address where the project will be carried out."),
-}
-MSG_REQUESTED_MISSING = N_("Enter the amount you request.")
-MSG_OWN_MISSING = N_("Enter your own contribution (0 if there is none).")
-MSG_NO_BUDGET = N_("Add at least one budget line.")
-MSG_JOBS_MISSING = N_("Enter how many jobs the project will create (0 if none).")
-MSG_JOBS_WOMEN_MISSING = N_("Enter how many of the new jobs are for women (0 if none).")
-MSG_JOBS_WOMEN_TOO_MANY = N_("Jobs for women cannot outnumber all new jobs.")
-MSG_SCREENING_UNANSWERED = N_("Answer this screening question.")
-MSG_MITIGATION = N_(
-    "Describe how you will limit the environmental effects you marked (category B)."
-)
-MSG_ANSWER_MISSING = N_("Answer this question.")
-MSG_BELOW_MIN = N_("The requested amount must be at least {min}.")
-MSG_ABOVE_MAX = N_("The requested amount must be at most {max}.")
-MSG_OWN_TOO_LOW = N_(
-    "Your own contribution must be at least {pct} % of the project cost, that is {needed} "
-    "of {cost}."
-)
-MSG_BUDGET_SUM = N_(
-    "The budget lines add up to {total}, but the project costs {cost} (the requested amount "
-    "plus your own contribution)."
-)
-MSG_CATEGORY_A = N_(
-    "Projects of environmental category A (in or next to a protected area, or handling "
-    "hazardous waste) cannot receive a small grant."
-)
-
-
-def project_cost(content: Content) -> int | None:
-    if content.requested_amount_kop is None or content.own_contribution_kop is None:
-        return None
-    return content.requested_amount_kop + content.own_contribution_kop
-
-
-def minimum_contribution(cost: int, pct: Decimal) -> int:
-    """The least own contribution for a project of `cost`, in whole kopiykas (rounded up, so
-    a contribution that meets it always meets the percentage)."""
-    return int((Decimal(cost) * pct / 100).to_integral_value(rounding=ROUND_CEILING))
-
-
-def content_problems(content: Content, limits: CallLimits) -> list[Problem]:
-    """Missing parts and amounts outside the call's limits."""
-    problems = [
-        Problem(key, message)
-        for key, message in REQUIRED_TEXT.items()
-        if not str(getattr(content, key)).strip()
-    ]
-    requested, own = content.requested_amount_kop, content.own_contribution_kop
-    if requested is None:
-        problems.append(Problem("requested_amount_kop", MSG_REQUESTED_MISSING))
-    elif requested < limits.min_grant_kop:
-        problems.append(
-            Problem(
-                "requested_amount_kop", MSG_BELOW_MIN, {"min": format_money(limits.min_grant_kop)}
-            )
-        )
-    elif requested > limits.max_grant_kop:
-        problems.append(
-            Problem(
-                "requested_amount_kop", MSG_ABOVE_MAX, {"max": format_money(limits.max_grant_kop)}
-            )
-        )
-    if own is None:
-        problems.append(Problem("own_contribution_kop", MSG_OWN_MISSING))
-    cost = project_cost(content)
-    if cost is not None:
-        needed = minimum_contribution(cost, limits.own_contribution_pct)
-        if own is not None and own < needed:
-            problems.append(
-                Problem(
-                    "own_contribution_kop",
-                    MSG_OWN_TOO_LOW,
-                    {
-                        "pct": _pct(limits.own_contribution_pct),
-                        "needed": format_money(needed),
-                        "cost": format_money(cost),
-                    },
-                )
-            )
-    if not content.budget_lines:
-        problems.append(Problem("budget_lines", MSG_NO_BUDGET))
-    elif cost is not None:
-        total = sum(amount for _item, amount in content.budget_lines)
-        if total != cost:
-            problems.append(
-                Problem(
-                    "budget_lines",
-                    MSG_BUDGET_SUM,
-                    {"total": format_money(total), "cost": format_money(cost)},
-                )
-            )
-    if content.jobs_total is None:
-        problems.append(Problem("jobs_total", MSG_JOBS_MISSING))
-    if content.jobs_women is None:
-        problems.append(Problem("jobs_women", MSG_JOBS_WOMEN_MISSING))
-    elif content.jobs_total is not None and content.jobs_women > content.jobs_total:
-        problems.append(Problem("jobs_women", MSG_JOBS_WOMEN_TOO_MANY))
-    problems += [
-        Problem(f"screening.{key}", MSG_SCREENING_UNANSWERED)
-        for key in SCREENING_QUESTIONS
-        if content.screening.get(key) is None
-    ]
-    category = environmental_category(content.screening)
-    if category == "A":
-        problems.append(Problem("screening", MSG_CATEGORY_A))
-    if category == "B" and not content.mitigation.strip():
-        problems.append(Problem("mitigation", MSG_MITIGATION))
-    problems += [
-        Problem(f"answers.{question.key}", MSG_ANSWER_MISSING)
-        for question in limits.questions
-        if question.required and not content.answers.get(question.key, "").strip()
-    ]
-    return problems
-
-
-def _pct(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
-
-
-# --- automatic eligibility of the business --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """A call's eligibility rules (product.md §7); each is off when None, False or empty."""
-
-    in_municipality: bool = False
-    legal_forms: tuple[str, ...] = ()
-    min_business_age_months: int | None = None
-    max_business_age_months: int | None = None
-    excluded_kved: tuple[str, ...] = ()
-    required_programme_id: int | None = None
-    max_employees: int | None = None
-    one_active_grant: bool = False
-
-
-@dataclass(frozen=True)
-class Applicant:
-    """What is known of the applicant and their business when they submit."""
-
-    email_confirmed: bool
-    has_profile: bool
-    in_municipality: bool = False
-    municipality_name: str = ""
-    legal_form: str = ""
-    registered_on: date | None = None
-    kved: str = ""
-    employees_total: int = 0
-    completed_programme: bool = False
-    programme_title: str = ""
-    has_active_grant: bool = False
-
-
-MSG_EMAIL = N_("Confirm your email address before you apply: open the link we emailed you.")
-MSG_NO_PROFILE = N_(
-    "Describe your business first: the call's rules are checked against your business profile."
-)
-MSG_LOCATION = N_("Only businesses located in {municipality} may apply to this call.")
-MSG_LEGAL_FORM = N_("This call accepts only these legal forms: {forms}.")
-MSG_NO_REGISTRATION = N_(
-    "Give the registration date of your business in its profile: this call limits business age."
-)
-MSG_TOO_YOUNG = N_("The business must be at least {months} months old; yours is {age}.")
-MSG_TOO_OLD = N_("The business must be at most {months} months old; yours is {age}.")
-MSG_KVED = N_("Businesses whose main activity is {kved} cannot apply to this call.")
-MSG_PROGRAMME = N_("Complete the training programme “{programme}” before you apply.")
-MSG_EMPLOYEES = N_("The business may have at most {max} employees; yours has {count}.")
-MSG_ACTIVE_GRANT = N_(
-    "You already have an active grant from this municipality, and this call allows one at a time."
-)
-
-
-def business_age_months(registered_on: date, today: date) -> int:
-    """Whole months from registration to today."""
-    months = (today.year - registered_on.year) * 12 + today.month - registered_on.month
-    return months - (today.day < registered_on.day)
-
-
-def blockers(rules: Eligibility, applicant: Applicant) -> list[Problem]:
-    """What stops this person from applying to the call whatever they write, so they learn
-    it before they start a draft (the call's page, the draft's start) and again on submit: an
-    unconfirmed email, no business profile, an active grant where one at a time is allowed."""
-    problems: list[Problem] = []
-    if not applicant.email_confirmed:
-        problems.append(Problem("email", MSG_EMAIL))
-    if not applicant.has_profile:
-        problems.append(Problem("business", MSG_NO_PROFILE))
-    if rules.one_active_grant and applicant.has_active_grant:
-        problems.append(Problem("grant", MSG_ACTIVE_GRANT))
-    return problems
-
-
-def eligibility_problems(rules: Eligibility, applicant: Applicant, today: date) -> list[Problem]:
-    problems = blockers(rules, applicant)
-    if not applicant.has_profile:
-        return problems
-    if rules.in_municipality and not applicant.in_municipality:
-        problems.append(
-            Problem("business.katottg", MSG_LOCATION, {"municipality": applicant.municipality_name})
-        )
-    if rules.legal_forms and applicant.legal_form not in rules.legal_forms:
-        problems.append(
-            Problem("business.legal_form", MSG_LEGAL_FORM, {"forms": ",".join(rules.legal_forms)})
-        )
-    if rules.min_business_age_months is not None or rules.max_business_age_months is not None:
-        problems += _age_problems(rules, applicant.registered_on, today)
-    if applicant.kved and any(kved_in(applicant.kved, p) for p in rules.excluded_kved):
-        problems.append(Problem("business.kved", MSG_KVED, {"kved": applicant.kved}))
-    if rules.required_programme_id is not None and not applicant.completed_programme:
-        problems.append(
-            Problem("training", MSG_PROGRAMME, {"programme": applicant.programme_title})
-        )
-    if rules.max_employees is not None and applicant.employees_total > rules.max_employees:
-        problems.append(
-            Problem(
-                "business.employees_total",
-                MSG_EMPLOYEES,
-                {"max": str(rules.max_employees), "count": str(applicant.employees_total)},
-            )
-        )
-    return problems
-
-
-def _age_problems(rules: Eligibility, registered_on: date | None, today: date) -> list[Problem]:
-    if registered_on is None:
-        return [Problem("business.registered_on", MSG_NO_REGISTRATION)]
-    age = business_age_months(registered_on, today)
-    if rules.min_business_age_months is not None and age < rules.min_business_age_months:
-        return [
-            Problem(
-                "business.registered_on",
-                MSG_TOO_YOUNG,
-                {"months": str(rules.min_business_age_months), "age": str(age)},
-            )
-        ]
-    if rules.max_business_age_months is not None and age > rules.max_business_age_months:
-        return [
-            Problem(
-                "business.registered_on",
-                MSG_TOO_OLD,
-                {"months": str(rules.max_business_age_months), "age": str(age)},
-            )
-        ]
-    return []
-
-
-def submission_problems(
-    content: Content,
-    limits: CallLimits,
-    rules: Eligibility,
-    applicant: Applicant,
-    today: date,
-) -> list[Problem]:
-    """Every rule a submission fails, at once (an empty list: it may be submitted)."""
-    return content_problems(content, limits) + eligibility_problems(rules, applicant, today)
 
 
 def criterion_name(criterion: Mapping[str, Any], locale: str) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail
+from sme_hub.core import audit
 from sme_hub.core.exports import AnyRow, Cell, Export, Statement, hryvnias
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import CurrentUser, Role
@@ -229,10 +229,9 @@ async def list_applications(
     await audit.record_access(
         session,
         user,
-        object_type="grant_call",
-        object_id=call_id,
-        action=action,
-        municipality_id=call.municipality_id,
+        "grant_call",
+        call,
+        action,
         details={"filters": _set(filters), "shown": len(items)},
     )
     return items, total or 0
@@ -357,14 +356,13 @@ async def decide_eligibility(
     )
     call = await session.get(GrantCall, application.call_id)
     assert call is not None
-    await mail.notify(
+    await applications.tell_applicant(
         session,
-        application.applicant_id,
+        settings,
+        application,
+        call,
         "application_screened",
-        project=application.project_title,
-        call=call,
         eligible=decision.eligible,
         reason=application.eligibility_reason,
-        link=f"{settings.base_url}/me/applications/{application.id}",
     )
     return application

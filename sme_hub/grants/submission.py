@@ -10,7 +10,6 @@ from sqlmodel import col, select
 
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
-from sme_hub.core import mail
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput
 from sme_hub.core.i18n import KYIV, _, format_datetime_kyiv
 from sme_hub.core.roles import CurrentUser
@@ -20,7 +19,7 @@ from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LegalForm
-from sme_hub.grants import applications, calls, documents, rules
+from sme_hub.grants import applications, calls, documents, eligibility_rules, rules
 from sme_hub.grants.eligibility import applicant_facts, as_errors, call_rules
 from sme_hub.grants.models import Application, GrantCall
 
@@ -93,7 +92,7 @@ async def submit(
     facts = await applicant_facts(
         session, application.applicant_id, call, profile, other_than=application.id
     )
-    problems = rules.submission_problems(
+    problems = eligibility_rules.submission_problems(
         applications.content_of(application), limits, eligibility, facts, today
     )
     if problems:
@@ -127,14 +126,8 @@ async def submit(
         owner_id=application.applicant_id,
         values={"updated_at": calls.now()},
     )
-    await mail.notify(
-        session,
-        application.applicant_id,
-        "application_submitted",
-        project=application.project_title,
-        call=call,
-        number=application.id,
-        link=f"{settings.base_url}/me/applications/{application.id}",
+    await applications.tell_applicant(
+        session, settings, application, call, "application_submitted", number=application.id
     )
     return application
 

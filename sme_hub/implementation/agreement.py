@@ -50,13 +50,7 @@ async def download(
     personal data."""
     grant = await implementation_grants.grant_for(session, user, grant_id, viewer)
     await audit.record_access(
-        session,
-        user,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action="agreement_downloaded",
-        municipality_id=grant.municipality_id,
-        owner_id=grant.applicant_id,
+        session, user, "grant", grant, "agreement_downloaded", owner_id=grant.applicant_id
     )
     body = await agreement_pdf(session, grant)
     return body, "application/pdf", f"grant-agreement-{grant_id}.pdf"

@@ -1,15 +1,18 @@
 """A grant is its approved application (the same id): who may see and act on it, and reading it
 with its tranches, reports and obligations."""
 
+import dataclasses
+from collections import defaultdict
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 from sqlmodel import col, select
 
-from sme_hub.core import audit
+from sme_hub.config import Settings
+from sme_hub.core import audit, mail
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, _
 from sme_hub.core.roles import CurrentUser, Role
@@ -20,9 +23,7 @@ from sme_hub.implementation.models import Obligation, ProgressReport, Tranche
 from sme_hub.implementation.schemas import (
     GrantRead,
     ObligationRead,
-    ReceiptRead,
     ReportRead,
-    SpendingLine,
     TrancheRead,
 )
 
@@ -45,26 +46,13 @@ async def start(session: AsyncSession, application: Application, decided_on: dat
     """Plan the tranches and the obligations of a just approved application."""
     assert application.id is not None and application.awarded_kop
     plan = rules.tranche_plan(application.awarded_kop, decided_on)
-    session.add_all(
-        Tranche(
-            application_id=application.id,
-            municipality_id=application.municipality_id,
-            number=t.number,
-            amount_kop=t.amount_kop,
-            planned_on=t.planned_on,
-        )
-        for t in plan
-    )
-    session.add_all(
-        Obligation(
-            application_id=application.id,
-            municipality_id=application.municipality_id,
-            kind=o.kind,
-            jobs=o.jobs,
-            due_on=o.due_on,
-        )
-        for o in rules.obligation_plan(decided_on, application.jobs_total or 0)
-    )
+    obligations = rules.obligation_plan(decided_on, application.jobs_total or 0)
+    grant: dict[str, Any] = {
+        "application_id": application.id,
+        "municipality_id": application.municipality_id,
+    }
+    session.add_all(Tranche(**grant, **dataclasses.asdict(t)) for t in plan)
+    session.add_all(Obligation(**grant, **dataclasses.asdict(o)) for o in obligations)
     application.scheduled_kop = sum(t.amount_kop for t in plan)
     await session.flush()
 
@@ -103,15 +91,7 @@ async def record_view(
     session: AsyncSession, user: CurrentUser, grant: Application, action: str = "viewed"
 ) -> None:
     """An officer read the grant (its grantee's name, IBAN, reports): logged."""
-    await audit.record_access(
-        session,
-        user,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action=action,
-        municipality_id=grant.municipality_id,
-        owner_id=grant.applicant_id,
-    )
+    await audit.record_access(session, user, "grant", grant, action, owner_id=grant.applicant_id)
 
 
 async def own_grant(
@@ -142,25 +122,9 @@ def tranche_read(tranche: Tranche) -> TrancheRead:
 
 def report_read(report: ProgressReport) -> ReportRead:
     assert report.id is not None
-    return ReportRead(
-        id=report.id,
-        grant_id=report.application_id,
-        kind=report.kind,
-        period=report.period,
-        jobs_created=report.jobs_created,
-        women_employed=report.women_employed,
-        spending=[SpendingLine(**line) for line in report.spending],
-        spent_kop=report.spent_kop,
-        environmental_results=report.environmental_results,
-        narrative=report.narrative,
-        receipts=[
-            ReceiptRead(**{k: r[k] for k in ReceiptRead.model_fields}) for r in report.receipts
-        ],
-        status=report.status,
-        review_note=report.review_note,
-        submitted_at=report.submitted_at,
-        reviewed_at=report.reviewed_at,
-    )
+    # The columns as they are (the spending lines and receipts validated into their schemas,
+    # a receipt's other keys left out).
+    return ReportRead.model_validate({**report.model_dump(), "grant_id": report.application_id})
 
 
 def obligation_text(obligation: Obligation) -> str:
@@ -191,31 +155,37 @@ async def parts_of_many(
 ) -> dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]]:
     """The tranches, reports and obligations of several grants: three queries, whatever
     their number."""
-    parts: dict[int, tuple[list[Tranche], list[ProgressReport], list[Obligation]]] = {
-        grant_id: ([], [], []) for grant_id in grant_ids
+    tranches = await _of_grants(session, Tranche, grant_ids, col(Tranche.number))
+    reports = await _of_grants(
+        session,
+        ProgressReport,
+        grant_ids,
+        col(ProgressReport.submitted_at),
+        col(ProgressReport.id),
+    )
+    obligations = await _of_grants(
+        session, Obligation, grant_ids, col(Obligation.due_on), col(Obligation.id)
+    )
+    return {
+        grant_id: (tranches[grant_id], reports[grant_id], obligations[grant_id])
+        for grant_id in grant_ids
     }
-    tranches = await session.scalars(
-        select(Tranche)
-        .where(col(Tranche.application_id).in_(grant_ids))
-        .order_by(col(Tranche.number))
+
+
+_Part = TypeVar("_Part", Tranche, ProgressReport, Obligation)
+
+
+async def _of_grants(
+    session: AsyncSession, model: type[_Part], grant_ids: list[int], *order: Any
+) -> defaultdict[int, list[_Part]]:
+    """The rows of `model` that belong to the grants, in `order`, by grant."""
+    found: defaultdict[int, list[_Part]] = defaultdict(list)
+    rows = await session.scalars(
+        select(model).where(col(model.application_id).in_(grant_ids)).order_by(*order)
     )
-    for tranche in tranches:
-        parts[tranche.application_id][0].append(tranche)
-    reports = await session.scalars(
-        select(ProgressReport)
-        .where(col(ProgressReport.application_id).in_(grant_ids))
-        .order_by(col(ProgressReport.submitted_at), col(ProgressReport.id))
-    )
-    for report in reports:
-        parts[report.application_id][1].append(report)
-    obligations = await session.scalars(
-        select(Obligation)
-        .where(col(Obligation.application_id).in_(grant_ids))
-        .order_by(col(Obligation.due_on), col(Obligation.id))
-    )
-    for obligation in obligations:
-        parts[obligation.application_id][2].append(obligation)
-    return parts
+    for row in rows:
+        found[row.application_id].append(row)
+    return found
 
 
 async def grant_read(session: AsyncSession, grant: Application) -> GrantRead:
@@ -306,3 +276,18 @@ async def call_of(session: AsyncSession, grant: Application) -> GrantCall:
     call = await session.get(GrantCall, grant.call_id)
     assert call is not None
     return call
+
+
+async def tell_grantee(
+    session: AsyncSession, settings: Settings, grant: Application, template: str, **details: Any
+) -> None:
+    """Email the grantee about their grant: `template` with the project, `details` and the
+    link to the grant."""
+    await mail.notify(
+        session,
+        grant.applicant_id,
+        template,
+        project=grant.project_title,
+        **details,
+        link=f"{settings.base_url}/me/grants/{grant.id}",
+    )

@@ -8,16 +8,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import mail, transitions
+from sme_hub.core import transitions
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.grants.models import Application
 from sme_hub.implementation import rules
-from sme_hub.implementation.grants import OFFICER, REPORTABLE, managed_grant, today_in_kyiv
+from sme_hub.implementation.grants import (
+    OFFICER,
+    REPORTABLE,
+    managed_grant,
+    tell_grantee,
+    today_in_kyiv,
+)
 from sme_hub.implementation.models import Obligation
+
+
+async def meet(
+    session: AsyncSession, user: CurrentUser, obligation: Obligation, **options: Any
+) -> None:
+    """Mark the obligation met now, by `user` (`options` as for `transitions.transition`)."""
+    await transitions.transition(
+        session,
+        rules.OBLIGATION,
+        obligation,
+        "obligation_met",
+        user=user,
+        values={"met_at": datetime.now(UTC), "met_by": user.id},
+        **options,
+    )
 
 
 async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int) -> Obligation:
@@ -27,13 +49,10 @@ async def mark_met(session: AsyncSession, user: CurrentUser, obligation_id: int)
     if obligation is None:
         raise NotFound()
     await managed_grant(session, user, obligation.application_id)
-    await transitions.transition(
+    await meet(
         session,
-        rules.OBLIGATION,
+        user,
         obligation,
-        "obligation_met",
-        user=user,
-        values={"met_at": datetime.now(UTC), "met_by": user.id},
         refused=_("This obligation is already met."),
         audit_as=("grant", obligation.application_id),
         before=None,
@@ -47,11 +66,9 @@ async def mark_met_of(
 ) -> Obligation:
     """`mark_met` from a grant's page: another grant's obligation is not found (and not
     marked)."""
-    owner = await session.scalar(
-        select(col(Obligation.application_id)).where(col(Obligation.id) == obligation_id)
+    await ensure_belongs(
+        session, col(Obligation.application_id), col(Obligation.id) == obligation_id, grant_id
     )
-    if owner != grant_id:
-        raise NotFound()
     return await mark_met(session, user, obligation_id)
 
 
@@ -95,16 +112,15 @@ async def send_reminders(session: AsyncSession, settings: Settings, today: date)
         kind = rules.reminder_due(obligation.due_on, obligation.reminded_on, today)
         if kind is None:
             continue
-        await mail.notify(
+        await tell_grantee(
             session,
-            grant.applicant_id,
+            settings,
+            grant,
             "obligation_reminder",
-            project=grant.project_title,
             obligation=rules.OBLIGATION_TEXTS[obligation.kind],
             jobs=obligation.jobs,
             due_on=obligation.due_on,
             overdue=kind == "overdue",
-            link=f"{settings.base_url}/me/grants/{grant.id}",
         )
         obligation.reminded_on = today
         sent += 1

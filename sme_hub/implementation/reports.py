@@ -9,15 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.config import Settings
-from sme_hub.core import audit, mail, transitions
+from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import ensure_belongs
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage, new_key
 from sme_hub.grants import rules as grant_rules
 from sme_hub.grants.attachments import checked_upload
 from sme_hub.grants.models import Application
-from sme_hub.implementation import rules
+from sme_hub.implementation import obligations, rules
 from sme_hub.implementation.grants import (
     REPORTABLE,
     Viewer,
@@ -26,6 +27,7 @@ from sme_hub.implementation.grants import (
     own_grant,
     readable_grant,
     record_view,
+    tell_grantee,
 )
 from sme_hub.implementation.models import Obligation, ProgressReport
 from sme_hub.implementation.schemas import ReportIn, ReviewIn
@@ -62,11 +64,10 @@ async def submit_report(
     await _store_report(session, report)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant_id,
-        action="report_submitted",
-        municipality_id=grant.municipality_id,
+        user,
+        "grant",
+        grant,
+        "report_submitted",
         after={"report_id": report.id, "kind": data.kind, "period": report.period},
     )
     return report
@@ -117,13 +118,7 @@ async def update_report(
     }
     await _store_report(session, report, changes)
     await audit.record(
-        session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action="report_resubmitted",
-        municipality_id=grant.municipality_id,
-        after={"report_id": report_id},
+        session, user, "grant", grant, "report_resubmitted", after={"report_id": report_id}
     )
     return report
 
@@ -156,11 +151,10 @@ async def add_receipt(
     await storage.put(key, data)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant.id or 0,
-        action="receipt_added",
-        municipality_id=grant.municipality_id,
+        user,
+        "grant",
+        grant,
+        "receipt_added",
         after={"report_id": report_id, "filename": clean_name},
     )
     return report
@@ -217,15 +211,7 @@ async def review_report(
             .with_for_update()
         )
         if obligation is not None:
-            await transitions.transition(
-                session,
-                rules.OBLIGATION,
-                obligation,
-                "obligation_met",
-                user=user,
-                values={"met_at": datetime.now(UTC), "met_by": user.id},
-                record=False,
-            )
+            await obligations.meet(session, user, obligation, record=False)
         grant_action = rules.grant_action_after_report(report.kind)
         if grant_action and grant_rules.APPLICATION.next_state(grant.status, grant_action):
             await transitions.transition(
@@ -240,23 +226,22 @@ async def review_report(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=report.application_id,
-        action=f"report_{data.decision}",
+        user,
+        "grant",
+        report.application_id,
+        f"report_{data.decision}",
         municipality_id=grant.municipality_id,
         after={"report_id": report_id, "note": report.review_note, "grant_status": grant.status},
     )
-    await mail.notify(
+    await tell_grantee(
         session,
-        grant.applicant_id,
+        settings,
+        grant,
         "report_reviewed",
-        project=grant.project_title,
         period=report.period,
         accepted=data.decision == "accepted",
         note=report.review_note,
         completed=grant.status == "completed",
-        link=f"{settings.base_url}/me/grants/{grant.id}",
     )
     return report
 
@@ -267,11 +252,9 @@ async def review_report(
 async def check_report_of(session: AsyncSession, grant_id: int, report_id: int) -> None:
     """404 unless the report belongs to the grant of the address. Only the column is read, so
     the service still locks and loads the report itself."""
-    owner = await session.scalar(
-        select(col(ProgressReport.application_id)).where(col(ProgressReport.id) == report_id)
+    await ensure_belongs(
+        session, col(ProgressReport.application_id), col(ProgressReport.id) == report_id, grant_id
     )
-    if owner != grant_id:
-        raise NotFound()
 
 
 async def own_report(

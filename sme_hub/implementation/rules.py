@@ -8,7 +8,7 @@ from typing import Literal
 
 from sme_hub.core.i18n import N_
 from sme_hub.core.roles import Role
-from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, Workflow, states
 from sme_hub.grants.rules import ACTIVE_GRANT_STATUSES, APPLICATION, AWARDED_STATUSES
 
 # The first tranche is paid soon after signing; the rest once the grantee has shown progress.
@@ -34,7 +34,7 @@ TRANCHE = Workflow(
     name="tranche",
     table="grant_tranche",
     object_type="grant",
-    states=(State("planned", N_("planned")), State("paid", N_("paid"))),
+    states=states(planned=N_("planned"), paid=N_("paid")),
     actions=(
         Action(
             "tranche_paid",
@@ -51,10 +51,10 @@ REPORT = Workflow(
     name="report",
     table="progress_report",
     object_type="grant",
-    states=(
-        State("submitted", N_("awaiting review")),
-        State("accepted", N_("accepted")),
-        State("returned", N_("returned for changes")),
+    states=states(
+        submitted=N_("awaiting review"),
+        accepted=N_("accepted"),
+        returned=N_("returned for changes"),
     ),
     actions=(
         Action(
@@ -88,7 +88,7 @@ OBLIGATION = Workflow(
     name="obligation",
     table="grant_obligation",
     object_type="grant",
-    states=(State("open", N_("open")), State("met", N_("met"))),
+    states=states(open=N_("open"), met=N_("met")),
     actions=(
         Action(
             "obligation_met",

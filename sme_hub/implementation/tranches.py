@@ -58,11 +58,10 @@ async def add_tranche(
     await session.refresh(grant)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="grant",
-        object_id=grant_id,
-        action="tranche_added",
-        municipality_id=grant.municipality_id,
+        user,
+        "grant",
+        grant,
+        "tranche_added",
         after={"tranche": number, "amount_kop": data.amount_kop},
     )
     if data.paid_on is not None:

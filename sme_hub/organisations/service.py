@@ -2,38 +2,18 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from sme_hub.core import audit
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import page
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.organisations.models import Municipality, SupportCentre
 from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
-
-
-async def _record_created(
-    session: AsyncSession,
-    actor: CurrentUser,
-    object_type: str,
-    object_id: int,
-    municipality_id: int,
-    data: MunicipalityCreate | CentreCreate,
-) -> None:
-    """The audit record of a new tenant (a municipality or a centre of one)."""
-    await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type=object_type,
-        object_id=object_id,
-        action="created",
-        municipality_id=municipality_id,
-        after=data.model_dump(),
-    )
 
 
 async def create_municipality(
@@ -48,7 +28,15 @@ async def create_municipality(
             _("A municipality with KATOTTG code {code} already exists.").format(code=data.katottg)
         ) from exc
     assert municipality.id is not None
-    await _record_created(session, actor, "municipality", municipality.id, municipality.id, data)
+    await audit.record(
+        session,
+        actor,
+        "municipality",
+        municipality,
+        "created",
+        municipality_id=municipality.id,
+        after=data.model_dump(),
+    )
     return municipality
 
 
@@ -58,21 +46,15 @@ async def create_centre(
     if await session.get(Municipality, data.municipality_id) is None:
         raise InvalidInput({"municipality_id": _("There is no such municipality.")})
     centre = SupportCentre(**data.model_dump())
-    session.add(centre)
-    await session.flush()
-    assert centre.id is not None
-    await _record_created(session, actor, "support_centre", centre.id, centre.municipality_id, data)
+    await audit.add_created(session, actor, "support_centre", centre, after=data.model_dump())
     return centre
 
 
 async def list_municipalities(
     session: AsyncSession, *, limit: int = 500, offset: int = 0
 ) -> tuple[Sequence[Municipality], int]:
-    total = await session.scalar(select(func.count()).select_from(Municipality))
-    rows = await session.scalars(
-        select(Municipality).order_by(col(Municipality.name_uk)).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    by_name = col(Municipality.name_uk)
+    return await page(session, Municipality, order_by=[by_name], limit=limit, offset=offset)
 
 
 async def list_centres(
@@ -87,15 +69,10 @@ async def list_centres(
         if municipality_id is not None
         else True
     )
-    total = await session.scalar(select(func.count()).select_from(SupportCentre).where(condition))
-    rows = await session.scalars(
-        select(SupportCentre)
-        .where(condition)
-        .order_by(col(SupportCentre.name))
-        .limit(limit)
-        .offset(offset)
+    by_name = col(SupportCentre.name)
+    return await page(
+        session, SupportCentre, condition, order_by=[by_name], limit=limit, offset=offset
     )
-    return rows.all(), total or 0
 
 
 async def get_municipality(session: AsyncSession, municipality_id: int) -> Municipality | None:

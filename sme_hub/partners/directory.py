@@ -60,19 +60,10 @@ async def create_partner(
     wanted = set(data.municipality_ids)
     await _check_municipalities(session, wanted)
     partner = Partner(**data.model_dump(exclude={"municipality_ids"}))
-    session.add(partner)
-    await session.flush()
+    await audit.add_created(session, actor, "partner", partner, after=data.model_dump(mode="json"))
     assert partner.id is not None
     session.add_all(
         [PartnerMunicipality(partner_id=partner.id, municipality_id=m) for m in sorted(wanted)]
-    )
-    await audit.record(
-        session,
-        actor_id=actor.id,
-        object_type="partner",
-        object_id=partner.id,
-        action="created",
-        after=data.model_dump(mode="json"),
     )
     return _read(partner, sorted(wanted))
 
@@ -128,10 +119,10 @@ async def update_partner(
     after = await partner_read(session, partner)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="partner",
-        object_id=partner_id,
-        action="updated",
+        user,
+        "partner",
+        partner_id,
+        "updated",
         before={
             k: v
             for k, v in before.model_dump(mode="json").items()

@@ -113,10 +113,10 @@ async def create_referral(
     assert referral.id is not None
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="referral",
-        object_id=referral.id,
-        action="created",
+        user,
+        "referral",
+        referral.id,
+        "created",
         municipality_id=municipality_id,
         after={
             "entrepreneur_id": entrepreneur_id,
@@ -250,8 +250,8 @@ async def referrals(
         await audit.record_access(
             session,
             user,
-            object_type="referral_list",
-            object_id=side or "all",
+            "referral_list",
+            side or "all",
             municipality_id=tenants.pop() if len(tenants) == 1 else None,
             details={"status": status, "referral_ids": [r.id for r in others]},
         )
@@ -276,22 +276,12 @@ def referrals_statement(
 
 def referral_read(referral: Referral, entrepreneur_name: str, partner_name: str) -> ReferralRead:
     assert referral.id is not None
-    return ReferralRead(
-        id=referral.id,
-        entrepreneur_id=referral.entrepreneur_id,
-        entrepreneur_name=entrepreneur_name,
-        partner_id=referral.partner_id,
-        partner_name=partner_name,
-        service=referral.service,
-        note=referral.note,
-        status=referral.status,
-        outcome_note=referral.outcome_note,
-        source=referral.source,
-        centre_id=referral.centre_id,
-        application_id=referral.application_id,
-        created_at=referral.created_at,
-        answered_at=referral.answered_at,
-        closed_at=referral.closed_at,
+    return ReferralRead.model_validate(
+        {
+            **referral.model_dump(),
+            "entrepreneur_name": entrepreneur_name,
+            "partner_name": partner_name,
+        }
     )
 
 
@@ -312,12 +302,7 @@ async def read_one(
     if audited:
         referral = row[0]
         await audit.record_access(
-            session,
-            user,
-            object_type="referral",
-            object_id=referral_id,
-            municipality_id=referral.municipality_id,
-            owner_id=referral.entrepreneur_id,
+            session, user, "referral", referral, owner_id=referral.entrepreneur_id
         )
     return referral_read(*row)
 

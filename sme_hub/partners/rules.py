@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from sme_hub.core.i18n import N_
 from sme_hub.core.roles import Role
-from sme_hub.core.workflow import Action, State, Workflow
+from sme_hub.core.workflow import Action, Workflow, states
 
 # The referral workflow as data (product.md §11): the partner answers it; the audit entry is
 # written under the status it moves to. Anything else is 409.
@@ -16,11 +16,11 @@ PARTNER = frozenset({Role.PARTNER.value})
 REFERRAL = Workflow(
     name="referral",
     table="referral",
-    states=(
-        State("sent", N_("sent")),
-        State("accepted", N_("accepted")),
-        State("declined", N_("declined")),
-        State("completed", N_("completed")),
+    states=states(
+        sent=N_("sent"),
+        accepted=N_("accepted"),
+        declined=N_("declined"),
+        completed=N_("completed"),
     ),
     actions=(
         Action("accepted", ("sent",), "accepted", PARTNER, N_("Accept")),

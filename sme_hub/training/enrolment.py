@@ -80,17 +80,7 @@ async def enrol(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Enr
             waitlist_position=position,
             women_led=women_led,
         )
-        session.add(enrolment)
-        await session.flush()
-        await audit.record(
-            session,
-            actor_id=user.id,
-            object_type="enrolment",
-            object_id=enrolment.id or 0,
-            action=action,
-            municipality_id=cohort.municipality_id,
-            after=after,
-        )
+        await audit.add_created(session, user, "enrolment", enrolment, action, after=after)
     else:  # enrolling again after a cancellation
         enrolment.women_led = women_led
         await transitions.transition(
@@ -161,10 +151,10 @@ async def cancel(session: AsyncSession, user: CurrentUser, enrolment_id: int) ->
         await _tell_promoted(session, cohort, promoted)
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="enrolment",
-        object_id=enrolment_id,
-        action="cancelled",
+        user,
+        "enrolment",
+        enrolment_id,
+        "cancelled",
         municipality_id=cohort.municipality_id,
         after={"promoted_enrolment_id": promoted.id if promoted else None},
     )

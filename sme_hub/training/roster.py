@@ -52,14 +52,8 @@ async def cohort_roster(
         ).all()
     )
     people = (await session.execute(roster_statement(cohort_id))).all()
-    await audit.record_access(  # the names of the people enrolled are personal data
-        session,
-        user,
-        object_type="cohort",
-        object_id=cohort_id,
-        action="roster_viewed",
-        municipality_id=cohort.municipality_id,
-    )
+    # The names of the people enrolled are personal data.
+    await audit.record_access(session, user, "cohort", cohort, "roster_viewed")
     return cohort, programme, sessions, [(e, name) for e, name in people]
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sme_hub.core.i18n import N_
 from sme_hub.core.roles import Role
-from sme_hub.core.workflow import OWNER, SYSTEM, Action, State, Workflow
+from sme_hub.core.workflow import OWNER, SYSTEM, Action, Workflow, states
 
 STAFF = frozenset({Role.CENTRE_STAFF.value, Role.ADMIN.value})
 
@@ -15,12 +15,12 @@ STAFF = frozenset({Role.CENTRE_STAFF.value, Role.ADMIN.value})
 COHORT = Workflow(
     name="cohort",
     table="cohort",
-    states=(
-        State("planned", N_("planned")),
-        State("open", N_("open for enrolment")),
-        State("running", N_("running")),
-        State("finished", N_("finished")),
-        State("cancelled", N_("cancelled")),
+    states=states(
+        planned=N_("planned"),
+        open=N_("open for enrolment"),
+        running=N_("running"),
+        finished=N_("finished"),
+        cancelled=N_("cancelled"),
     ),
     actions=(
         Action("open", ("planned",), "open", STAFF, N_("Open enrolment")),
@@ -48,12 +48,12 @@ ENTREPRENEUR = frozenset({OWNER})
 ENROLMENT = Workflow(
     name="enrolment",
     table="enrolment",
-    states=(
-        State("enrolled", N_("enrolled")),
-        State("waitlisted", N_("on the waitlist")),
-        State("cancelled", N_("cancelled")),
-        State("completed", N_("completed")),
-        State("not_completed", N_("not completed")),
+    states=states(
+        enrolled=N_("enrolled"),
+        waitlisted=N_("on the waitlist"),
+        cancelled=N_("cancelled"),
+        completed=N_("completed"),
+        not_completed=N_("not completed"),
     ),
     actions=(
         Action("enrolled", ("cancelled",), "enrolled", ENTREPRENEUR, N_("Enrol"), ()),

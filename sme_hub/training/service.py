@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import KYIV, _, format_day
+from sme_hub.core.queries import page
 from sme_hub.core.roles import CurrentUser
 from sme_hub.organisations import service as organisations
 from sme_hub.partners.models import Partner
@@ -28,27 +29,6 @@ def ensure_staff_of(user: CurrentUser, centre_id: int) -> None:
     """Staff work only on their own centre's training: another centre's is not found."""
     if not (user.is_admin or centre_id in user.centre_ids()):
         raise NotFound()
-
-
-async def _add_audited(
-    session: AsyncSession,
-    user: CurrentUser,
-    row: Programme | Cohort,
-    object_type: str,
-    data: ProgrammeCreate | CohortCreate,
-) -> None:
-    """Store a new programme or cohort and audit its creation with what was asked for."""
-    session.add(row)
-    await session.flush()
-    await audit.record(
-        session,
-        actor_id=user.id,
-        object_type=object_type,
-        object_id=row.id or 0,
-        action="created",
-        municipality_id=row.municipality_id,
-        after=data.model_dump(mode="json"),
-    )
 
 
 async def create_programme(
@@ -73,18 +53,17 @@ async def create_programme(
         centre_id=centre_id,
         municipality_id=centre.municipality_id,
     )
-    await _add_audited(session, user, programme, "programme", data)
+    await audit.add_created(
+        session, user, "programme", programme, after=data.model_dump(mode="json")
+    )
     return programme
 
 
 async def list_programmes(
     session: AsyncSession, *, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Programme], int]:
-    total = await session.scalar(select(func.count()).select_from(Programme))
-    rows = await session.scalars(
-        select(Programme).order_by(col(Programme.id).desc()).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    newest = col(Programme.id).desc()
+    return await page(session, Programme, order_by=[newest], limit=limit, offset=offset)
 
 
 async def staff_programme(session: AsyncSession, user: CurrentUser, programme_id: int) -> Programme:
@@ -107,7 +86,7 @@ async def create_cohort(
         municipality_id=programme.municipality_id,
         status="open" if data.open else "planned",
     )
-    await _add_audited(session, user, cohort, "cohort", data)
+    await audit.add_created(session, user, "cohort", cohort, after=data.model_dump(mode="json"))
     return cohort
 
 
@@ -115,11 +94,8 @@ async def list_cohorts(
     session: AsyncSession, *, status: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[Sequence[Cohort], int]:
     condition = col(Cohort.status) == status if status else col(Cohort.id).is_not(None)
-    total = await session.scalar(select(func.count()).select_from(Cohort).where(condition))
-    rows = await session.scalars(
-        select(Cohort).where(condition).order_by(col(Cohort.starts_on)).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    first = col(Cohort.starts_on)
+    return await page(session, Cohort, condition, order_by=[first], limit=limit, offset=offset)
 
 
 async def locked_cohort(session: AsyncSession, cohort_id: int) -> Cohort:
@@ -152,14 +128,11 @@ async def add_session(
         raise Conflict(_("Sessions cannot be added to a finished or cancelled cohort."))
     assert cohort.id is not None
     training_session = TrainingSession(cohort_id=cohort.id, **data.model_dump())
-    session.add(training_session)
-    await session.flush()
-    await audit.record(
+    await audit.add_created(
         session,
-        actor_id=user.id,
-        object_type="training_session",
-        object_id=training_session.id or 0,
-        action="created",
+        user,
+        "training_session",
+        training_session,
         municipality_id=cohort.municipality_id,
         after=data.model_dump(mode="json"),
     )
@@ -305,10 +278,10 @@ async def set_attendance(
     await session.flush()
     await audit.record(
         session,
-        actor_id=user.id,
-        object_type="training_session",
-        object_id=session_id,
-        action="attendance",
+        user,
+        "training_session",
+        session_id,
+        "attendance",
         municipality_id=cohort.municipality_id,
         after={"present": sorted(wanted)},
     )

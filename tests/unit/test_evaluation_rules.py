@@ -9,23 +9,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sme_hub.evaluation.rules import (
+    Candidate,
+    Criterion,
+    Priorities,
+    plan_assignments,
+    ranking,
+    round_half_up,
+    score,
+)
+from sme_hub.evaluation.selection_rules import (
     MSG_BELOW_THRESHOLD,
     MSG_EXHAUSTED,
     MSG_NOT_ELIGIBLE,
     MSG_NOT_EVALUATED,
     MSG_POOL,
     MSG_RESERVED,
-    Candidate,
-    Criterion,
-    Priorities,
     compare,
     explanation,
-    plan_assignments,
     rank_and_select,
-    ranking,
     recommended_ids,
-    round_half_up,
-    score,
     select,
 )
 

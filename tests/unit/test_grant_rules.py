@@ -12,27 +12,31 @@ from hypothesis import strategies as st
 
 from sme_hub.core.i18n import current_locale
 from sme_hub.core.workflow import OWNER
-from sme_hub.grants import applications, explain, rules
+from sme_hub.grants import applications, explain, rules, submission_rules
+from sme_hub.grants.eligibility_rules import (
+    Applicant,
+    Eligibility,
+    business_age_months,
+    eligibility_problems,
+    submission_problems,
+)
 from sme_hub.grants.models import APPLICATION_STATUSES, CALL_STATUSES, GrantCall
 from sme_hub.grants.rules import (
     APPLICATION,
     CALL,
     SCREENING_QUESTIONS,
-    Applicant,
-    CallLimits,
-    Content,
-    Eligibility,
-    Question,
     address_key,
-    business_age_months,
     call_window,
-    content_problems,
-    eligibility_problems,
     environmental_category,
-    minimum_contribution,
     phone_key,
     shown_call_status,
-    submission_problems,
+)
+from sme_hub.grants.submission_rules import (
+    CallLimits,
+    Content,
+    Question,
+    content_problems,
+    minimum_contribution,
 )
 
 TODAY = date(2026, 11, 25)
@@ -88,7 +92,7 @@ GOOD_APPLICANT = Applicant(
 )
 
 
-def fields(problems: list[rules.Problem]) -> list[str]:
+def fields(problems: list[submission_rules.Problem]) -> list[str]:
     return [p.field for p in problems]
 
 

@@ -137,12 +137,7 @@ async def test_tenancy_roles_and_bad_objects(
     grantee_id = await user_id_of(session, GRANTEE)
     for municipality in (w["municipality"], w["kyiv"]["municipality"]):
         await audit.record(
-            session,
-            actor_id=None,
-            object_type="user",
-            object_id=grantee_id,
-            action="note",
-            municipality_id=municipality.id,
+            session, None, "user", grantee_id, "note", municipality_id=municipality.id
         )
     await session.commit()
     lviv_view = (await trail(client, w["officer"], object=f"user:{grantee_id}")).json()["items"]
