@@ -3,9 +3,9 @@ the language of a link's owner, the two-factor setup form, and the texts both an
 
 from typing import Any
 
-from litestar import Request
 from litestar.response import Template
 
+from sme_hub.core.deps import Req
 from sme_hub.core.i18n import N_, choose_locale, current_locale
 from sme_hub.core.locale_web import LANG_COOKIE
 from sme_hub.core.pages import render
@@ -38,13 +38,13 @@ def safe_next(target: object) -> str:
     return local_path(target) or "/"
 
 
-def base_url(request: Request[Any, Any, Any]) -> str:
+def base_url(request: Req) -> str:
     """Where links in emails point (settings.base_url)."""
     url: str = request.app.state.settings.base_url
     return url
 
 
-def use_locale_of(request: Request[Any, Any, Any], preference: str) -> None:
+def use_locale_of(request: Req, preference: str) -> None:
     """Answer in the language of the link's owner unless the visitor chose one."""
     current_locale.set(
         choose_locale(
@@ -57,11 +57,7 @@ def use_locale_of(request: Request[Any, Any, Any], preference: str) -> None:
 
 
 def two_factor_setup(
-    request: Request[Any, Any, Any],
-    form: dict[str, Any],
-    *,
-    own: bool,
-    error: str | None = None,
+    request: Req, form: dict[str, Any], *, own: bool, error: str | None = None
 ) -> Template:
     """The setup of two-factor sign-in (`form`: its QR code and secret): at login, where the
     role requires it, or on one's own account page."""

@@ -2,6 +2,7 @@
 
 from typing import Annotated, Any, TypeAlias
 
+from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,5 +20,6 @@ Page: TypeAlias = NamedDependency[PageParams]  # as `page`: ?limit=&offset=
 FormData: TypeAlias = URLEncodedBody[dict[str, Any]]
 Config: TypeAlias = NamedDependency[Settings]  # as `settings`
 Files: TypeAlias = NamedDependency[Storage]  # as `storage`: uploaded and generated files
+Req: TypeAlias = Request[Any, Any, Any]  # as `request`: the page's request
 
-__all__ = ["Actor", "Annotated", "Config", "Db", "DbSession", "Files", "FormData", "Page"]
+__all__ = ["Actor", "Annotated", "Config", "Db", "DbSession", "Files", "FormData", "Page", "Req"]

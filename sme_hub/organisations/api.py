@@ -64,11 +64,7 @@ class AdminApiController(Controller):
 
     @get("/users")
     async def list_users(
-        self,
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
-        search: FromQuery[str | None] = None,
+        self, user: Actor, db_session: DbSession, page: Page, search: FromQuery[str | None] = None
     ) -> OffsetPagination[UserRead]:
         items, total = await user_admin.list_users(
             db_session, limit=page.limit, offset=page.offset, search=search, viewer=user

@@ -2,14 +2,14 @@
 (checked) and the directory page (as typed); the partner form's pages, which the admin's and
 centre staff's controllers share."""
 
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
@@ -59,19 +59,13 @@ class PartnerFormPages(Controller):
     as_admin = False
 
     @get("/")
-    async def partners_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def partners_list(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         view = await views.manage_view(db_session, user, base=self.path, as_admin=self.as_admin)
         return render(request, "partners/manage.html", **view)
 
     @get("/{partner_id:int}")
     async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        partner_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, partner_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         view = await views.edit_view(
             db_session, user, partner_id, base=self.path, as_admin=self.as_admin
@@ -81,7 +75,7 @@ class PartnerFormPages(Controller):
     @post("/{partner_id:int}")
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         partner_id: FromPath[int],
         data: FormData,
         user: Actor,

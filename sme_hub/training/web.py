@@ -5,7 +5,7 @@ answered as a PDF."""
 from collections.abc import Iterable
 from typing import Any, TypeAlias, TypeVar
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.di import NamedDependency, Provide
 from litestar.pagination import OffsetPagination
 from litestar.params import FromQuery
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from sme_hub.config import Settings
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, DbSession
+from sme_hub.core.deps import Actor, DbSession, Req
 from sme_hub.core.i18n import current_locale
 from sme_hub.core.pagination import PageParams
 from sme_hub.core.roles import Role
@@ -54,13 +54,13 @@ def page_of(
     )
 
 
-def app_settings(request: Request[Any, Any, Any]) -> Settings:
+def app_settings(request: Req) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 async def certificate_response(
-    request: Request[Any, Any, Any], user: Actor, db_session: DbSession, enrolment_id: int
+    request: Req, user: Actor, db_session: DbSession, enrolment_id: int
 ) -> Response[bytes]:
     """The certificate of an enrolment as a PDF, in the reader's language: ?lang=, the
     remembered choice, the user's own, the browser's (middleware)."""

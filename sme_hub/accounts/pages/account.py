@@ -1,9 +1,7 @@
 """The account page of every logged-in person: two-factor sign-in on or off, a new password,
 the signed-in sessions (and ending them)."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -11,7 +9,7 @@ from sme_hub.accounts import passwords, service, sessions, two_factor, user_sess
 from sme_hub.accounts.web import two_factor_setup
 from sme_hub.core.auth import requires_login
 from sme_hub.core.client_address import client_address
-from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
+from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
@@ -19,7 +17,7 @@ from sme_hub.core.roles import CurrentUser
 
 
 async def account_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: DbSession,
     actor: CurrentUser,
     *,
@@ -42,14 +40,12 @@ class AccountPagesController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return await account_page(request, db_session, user)
 
     @get("/two-factor")
     async def setup_page(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, settings: Config
+        self, request: Req, user: Actor, db_session: DbSession, settings: Config
     ) -> Template | Redirect:
         form = await two_factor.own_setup_form(db_session, user.id, settings.secret_key)
         if form is None:
@@ -59,7 +55,7 @@ class AccountPagesController(Controller):
     @post("/two-factor")
     async def enable(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         data: FormData,
         user: Actor,
         db_session: DbSession,
@@ -81,7 +77,7 @@ class AccountPagesController(Controller):
     @post("/two-factor/disable")
     async def disable(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         data: FormData,
         user: Actor,
         db_session: DbSession,
@@ -102,12 +98,7 @@ class AccountPagesController(Controller):
 
     @post("/password")
     async def change_password(
-        self,
-        request: Request[Any, Any, Any],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession, db: Db
     ) -> Template | Redirect:
         current, new = str(data.get("current_password", "")), str(data.get("new_password", ""))
         address = client_address(request)
@@ -124,7 +115,7 @@ class AccountPagesController(Controller):
 
     @post("/sessions/sign-out-everywhere")
     async def sign_out_everywhere(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+        self, request: Req, user: Actor, db_session: DbSession
     ) -> Redirect:
         await user_sessions.sign_out_everywhere(db_session, user, sessions.current_sid(request))
         return redirect_with_message(
@@ -135,11 +126,7 @@ class AccountPagesController(Controller):
 
     @post("/sessions/{session_id:int}/end")
     async def end_session(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, session_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Redirect:
         await user_sessions.end_other_session(
             db_session, user, session_id, sessions.current_sid(request)

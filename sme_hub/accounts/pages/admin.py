@@ -1,15 +1,13 @@
 """An administrator's actions on someone's account from the admin page: deactivate it, reset
 its two-factor sign-in."""
 
-from typing import Any
-
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.accounts import two_factor, user_sessions
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import confirmation, confirmed, redirect_with_message
 from sme_hub.core.roles import Role
@@ -23,7 +21,7 @@ class AccountAdminPagesController(Controller):
     @post("/{user_id:int}/deactivate")
     async def deactivate_page(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         user_id: FromPath[int],
         user: Actor,
         db_session: DbSession,
@@ -47,11 +45,7 @@ class AccountAdminPagesController(Controller):
 
     @post("/{user_id:int}/two-factor/reset")
     async def reset_page(
-        self,
-        request: Request[Any, Any, Any],
-        user_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, user_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Redirect:
         await two_factor.reset(db_session, user, user_id)
         return redirect_with_message(

@@ -4,7 +4,7 @@ the privacy notice, email confirmation and password reset."""
 from dataclasses import replace
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -22,7 +22,7 @@ from sme_hub.accounts.web import (
 )
 from sme_hub.core.auth import current_user, requires_login
 from sme_hub.core.client_address import client_address
-from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData
+from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Req
 from sme_hub.core.errors import InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _
@@ -36,7 +36,7 @@ SIGN_IN_TOO_LONG = N_("Please log in again: the sign-in took too long.")
 
 
 def _login_again(
-    request: Request[Any, Any, Any],
+    request: Req,
     status_code: int,
     email: str,
     next_path: str | None,
@@ -56,7 +56,7 @@ def _login_again(
 
 
 def _new_password_form(
-    request: Request[Any, Any, Any], token: str, *, status_code: int = 200, **context: Any
+    request: Req, token: str, *, status_code: int = 200, **context: Any
 ) -> Template:
     return render(
         request, "accounts/new_password.html", status_code=status_code, token=token, **context
@@ -67,13 +67,13 @@ class AuthPagesController(Controller):
     include_in_schema = False
 
     @get("/login")
-    async def login_page(self, request: Request[Any, Any, Any]) -> Template:
+    async def login_page(self, request: Req) -> Template:
         next_path = local_path(request.query_params.get("next"))
         return render(request, "accounts/login.html", next=next_path, errors={}, values={})
 
     @post("/login")
     async def login(
-        self, request: Request[Any, Any, Any], data: FormData, db_session: DbSession, db: Db
+        self, request: Req, data: FormData, db_session: DbSession, db: Db
     ) -> Template | Redirect:
         email = str(data.get("email", "")).strip()
         next_path = local_path(data.get("next"))
@@ -89,12 +89,12 @@ class AuthPagesController(Controller):
         return await sessions.after_password(request, db_session, user, next_path, address)
 
     @get("/register")
-    async def register_page(self, request: Request[Any, Any, Any]) -> Template:
+    async def register_page(self, request: Req) -> Template:
         return render(request, "accounts/register.html", errors={}, values={})
 
     @post("/register")
     async def register(
-        self, request: Request[Any, Any, Any], data: FormData, db_session: DbSession
+        self, request: Req, data: FormData, db_session: DbSession
     ) -> Template | Redirect:
         values = {k: v for k, v in data.items() if k != "password"}
         try:
@@ -109,11 +109,11 @@ class AuthPagesController(Controller):
         return redirect_with_message(request, "/login", _(REGISTERED).format(email=form.email))
 
     @get("/privacy")
-    async def privacy(self, request: Request[Any, Any, Any]) -> Template:
+    async def privacy(self, request: Req) -> Template:
         return render(request, "accounts/privacy.html", consent_version=CONSENT_VERSION)
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def logout(self, request: Req) -> Redirect:
         await sessions.end_session(request)
         return redirect_with_message(request, "/", _("You have logged out."), "info")
 
@@ -121,7 +121,7 @@ class AuthPagesController(Controller):
 
     @get("/confirm-email/{token:str}")
     async def confirm_email(
-        self, request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession
+        self, request: Req, token: FromPath[str], db_session: DbSession
     ) -> Template:
         try:
             user = await links.confirm_email(db_session, token)
@@ -135,7 +135,7 @@ class AuthPagesController(Controller):
 
     @post("/confirm-email/resend", guards=[requires_login])
     async def resend_confirmation(
-        self, request: Request[Any, Any, Any], user: Actor, data: FormData, db_session: DbSession
+        self, request: Req, user: Actor, data: FormData, db_session: DbSession
     ) -> Redirect:
         outcome = await links.resend_confirmation(db_session, user.id, base_url(request))
         message, category = {
@@ -154,13 +154,11 @@ class AuthPagesController(Controller):
     # --- password reset ---------------------------------------------------------------------
 
     @get("/password-reset")
-    async def password_reset_page(self, request: Request[Any, Any, Any]) -> Template:
+    async def password_reset_page(self, request: Req) -> Template:
         return render(request, "accounts/password_reset.html", errors={}, values={})
 
     @post("/password-reset")
-    async def password_reset(
-        self, request: Request[Any, Any, Any], data: FormData, db_session: DbSession
-    ) -> Template:
+    async def password_reset(self, request: Req, data: FormData, db_session: DbSession) -> Template:
         try:
             form = parse_form(PasswordResetRequest, data)
         except InvalidInput as exc:
@@ -177,7 +175,7 @@ class AuthPagesController(Controller):
 
     @get("/password-reset/{token:str}")
     async def new_password_page(
-        self, request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession
+        self, request: Req, token: FromPath[str], db_session: DbSession
     ) -> Template:
         if not await links.reset_link_is_valid(db_session, token):
             return render(request, "accounts/new_password.html", status_code=410, ok=False)
@@ -185,11 +183,7 @@ class AuthPagesController(Controller):
 
     @post("/password-reset/{token:str}")
     async def set_new_password(
-        self,
-        request: Request[Any, Any, Any],
-        token: FromPath[str],
-        data: FormData,
-        db_session: DbSession,
+        self, request: Req, token: FromPath[str], data: FormData, db_session: DbSession
     ) -> Template | Redirect:
         try:
             await links.reset_password(db_session, token, str(data.get("password", "")))
@@ -210,21 +204,14 @@ class TwoFactorLoginController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def second_step_page(
-        self, request: Request[Any, Any, Any], db_session: DbSession
-    ) -> Template | Redirect:
+    async def second_step_page(self, request: Req, db_session: DbSession) -> Template | Redirect:
         if await sessions.pending_user(request, db_session, setup=False) is None:
             return Redirect(path="/login", status_code=303)
         return render(request, "accounts/two_factor.html", errors={})
 
     @post("/")
     async def second_step(
-        self,
-        request: Request[Any, Any, Any],
-        data: FormData,
-        db_session: DbSession,
-        db: Db,
-        settings: Config,
+        self, request: Req, data: FormData, db_session: DbSession, db: Db, settings: Config
     ) -> Template | Redirect:
         found = await sessions.pending_user(request, db_session, setup=False)
         if found is None:
@@ -244,7 +231,7 @@ class TwoFactorLoginController(Controller):
 
     @get("/setup")
     async def setup_page(
-        self, request: Request[Any, Any, Any], db_session: DbSession, settings: Config
+        self, request: Req, db_session: DbSession, settings: Config
     ) -> Template | Redirect:
         found = await sessions.pending_user(request, db_session, setup=True)
         if found is None:
@@ -254,12 +241,7 @@ class TwoFactorLoginController(Controller):
 
     @post("/setup")
     async def setup(
-        self,
-        request: Request[Any, Any, Any],
-        data: FormData,
-        db_session: DbSession,
-        db: Db,
-        settings: Config,
+        self, request: Req, data: FormData, db_session: DbSession, db: Db, settings: Config
     ) -> Template | Redirect:
         found = await sessions.pending_user(request, db_session, setup=True)
         if found is None:

@@ -4,13 +4,13 @@ personal-data rights (download everything, delete the account)."""
 import json
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from sme_hub.core.client_address import client_address
-from sme_hub.core.deps import Actor, Db, DbSession, FormData
+from sme_hub.core.deps import Actor, Db, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _
@@ -22,7 +22,7 @@ from sme_hub.entrepreneurs.web import entrepreneur_only
 
 
 async def step_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: DbSession,
     user: CurrentUser,
     step: str,
@@ -45,15 +45,13 @@ class EntrepreneurPagesController(Controller):
     guards = entrepreneur_only
 
     @get("/me")
-    async def dashboard(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def dashboard(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         view = await wizard.dashboard_view(db_session, user)
         return render(request, "entrepreneurs/dashboard.html", **view)
 
     @get("/me/business")
     async def overview(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
+        self, request: Req, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         view = await wizard.overview_view(db_session, user)
         if view is None:
@@ -62,11 +60,7 @@ class EntrepreneurPagesController(Controller):
 
     @get("/me/business/{step:str}")
     async def step_page(
-        self,
-        request: Request[Any, Any, Any],
-        step: FromPath[str],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, step: FromPath[str], user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         if step not in STEPS:
             return Redirect("/me/business")
@@ -74,12 +68,7 @@ class EntrepreneurPagesController(Controller):
 
     @post("/me/business/{step:str}")
     async def save_step(
-        self,
-        request: Request[Any, Any, Any],
-        step: FromPath[str],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, step: FromPath[str], data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         if step not in STEPS:
             return Redirect("/me/business")
@@ -99,11 +88,7 @@ class EntrepreneurPagesController(Controller):
 
     @post("/me/business/{step:str}/check")
     async def check_field(
-        self,
-        request: Request[Any, Any, Any],
-        step: FromPath[str],
-        data: FormData,
-        field: FromQuery[str] = "",
+        self, request: Req, step: FromPath[str], data: FormData, field: FromQuery[str] = ""
     ) -> Template:
         """Inline validation while typing: the message for one field of a step's form."""
         message = ""
@@ -125,17 +110,12 @@ class EntrepreneurPagesController(Controller):
         )
 
     @get("/me/delete")
-    async def delete_page(self, request: Request[Any, Any, Any]) -> Template:
+    async def delete_page(self, request: Req) -> Template:
         return render(request, "entrepreneurs/delete.html", errors={})
 
     @post("/me/delete")
     async def delete_account(
-        self,
-        request: Request[Any, Any, Any],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession, db: Db
     ) -> Template | Redirect:
         password = str(data.get("password", ""))
         try:

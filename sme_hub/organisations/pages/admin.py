@@ -3,13 +3,13 @@ hand, with the latest emails and the partners."""
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.response import Redirect, Template
 
 from sme_hub.accounts import user_admin
 from sme_hub.accounts.schemas import AdminUserCreate
 from sme_hub.core.auth import requires_login, requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
@@ -22,7 +22,7 @@ from sme_hub.organisations.schemas import CentreCreate, MunicipalityCreate
 
 
 async def admin_page(
-    request: Request[Any, Any, Any],
+    request: Req,
     db_session: DbSession,
     *,
     status_code: int = 200,
@@ -48,14 +48,12 @@ class AdminPagesController(Controller):
     include_in_schema = False
 
     @get("/", guards=[requires_login])
-    async def index(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return await admin_page(request, db_session, viewer=user)
 
     @post("/municipalities")
     async def create_municipality(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         try:
             await service.create_municipality(
@@ -75,7 +73,7 @@ class AdminPagesController(Controller):
 
     @post("/centres")
     async def create_centre(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         try:
             await service.create_centre(db_session, user, parse_form(CentreCreate, data))
@@ -87,7 +85,7 @@ class AdminPagesController(Controller):
 
     @post("/users")
     async def create_user(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         try:
             form = parse_form(AdminUserCreate, user_from_form(data))

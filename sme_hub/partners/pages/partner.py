@@ -1,14 +1,12 @@
 """Referral pages for a partner: the inbox where referrals are accepted, declined and
 completed, and its export."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.exports import Export, export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
@@ -32,7 +30,7 @@ class ReferralPartnerPagesController(Controller):
     @get("/")
     async def inbox(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         user: Actor,
         db_session: DbSession,
         page: Page,
@@ -50,7 +48,7 @@ class ReferralPartnerPagesController(Controller):
     @post("/{referral_id:int}")
     async def answer(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         referral_id: FromPath[int],
         data: FormData,
         user: Actor,

@@ -2,14 +2,12 @@
 the service list reloaded by htmx with it) and the centre's referrals; the partner form of
 a partner serving a municipality of the centre (the pages of PartnerFormPages)."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.exports import Export, export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
@@ -36,7 +34,7 @@ class ReferralCentrePagesController(Controller):
     @get("/")
     async def centre(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         user: Actor,
         db_session: DbSession,
         page: Page,
@@ -49,10 +47,7 @@ class ReferralCentrePagesController(Controller):
 
     @get("/services")
     async def services(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: DbSession,
-        partner_id: FromQuery[str | None] = None,
+        self, request: Req, db_session: DbSession, partner_id: FromQuery[str | None] = None
     ) -> Template:
         """The service field for the partner chosen (htmx swaps it in on change)."""
         view = await referral_views.service_field_view(db_session, partner_id or "")
@@ -60,12 +55,7 @@ class ReferralCentrePagesController(Controller):
 
     @post("/")
     async def refer(
-        self,
-        request: Request[Any, Any, Any],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-        settings: Config,
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession, settings: Config
     ) -> Template | Redirect:
         """ "Show its services" only reloads the form; "Refer" sends it."""
         result = await referral_views.refer(db_session, user, data, settings=settings)

@@ -1,12 +1,10 @@
 """Fragments for reference/_picker.html (anyone): the options matching what was typed."""
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from sme_hub.core.deps import DbSession
+from sme_hub.core.deps import DbSession, Req
 from sme_hub.core.pages import render
 from sme_hub.reference import service
 
@@ -17,14 +15,14 @@ class ReferencePagesController(Controller):
 
     @get("/kved/options")
     async def kved_options(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = ""
+        self, request: Req, db_session: DbSession, q: FromQuery[str] = ""
     ) -> Template:
         items, total = await service.kved_options(db_session, q)
         return render(request, "reference/_options.html", items=items, total=total, q=q)
 
     @get("/communities/options")
     async def community_options(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = ""
+        self, request: Req, db_session: DbSession, q: FromQuery[str] = ""
     ) -> Template:
         items, total = await service.community_options(db_session, q)
         return render(request, "reference/_options.html", items=items, total=total, q=q)
