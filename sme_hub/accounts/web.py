@@ -4,11 +4,15 @@ the language of a link's owner, the two-factor setup form, and the texts both an
 from typing import Any
 
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.accounts import two_factor
+from sme_hub.core.client_address import client_address
 from sme_hub.core.deps import Req
 from sme_hub.core.i18n import N_, choose_locale, current_locale
 from sme_hub.core.locale_web import LANG_COOKIE
 from sme_hub.core.pages import render
+from sme_hub.db import Database
 
 LINK_EXPIRED = N_("This link has expired or has already been used.")
 REGISTERED = N_(
@@ -70,3 +74,18 @@ def two_factor_setup(
         errors={"code": error} if error else {},
         **form,
     )
+
+
+async def confirm_two_factor_setup(
+    request: Req, session: AsyncSession, db: Database, user_id: int, code: str, *, own: bool
+) -> list[str] | Template:
+    """The recovery codes when `code` confirms the pending setup, else its form again with
+    the problem."""
+    key = request.app.state.settings.secret_key
+    outcome = await two_factor.confirm_setup(
+        session, db, user_id, code, key, client_address(request)
+    )
+    if isinstance(outcome, str):
+        form = await two_factor.setup_form(session, user_id, key)
+        return two_factor_setup(request, form, own=own, error=outcome)
+    return outcome

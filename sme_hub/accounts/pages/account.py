@@ -6,7 +6,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.accounts import passwords, service, sessions, two_factor, user_sessions
-from sme_hub.accounts.web import two_factor_setup
+from sme_hub.accounts.web import confirm_two_factor_setup, two_factor_setup
 from sme_hub.core.auth import requires_login
 from sme_hub.core.client_address import client_address
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Req
@@ -16,32 +16,28 @@ from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.core.roles import CurrentUser
 
 
-async def account_page(
-    request: Req,
-    db_session: DbSession,
-    actor: CurrentUser,
-    *,
-    status_code: int = 200,
-    errors: dict[str, str] | None = None,
-) -> Template:
-    overview = await service.account_overview(db_session, actor, sessions.current_sid(request))
-    return render(
-        request,
-        "accounts/account.html",
-        status_code=status_code,
-        errors=errors or {},
-        **overview,
-    )
-
-
 class AccountPagesController(Controller):
     path = "/account"
     guards = [requires_login]
     include_in_schema = False
 
+    async def _page(
+        self,
+        request: Req,
+        db_session: DbSession,
+        user: CurrentUser,
+        status_code: int = 200,
+        **errors: str,
+    ) -> Template:
+        """The account page; `errors` by field, after a refused change."""
+        overview = await service.account_overview(db_session, user, sessions.current_sid(request))
+        return render(
+            request, "accounts/account.html", status_code=status_code, errors=errors, **overview
+        )
+
     @get("/")
     async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:
-        return await account_page(request, db_session, user)
+        return await self._page(request, db_session, user)
 
     @get("/two-factor")
     async def setup_page(
@@ -54,24 +50,17 @@ class AccountPagesController(Controller):
 
     @post("/two-factor")
     async def enable(
-        self,
-        request: Req,
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-        db: Db,
-        settings: Config,
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession, db: Db
     ) -> Template | Redirect:
-        code, key = str(data.get("code", "")), settings.secret_key
+        code = str(data.get("code", ""))
         try:
-            outcome = await two_factor.confirm_setup(
-                db_session, db, user.id, code, key, client_address(request)
+            outcome = await confirm_two_factor_setup(
+                request, db_session, db, user.id, code, own=True
             )
         except Conflict as exc:
             return redirect_with_message(request, "/account", exc.detail, "info")
-        if isinstance(outcome, str):
-            form = await two_factor.setup_form(db_session, user.id, key)
-            return two_factor_setup(request, form, own=True, error=outcome)
+        if isinstance(outcome, Template):
+            return outcome
         return render(request, "accounts/recovery_codes.html", codes=outcome, next_path="/account")
 
     @post("/two-factor/disable")
@@ -88,12 +77,9 @@ class AccountPagesController(Controller):
         try:
             await two_factor.disable(db_session, db, user, code, settings.secret_key, address)
         except two_factor.WrongCode:
-            errors = {"code": _(two_factor.WRONG_CODE)}
-            return await account_page(request, db_session, user, status_code=401, errors=errors)
+            return await self._page(request, db_session, user, 401, code=_(two_factor.WRONG_CODE))
         except (TooManyRequests, Forbidden, Conflict) as exc:
-            return await account_page(
-                request, db_session, user, status_code=exc.status_code, errors={"code": exc.detail}
-            )
+            return await self._page(request, db_session, user, exc.status_code, code=exc.detail)
         return redirect_with_message(request, "/account", _("Two-factor sign-in is now off."))
 
     @post("/password")
@@ -105,10 +91,9 @@ class AccountPagesController(Controller):
         try:
             account = await passwords.change_password(db_session, db, user, current, new, address)
         except InvalidInput as exc:
-            return await account_page(request, db_session, user, status_code=422, errors=exc.errors)
+            return await self._page(request, db_session, user, 422, **exc.errors)
         except TooManyRequests as exc:
-            errors = {"current_password": exc.detail}
-            return await account_page(request, db_session, user, status_code=429, errors=errors)
+            return await self._page(request, db_session, user, 429, current_password=exc.detail)
         # Every session ended with the old password; this one goes on, with a new id.
         await sessions.start_session(request, account, address)
         return redirect_with_message(request, "/account", _("Your password has been changed."))

@@ -15,6 +15,7 @@ from sme_hub.accounts.web import (
     REGISTERED,
     RESET_REQUESTED,
     base_url,
+    confirm_two_factor_setup,
     local_path,
     safe_next,
     two_factor_setup,
@@ -217,16 +218,14 @@ class TwoFactorLoginController(Controller):
         if found is None:
             return redirect_with_message(request, "/login", _(SIGN_IN_TOO_LONG), "info")
         marker, user = found
-        address = client_address(request)
-        code = str(data.get("code", ""))
+        address, code = client_address(request), str(data.get("code", ""))
         problem = await two_factor.check_code(
             db_session, db, user, code, settings.secret_key, address
         )
         if problem:
             status, message = problem
-            return render(
-                request, "accounts/two_factor.html", status_code=status, errors={"code": message}
-            )
+            errors = {"code": message}
+            return render(request, "accounts/two_factor.html", status_code=status, errors=errors)
         return await sessions.finish_login(request, db_session, user, marker.next_path, address)
 
     @get("/setup")
@@ -241,18 +240,18 @@ class TwoFactorLoginController(Controller):
 
     @post("/setup")
     async def setup(
-        self, request: Req, data: FormData, db_session: DbSession, db: Db, settings: Config
+        self, request: Req, data: FormData, db_session: DbSession, db: Db
     ) -> Template | Redirect:
         found = await sessions.pending_user(request, db_session, setup=True)
         if found is None:
             return redirect_with_message(request, "/login", _(SIGN_IN_TOO_LONG), "info")
         marker, user = found
-        address, code = client_address(request), str(data.get("code", ""))
-        outcome = await two_factor.confirm_setup(
-            db_session, db, marker.user_id, code, settings.secret_key, address
+        code = str(data.get("code", ""))
+        outcome = await confirm_two_factor_setup(
+            request, db_session, db, marker.user_id, code, own=False
         )
-        if isinstance(outcome, str):
-            form = await two_factor.setup_form(db_session, marker.user_id, settings.secret_key)
-            return two_factor_setup(request, form, own=False, error=outcome)
+        if isinstance(outcome, Template):
+            return outcome
+        address = client_address(request)
         landing = await sessions.finish_setup(request, db_session, user, marker.next_path, address)
         return render(request, "accounts/recovery_codes.html", codes=outcome, next_path=landing)
