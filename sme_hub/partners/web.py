@@ -2,6 +2,7 @@
 (checked) and the directory page (as typed); the partner form's pages, which the admin's and
 centre staff's controllers share."""
 
+from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
 from litestar import Controller, get, post
@@ -11,9 +12,10 @@ from litestar.response import Redirect, Template
 
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import InvalidInput
+from sme_hub.core.exports import Export
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
-from sme_hub.partners import forms, views
+from sme_hub.partners import exports, forms, views
 from sme_hub.partners.schemas import DirectoryFilters
 
 FORM = "partners/form.html"
@@ -49,6 +51,18 @@ Filters: TypeAlias = NamedDependency[DirectoryFilters]
 DirectoryQuery: TypeAlias = NamedDependency[dict[str, str | None]]
 directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
 directory_query = {"given": Provide(provide_directory_query, sync_to_thread=False)}
+
+
+def referrals_export(side: str, name: str) -> Callable[..., Awaitable[Export]]:
+    """The export of one side's referrals page (`partner`, `centre`) with its `?status=`
+    filter, as CSV or XLSX by the path, streamed (the `source` of an export_route)."""
+
+    async def source(user: Actor, status: FromQuery[str | None] = None) -> Export:
+        known = forms.known_status(status) or None
+        return exports.referrals_export(user, status=known, side=side)
+
+    source.__name__ = source.__qualname__ = name
+    return source
 
 
 class PartnerFormPages(Controller):

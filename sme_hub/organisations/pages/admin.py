@@ -4,6 +4,7 @@ hand, with the latest emails and the partners."""
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from sme_hub.accounts import user_admin
@@ -14,6 +15,7 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.refusals import refusal_errors
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.organisations import service
 from sme_hub.organisations.forms import user_form_errors, user_from_form
@@ -51,6 +53,14 @@ class AdminPagesController(Controller):
     async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return await admin_page(request, db_session, viewer=user)
 
+    async def _refused(
+        self, request: Req, db_session: DbSession, exc: HTTPException, form: str, **shown: Any
+    ) -> Template:
+        """The admin page again with the refused `form` open (`shown`: its errors and values)."""
+        return await admin_page(
+            request, db_session, status_code=exc.status_code, form=form, **shown
+        )
+
     @post("/municipalities")
     async def create_municipality(
         self, request: Req, data: FormData, user: Actor, db_session: DbSession
@@ -60,14 +70,9 @@ class AdminPagesController(Controller):
                 db_session, user, parse_form(MunicipalityCreate, data)
             )
         except (InvalidInput, Conflict) as exc:
-            errors = exc.errors if isinstance(exc, InvalidInput) else {"katottg": exc.detail}
-            return await admin_page(
-                request,
-                db_session,
-                status_code=exc.status_code,
-                form="municipality",
-                errors=errors,
-                values=data,
+            errors = refusal_errors(exc, "katottg")
+            return await self._refused(
+                request, db_session, exc, "municipality", errors=errors, values=data
             )
         return redirect_with_message(request, "/admin", _("Municipality created."))
 
@@ -78,8 +83,8 @@ class AdminPagesController(Controller):
         try:
             await service.create_centre(db_session, user, parse_form(CentreCreate, data))
         except InvalidInput as exc:
-            return await admin_page(
-                request, db_session, status_code=422, form="centre", errors=exc.errors, values=data
+            return await self._refused(
+                request, db_session, exc, "centre", errors=exc.errors, values=data
             )
         return redirect_with_message(request, "/admin", _("Business support centre created."))
 
@@ -88,16 +93,13 @@ class AdminPagesController(Controller):
         self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         try:
-            form = parse_form(AdminUserCreate, user_from_form(data))
-            await user_admin.create_user(db_session, user, form)
+            await user_admin.create_user(
+                db_session, user, parse_form(AdminUserCreate, user_from_form(data))
+            )
         except (InvalidInput, Conflict) as exc:
-            errors = exc.errors if isinstance(exc, InvalidInput) else {"email": exc.detail}
-            return await admin_page(
-                request,
-                db_session,
-                status_code=exc.status_code,
-                form="user",
-                errors=user_form_errors(errors),
-                values={k: v for k, v in data.items() if k != "password"},
+            errors = user_form_errors(refusal_errors(exc, "email"))
+            values = {k: v for k, v in data.items() if k != "password"}
+            return await self._refused(
+                request, db_session, exc, "user", errors=errors, values=values
             )
         return redirect_with_message(request, "/admin", _("User account created."))

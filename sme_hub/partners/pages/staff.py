@@ -8,20 +8,15 @@ from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
-from sme_hub.core.exports import Export, export_route
+from sme_hub.core.exports import export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
-from sme_hub.partners import exports, forms, referral_views
+from sme_hub.partners import referral_views
 from sme_hub.partners.referral_views import CENTRE_PAGE
-from sme_hub.partners.web import PartnerFormPages
+from sme_hub.partners.web import PartnerFormPages, referrals_export
 
 REFERRALS = "partners/referrals/centre.html"
-
-
-async def centre_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
-    """The referrals the centre made (`?status=` as the inbox) as CSV or XLSX, streamed."""
-    return exports.referrals_export(user, status=forms.known_status(status) or None, side="centre")
 
 
 class ReferralCentrePagesController(Controller):
@@ -29,7 +24,9 @@ class ReferralCentrePagesController(Controller):
     guards = [requires_role(Role.CENTRE_STAFF)]
     include_in_schema = False
 
-    centre_export = export_route(["/export.csv", "/export.xlsx"], centre_export)
+    centre_export = export_route(
+        ["/export.csv", "/export.xlsx"], referrals_export("centre", "centre_export")
+    )
 
     @get("/")
     async def centre(
