@@ -1,20 +1,16 @@
 """Tenants over the JSON API: the admin's municipalities, centres and users, the public lists,
 and a tenant's staff."""
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
-
 from litestar import Controller, get, post
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
-from pydantic import BaseModel
 
 from sme_hub.accounts import service as accounts
 from sme_hub.accounts import user_admin
 from sme_hub.accounts.schemas import AdminUserCreate, UserRead
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
-from sme_hub.core.pagination import PageParams
+from sme_hub.core.paged import page_of
 from sme_hub.core.roles import Role
 from sme_hub.organisations import service
 from sme_hub.organisations.schemas import (
@@ -24,16 +20,6 @@ from sme_hub.organisations.schemas import (
     MunicipalityRead,
     StaffMember,
 )
-
-Read = TypeVar("Read", bound=BaseModel)
-
-
-def _paginated(
-    schema: type[Read], rows: Sequence[Any], total: int, page: PageParams
-) -> OffsetPagination[Read]:
-    """One page of a public list, as the API answers it."""
-    items = [schema.model_validate(row) for row in rows]
-    return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
 
 class AdminApiController(Controller):
@@ -84,7 +70,7 @@ class OrganisationsApiController(Controller):
         rows, total = await service.list_municipalities(
             db_session, limit=page.limit, offset=page.offset
         )
-        return _paginated(MunicipalityRead, rows, total, page)
+        return page_of(MunicipalityRead, rows, total, page)
 
     @get("/centres")
     async def list_centres(
@@ -94,7 +80,7 @@ class OrganisationsApiController(Controller):
         rows, total = await service.list_centres(
             db_session, municipality_id=municipality_id, limit=page.limit, offset=page.offset
         )
-        return _paginated(CentreRead, rows, total, page)
+        return page_of(CentreRead, rows, total, page)
 
     @get("/municipalities/{municipality_id:int}/staff", guards=[requires_login])
     async def staff(

@@ -32,15 +32,11 @@ def provide_directory_query(
     return dict(zip(forms.DIRECTORY_FIELDS, (kind, sector, municipality, service, q), strict=True))
 
 
-def provide_directory_filters(
-    kind: FromQuery[str | None] = None,
-    sector: FromQuery[str | None] = None,
-    municipality: FromQuery[str | None] = None,
-    service: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None,
-) -> DirectoryFilters:
+DirectoryQuery: TypeAlias = NamedDependency[dict[str, str | None]]
+
+
+def provide_directory_filters(given: DirectoryQuery) -> DirectoryFilters:
     """The directory's filters for the API; empty means "any", unreadable ones are 422."""
-    given = provide_directory_query(kind, sector, municipality, service, q)
     checked, errors = forms.parse_directory_filters(given)
     if checked is None:
         raise InvalidInput(errors)
@@ -48,9 +44,11 @@ def provide_directory_filters(
 
 
 Filters: TypeAlias = NamedDependency[DirectoryFilters]
-DirectoryQuery: TypeAlias = NamedDependency[dict[str, str | None]]
-directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
 directory_query = {"given": Provide(provide_directory_query, sync_to_thread=False)}
+directory_filters = {
+    **directory_query,
+    "filters": Provide(provide_directory_filters, sync_to_thread=False),
+}
 
 
 def referrals_export(side: str, name: str) -> Callable[..., Awaitable[Export]]:

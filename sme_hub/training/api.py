@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, DbSession, Page, Req
+from sme_hub.core.paged import page_of
 from sme_hub.core.public_cache import public_cache
 from sme_hub.training import enrolment, service
 from sme_hub.training.schemas import (
@@ -20,7 +21,7 @@ from sme_hub.training.schemas import (
     SessionCreate,
     SessionRead,
 )
-from sme_hub.training.web import certificate_response, page_of, staff_only
+from sme_hub.training.web import certificate_response, staff_only
 
 
 class TrainingApiController(Controller):

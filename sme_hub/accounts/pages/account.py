@@ -13,6 +13,7 @@ from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.refusals import refusal_errors
 from sme_hub.core.roles import CurrentUser
 
 
@@ -90,10 +91,9 @@ class AccountPagesController(Controller):
         address = client_address(request)
         try:
             account = await passwords.change_password(db_session, db, user, current, new, address)
-        except InvalidInput as exc:
-            return await self._page(request, db_session, user, 422, **exc.errors)
-        except TooManyRequests as exc:
-            return await self._page(request, db_session, user, 429, current_password=exc.detail)
+        except (InvalidInput, TooManyRequests) as exc:
+            errors = refusal_errors(exc, "current_password")
+            return await self._page(request, db_session, user, exc.status_code, **errors)
         # Every session ended with the old password; this one goes on, with a new id.
         await sessions.start_session(request, account, address)
         return redirect_with_message(request, "/account", _("Your password has been changed."))
