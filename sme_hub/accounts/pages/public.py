@@ -139,15 +139,10 @@ class AuthPagesController(Controller):
         self, request: Req, user: Actor, data: FormData, db_session: DbSession
     ) -> Redirect:
         outcome = await links.resend_confirmation(db_session, user.id, base_url(request))
+        sent = _("We have sent a new confirmation link to {email}.").format(email=user.email)
         message, category = {
-            links.Resend.SENT: (
-                _("We have sent a new confirmation link to {email}.").format(email=user.email),
-                "success",
-            ),
-            links.Resend.TOO_SOON: (
-                _(RESEND_TOO_SOON),
-                "info",
-            ),
+            links.Resend.SENT: (sent, "success"),
+            links.Resend.TOO_SOON: (_(RESEND_TOO_SOON), "info"),
             links.Resend.ALREADY_CONFIRMED: (_("Your email address is already confirmed."), "info"),
         }[outcome]
         return redirect_with_message(request, safe_next(data.get("next")), message, category)

@@ -32,12 +32,9 @@ class ReferralPartnerPagesController(Controller):
         page: Page,
         status: FromQuery[str | None] = None,
     ) -> Template:
+        known = forms.known_status(status)
         view = await referral_views.inbox_view(
-            db_session,
-            user,
-            limit=page.limit,
-            offset=page.offset,
-            status=forms.known_status(status),
+            db_session, user, limit=page.limit, offset=page.offset, status=known
         )
         return render(request, INBOX, **view)
 
