@@ -3,8 +3,10 @@
 from typing import Annotated, Any, TypeAlias
 
 from litestar import Request
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import URLEncodedBody
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.config import Settings
@@ -18,8 +20,22 @@ Actor: TypeAlias = NamedDependency[CurrentUser]  # as `user`, on guarded routes
 Db: TypeAlias = NamedDependency[Database]  # as `db`, for work outside the transaction
 Page: TypeAlias = NamedDependency[PageParams]  # as `page`: ?limit=&offset=
 FormData: TypeAlias = URLEncodedBody[dict[str, Any]]
+Multipart: TypeAlias = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+Upload: TypeAlias = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
 Config: TypeAlias = NamedDependency[Settings]  # as `settings`
 Files: TypeAlias = NamedDependency[Storage]  # as `storage`: uploaded and generated files
 Req: TypeAlias = Request[Any, Any, Any]  # as `request`: the page's request
 
-__all__ = ["Actor", "Annotated", "Config", "Db", "DbSession", "Files", "FormData", "Page", "Req"]
+__all__ = [
+    "Actor",
+    "Annotated",
+    "Config",
+    "Db",
+    "DbSession",
+    "Files",
+    "FormData",
+    "Multipart",
+    "Page",
+    "Req",
+    "Upload",
+]
