@@ -56,12 +56,19 @@ def _login_again(
     )
 
 
-def _new_password_form(
-    request: Req, token: str, *, status_code: int = 200, **context: Any
+def _form(
+    request: Req, template: str, refused: InvalidInput | None = None, **context: Any
 ) -> Template:
+    """A form of accounts/`template`: empty, or again with the messages of what `refused` it."""
+    errors = refused.errors if refused else {}
+    status_code = 422 if refused else 200
     return render(
-        request, "accounts/new_password.html", status_code=status_code, token=token, **context
+        request, f"accounts/{template}", status_code=status_code, errors=errors, **context
     )
+
+
+def _link_expired(request: Req) -> Template:
+    return render(request, "accounts/new_password.html", status_code=410, ok=False)
 
 
 class AuthPagesController(Controller):
@@ -91,7 +98,7 @@ class AuthPagesController(Controller):
 
     @get("/register")
     async def register_page(self, request: Req) -> Template:
-        return render(request, "accounts/register.html", errors={}, values={})
+        return _form(request, "register.html", values={})
 
     @post("/register")
     async def register(
@@ -102,9 +109,7 @@ class AuthPagesController(Controller):
             form = parse_form(RegisterRequest, {"consent": False, **data})
             await registration.register(db_session, form, base_url=base_url(request))
         except InvalidInput as exc:
-            return render(
-                request, "accounts/register.html", status_code=422, errors=exc.errors, values=values
-            )
+            return _form(request, "register.html", exc, values=values)
         # Not logged in at once: an address that already had an account gets this same
         # answer (its owner is emailed), so the page tells nobody who has an account.
         return redirect_with_message(request, "/login", _(REGISTERED).format(email=form.email))
@@ -151,7 +156,7 @@ class AuthPagesController(Controller):
 
     @get("/password-reset")
     async def password_reset_page(self, request: Req) -> Template:
-        return render(request, "accounts/password_reset.html", errors={}, values={})
+        return _form(request, "password_reset.html", values={})
 
     @post("/password-reset")
     async def password_reset(self, request: Req, data: FormData, db_session: DbSession) -> Template:
@@ -159,13 +164,7 @@ class AuthPagesController(Controller):
             form = parse_form(PasswordResetRequest, data)
         except InvalidInput as exc:
             values = {"email": str(data.get("email", ""))}
-            return render(
-                request,
-                "accounts/password_reset.html",
-                status_code=422,
-                errors=exc.errors,
-                values=values,
-            )
+            return _form(request, "password_reset.html", exc, values=values)
         await links.request_password_reset(db_session, form.email)
         return render(request, "accounts/password_reset_sent.html", message=_(RESET_REQUESTED))
 
@@ -174,8 +173,8 @@ class AuthPagesController(Controller):
         self, request: Req, token: FromPath[str], db_session: DbSession
     ) -> Template:
         if not await links.reset_link_is_valid(db_session, token):
-            return render(request, "accounts/new_password.html", status_code=410, ok=False)
-        return _new_password_form(request, token, ok=True, errors={})
+            return _link_expired(request)
+        return _form(request, "new_password.html", token=token, ok=True)
 
     @post("/password-reset/{token:str}")
     async def set_new_password(
@@ -184,9 +183,9 @@ class AuthPagesController(Controller):
         try:
             await links.reset_password(db_session, token, str(data.get("password", "")))
         except links.LinkExpired:
-            return render(request, "accounts/new_password.html", status_code=410, ok=False)
+            return _link_expired(request)
         except InvalidInput as exc:
-            return _new_password_form(request, token, status_code=422, ok=True, errors=exc.errors)
+            return _form(request, "new_password.html", exc, token=token, ok=True)
         request.clear_session()  # whoever was logged in here logs in again, with the new password
         return redirect_with_message(
             request, "/login", _("Your password has been changed. Log in with the new password.")
