@@ -27,10 +27,11 @@ class AccountPagesController(Controller):
         request: Req,
         db_session: DbSession,
         user: CurrentUser,
-        status_code: int = 200,
-        **errors: str,
+        refused: tuple[int, dict[str, str]] | None = None,
     ) -> Template:
-        """The account page; `errors` by field, after a refused change."""
+        """The account page; after a refused change (`refused`: its status and the messages
+        by field), with those messages."""
+        status_code, errors = refused or (200, {})
         overview = await service.account_overview(db_session, user, sessions.current_sid(request))
         return render(
             request, "accounts/account.html", status_code=status_code, errors=errors, **overview
@@ -78,9 +79,13 @@ class AccountPagesController(Controller):
         try:
             await two_factor.disable(db_session, db, user, code, settings.secret_key, address)
         except two_factor.WrongCode:
-            return await self._page(request, db_session, user, 401, code=_(two_factor.WRONG_CODE))
+            return await self._page(
+                request, db_session, user, (401, {"code": _(two_factor.WRONG_CODE)})
+            )
         except (TooManyRequests, Forbidden, Conflict) as exc:
-            return await self._page(request, db_session, user, exc.status_code, code=exc.detail)
+            return await self._page(
+                request, db_session, user, (exc.status_code, {"code": exc.detail})
+            )
         return redirect_with_message(request, "/account", _("Two-factor sign-in is now off."))
 
     @post("/password")
@@ -93,7 +98,7 @@ class AccountPagesController(Controller):
             account = await passwords.change_password(db_session, db, user, current, new, address)
         except (InvalidInput, TooManyRequests) as exc:
             errors = refusal_errors(exc, "current_password")
-            return await self._page(request, db_session, user, exc.status_code, **errors)
+            return await self._page(request, db_session, user, (exc.status_code, errors))
         # Every session ended with the old password; this one goes on, with a new id.
         await sessions.start_session(request, account, address)
         return redirect_with_message(request, "/account", _("Your password has been changed."))
