@@ -1,9 +1,7 @@
 """Accounts over the JSON API: registration, tokens, email confirmation, password reset, the
 caller's account, and an administrator's deactivation and two-factor reset."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from sme_hub.accounts import links, registration, service, sessions, two_factor, user_sessions
@@ -26,7 +24,7 @@ from sme_hub.accounts.web import (
 )
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.client_address import client_address
-from sme_hub.core.deps import Actor, Config, Db, DbSession
+from sme_hub.core.deps import Actor, Config, Db, DbSession, Req
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.i18n import _
 from sme_hub.core.roles import Role
@@ -38,10 +36,7 @@ class AuthApiController(Controller):
 
     @post("/auth/register", status_code=201)
     async def register(
-        self,
-        request: Request[Any, Any, Any],
-        data: JSONBody[RegisterRequest],
-        db_session: DbSession,
+        self, request: Req, data: JSONBody[RegisterRequest], db_session: DbSession
     ) -> RegistrationAccepted:
         """Create an entrepreneur's account (consent required) and email a link to confirm
         the address; then get a token with the email and password. The same 201 when the
@@ -58,7 +53,7 @@ class AuthApiController(Controller):
     @post("/auth/token", status_code=200)
     async def token(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         data: JSONBody[TokenRequest],
         db_session: DbSession,
         db: Db,
@@ -92,10 +87,7 @@ class AuthApiController(Controller):
 
     @post("/auth/password-reset", status_code=202)
     async def password_reset(
-        self,
-        request: Request[Any, Any, Any],
-        data: JSONBody[PasswordResetRequest],
-        db_session: DbSession,
+        self, request: Req, data: JSONBody[PasswordResetRequest], db_session: DbSession
     ) -> dict[str, str]:
         """Email a one-hour reset link; the same 202, after the same work, whether or not the
         account exists."""

@@ -3,12 +3,16 @@ the language of a link's owner, the two-factor setup form, and the texts both an
 
 from typing import Any
 
-from litestar import Request
 from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from sme_hub.accounts import two_factor
+from sme_hub.core.client_address import client_address
+from sme_hub.core.deps import Req
 from sme_hub.core.i18n import N_, choose_locale, current_locale
 from sme_hub.core.locale_web import LANG_COOKIE
 from sme_hub.core.pages import render
+from sme_hub.db import Database
 
 LINK_EXPIRED = N_("This link has expired or has already been used.")
 REGISTERED = N_(
@@ -38,13 +42,13 @@ def safe_next(target: object) -> str:
     return local_path(target) or "/"
 
 
-def base_url(request: Request[Any, Any, Any]) -> str:
+def base_url(request: Req) -> str:
     """Where links in emails point (settings.base_url)."""
     url: str = request.app.state.settings.base_url
     return url
 
 
-def use_locale_of(request: Request[Any, Any, Any], preference: str) -> None:
+def use_locale_of(request: Req, preference: str) -> None:
     """Answer in the language of the link's owner unless the visitor chose one."""
     current_locale.set(
         choose_locale(
@@ -57,11 +61,7 @@ def use_locale_of(request: Request[Any, Any, Any], preference: str) -> None:
 
 
 def two_factor_setup(
-    request: Request[Any, Any, Any],
-    form: dict[str, Any],
-    *,
-    own: bool,
-    error: str | None = None,
+    request: Req, form: dict[str, Any], *, own: bool, error: str | None = None
 ) -> Template:
     """The setup of two-factor sign-in (`form`: its QR code and secret): at login, where the
     role requires it, or on one's own account page."""
@@ -74,3 +74,18 @@ def two_factor_setup(
         errors={"code": error} if error else {},
         **form,
     )
+
+
+async def confirm_two_factor_setup(
+    request: Req, session: AsyncSession, db: Database, user_id: int, code: str, *, own: bool
+) -> list[str] | Template:
+    """The recovery codes when `code` confirms the pending setup, else its form again with
+    the problem."""
+    key = request.app.state.settings.secret_key
+    outcome = await two_factor.confirm_setup(
+        session, db, user_id, code, key, client_address(request)
+    )
+    if isinstance(outcome, str):
+        form = await two_factor.setup_form(session, user_id, key)
+        return two_factor_setup(request, form, own=own, error=outcome)
+    return outcome

@@ -3,12 +3,12 @@ staff's clients (with their CSV/XLSX export)."""
 
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict
 
 from sme_hub.core.client_address import client_address
-from sme_hub.core.deps import Actor, Db, DbSession, Page
+from sme_hub.core.deps import Actor, Db, DbSession, Page, Req
 from sme_hub.core.exports import export_route
 from sme_hub.entrepreneurs import clients, rights, service
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn, BusinessProfileRead, ClientRead
@@ -58,7 +58,7 @@ class EntrepreneurApiController(Controller):
     @post("/me/delete", guards=entrepreneur_only, status_code=200)
     async def delete_me(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         data: JSONBody[PasswordConfirmation],
         user: Actor,
         db_session: DbSession,

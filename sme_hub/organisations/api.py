@@ -1,33 +1,19 @@
 """Tenants over the JSON API: the public lists and a tenant's staff (the admin's municipalities,
 centres and users are in admin.api)."""
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
-
 from litestar import Controller, get
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery
-from pydantic import BaseModel
 
 from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, DbSession, Page
-from sme_hub.core.pagination import PageParams
+from sme_hub.core.paged import page_of
 from sme_hub.organisations import service, staff
 from sme_hub.organisations.schemas import (
     CentreRead,
     MunicipalityRead,
     StaffMember,
 )
-
-Read = TypeVar("Read", bound=BaseModel)
-
-
-def _paginated(
-    schema: type[Read], rows: Sequence[Any], total: int, page: PageParams
-) -> OffsetPagination[Read]:
-    """One page of a public list, as the API answers it."""
-    items = [schema.model_validate(row) for row in rows]
-    return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
 
 class OrganisationsApiController(Controller):
@@ -42,7 +28,7 @@ class OrganisationsApiController(Controller):
         rows, total = await service.list_municipalities(
             db_session, limit=page.limit, offset=page.offset
         )
-        return _paginated(MunicipalityRead, rows, total, page)
+        return page_of(MunicipalityRead, rows, total, page)
 
     @get("/centres")
     async def list_centres(
@@ -52,7 +38,7 @@ class OrganisationsApiController(Controller):
         rows, total = await service.list_centres(
             db_session, municipality_id=municipality_id, limit=page.limit, offset=page.offset
         )
-        return _paginated(CentreRead, rows, total, page)
+        return page_of(CentreRead, rows, total, page)
 
     @get("/municipalities/{municipality_id:int}/staff", guards=[requires_login])
     async def staff(

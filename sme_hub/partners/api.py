@@ -94,11 +94,7 @@ class PartnersApiController(Controller):
 
     @post("/referrals", guards=[requires_login], status_code=201, raises=ERRORS)
     async def refer(
-        self,
-        data: JSONBody[ReferralIn],
-        user: Actor,
-        db_session: DbSession,
-        settings: Config,
+        self, data: JSONBody[ReferralIn], user: Actor, db_session: DbSession, settings: Config
     ) -> ReferralRead:
         """Centre staff refer a client (`entrepreneur_id`); an entrepreneur refers themselves.
         The partner must be active and offer the service (422); an open duplicate is 409."""
@@ -106,11 +102,7 @@ class PartnersApiController(Controller):
 
     @get("/referrals", guards=[requires_login], raises=ERRORS)
     async def referrals(
-        self,
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
-        status: FromQuery[str | None] = None,
+        self, user: Actor, db_session: DbSession, page: Page, status: FromQuery[str | None] = None
     ) -> OffsetPagination[ReferralRead]:
         """The caller's referrals: an entrepreneur's own, a partner's, those a centre made."""
         if status and status not in rules.REFERRAL_FLOW:

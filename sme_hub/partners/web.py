@@ -2,18 +2,20 @@
 (checked) and the directory page (as typed); the partner form's pages, which the admin's and
 centre staff's controllers share."""
 
-from typing import Any, TypeAlias
+from collections.abc import Awaitable, Callable
+from typing import TypeAlias
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import InvalidInput
+from sme_hub.core.exports import Export
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
-from sme_hub.partners import forms, views
+from sme_hub.partners import exports, forms, views
 from sme_hub.partners.schemas import DirectoryFilters
 
 FORM = "partners/form.html"
@@ -30,15 +32,11 @@ def provide_directory_query(
     return dict(zip(forms.DIRECTORY_FIELDS, (kind, sector, municipality, service, q), strict=True))
 
 
-def provide_directory_filters(
-    kind: FromQuery[str | None] = None,
-    sector: FromQuery[str | None] = None,
-    municipality: FromQuery[str | None] = None,
-    service: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None,
-) -> DirectoryFilters:
+DirectoryQuery: TypeAlias = NamedDependency[dict[str, str | None]]
+
+
+def provide_directory_filters(given: DirectoryQuery) -> DirectoryFilters:
     """The directory's filters for the API; empty means "any", unreadable ones are 422."""
-    given = provide_directory_query(kind, sector, municipality, service, q)
     checked, errors = forms.parse_directory_filters(given)
     if checked is None:
         raise InvalidInput(errors)
@@ -46,9 +44,23 @@ def provide_directory_filters(
 
 
 Filters: TypeAlias = NamedDependency[DirectoryFilters]
-DirectoryQuery: TypeAlias = NamedDependency[dict[str, str | None]]
-directory_filters = {"filters": Provide(provide_directory_filters, sync_to_thread=False)}
 directory_query = {"given": Provide(provide_directory_query, sync_to_thread=False)}
+directory_filters = {
+    **directory_query,
+    "filters": Provide(provide_directory_filters, sync_to_thread=False),
+}
+
+
+def referrals_export(side: str, name: str) -> Callable[..., Awaitable[Export]]:
+    """The export of one side's referrals page (`partner`, `centre`) with its `?status=`
+    filter, as CSV or XLSX by the path, streamed (the `source` of an export_route)."""
+
+    async def source(user: Actor, status: FromQuery[str | None] = None) -> Export:
+        known = forms.known_status(status) or None
+        return exports.referrals_export(user, status=known, side=side)
+
+    source.__name__ = source.__qualname__ = name
+    return source
 
 
 class PartnerFormPages(Controller):
@@ -59,19 +71,13 @@ class PartnerFormPages(Controller):
     as_admin = False
 
     @get("/")
-    async def partners_list(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def partners_list(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         view = await views.manage_view(db_session, user, base=self.path, as_admin=self.as_admin)
         return render(request, "partners/manage.html", **view)
 
     @get("/{partner_id:int}")
     async def edit(
-        self,
-        request: Request[Any, Any, Any],
-        partner_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, partner_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         view = await views.edit_view(
             db_session, user, partner_id, base=self.path, as_admin=self.as_admin
@@ -81,7 +87,7 @@ class PartnerFormPages(Controller):
     @post("/{partner_id:int}")
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         partner_id: FromPath[int],
         data: FormData,
         user: Actor,

@@ -1,14 +1,13 @@
 """Training over the API: programmes, cohorts and sessions (centre staff), the cohort
 workflow, enrolments (entrepreneurs), attendance, certificates."""
 
-from typing import Any
-
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import requires_login
-from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.deps import Actor, DbSession, Page, Req
+from sme_hub.core.paged import page_of
 from sme_hub.core.public_cache import public_cache
 from sme_hub.training import enrolment, service
 from sme_hub.training.schemas import (
@@ -22,7 +21,7 @@ from sme_hub.training.schemas import (
     SessionCreate,
     SessionRead,
 )
-from sme_hub.training.web import certificate_response, page_of, staff_only
+from sme_hub.training.web import certificate_response, staff_only
 
 
 class TrainingApiController(Controller):
@@ -131,11 +130,7 @@ class CertificateApiController(Controller):
         media_type="application/pdf",
     )
     async def certificate(
-        self,
-        request: Request[Any, Any, Any],
-        enrolment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, enrolment_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
         """The certificate of a completed enrolment as a PDF (`?lang=en` for English): for
         its owner, staff of the cohort's centre and admins. 409 until completed."""

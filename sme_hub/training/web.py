@@ -1,25 +1,19 @@
 """The training feature's web helpers shared by the API and the pages: who may run training,
-the catalogue's filters as the query gives them, a page of a list, and a certificate
-answered as a PDF."""
+the catalogue's filters as the query gives them, and a certificate answered as a PDF."""
 
-from collections.abc import Iterable
-from typing import Any, TypeAlias, TypeVar
+from typing import TypeAlias
 
-from litestar import Request, Response
+from litestar import Response
 from litestar.di import NamedDependency, Provide
-from litestar.pagination import OffsetPagination
 from litestar.params import FromQuery
-from pydantic import BaseModel
 
 from sme_hub.config import Settings
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, DbSession
+from sme_hub.core.deps import Actor, DbSession, Req
 from sme_hub.core.i18n import current_locale
-from sme_hub.core.pagination import PageParams
 from sme_hub.core.roles import Role
 from sme_hub.training import certificates
 
-R = TypeVar("R", bound=BaseModel)
 staff_only = [requires_role(Role.CENTRE_STAFF, Role.ADMIN)]
 
 
@@ -42,25 +36,13 @@ CatalogueQuery: TypeAlias = NamedDependency[dict[str, str | None]]
 catalogue_query = {"given": Provide(provide_catalogue_query, sync_to_thread=False)}
 
 
-def page_of(
-    model: type[R], rows: Iterable[Any], total: int, page: PageParams
-) -> OffsetPagination[R]:
-    """One page of a list, each row read as `model`."""
-    return OffsetPagination(
-        items=[model.model_validate(r) for r in rows],
-        limit=page.limit,
-        offset=page.offset,
-        total=total,
-    )
-
-
-def app_settings(request: Request[Any, Any, Any]) -> Settings:
+def app_settings(request: Req) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 async def certificate_response(
-    request: Request[Any, Any, Any], user: Actor, db_session: DbSession, enrolment_id: int
+    request: Req, user: Actor, db_session: DbSession, enrolment_id: int
 ) -> Response[bytes]:
     """The certificate of an enrolment as a PDF, in the reader's language: ?lang=, the
     remembered choice, the user's own, the browser's (middleware)."""

@@ -1,14 +1,12 @@
 """The audit page `/audit`, for admins and municipal officers (their own municipalities only)."""
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.response import Template
 
 from sme_hub.audit_trail import service
 from sme_hub.audit_trail.forms import parse_trail_form
 from sme_hub.audit_trail.web import readers
-from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.deps import Actor, DbSession, Page, Req
 from sme_hub.core.pages import render
 
 
@@ -17,13 +15,7 @@ class AuditPagesController(Controller):
     guards = readers
 
     @get("/audit")
-    async def page(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
-    ) -> Template:
+    async def page(self, request: Req, user: Actor, db_session: DbSession, page: Page) -> Template:
         """Pick an object (`type` and `id`, or `object=type:id`) and filters; without one
         the form alone."""
         values = parse_trail_form(request.query_params)

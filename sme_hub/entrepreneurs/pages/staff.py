@@ -1,11 +1,9 @@
 """Centre staff's list of clients (the entrepreneurs of their municipality), with its export."""
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.response import Template
 
-from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.deps import Actor, DbSession, Page, Req
 from sme_hub.core.exports import export_route
 from sme_hub.core.pages import render
 from sme_hub.entrepreneurs import clients, schemas, service
@@ -20,12 +18,7 @@ class ClientPagesController(Controller):
 
     @get("/")
     async def clients(
-        self,
-        request: Request[Any, Any, Any],
-        user: Actor,
-        db_session: DbSession,
-        page: Page,
-        filters: Filters,
+        self, request: Req, user: Actor, db_session: DbSession, page: Page, filters: Filters
     ) -> Template:
         items, total = await clients.list_clients(
             db_session, user, filters, limit=page.limit, offset=page.offset

@@ -1,13 +1,11 @@
 """The public home page and the favicon."""
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.datastructures import CacheControlHeader
 from litestar.response import File, Template
 
 from sme_hub.config import PACKAGE_DIR
-from sme_hub.core.deps import DbSession
+from sme_hub.core.deps import DbSession, Req
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations import service as organisations
@@ -17,7 +15,7 @@ class HomeController(Controller):
     include_in_schema = False
 
     @get("/", middleware=[public_cache])
-    async def home(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+    async def home(self, request: Req, db_session: DbSession) -> Template:
         municipalities, total = await organisations.list_municipalities(db_session, limit=12)
         return render(
             request, "home/index.html", municipalities=municipalities, municipality_count=total

@@ -1,13 +1,11 @@
 """Partner pages for the admin: every partner, adding one, and the partner form with the
 municipalities it serves."""
 
-from typing import Any
-
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
@@ -21,7 +19,7 @@ class PartnerAdminPagesController(PartnerFormPages):
     as_admin = True
 
     @get("/new")
-    async def new_partner(self, request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+    async def new_partner(self, request: Req, db_session: DbSession) -> Template:
         view = await views.form_view(
             db_session, None, forms.form_values(None), base=self.path, with_municipalities=True
         )
@@ -29,7 +27,7 @@ class PartnerAdminPagesController(PartnerFormPages):
 
     @post("/new")
     async def create(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         result = await views.create_partner(db_session, user, data, base=self.path)
         return respond(request, result, FORM)

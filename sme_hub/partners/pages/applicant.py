@@ -1,14 +1,12 @@
 """Partner pages for an entrepreneur: asking a partner for a referral and their own referrals
 (taking up a partner the grant's call offers is on the grant's pages, in implementation)."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
@@ -21,7 +19,7 @@ class ReferralApplicantPagesController(Controller):
     @post("/partners/{partner_id:int}/referral", guards=[requires_role(Role.ENTREPRENEUR)])
     async def ask_referral(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         partner_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -32,9 +30,7 @@ class ReferralApplicantPagesController(Controller):
         return respond(request, result, "partners/partner.html")
 
     @get("/me/referrals", guards=[requires_role(Role.ENTREPRENEUR)])
-    async def mine(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession, page: Page
-    ) -> Template:
+    async def mine(self, request: Req, user: Actor, db_session: DbSession, page: Page) -> Template:
         view = await referral_views.mine_view(
             db_session, user, limit=page.limit, offset=page.offset
         )

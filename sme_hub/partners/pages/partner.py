@@ -1,27 +1,21 @@
 """Referral pages for a partner: the inbox where referrals are accepted, declined and
 completed, and its export."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
-from sme_hub.core.exports import Export, export_route
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
+from sme_hub.core.exports import export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
-from sme_hub.partners import exports, forms, referral_views
+from sme_hub.partners import forms, referral_views
 from sme_hub.partners.referral_views import PARTNER_PAGE
+from sme_hub.partners.web import referrals_export
 
 INBOX = "partners/referrals/partner.html"
-
-
-async def inbox_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
-    """The inbox with its status filter as CSV or XLSX (by the path), streamed."""
-    return exports.referrals_export(user, status=forms.known_status(status) or None, side="partner")
 
 
 class ReferralPartnerPagesController(Controller):
@@ -32,25 +26,22 @@ class ReferralPartnerPagesController(Controller):
     @get("/")
     async def inbox(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         user: Actor,
         db_session: DbSession,
         page: Page,
         status: FromQuery[str | None] = None,
     ) -> Template:
+        known = forms.known_status(status)
         view = await referral_views.inbox_view(
-            db_session,
-            user,
-            limit=page.limit,
-            offset=page.offset,
-            status=forms.known_status(status),
+            db_session, user, limit=page.limit, offset=page.offset, status=known
         )
         return render(request, INBOX, **view)
 
     @post("/{referral_id:int}")
     async def answer(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         referral_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -61,4 +52,6 @@ class ReferralPartnerPagesController(Controller):
         result = await referral_views.answer(db_session, user, referral_id, data, settings=settings)
         return respond(request, result, INBOX)
 
-    inbox_export = export_route(["/export.csv", "/export.xlsx"], inbox_export)
+    inbox_export = export_route(
+        ["/export.csv", "/export.xlsx"], referrals_export("partner", "inbox_export")
+    )

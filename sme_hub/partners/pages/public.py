@@ -1,13 +1,11 @@
 """Partner pages for anyone: the directory with its map, and one partner's page."""
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.core.auth import current_user
-from sme_hub.core.deps import DbSession, Page
+from sme_hub.core.deps import DbSession, Page, Req
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.partners import views
@@ -19,11 +17,7 @@ class PartnerPagesController(Controller):
 
     @get("/partners", dependencies=directory_query, middleware=[public_cache])
     async def directory_page(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: DbSession,
-        page: Page,
-        given: DirectoryQuery,
+        self, request: Req, db_session: DbSession, page: Page, given: DirectoryQuery
     ) -> Template:
         view = await views.directory_view(db_session, given, limit=page.limit, offset=page.offset)
         errors = view["errors"]
@@ -38,7 +32,7 @@ class PartnerPagesController(Controller):
 
     @get("/partners/{partner_id:int}")
     async def partner_page(
-        self, request: Request[Any, Any, Any], partner_id: FromPath[int], db_session: DbSession
+        self, request: Req, partner_id: FromPath[int], db_session: DbSession
     ) -> Template:
         view = await views.partner_view(db_session, current_user(request), partner_id)
         return render(request, "partners/partner.html", **view)

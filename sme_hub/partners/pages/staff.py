@@ -2,28 +2,21 @@
 the service list reloaded by htmx with it) and the centre's referrals; the partner form of
 a partner serving a municipality of the centre (the pages of PartnerFormPages)."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page
-from sme_hub.core.exports import Export, export_route
+from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
+from sme_hub.core.exports import export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
-from sme_hub.partners import exports, forms, referral_views
+from sme_hub.partners import referral_views
 from sme_hub.partners.referral_views import CENTRE_PAGE
-from sme_hub.partners.web import PartnerFormPages
+from sme_hub.partners.web import PartnerFormPages, referrals_export
 
 REFERRALS = "partners/referrals/centre.html"
-
-
-async def centre_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
-    """The referrals the centre made (`?status=` as the inbox) as CSV or XLSX, streamed."""
-    return exports.referrals_export(user, status=forms.known_status(status) or None, side="centre")
 
 
 class ReferralCentrePagesController(Controller):
@@ -31,12 +24,14 @@ class ReferralCentrePagesController(Controller):
     guards = [requires_role(Role.CENTRE_STAFF)]
     include_in_schema = False
 
-    centre_export = export_route(["/export.csv", "/export.xlsx"], centre_export)
+    centre_export = export_route(
+        ["/export.csv", "/export.xlsx"], referrals_export("centre", "centre_export")
+    )
 
     @get("/")
     async def centre(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         user: Actor,
         db_session: DbSession,
         page: Page,
@@ -49,10 +44,7 @@ class ReferralCentrePagesController(Controller):
 
     @get("/services")
     async def services(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: DbSession,
-        partner_id: FromQuery[str | None] = None,
+        self, request: Req, db_session: DbSession, partner_id: FromQuery[str | None] = None
     ) -> Template:
         """The service field for the partner chosen (htmx swaps it in on change)."""
         view = await referral_views.service_field_view(db_session, partner_id or "")
@@ -60,12 +52,7 @@ class ReferralCentrePagesController(Controller):
 
     @post("/")
     async def refer(
-        self,
-        request: Request[Any, Any, Any],
-        data: FormData,
-        user: Actor,
-        db_session: DbSession,
-        settings: Config,
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession, settings: Config
     ) -> Template | Redirect:
         """ "Show its services" only reloads the form; "Refer" sends it."""
         result = await referral_views.refer(db_session, user, data, settings=settings)

@@ -2,13 +2,19 @@
 
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from sme_hub.core.deps import DbSession
+from sme_hub.core.deps import DbSession, Req
 from sme_hub.core.pages import render
 from sme_hub.reference import service
+
+
+def _options(request: Req, found: tuple[list[Any], int], q: str) -> Template:
+    """The picker's options for what was typed (`found`: the options and how many match)."""
+    items, total = found
+    return render(request, "reference/_options.html", items=items, total=total, q=q)
 
 
 class ReferencePagesController(Controller):
@@ -17,14 +23,12 @@ class ReferencePagesController(Controller):
 
     @get("/kved/options")
     async def kved_options(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = ""
+        self, request: Req, db_session: DbSession, q: FromQuery[str] = ""
     ) -> Template:
-        items, total = await service.kved_options(db_session, q)
-        return render(request, "reference/_options.html", items=items, total=total, q=q)
+        return _options(request, await service.kved_options(db_session, q), q)
 
     @get("/communities/options")
     async def community_options(
-        self, request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str] = ""
+        self, request: Req, db_session: DbSession, q: FromQuery[str] = ""
     ) -> Template:
-        items, total = await service.community_options(db_session, q)
-        return render(request, "reference/_options.html", items=items, total=total, q=q)
+        return _options(request, await service.community_options(db_session, q), q)

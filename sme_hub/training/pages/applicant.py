@@ -1,14 +1,12 @@
 """Training pages for an entrepreneur: the start page (profile and courses), enrolling in a
 course, cancelling, the calendar file of a course and its certificate."""
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_login, requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import confirmed, render
 from sme_hub.core.roles import Role
@@ -22,26 +20,20 @@ class TrainingApplicantPagesController(Controller):
     include_in_schema = False
 
     @get("/me", guards=entrepreneur_only)
-    async def dashboard(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def dashboard(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         view = await views.dashboard_view(db_session, user)
         return render(request, "training/dashboard.html", **view)
 
     @post("/courses/{cohort_id:int}/enrol", guards=entrepreneur_only)
     async def enrol(
-        self,
-        request: Request[Any, Any, Any],
-        cohort_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, cohort_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         return respond(request, await views.enrol(db_session, user, cohort_id))
 
     @post("/me/enrolments/{enrolment_id:int}/cancel", guards=entrepreneur_only)
     async def cancel(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         enrolment_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -62,10 +54,6 @@ class TrainingApplicantPagesController(Controller):
 
     @get("/me/enrolments/{enrolment_id:int}/certificate.pdf", guards=[requires_login])
     async def certificate(
-        self,
-        request: Request[Any, Any, Any],
-        enrolment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, enrolment_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Response[bytes]:
         return await certificate_response(request, user, db_session, enrolment_id)

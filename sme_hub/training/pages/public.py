@@ -1,13 +1,11 @@
 """Training pages for anyone: the course catalogue, and checking a certificate by its code."""
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.core.auth import current_user
-from sme_hub.core.deps import DbSession, Page
+from sme_hub.core.deps import DbSession, Page, Req
 from sme_hub.core.pages import render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.training import certificates, views
@@ -19,11 +17,7 @@ class TrainingPagesController(Controller):
 
     @get("/courses", dependencies=catalogue_query, middleware=[public_cache])
     async def courses(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: DbSession,
-        page: Page,
-        given: CatalogueQuery,
+        self, request: Req, db_session: DbSession, page: Page, given: CatalogueQuery
     ) -> Template:
         view = await views.catalogue_view(
             db_session, current_user(request), given, limit=page.limit, offset=page.offset
@@ -33,9 +27,7 @@ class TrainingPagesController(Controller):
         )
 
     @get("/certificates/{code:str}")
-    async def verify(
-        self, request: Request[Any, Any, Any], code: FromPath[str], db_session: DbSession
-    ) -> Template:
+    async def verify(self, request: Req, code: FromPath[str], db_session: DbSession) -> Template:
         """Anyone holding a certificate's code can check what it states."""
         details = await certificates.verify(
             db_session, code, base_url=app_settings(request).base_url

@@ -2,14 +2,12 @@
 workflow buttons, the attendance screen of a session (htmx, bulk), and the progress of a
 cohort's certificate batch (an htmx fragment that polls itself)."""
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
-from sme_hub.core.deps import Actor, DbSession, FormData
+from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.exports import Export, export_route
 from sme_hub.core.outcome import respond
 from sme_hub.core.pages import confirmed, render
@@ -33,14 +31,12 @@ class TrainingStaffPagesController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(
-        self, request: Request[Any, Any, Any], user: Actor, db_session: DbSession
-    ) -> Template:
+    async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         return render(request, INDEX, **await staff_views.index_view(db_session, user))
 
     @post("/programmes")
     async def create_programme(
-        self, request: Request[Any, Any, Any], data: FormData, user: Actor, db_session: DbSession
+        self, request: Req, data: FormData, user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         result = await staff_views.create_programme(db_session, user, data)
         return respond(request, result, INDEX)
@@ -48,7 +44,7 @@ class TrainingStaffPagesController(Controller):
     @post("/programmes/{programme_id:int}/cohorts")
     async def create_cohort(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         programme_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -59,11 +55,7 @@ class TrainingStaffPagesController(Controller):
 
     @get("/cohorts/{cohort_id:int}")
     async def cohort(
-        self,
-        request: Request[Any, Any, Any],
-        cohort_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, cohort_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         view = await staff_views.cohort_view(db_session, user, cohort_id)
         return render(request, "training/staff_cohort.html", **view)
@@ -76,7 +68,7 @@ class TrainingStaffPagesController(Controller):
     @post("/cohorts/{cohort_id:int}/sessions")
     async def add_session(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         cohort_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -87,7 +79,7 @@ class TrainingStaffPagesController(Controller):
     @post("/cohorts/{cohort_id:int}/{action:str}")
     async def change_state(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         cohort_id: FromPath[int],
         action: FromPath[str],
         data: FormData,
@@ -101,11 +93,7 @@ class TrainingStaffPagesController(Controller):
 
     @get("/sessions/{session_id:int}/attendance")
     async def attendance_page(
-        self,
-        request: Request[Any, Any, Any],
-        session_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, session_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         view = await staff_views.attendance_view(db_session, user, session_id)
         return render(request, ATTENDANCE, fragment=ATTENDANCE_FORM, **view)
@@ -113,7 +101,7 @@ class TrainingStaffPagesController(Controller):
     @post("/sessions/{session_id:int}/attendance")
     async def save_attendance(
         self,
-        request: Request[Any, Any, Any],
+        request: Req,
         session_id: FromPath[int],
         data: FormData,
         user: Actor,
@@ -128,11 +116,7 @@ class CertificateStaffPagesController(Controller):
 
     @get("/centre/cohorts/{cohort_id:int}/certificates/progress", guards=staff_only)
     async def progress(
-        self,
-        request: Request[Any, Any, Any],
-        cohort_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
+        self, request: Req, cohort_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template:
         """How far the cohort's certificate batch has come; polls itself while it runs."""
         batch = await certificates.batch_progress(db_session, user, cohort_id)
