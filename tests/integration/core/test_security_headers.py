@@ -205,11 +205,13 @@ async def test_uploads_live_outside_the_web_root_under_random_names_and_download
 def test_every_download_of_an_uploaded_file_uses_the_attachment_response() -> None:
     """Receipts (implementation) and attachments (grants) are served by one function."""
     from sme_hub.core.pages import file_response
+    from sme_hub.grants import web as grants_web
     from sme_hub.implementation import api
-    from sme_hub.implementation.pages import applicant, office
+    from sme_hub.implementation import web as implementation_web
 
-    assert api.file_response is file_response and applicant.file_response is file_response
-    assert office.file_response is file_response
+    assert api.file_response is file_response
+    assert implementation_web.file_response is file_response  # the grantee's and officer's pages
+    assert grants_web.file_response is file_response
     response = file_response(b"%PDF-", "application/pdf", "Чек №1.pdf")
     assert response.headers["Content-Disposition"].startswith('attachment; filename="')
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
