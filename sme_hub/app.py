@@ -45,8 +45,8 @@ from sme_hub.core.errors import exception_handlers
 from sme_hub.core.locale_web import locale_middleware
 from sme_hub.core.logging import configure_logging, request_id_middleware
 from sme_hub.core.metrics import metrics_middleware, process_exited
+from sme_hub.core.paged import provide_page_params
 from sme_hub.core.pages import pop_flashes
-from sme_hub.core.pagination import provide_page_params
 from sme_hub.core.proxies import trusted_proxy_middleware
 from sme_hub.core.public_cache import KeptAnswers
 from sme_hub.core.roles import CurrentUser

@@ -10,6 +10,7 @@ from sme_hub.accounts.schemas import AdminUserCreate, UserRead
 from sme_hub.admin import users
 from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession, Page
+from sme_hub.core.paged import listed
 from sme_hub.core.roles import Role
 from sme_hub.organisations import service
 from sme_hub.organisations.schemas import (
@@ -54,7 +55,6 @@ class AdminApiController(Controller):
         page: Page,
         search: FromQuery[str | None] = None,
     ) -> OffsetPagination[UserRead]:
-        items, total = await user_admin.list_users(
-            db_session, limit=page.limit, offset=page.offset, search=search, viewer=user
+        return await listed(
+            UserRead, page, user_admin.list_users, db_session, search=search, viewer=user
         )
-        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)

@@ -10,7 +10,7 @@ from litestar.params import Body, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.config import Settings
-from sme_hub.core.pagination import PageParams
+from sme_hub.core.paged import PageParams
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.storage import Storage
 from sme_hub.db import Database

@@ -3,12 +3,11 @@ declarations and scores (evaluators), the ranking, decisions and the results PDF
 (officers)."""
 
 from litestar import Controller, Response, get, post, put
-from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 
 from sme_hub.core.deps import Actor, Config, DbSession, Page
-from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.pages import file_response
+from sme_hub.core.refusals import ERRORS
 from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import decisions, results_report, review, service
 from sme_hub.evaluation import scoring as evaluation_scoring
@@ -24,14 +23,6 @@ from sme_hub.evaluation.schemas import (
     ScoresIn,
 )
 from sme_hub.evaluation.web import evaluators, officers
-
-ERRORS: list[type[HTTPException]] = [
-    NotAuthorizedException,
-    Forbidden,
-    NotFound,
-    Conflict,
-    InvalidInput,
-]
 
 
 class EvaluationApiController(Controller):

@@ -19,6 +19,7 @@ from sme_hub.core.errors import (
 )
 from sme_hub.core.exports import export_route
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.refusals import ERRORS
 from sme_hub.core.roles import Role
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.call_partners import set_call_partners
@@ -318,16 +319,6 @@ class GrantsApiController(Controller):
         return await applications.read(db_session, user, decided)
 
 
-# As the partners' API answers (these routes are listed under its tag).
-PARTNER_ERRORS: list[type[HTTPException]] = [
-    NotAuthorizedException,
-    Forbidden,
-    NotFound,
-    Conflict,
-    InvalidInput,
-]
-
-
 class CallPartnersApiController(Controller):
     """The partners a call names, under the partners' tag as before they moved here."""
 
@@ -337,7 +328,7 @@ class CallPartnersApiController(Controller):
     @put(
         "/calls/{call_id:int}/partners",
         guards=[requires_role(Role.MUNICIPAL_OFFICER, Role.ADMIN)],
-        raises=PARTNER_ERRORS,
+        raises=ERRORS,
     )
     async def call_partners(
         self,

@@ -1,5 +1,6 @@
-"""The guards and dependency providers of grants, and the file answers its API and pages
-share (the pages' in one base controller)."""
+"""The guards and dependency providers of grants, the file answers its API and pages share
+(the pages' in one base controller) and the addresses of the pages
+that show a call or an application."""
 
 from typing import TypeAlias
 
@@ -76,6 +77,21 @@ async def copy_download(
     """The PDF copy made at submission (API and pages)."""
     body = await attachments.application_copy(session, user, storage, application_id)
     return file_response(body, PDF, f"application-{application_id}.pdf")
+
+
+def call_url(call_id: int) -> str:
+    """The officer's page of a call."""
+    return f"/municipality/calls/{call_id}"
+
+
+def my_application_url(application_id: int) -> str:
+    """The applicant's page of their application."""
+    return f"/me/applications/{application_id}"
+
+
+def staff_application_url(application_id: int) -> str:
+    """Centre staff's page of an application."""
+    return f"/centre/grants/applications/{application_id}"
 
 
 class ApplicationFilesController(PagesController):

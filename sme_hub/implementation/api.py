@@ -12,7 +12,6 @@ from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, Config, DbSession, Files, Page, Upload
 from sme_hub.core.errors import (
     Conflict,
-    Forbidden,
     InvalidInput,
     NotFound,
     TooLarge,
@@ -20,6 +19,7 @@ from sme_hub.core.errors import (
 )
 from sme_hub.core.exports import export_route
 from sme_hub.core.pages import file_response
+from sme_hub.core.refusals import ERRORS as API_ERRORS
 from sme_hub.grants.attachments import MAX_REQUEST_BYTES
 from sme_hub.implementation import agreement, partner_offers
 from sme_hub.implementation import grants as implementation_grants
@@ -200,16 +200,6 @@ class ImplementationApiController(Controller):
         )
 
 
-# As the partners' API answers (these routes are listed under its tag).
-PARTNER_ERRORS: list[type[HTTPException]] = [
-    NotAuthorizedException,
-    Forbidden,
-    NotFound,
-    Conflict,
-    InvalidInput,
-]
-
-
 class GrantOffersApiController(Controller):
     """The partners a grant's call offers its grantee, under the partners' tag as before
     they moved here."""
@@ -217,7 +207,7 @@ class GrantOffersApiController(Controller):
     path = "/api/v1"
     tags = ["partners"]
 
-    @get("/grants/{grant_id:int}/offers", guards=[requires_login], raises=PARTNER_ERRORS)
+    @get("/grants/{grant_id:int}/offers", guards=[requires_login], raises=API_ERRORS)
     async def grant_offers(
         self, grant_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> list[dict[str, Any]]:
@@ -229,7 +219,7 @@ class GrantOffersApiController(Controller):
         "/grants/{grant_id:int}/referrals",
         guards=[requires_login],
         status_code=201,
-        raises=PARTNER_ERRORS,
+        raises=API_ERRORS,
     )
     async def take_offer(
         self,

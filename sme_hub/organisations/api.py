@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery
 
 from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, DbSession, Page
-from sme_hub.core.paged import page_of
+from sme_hub.core.paged import listed
 from sme_hub.organisations import service, staff
 from sme_hub.organisations.schemas import (
     CentreRead,
@@ -25,20 +25,16 @@ class OrganisationsApiController(Controller):
         self, db_session: DbSession, page: Page
     ) -> OffsetPagination[MunicipalityRead]:
         """Every municipality on the installation (public)."""
-        rows, total = await service.list_municipalities(
-            db_session, limit=page.limit, offset=page.offset
-        )
-        return page_of(MunicipalityRead, rows, total, page)
+        return await listed(MunicipalityRead, page, service.list_municipalities, db_session)
 
     @get("/centres")
     async def list_centres(
         self, db_session: DbSession, page: Page, municipality_id: FromQuery[int | None] = None
     ) -> OffsetPagination[CentreRead]:
         """Business support centres, optionally of one municipality (public)."""
-        rows, total = await service.list_centres(
-            db_session, municipality_id=municipality_id, limit=page.limit, offset=page.offset
+        return await listed(
+            CentreRead, page, service.list_centres, db_session, municipality_id=municipality_id
         )
-        return page_of(CentreRead, rows, total, page)
 
     @get("/municipalities/{municipality_id:int}/staff", guards=[requires_login])
     async def staff(

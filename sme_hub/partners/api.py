@@ -5,16 +5,17 @@ admins and centre staff, referrals and their answers, and the referral figures r
 from datetime import date
 
 from litestar import Controller, get, patch, post
-from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, Page
-from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sme_hub.core.errors import InvalidInput, NotFound
 from sme_hub.core.exports import Export, export_route
 from sme_hub.core.i18n import _
+from sme_hub.core.paged import listed
 from sme_hub.core.public_cache import public_cache
+from sme_hub.core.refusals import ERRORS
 from sme_hub.core.roles import Role
 from sme_hub.partners import directory as partner_directory
 from sme_hub.partners import exports, rules
@@ -30,14 +31,6 @@ from sme_hub.partners.schemas import (
     ReferralRead,
 )
 from sme_hub.partners.web import Filters, directory_filters
-
-ERRORS: list[type[HTTPException]] = [
-    NotAuthorizedException,
-    Forbidden,
-    NotFound,
-    Conflict,
-    InvalidInput,
-]
 
 
 async def referrals_export(user: Actor, status: FromQuery[str | None] = None) -> Export:
@@ -60,10 +53,7 @@ class PartnersApiController(Controller):
         self, db_session: DbSession, page: Page, filters: Filters
     ) -> OffsetPagination[PartnerRead]:
         """Active partners (public), by name: `?kind=&sector=&municipality=&service=&q=`."""
-        items, total = await partner_directory.directory(
-            db_session, filters, limit=page.limit, offset=page.offset
-        )
-        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
+        return await listed(PartnerRead, page, partner_directory.directory, db_session, filters)
 
     @get("/partners/{partner_id:int}", raises=[NotFound])
     async def partner(self, partner_id: FromPath[int], db_session: DbSession) -> PartnerRead:
@@ -107,10 +97,9 @@ class PartnersApiController(Controller):
         """The caller's referrals: an entrepreneur's own, a partner's, those a centre made."""
         if status and status not in rules.REFERRAL_FLOW:
             raise InvalidInput({"status": _("Choose a status from the list.")})
-        items, total = await partner_referrals.referrals(
-            db_session, user, status=status, limit=page.limit, offset=page.offset
+        return await listed(
+            ReferralRead, page, partner_referrals.referrals, db_session, user, status=status
         )
-        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
     referrals_export = export_route(
         ["/referrals/export.csv", "/referrals/export.xlsx"],

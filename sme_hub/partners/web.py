@@ -5,7 +5,7 @@ centre staff's controllers share."""
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -14,7 +14,7 @@ from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.exports import Export
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.partners import exports, forms, views
 from sme_hub.partners.schemas import DirectoryFilters
 
@@ -63,11 +63,10 @@ def referrals_export(side: str, name: str) -> Callable[..., Awaitable[Export]]:
     return source
 
 
-class PartnerFormPages(Controller):
+class PartnerFormPages(PagesController):
     """The list of partners and the form of one; only the admin's (`as_admin`) adds
     partners and chooses the municipalities they serve."""
 
-    include_in_schema = False
     as_admin = False
 
     @get("/")

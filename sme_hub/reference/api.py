@@ -1,7 +1,7 @@
 """Reference lists over the JSON API (public search of KVED classes and communities), and the
 one router of this feature: the API and the picker fragments (pages/public.py)."""
 
-from typing import Annotated, TypeAlias
+from typing import Annotated, TypeAlias, TypeVar
 
 from litestar import Controller, Router, get
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -14,6 +14,14 @@ from sme_hub.reference.pages.public import ReferencePagesController
 from sme_hub.reference.schemas import CommunityList, CommunityRead, KvedList, KvedRead
 
 Limit: TypeAlias = Annotated[int, QueryParameter(ge=1, le=100)]
+T = TypeVar("T")
+
+
+def _found(row: T | None, missing: str, code: str) -> T:
+    """The row of `code`, or 404 saying `missing` (a text with `{code}`)."""
+    if row is None:
+        raise NotFound(missing.format(code=code))
+    return row
 
 
 class ReferenceApiController(Controller):
@@ -33,9 +41,7 @@ class ReferenceApiController(Controller):
     async def get_kved(self, code: FromPath[str], db_session: DbSession) -> KvedRead:
         """One KVED-2010 class by its code ("62.01")."""
         kved = await service.get_kved(db_session, code)
-        if kved is None:
-            raise NotFound(_("There is no KVED-2010 class {code}.").format(code=code))
-        return service.kved_read(kved)
+        return service.kved_read(_found(kved, _("There is no KVED-2010 class {code}."), code))
 
     @get("/communities")
     async def search_communities(
@@ -49,9 +55,8 @@ class ReferenceApiController(Controller):
     async def get_community(self, code: FromPath[str], db_session: DbSession) -> CommunityRead:
         """One territorial community or special-status city by its KATOTTG code."""
         community = await service.get_community(db_session, code)
-        if community is None:
-            raise NotFound(_("There is no territorial community {code}.").format(code=code))
-        return CommunityRead.model_validate(community)
+        missing = _("There is no territorial community {code}.")
+        return CommunityRead.model_validate(_found(community, missing, code))
 
 
 # One entry for create_app: the API and the picker fragments.

@@ -9,6 +9,7 @@ from litestar.params import FromPath
 
 from sme_hub.core.deps import Actor, Config, DbSession, Page
 from sme_hub.core.errors import Forbidden, InvalidInput, NotFound
+from sme_hub.core.paged import listed
 from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations.models import Municipality
 from sme_hub.reporting import awards as awards_service
@@ -82,14 +83,10 @@ class AwardsApiController(Controller):
     ) -> OffsetPagination[AwardRead]:
         """Awarded grants of every municipality (public), newest first:
         `?q=&municipality=<KATOTTG>&women_led=true|false&green_level=&year=`."""
-        items, total = await awards_service.awards(
-            db_session,
-            awards_service.checked_filters(given),
-            prefix=settings.prefix_360,
-            limit=page.limit,
-            offset=page.offset,
+        filters = awards_service.checked_filters(given)
+        return await listed(
+            AwardRead, page, awards_service.awards, db_session, filters, prefix=settings.prefix_360
         )
-        return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=total)
 
     @get("/awards/{award_id:int}", cache_control=CACHE, raises=[NotFound])
     async def award(

@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from sme_hub.core.auth import requires_login
 from sme_hub.core.deps import Actor, DbSession, Page, Req
-from sme_hub.core.paged import page_of
+from sme_hub.core.paged import listed
 from sme_hub.core.public_cache import public_cache
 from sme_hub.training import enrolment, service
 from sme_hub.training.schemas import (
@@ -33,10 +33,7 @@ class TrainingApiController(Controller):
         self, db_session: DbSession, page: Page
     ) -> OffsetPagination[ProgrammeRead]:
         """The catalogue of programmes (public)."""
-        rows, total = await service.list_programmes(
-            db_session, limit=page.limit, offset=page.offset
-        )
-        return page_of(ProgrammeRead, rows, total, page)
+        return await listed(ProgrammeRead, page, service.list_programmes, db_session)
 
     @post("/programmes", guards=staff_only, status_code=201)
     async def create_programme(
@@ -50,10 +47,7 @@ class TrainingApiController(Controller):
         self, db_session: DbSession, page: Page, status: FromQuery[str | None] = None
     ) -> OffsetPagination[CohortRead]:
         """Cohorts, e.g. `?status=open` for those taking enrolments (public)."""
-        rows, total = await service.list_cohorts(
-            db_session, status=status, limit=page.limit, offset=page.offset
-        )
-        return page_of(CohortRead, rows, total, page)
+        return await listed(CohortRead, page, service.list_cohorts, db_session, status=status)
 
     @post("/programmes/{programme_id:int}/cohorts", guards=staff_only, status_code=201)
     async def create_cohort(

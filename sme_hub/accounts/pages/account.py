@@ -1,7 +1,7 @@
 """The account page of every logged-in person: two-factor sign-in on or off, a new password,
 the signed-in sessions (and ending them)."""
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -12,15 +12,14 @@ from sme_hub.core.client_address import client_address
 from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import PagesController, redirect_with_message, render
 from sme_hub.core.refusals import refusal_errors
 from sme_hub.core.roles import CurrentUser
 
 
-class AccountPagesController(Controller):
+class AccountPagesController(PagesController):
     path = "/account"
     guards = [requires_login]
-    include_in_schema = False
 
     async def _page(
         self,

@@ -3,7 +3,7 @@ its two-factor sign-in."""
 
 from typing import Any
 
-from litestar import Controller, post
+from litestar import post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -11,7 +11,7 @@ from sme_hub.accounts import two_factor, user_sessions
 from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import confirmation, confirmed, redirect_with_message
+from sme_hub.core.pages import PagesController, confirmation, confirmed, redirect_with_message
 from sme_hub.core.roles import Role
 
 
@@ -29,10 +29,9 @@ def _ask_before_deactivating(request: Req, name: str, data: dict[str, Any]) -> T
     )
 
 
-class AccountAdminPagesController(Controller):
+class AccountAdminPagesController(PagesController):
     path = "/admin/users"
     guards = [requires_role(Role.ADMIN)]
-    include_in_schema = False
 
     @post("/{user_id:int}/deactivate")
     async def deactivate_page(

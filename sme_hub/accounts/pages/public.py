@@ -4,7 +4,7 @@ the privacy notice, email confirmation and password reset."""
 from dataclasses import replace
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -27,7 +27,7 @@ from sme_hub.core.deps import Actor, Config, Db, DbSession, FormData, Req
 from sme_hub.core.errors import InvalidInput, TooManyRequests
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import N_, _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import PagesController, redirect_with_message, render
 
 RESEND_TOO_SOON = N_(
     "We sent you a link less than two minutes ago. Please check your inbox and spam folder, "
@@ -71,9 +71,7 @@ def _link_expired(request: Req) -> Template:
     return render(request, "accounts/new_password.html", status_code=410, ok=False)
 
 
-class AuthPagesController(Controller):
-    include_in_schema = False
-
+class AuthPagesController(PagesController):
     @get("/login")
     async def login_page(self, request: Req) -> Template:
         next_path = local_path(request.query_params.get("next"))
@@ -192,11 +190,10 @@ class AuthPagesController(Controller):
         )
 
 
-class TwoFactorLoginController(Controller):
+class TwoFactorLoginController(PagesController):
     """The second step of logging in, and its setup for a role that requires it."""
 
     path = "/login/two-factor"
-    include_in_schema = False
 
     @get("/")
     async def second_step_page(self, request: Req, db_session: DbSession) -> Template | Redirect:

@@ -3,7 +3,7 @@ hand, with the latest emails and the partners."""
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
@@ -16,7 +16,7 @@ from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import PagesController, redirect_with_message, render
 from sme_hub.core.refusals import refusal_errors
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.organisations import service
@@ -44,10 +44,9 @@ async def admin_page(
     )
 
 
-class AdminPagesController(Controller):
+class AdminPagesController(PagesController):
     path = "/admin"
     guards = [requires_role(Role.ADMIN)]
-    include_in_schema = False
 
     @get("/", guards=[requires_login])
     async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:

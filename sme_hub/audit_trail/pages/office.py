@@ -1,17 +1,16 @@
 """The audit page `/audit`, for admins and municipal officers (their own municipalities only)."""
 
-from litestar import Controller, get
+from litestar import get
 from litestar.response import Template
 
 from sme_hub.audit_trail import service
 from sme_hub.audit_trail.forms import parse_trail_form
 from sme_hub.audit_trail.web import readers
 from sme_hub.core.deps import Actor, DbSession, Page, Req
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 
 
-class AuditPagesController(Controller):
-    include_in_schema = False
+class AuditPagesController(PagesController):
     guards = readers
 
     @get("/audit")

@@ -4,7 +4,7 @@ personal-data rights (download everything, delete the account)."""
 import json
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
@@ -14,7 +14,7 @@ from sme_hub.core.deps import Actor, Db, DbSession, FormData, Req
 from sme_hub.core.errors import Conflict, InvalidInput, TooManyRequests
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import redirect_with_message, render
+from sme_hub.core.pages import PagesController, redirect_with_message, render
 from sme_hub.core.refusals import refusal_errors
 from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs import rights, wizard
@@ -24,8 +24,7 @@ from sme_hub.entrepreneurs.web import entrepreneur_only
 Refused = tuple[InvalidInput | Conflict, dict[str, Any]] | None
 
 
-class EntrepreneurPagesController(Controller):
-    include_in_schema = False
+class EntrepreneurPagesController(PagesController):
     guards = entrepreneur_only
 
     async def _step(

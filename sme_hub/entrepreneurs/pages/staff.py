@@ -1,18 +1,17 @@
 """Centre staff's list of clients (the entrepreneurs of their municipality), with its export."""
 
-from litestar import Controller, get
+from litestar import get
 from litestar.response import Template
 
 from sme_hub.core.deps import Actor, DbSession, Page, Req
 from sme_hub.core.exports import export_route
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.entrepreneurs import clients, schemas, service
 from sme_hub.entrepreneurs.web import Filters, client_filters, clients_export, staff_only
 
 
-class ClientPagesController(Controller):
+class ClientPagesController(PagesController):
     dependencies = client_filters
-    include_in_schema = False
     guards = staff_only
     path = "/centre/clients"
 

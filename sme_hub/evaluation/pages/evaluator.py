@@ -21,15 +21,11 @@ from sme_hub.core.roles import CurrentUser
 from sme_hub.evaluation import committee as evaluation_committee
 from sme_hub.evaluation import forms, review
 from sme_hub.evaluation import scoring as evaluation_scoring
-from sme_hub.evaluation.web import evaluators
+from sme_hub.evaluation.web import assignment_url, evaluators
 from sme_hub.grants import calls, explain
 from sme_hub.grants.models import GrantCall
 
 TEMPLATES = "evaluation/evaluator"
-
-
-def _page(assignment_id: int) -> str:
-    return f"/evaluator/assignments/{assignment_id}"
 
 
 class EvaluatorPagesController(PagesController):
@@ -70,13 +66,13 @@ class EvaluatorPagesController(PagesController):
                 request, db_session, user, assignment_id, data=data, errors=exc.errors
             )
         except Conflict as exc:
-            return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
+            return _back(request, assignment_id, exc.detail, "error")
         message = (
             _("You declared a conflict of interest: another evaluator will take this application.")
             if declaration.has_conflict
             else _("Thank you. The application is open for your scores.")
         )
-        return redirect_with_message(request, _page(assignment_id), message)
+        return _back(request, assignment_id, message)
 
     @post("/{assignment_id:int}/scores")
     async def save(
@@ -91,9 +87,9 @@ class EvaluatorPagesController(PagesController):
         try:
             errors, _criteria = await review.save_sheet(db_session, user, assignment_id, data)
         except (Conflict, Forbidden) as exc:
-            return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
+            return _back(request, assignment_id, exc.detail, "error")
         if not errors:
-            return redirect_with_message(request, _page(assignment_id), _("Scores saved."))
+            return _back(request, assignment_id, _("Scores saved."))
         await db_session.commit()  # keep the valid part although the answer is a 422
         return await _assignment_page(
             request, db_session, user, assignment_id, data=data, errors=errors
@@ -137,17 +133,17 @@ class EvaluatorPagesController(PagesController):
             if not errors and not confirmed(data):  # the scores are saved as a draft
                 await evaluation_scoring.ready_to_submit(db_session, user, assignment_id)
                 return confirmation(
-                    request, **_submit_question(), cancel=_page(assignment_id), data=data
+                    request, **_submit_question(), cancel=assignment_url(assignment_id), data=data
                 )
             if not errors:
                 await evaluation_scoring.submit_scores(db_session, user, assignment_id)
         except (Conflict, Forbidden) as exc:
-            return redirect_with_message(request, _page(assignment_id), exc.detail, "error")
+            return _back(request, assignment_id, exc.detail, "error")
         except InvalidInput as exc:
             errors = exc.errors
         if not errors:
             message = _("Your scores are submitted. Thank you for the evaluation.")
-            return redirect_with_message(request, _page(assignment_id), message)
+            return _back(request, assignment_id, message)
         await db_session.commit()  # the draft scores stay saved; nothing was submitted
         return await _assignment_page(
             request, db_session, user, assignment_id, data=data, errors=errors
@@ -155,6 +151,11 @@ class EvaluatorPagesController(PagesController):
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _back(request: Req, assignment_id: int, message: str, category: str = "success") -> Redirect:
+    """To the assignment's page, with `message`."""
+    return redirect_with_message(request, assignment_url(assignment_id), message, category)
 
 
 def _call_title(call: GrantCall) -> str:

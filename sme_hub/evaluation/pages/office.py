@@ -13,7 +13,6 @@ from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _, format_money, ngettext
 from sme_hub.core.money import hryvnias_text
 from sme_hub.core.pages import (
-    PagesController,
     confirmation,
     confirmed,
     file_response,
@@ -26,19 +25,14 @@ from sme_hub.evaluation import decisions, forms, progress, results_report, servi
 from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.results_report import bonuses, number
 from sme_hub.evaluation.schemas import DecisionIn
-from sme_hub.evaluation.web import officers
+from sme_hub.evaluation.web import OfficerPages, evaluation_url
 from sme_hub.grants import explain
 from sme_hub.grants import schemas as labels
 from sme_hub.grants.models import Application
 
 
-def _base(call_id: int) -> str:
-    return f"/municipality/calls/{call_id}/evaluation"
-
-
-class EvaluationOfficePagesController(PagesController):
+class EvaluationOfficePagesController(OfficerPages):
     path = "/municipality/calls/{call_id:int}/evaluation"
-    guards = officers
 
     @get("/")
     async def progress_page(
@@ -68,7 +62,7 @@ class EvaluationOfficePagesController(PagesController):
             "The committee is saved: {n} evaluators.",
             len(chosen),
         ).format(n=len(chosen))
-        return redirect_with_message(request, _base(call_id), message)
+        return redirect_with_message(request, evaluation_url(call_id), message)
 
     @post("/assign")
     async def assign(
@@ -78,7 +72,7 @@ class EvaluationOfficePagesController(PagesController):
         assigned = evaluation_committee.assign(db_session, user, call_id)
         message = _("Evaluators are assigned: {n} assignments in all.")
         return await redirect_after(
-            request, assigned, _base(call_id), lambda rows: message.format(n=len(rows))
+            request, assigned, evaluation_url(call_id), lambda rows: message.format(n=len(rows))
         )
 
     @post("/reopen/{assignment_id:int}")
@@ -92,7 +86,7 @@ class EvaluationOfficePagesController(PagesController):
     ) -> Template | Redirect:
         reopened = evaluation_scoring.reopen_in_call(db_session, user, call_id, assignment_id)
         message = _("The score sheet is reopened: the evaluator can change it and submit it again.")
-        return await redirect_after(request, reopened, _base(call_id), message)
+        return await redirect_after(request, reopened, evaluation_url(call_id), message)
 
     @get("/ranking")
     async def ranking(
@@ -108,7 +102,7 @@ class EvaluationOfficePagesController(PagesController):
         self, request: Req, call_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> Template | Redirect:
         counts = decisions.recommend(db_session, user, call_id)
-        page = f"{_base(call_id)}/ranking"
+        page = f"{evaluation_url(call_id)}/ranking"
         return await redirect_after(request, counts, page, _recommended_message)
 
     @get("/what-if")
@@ -151,7 +145,7 @@ class EvaluationOfficePagesController(PagesController):
         db_session: DbSession,
         settings: Config,
     ) -> Template | Redirect:
-        page = f"{_base(call_id)}/applications/{application_id}"
+        page = f"{evaluation_url(call_id)}/applications/{application_id}"
         try:
             decision = forms.read_decision(data)
             if not confirmed(data):
@@ -225,7 +219,7 @@ def _context() -> dict[str, Any]:
         "assignment_labels": progress.ASSIGNMENT_STATUS_LABELS,
         "number": number,
         "bonuses": bonuses,
-        "base_of": _base,
+        "base_of": evaluation_url,
     }
 
 
@@ -279,9 +273,7 @@ def _decision_page(
     )
 
 
-class CallResultsPagesController(PagesController):
-    guards = officers
-
+class CallResultsPagesController(OfficerPages):
     @get("/municipality/calls/{call_id:int}/results.pdf")
     async def results_page(
         self, call_id: FromPath[int], user: Actor, db_session: DbSession

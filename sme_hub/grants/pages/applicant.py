@@ -30,13 +30,9 @@ from sme_hub.core.pages import (
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, attachments, display, submission, views
 from sme_hub.grants.models import Application
-from sme_hub.grants.web import ApplicationFilesController, logged_in
+from sme_hub.grants.web import ApplicationFilesController, logged_in, my_application_url
 
 REFUSED = (Conflict, Forbidden)  # what a redirect back to the application explains
-
-
-def _mine(application_id: int) -> str:
-    return f"/me/applications/{application_id}"
 
 
 class GrantPagesController(ApplicationFilesController):
@@ -71,7 +67,7 @@ class GrantPagesController(ApplicationFilesController):
         """Save without JavaScript: what is valid is kept even when other fields are not."""
         application, errors = await views.save_form(db_session, user, application_id, data)
         if not errors:
-            return redirect_with_message(request, _mine(application_id), _("Saved."))
+            return _back(request, application_id, _("Saved."))
         await db_session.commit()  # keep the valid part although the answer is a 422
         return await _form_page(
             request, db_session, user, application, data=data, errors=errors, status_code=422
@@ -147,7 +143,7 @@ class GrantPagesController(ApplicationFilesController):
             "Your application has been submitted. We have emailed you a confirmation; the "
             "PDF copy is below."
         )
-        return redirect_with_message(request, _mine(application_id), message)
+        return _back(request, application_id, message)
 
     @post("/applications/{application_id:int}/withdraw")
     async def withdraw(
@@ -161,11 +157,16 @@ class GrantPagesController(ApplicationFilesController):
         if not confirmed(data):
             question = await views.withdraw_question(db_session, user, application_id)
             if question is not None:
-                return confirmation(request, **question, cancel=_mine(application_id))
+                return confirmation(request, **question, cancel=my_application_url(application_id))
         withdrawn = applications.withdraw(db_session, user, application_id)
         message = _("You have withdrawn the application.")
         return await redirect_after(
-            request, withdrawn, _mine(application_id), message, refused=REFUSED, category="info"
+            request,
+            withdrawn,
+            my_application_url(application_id),
+            message,
+            refused=REFUSED,
+            category="info",
         )
 
     # --- attachments ------------------------------------------------------------------------
@@ -194,7 +195,7 @@ class GrantPagesController(ApplicationFilesController):
                 request, db_session, user, application, errors=errors, status_code=exc.status_code
             )
         message = _("File “{name}” attached.").format(name=added.filename)
-        return redirect_with_message(request, _mine(application_id) + "#files", message)
+        return _back(request, application_id, message, anchor="#files")
 
     @post("/applications/{application_id:int}/files/{attachment_id:int}/remove")
     async def remove_file(
@@ -209,9 +210,17 @@ class GrantPagesController(ApplicationFilesController):
         try:
             await attachments.remove(db_session, user, storage, application_id, attachment_id)
         except REFUSED as exc:
-            return redirect_with_message(request, _mine(application_id), exc.detail, "error")
+            return _back(request, application_id, exc.detail, "error")
         message = _("File removed.")
-        return redirect_with_message(request, _mine(application_id) + "#files", message, "info")
+        return _back(request, application_id, message, "info", anchor="#files")
+
+
+def _back(
+    request: Req, application_id: int, message: str, category: str = "success", anchor: str = ""
+) -> Redirect:
+    """To the application's page (at `anchor`), with `message`."""
+    url = my_application_url(application_id) + anchor
+    return redirect_with_message(request, url, message, category)
 
 
 async def _form_page(

@@ -24,11 +24,7 @@ from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import call_partners as call_partner_offers
 from sme_hub.grants import call_views, calls, display, forms, rules
 from sme_hub.grants.models import GrantCall
-from sme_hub.grants.web import officer_only
-
-
-def _page(call_id: int) -> str:
-    return f"/municipality/calls/{call_id}"
+from sme_hub.grants.web import call_url, officer_only
 
 
 class CallOfficePagesController(PagesController):
@@ -61,7 +57,7 @@ class CallOfficePagesController(PagesController):
             errors = {**exc.errors, **errors}
             return await _form(request, db_session, user, None, values, errors, status_code=422)
         message = _("The call is saved as a draft. Check it, then publish it.")
-        return redirect_with_message(request, _page(created.id or 0), message)
+        return redirect_with_message(request, call_url(created.id or 0), message)
 
     @get("/{call_id:int}")
     async def call_page(
@@ -89,7 +85,9 @@ class CallOfficePagesController(PagesController):
             return await form_again(errors)
         updated = calls.update_call(db_session, user, call_id, changes)
         message = _("The call is amended; the change is logged.") if reason else _("Saved.")
-        return await redirect_after(request, updated, _page(call_id), message, invalid=form_again)
+        return await redirect_after(
+            request, updated, call_url(call_id), message, invalid=form_again
+        )
 
     @post("/{call_id:int}/partners")
     async def set_partners(
@@ -115,7 +113,7 @@ class CallOfficePagesController(PagesController):
                 request, db_session, user, call, values, partner_section=section, status_code=422
             )
         message = _("The call's partners are saved: its grantees are offered a referral.")
-        return redirect_with_message(request, _page(call_id), message)
+        return redirect_with_message(request, call_url(call_id), message)
 
     @post("/{call_id:int}/{action:str}")
     async def change_state(
@@ -131,14 +129,14 @@ class CallOfficePagesController(PagesController):
         call = await calls.managed_call(db_session, user, call_id)
         if not confirmed(data) and rules.CALL.next_state(call.status, action):
             question = display.call_confirmation(action, pick(call, "title"))
-            return confirmation(request, **question, cancel=_page(call_id))
+            return confirmation(request, **question, cancel=call_url(call_id))
         message = (
             _("The call is published: entrepreneurs can apply from its public page.")
             if action == "publish"
             else _("The call is closed: no more applications are accepted.")
         )
         moved = calls.transition(db_session, user, call_id, action)
-        return await redirect_after(request, moved, _page(call_id), message)
+        return await redirect_after(request, moved, call_url(call_id), message)
 
 
 async def _form(

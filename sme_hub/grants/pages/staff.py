@@ -20,12 +20,9 @@ from sme_hub.grants.web import (
     call_applications_export,
     screeners,
     screening_filters,
+    staff_application_url,
     staff_only,
 )
-
-
-def _application(application_id: int) -> str:
-    return f"/centre/grants/applications/{application_id}"
 
 
 class GrantStaffPagesController(ApplicationFilesController):
@@ -92,13 +89,15 @@ class GrantStaffPagesController(ApplicationFilesController):
             shown = await views.staff_application(db_session, user, application_id)
             return await _page(request, "application.html", shown, errors, values, status_code=422)
         except Conflict as exc:
-            return redirect_with_message(request, _application(application_id), exc.detail, "error")
+            return redirect_with_message(
+                request, staff_application_url(application_id), exc.detail, "error"
+            )
         message = (
             _("The application is marked eligible; the applicant has been told.")
             if decision.eligible
             else _("The application is marked not eligible; the applicant sees your reason.")
         )
-        return redirect_with_message(request, _application(application_id), message)
+        return redirect_with_message(request, staff_application_url(application_id), message)
 
     # --- assisted filing --------------------------------------------------------------------
 

@@ -1,19 +1,17 @@
 """The public home page and the favicon."""
 
-from litestar import Controller, get
+from litestar import get
 from litestar.datastructures import CacheControlHeader
 from litestar.response import File, Template
 
 from sme_hub.config import PACKAGE_DIR
 from sme_hub.core.deps import DbSession, Req
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.organisations import service as organisations
 
 
-class HomeController(Controller):
-    include_in_schema = False
-
+class HomeController(PagesController):
     @get("/", middleware=[public_cache])
     async def home(self, request: Req, db_session: DbSession) -> Template:
         municipalities, total = await organisations.list_municipalities(db_session, limit=12)

@@ -1,21 +1,19 @@
 """Partner pages for an entrepreneur: asking a partner for a referral and their own referrals
 (taking up a partner the grant's call offers is on the grant's pages, in implementation)."""
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.roles import Role
 from sme_hub.partners import referral_views, views
 
 
-class ReferralApplicantPagesController(Controller):
-    include_in_schema = False
-
+class ReferralApplicantPagesController(PagesController):
     @post("/partners/{partner_id:int}/referral", guards=[requires_role(Role.ENTREPRENEUR)])
     async def ask_referral(
         self,

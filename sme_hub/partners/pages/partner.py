@@ -1,7 +1,7 @@
 """Referral pages for a partner: the inbox where referrals are accepted, declined and
 completed, and its export."""
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -9,7 +9,7 @@ from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.exports import export_route
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.roles import Role
 from sme_hub.partners import forms, referral_views
 from sme_hub.partners.referral_views import PARTNER_PAGE
@@ -18,10 +18,9 @@ from sme_hub.partners.web import referrals_export
 INBOX = "partners/referrals/partner.html"
 
 
-class ReferralPartnerPagesController(Controller):
+class ReferralPartnerPagesController(PagesController):
     path = PARTNER_PAGE
     guards = [requires_role(Role.PARTNER)]
-    include_in_schema = False
 
     @get("/")
     async def inbox(

@@ -1,20 +1,18 @@
 """Partner pages for anyone: the directory with its map, and one partner's page."""
 
-from litestar import Controller, get
+from litestar import get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.core.auth import current_user
 from sme_hub.core.deps import DbSession, Page, Req
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.partners import views
 from sme_hub.partners.web import DirectoryQuery, directory_query
 
 
-class PartnerPagesController(Controller):
-    include_in_schema = False
-
+class PartnerPagesController(PagesController):
     @get("/partners", dependencies=directory_query, middleware=[public_cache])
     async def directory_page(
         self, request: Req, db_session: DbSession, page: Page, given: DirectoryQuery

@@ -2,7 +2,7 @@
 the service list reloaded by htmx with it) and the centre's referrals; the partner form of
 a partner serving a municipality of the centre (the pages of PartnerFormPages)."""
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -10,7 +10,7 @@ from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, Config, DbSession, FormData, Page, Req
 from sme_hub.core.exports import export_route
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.roles import Role
 from sme_hub.partners import referral_views
 from sme_hub.partners.referral_views import CENTRE_PAGE
@@ -19,11 +19,9 @@ from sme_hub.partners.web import PartnerFormPages, referrals_export
 REFERRALS = "partners/referrals/centre.html"
 
 
-class ReferralCentrePagesController(Controller):
+class ReferralCentrePagesController(PagesController):
     path = CENTRE_PAGE
     guards = [requires_role(Role.CENTRE_STAFF)]
-    include_in_schema = False
-
     centre_export = export_route(
         ["/export.csv", "/export.xlsx"], referrals_export("centre", "centre_export")
     )

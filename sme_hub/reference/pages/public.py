@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from litestar import Controller, get
+from litestar import get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from sme_hub.core.deps import DbSession, Req
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.reference import service
 
 
@@ -17,9 +17,8 @@ def _options(request: Req, found: tuple[list[Any], int], q: str) -> Template:
     return render(request, "reference/_options.html", items=items, total=total, q=q)
 
 
-class ReferencePagesController(Controller):
+class ReferencePagesController(PagesController):
     path = "/reference"
-    include_in_schema = False
 
     @get("/kved/options")
     async def kved_options(

@@ -1,14 +1,14 @@
 """Training pages for an entrepreneur: the start page (profile and courses), enrolling in a
 course, cancelling, the calendar file of a course and its certificate."""
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from sme_hub.core.auth import requires_login, requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import confirmed, render
+from sme_hub.core.pages import PagesController, confirmed, render
 from sme_hub.core.roles import Role
 from sme_hub.training import catalogue, views
 from sme_hub.training.web import certificate_response
@@ -16,9 +16,7 @@ from sme_hub.training.web import certificate_response
 entrepreneur_only = [requires_role(Role.ENTREPRENEUR)]
 
 
-class TrainingApplicantPagesController(Controller):
-    include_in_schema = False
-
+class TrainingApplicantPagesController(PagesController):
     @get("/me", guards=entrepreneur_only)
     async def dashboard(self, request: Req, user: Actor, db_session: DbSession) -> Template:
         view = await views.dashboard_view(db_session, user)

@@ -1,20 +1,18 @@
 """Training pages for anyone: the course catalogue, and checking a certificate by its code."""
 
-from litestar import Controller, get
+from litestar import get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from sme_hub.core.auth import current_user
 from sme_hub.core.deps import DbSession, Page, Req
-from sme_hub.core.pages import render
+from sme_hub.core.pages import PagesController, render
 from sme_hub.core.public_cache import public_cache
 from sme_hub.training import certificates, views
 from sme_hub.training.web import CatalogueQuery, app_settings, catalogue_query
 
 
-class TrainingPagesController(Controller):
-    include_in_schema = False
-
+class TrainingPagesController(PagesController):
     @get("/courses", dependencies=catalogue_query, middleware=[public_cache])
     async def courses(
         self, request: Req, db_session: DbSession, page: Page, given: CatalogueQuery

@@ -2,7 +2,7 @@
 workflow buttons, the attendance screen of a session (htmx, bulk), and the progress of a
 cohort's certificate batch (an htmx fragment that polls itself)."""
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -10,7 +10,7 @@ from sme_hub.core.auth import requires_role
 from sme_hub.core.deps import Actor, DbSession, FormData, Req
 from sme_hub.core.exports import Export, export_route
 from sme_hub.core.outcome import respond
-from sme_hub.core.pages import confirmed, render
+from sme_hub.core.pages import PagesController, confirmed, render
 from sme_hub.core.roles import Role
 from sme_hub.training import certificates, exports, staff_views
 from sme_hub.training.web import staff_only
@@ -25,10 +25,9 @@ async def cohort_export(cohort_id: FromPath[int], user: Actor, db_session: DbSes
     return await exports.enrolments_export(db_session, user, cohort_id)
 
 
-class TrainingStaffPagesController(Controller):
+class TrainingStaffPagesController(PagesController):
     path = "/centre/training"
     guards = [requires_role(Role.CENTRE_STAFF)]
-    include_in_schema = False
 
     @get("/")
     async def index(self, request: Req, user: Actor, db_session: DbSession) -> Template:
@@ -111,9 +110,7 @@ class TrainingStaffPagesController(Controller):
         return respond(request, result, ATTENDANCE, fragment=ATTENDANCE_FORM)
 
 
-class CertificateStaffPagesController(Controller):
-    include_in_schema = False
-
+class CertificateStaffPagesController(PagesController):
     @get("/centre/cohorts/{cohort_id:int}/certificates/progress", guards=staff_only)
     async def progress(
         self, request: Req, cohort_id: FromPath[int], user: Actor, db_session: DbSession
