@@ -19,13 +19,8 @@ from sme_hub.core.jobs import jobs, worker_resources
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant
 from sme_hub.grants import rules
+from sme_hub.grants.call_schemas import CallCreate, CallRead, CallRules, CallUpdate
 from sme_hub.grants.models import CallAmendment, GrantCall
-from sme_hub.grants.schemas import (
-    CallCreate,
-    CallRead,
-    CallRules,
-    CallUpdate,
-)
 from sme_hub.training.models import Programme
 
 OFFICER = Role.MUNICIPAL_OFFICER

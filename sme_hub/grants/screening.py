@@ -20,7 +20,7 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
-from sme_hub.grants import applications, attachments, calls, rules
+from sme_hub.grants import application_reads, applications, attachments, calls, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     ApplicationRead,
@@ -319,14 +319,14 @@ async def read_for(
     declaring no conflict (without who applied when the review is blind); others get 404."""
     application = await applications.get_application(session, user, application_id)
     if application.applicant_id == user.id:
-        return await applications.read(session, user, application)
+        return await application_reads.read(session, user, application)
     if not applications.can_read(user, application):  # an assigned evaluator
         await evaluator_view(session, user, application)
-        shown = await applications.read(session, user, application)
+        shown = await application_reads.read(session, user, application)
         call = await session.get(GrantCall, application.call_id)
         return applications.as_evaluator_sees(call, shown)
     flagged = await staff_view(session, user, application)
-    return await applications.read(session, user, application, duplicates=flagged)
+    return await application_reads.read(session, user, application, duplicates=flagged)
 
 
 async def decide_eligibility(
