@@ -12,6 +12,7 @@ from sme_hub.accounts.models import RoleAssignment
 from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.models import Assignment, CommitteeMember, CriterionScore
@@ -161,8 +162,9 @@ async def _replan(session: AsyncSession, call: GrantCall, committee: list[int]) 
 async def _my_assignment(
     session: AsyncSession, user: CurrentUser, assignment_id: int, *, lock: bool = True
 ) -> Assignment:
-    statement = select(Assignment).where(col(Assignment.id) == assignment_id)
-    assignment = await session.scalar(statement.with_for_update() if lock else statement)
+    assignment = await one_where(
+        session, Assignment, col(Assignment.id) == assignment_id, lock=lock
+    )
     if assignment is None or assignment.evaluator_id != user.id:
         raise NotFound()
     return assignment

@@ -5,15 +5,15 @@ withdrawal. Reading them back with a timeline: grants/application_reads.py."""
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from sme_hub.accounts.models import User
 from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import add_unique, one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.core.transitions import transition
@@ -71,8 +71,9 @@ def can_edit(user: CurrentUser, application: Application) -> bool:
 async def get_application(
     session: AsyncSession, user: CurrentUser, application_id: int, *, lock: bool = False
 ) -> Application:
-    statement = select(Application).where(col(Application.id) == application_id)
-    application = await session.scalar(statement.with_for_update() if lock else statement)
+    application = await one_where(
+        session, Application, col(Application.id) == application_id, lock=lock
+    )
     if application is None:
         raise NotFound()
     if not can_read(user, application) and not await read_by_others(session, user, application_id):
@@ -165,14 +166,11 @@ async def create_draft(
         assisted_by=user.id if assisted else None,
         assistance_consent=consent,
     )
-    try:
-        async with session.begin_nested():
-            session.add(application)
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            _("There is already an application of this business in this call."),
-        ) from exc
+    await add_unique(
+        session,
+        application,
+        Conflict(_("There is already an application of this business in this call.")),
+    )
     await audit.record(
         session,
         user,

@@ -16,6 +16,7 @@ from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant
 from sme_hub.grants import rules
@@ -83,8 +84,7 @@ async def get_call(
     session: AsyncSession, user: CurrentUser | None, call_id: int, *, lock: bool = False
 ) -> GrantCall:
     """A call anyone may see once published; a draft only its municipality's officers."""
-    statement = select(GrantCall).where(col(GrantCall.id) == call_id)
-    call = await session.scalar(statement.with_for_update() if lock else statement)
+    call = await one_where(session, GrantCall, col(GrantCall.id) == call_id, lock=lock)
     if call is None or (call.status == "draft" and not can_manage(user, call)):
         raise NotFound()
     return call

@@ -15,6 +15,7 @@ from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, _
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, tenant_condition
 from sme_hub.grants.models import Application, GrantCall
@@ -69,10 +70,13 @@ async def readable_grant(
 ) -> Application:
     """The grant for its grantee or an officer of its municipality; for anyone else, and
     for an application that is not a grant, 404."""
-    statement = select(Application).where(
-        col(Application.id) == grant_id, col(Application.status).in_(GRANT_STATUSES)
+    grant = await one_where(
+        session,
+        Application,
+        col(Application.id) == grant_id,
+        col(Application.status).in_(GRANT_STATUSES),
+        lock=lock,
     )
-    grant = await session.scalar(statement.with_for_update() if lock else statement)
     if grant is None or not (grant.applicant_id == user.id or is_officer_of(user, grant)):
         raise NotFound()
     return grant
