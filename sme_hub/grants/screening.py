@@ -43,6 +43,16 @@ class ScreeningFilters:
     duplicates: bool = False
 
 
+def business_conditions(women_led: bool | None, green_level: str | None) -> list[Any]:
+    """Applications of a women-led business (or not), of a green level; `None`/empty: any."""
+    conditions: list[Any] = []
+    if women_led is not None:
+        conditions.append(col(Application.women_led).is_(women_led))
+    if green_level:
+        conditions.append(col(Application.green_level) == green_level)
+    return conditions
+
+
 async def staff_call(session: AsyncSession, user: CurrentUser, call_id: int) -> GrantCall:
     """A call of the staff member's municipality; another's is not found."""
     call = await calls.get_call(session, user, call_id)
@@ -147,10 +157,7 @@ def applications_statement(call_id: int, filters: ScreeningFilters) -> Statement
     ]
     if filters.status:
         conditions.append(col(Application.status) == filters.status)
-    if filters.women_led is not None:
-        conditions.append(col(Application.women_led).is_(filters.women_led))
-    if filters.green_level:
-        conditions.append(col(Application.green_level) == filters.green_level)
+    conditions += business_conditions(filters.women_led, filters.green_level)
     if filters.category:
         conditions.append(col(Application.environmental_category) == filters.category)
     if filters.duplicates:

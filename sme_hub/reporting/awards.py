@@ -15,6 +15,7 @@ from sme_hub.core.filtered_lists import filtered_page, typed_filters
 from sme_hub.core.i18n import _, pick
 from sme_hub.grants.models import AWARDED_STATUSES as AWARDED
 from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.screening import business_conditions
 from sme_hub.implementation.models import Obligation
 from sme_hub.organisations.models import Municipality
 from sme_hub.reference.models import KatottgUnit
@@ -61,10 +62,7 @@ def _conditions(filters: AwardFilters) -> list[sa.ColumnElement[bool]]:
         )
     if filters.municipality:
         conditions.append(col(Municipality.katottg) == filters.municipality)
-    if filters.women_led is not None:
-        conditions.append(col(Application.women_led).is_(filters.women_led))
-    if filters.green_level:
-        conditions.append(col(Application.green_level) == filters.green_level)
+    conditions += business_conditions(filters.women_led, filters.green_level)
     if filters.year:
         start = datetime(filters.year, 1, 1, tzinfo=open_data.KYIV)
         end = datetime(filters.year + 1, 1, 1, tzinfo=open_data.KYIV)
