@@ -81,11 +81,17 @@ async def create_call(
 
 
 async def get_call(
-    session: AsyncSession, user: CurrentUser | None, call_id: int, *, lock: bool = False
+    session: AsyncSession,
+    user: CurrentUser | None,
+    call_id: int,
+    *,
+    lock: bool = False,
+    managed: bool = False,
 ) -> GrantCall:
-    """A call anyone may see once published; a draft only its municipality's officers."""
+    """A call anyone may see once published; a draft (any call, when `managed`) only its
+    municipality's officers."""
     call = await one_where(session, GrantCall, col(GrantCall.id) == call_id, lock=lock)
-    if call is None or (call.status == "draft" and not can_manage(user, call)):
+    if call is None or ((managed or call.status == "draft") and not can_manage(user, call)):
         raise NotFound()
     return call
 
@@ -94,10 +100,7 @@ async def managed_call(
     session: AsyncSession, user: CurrentUser, call_id: int, *, lock: bool = False
 ) -> GrantCall:
     """A call its officer works on: another municipality's is not found."""
-    call = await get_call(session, user, call_id, lock=lock)
-    if not can_manage(user, call):
-        raise NotFound()
-    return call
+    return await get_call(session, user, call_id, lock=lock, managed=True)
 
 
 async def list_calls(

@@ -66,10 +66,15 @@ def is_officer_of(user: CurrentUser, grant: Application) -> bool:
 
 
 async def readable_grant(
-    session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
+    session: AsyncSession,
+    user: CurrentUser,
+    grant_id: int,
+    *,
+    lock: bool = False,
+    managed: bool = False,
 ) -> Application:
-    """The grant for its grantee or an officer of its municipality; for anyone else, and
-    for an application that is not a grant, 404."""
+    """The grant for an officer of its municipality, and (unless `managed`) its grantee; for
+    anyone else, and for an application that is not a grant, 404."""
     grant = await one_where(
         session,
         Application,
@@ -77,7 +82,8 @@ async def readable_grant(
         col(Application.status).in_(GRANT_STATUSES),
         lock=lock,
     )
-    if grant is None or not (grant.applicant_id == user.id or is_officer_of(user, grant)):
+    grantee = grant is not None and grant.applicant_id == user.id and not managed
+    if grant is None or not (grantee or is_officer_of(user, grant)):
         raise NotFound()
     return grant
 
@@ -85,10 +91,7 @@ async def readable_grant(
 async def managed_grant(
     session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
 ) -> Application:
-    grant = await readable_grant(session, user, grant_id, lock=lock)
-    if not is_officer_of(user, grant):
-        raise NotFound()
-    return grant
+    return await readable_grant(session, user, grant_id, lock=lock, managed=True)
 
 
 async def record_view(
