@@ -86,15 +86,15 @@ async def assign(session: AsyncSession, user: CurrentUser, call_id: int) -> list
             )
         )
     await _replan(session, call, committee)
-    if grant_rules.CALL.next_state(call.status, "start_evaluation"):
-        await transitions.transition(
-            session,
-            grant_rules.CALL,
-            call,
-            "start_evaluation",
-            user=user,
-            values={"closed_at": call.closed_at or call.closes_at},
-        )
+    await transitions.transition(
+        session,
+        grant_rules.CALL,
+        call,
+        "start_evaluation",
+        user=user,
+        values={"closed_at": call.closed_at or call.closes_at},
+        when_allowed=True,
+    )
     rows = await session.scalars(
         select(Assignment).where(col(Assignment.call_id) == call_id).order_by(col(Assignment.id))
     )
