@@ -18,8 +18,8 @@ from sme_hub.evaluation import decisions, selection_rules
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import DecisionIn
 from sme_hub.grants import applications, attachments, calls
+from sme_hub.grants.call_schemas import CallCreate
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.grants.schemas import CallCreate
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches

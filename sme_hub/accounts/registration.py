@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.accounts import links
@@ -13,19 +12,19 @@ from sme_hub.core import audit
 from sme_hub.core.auth import hash_password
 from sme_hub.core.errors import Conflict
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import add_unique
 from sme_hub.core.roles import Role
 
 
 async def add_user(session: AsyncSession, user: User) -> User:
-    try:
-        async with session.begin_nested():
-            session.add(user)
-    except IntegrityError as exc:
-        raise Conflict(
+    return await add_unique(
+        session,
+        user,
+        Conflict(
             _("An account with this email already exists. Log in or reset your password."),
             extra=[{"key": "email", "message": _("This email is already registered.")}],
-        ) from exc
-    return user
+        ),
+    )
 
 
 async def register(session: AsyncSession, data: RegisterRequest, *, base_url: str) -> User | None:

@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, func, select
 
-from sme_hub.core.errors import NotFound
+from sme_hub.core.errors import Conflict, NotFound
 
 
 async def ensure_belongs(
@@ -22,6 +23,14 @@ async def ensure_belongs(
 
 
 _Row = TypeVar("_Row", bound=SQLModel)
+
+
+async def one_where(
+    session: AsyncSession, model: type[_Row], *where: Any, lock: bool = False
+) -> _Row | None:
+    """The row of `model` that `where` finds, under its row lock with `lock`; None if none."""
+    statement = select(model).where(*where)
+    return await session.scalar(statement.with_for_update() if lock else statement)
 
 
 async def page(
@@ -38,3 +47,15 @@ async def page(
         select(model).where(*where).order_by(*order_by).limit(limit).offset(offset)
     )
     return rows.all(), total or 0
+
+
+async def add_unique(session: AsyncSession, row: _Row, conflict: Conflict) -> _Row:
+    """Insert `row` in a savepoint: if it breaks a unique rule, only this insert rolls back
+    and `conflict` (409) says why."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError as exc:
+        raise conflict from exc
+    return row

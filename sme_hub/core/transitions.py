@@ -59,6 +59,7 @@ async def transition(
     after: dict[str, Any] | EllipsisType | None = ...,
     details: Mapping[str, Any] | None = None,
     record: bool = True,
+    when_allowed: bool = False,
 ) -> str:
     """Move `row` by `action`: the action must exist, the acting user (or the system, when
     `system` says the step is a side effect of something already checked) may take it, and the
@@ -69,7 +70,11 @@ async def transition(
     The audit entry goes on the row (or `audit_as`, e.g. the grant a tranche belongs to),
     under the action's name, with `before`/`after` (when not given: the status change, with
     `details` after).
+    With `when_allowed`, a row whose state the action does not leave stays as it is (no
+    check, no 409): for a step that follows another only where the workflow allows it.
     Returns the new state; `row` is updated in the session."""
+    if when_allowed and workflow.next_state(getattr(row, workflow.column), action) is None:
+        return str(getattr(row, workflow.column))
     found = _checked(workflow, action, acting_roles(user, owner_id), as_system=system)
     model = type(row)
     current: str = getattr(row, workflow.column)

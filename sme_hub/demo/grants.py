@@ -28,8 +28,9 @@ from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment
 from sme_hub.evaluation.schemas import ConflictDeclaration, DecisionIn, ScoresIn
 from sme_hub.grants import applications, calls, screening, submission
+from sme_hub.grants.call_schemas import CallCreate
 from sme_hub.grants.models import Application, GrantCall
-from sme_hub.grants.schemas import ApplicationIn, CallCreate, EligibilityDecision
+from sme_hub.grants.schemas import ApplicationIn, EligibilityDecision
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches

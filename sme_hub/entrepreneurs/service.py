@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core import audit
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import N_, _
+from sme_hub.core.queries import add_unique
 from sme_hub.core.roles import CurrentUser
 from sme_hub.entrepreneurs import rules
 from sme_hub.entrepreneurs.models import BusinessProfile, BusinessProfileVersion
@@ -102,18 +102,17 @@ async def _save(
     )
     profile.municipality_id = municipality_id
     profile.updated_at = datetime.now(UTC)
-    try:
-        async with session.begin_nested():
-            session.add(profile)
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
+    await add_unique(
+        session,
+        profile,
+        Conflict(
             _(
                 "This tax number is already used by another business profile. If it is your "
                 "business, contact your business support centre."
             ),
             extra=[{"key": "tax_id", "message": _("This tax number is already registered.")}],
-        ) from exc
+        ),
+    )
     assert profile.id is not None
     session.add(
         BusinessProfileVersion(

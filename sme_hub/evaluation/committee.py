@@ -12,6 +12,7 @@ from sme_hub.accounts.models import RoleAssignment
 from sme_hub.core import audit, transitions
 from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.evaluation import rules
 from sme_hub.evaluation.models import Assignment, CommitteeMember, CriterionScore
@@ -85,15 +86,15 @@ async def assign(session: AsyncSession, user: CurrentUser, call_id: int) -> list
             )
         )
     await _replan(session, call, committee)
-    if grant_rules.CALL.next_state(call.status, "start_evaluation"):
-        await transitions.transition(
-            session,
-            grant_rules.CALL,
-            call,
-            "start_evaluation",
-            user=user,
-            values={"closed_at": call.closed_at or call.closes_at},
-        )
+    await transitions.transition(
+        session,
+        grant_rules.CALL,
+        call,
+        "start_evaluation",
+        user=user,
+        values={"closed_at": call.closed_at or call.closes_at},
+        when_allowed=True,
+    )
     rows = await session.scalars(
         select(Assignment).where(col(Assignment.call_id) == call_id).order_by(col(Assignment.id))
     )
@@ -161,8 +162,9 @@ async def _replan(session: AsyncSession, call: GrantCall, committee: list[int]) 
 async def _my_assignment(
     session: AsyncSession, user: CurrentUser, assignment_id: int, *, lock: bool = True
 ) -> Assignment:
-    statement = select(Assignment).where(col(Assignment.id) == assignment_id)
-    assignment = await session.scalar(statement.with_for_update() if lock else statement)
+    assignment = await one_where(
+        session, Assignment, col(Assignment.id) == assignment_id, lock=lock
+    )
     if assignment is None or assignment.evaluator_id != user.id:
         raise NotFound()
     return assignment

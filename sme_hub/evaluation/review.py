@@ -22,7 +22,7 @@ from sme_hub.evaluation import forms
 from sme_hub.evaluation import scoring as evaluation_scoring
 from sme_hub.evaluation.models import Assignment, CriterionScore
 from sme_hub.evaluation.schemas import AssignmentRead, ScoresIn
-from sme_hub.grants import applications, submission_rules
+from sme_hub.grants import application_reads, applications, submission_rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.rules import criterion_name
 
@@ -158,7 +158,7 @@ async def review(session: AsyncSession, user: CurrentUser, assignment_id: int) -
     shown = _read(assignment, application, call, person.full_name, scores)
     project = None
     if shown.project_title is not None:
-        files = await applications.attachments_of(session, assignment.application_id)
+        files = await application_reads.attachments_of(session, assignment.application_id)
         project = _project(application, files)
     return Review(
         assignment=shown,
@@ -197,7 +197,7 @@ def _project(application: Application, files: list[Attachment]) -> Project:
         description=application.description,
         requested_amount_kop=application.requested_amount_kop,
         own_contribution_kop=application.own_contribution_kop,
-        project_cost_kop=submission_rules.project_cost(applications.content_of(application)),
+        project_cost_kop=submission_rules.project_cost(application_reads.content_of(application)),
         budget_lines=list(application.budget_lines),
         jobs_total=application.jobs_total,
         jobs_women=application.jobs_women,

@@ -23,15 +23,12 @@ from sme_hub.core.refusals import ERRORS
 from sme_hub.core.roles import Role
 from sme_hub.grants import applications, attachments, calls, screening, submission
 from sme_hub.grants.call_partners import set_call_partners
+from sme_hub.grants.call_schemas import AmendmentRead, CallCreate, CallRead, CallUpdate
 from sme_hub.grants.schemas import (
-    AmendmentRead,
     ApplicationIn,
     ApplicationRead,
     AssistedDraft,
     AttachmentRead,
-    CallCreate,
-    CallRead,
-    CallUpdate,
     EligibilityDecision,
     ScreeningPage,
 )

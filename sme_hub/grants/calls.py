@@ -16,16 +16,12 @@ from sme_hub.core.errors import Conflict, InvalidInput, NotFound
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _
 from sme_hub.core.jobs import jobs, worker_resources
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, ensure_in_tenant
 from sme_hub.grants import rules
+from sme_hub.grants.call_schemas import CallCreate, CallRead, CallRules, CallUpdate
 from sme_hub.grants.models import CallAmendment, GrantCall
-from sme_hub.grants.schemas import (
-    CallCreate,
-    CallRead,
-    CallRules,
-    CallUpdate,
-)
 from sme_hub.training.models import Programme
 
 OFFICER = Role.MUNICIPAL_OFFICER
@@ -85,12 +81,17 @@ async def create_call(
 
 
 async def get_call(
-    session: AsyncSession, user: CurrentUser | None, call_id: int, *, lock: bool = False
+    session: AsyncSession,
+    user: CurrentUser | None,
+    call_id: int,
+    *,
+    lock: bool = False,
+    managed: bool = False,
 ) -> GrantCall:
-    """A call anyone may see once published; a draft only its municipality's officers."""
-    statement = select(GrantCall).where(col(GrantCall.id) == call_id)
-    call = await session.scalar(statement.with_for_update() if lock else statement)
-    if call is None or (call.status == "draft" and not can_manage(user, call)):
+    """A call anyone may see once published; a draft (any call, when `managed`) only its
+    municipality's officers."""
+    call = await one_where(session, GrantCall, col(GrantCall.id) == call_id, lock=lock)
+    if call is None or ((managed or call.status == "draft") and not can_manage(user, call)):
         raise NotFound()
     return call
 
@@ -99,10 +100,7 @@ async def managed_call(
     session: AsyncSession, user: CurrentUser, call_id: int, *, lock: bool = False
 ) -> GrantCall:
     """A call its officer works on: another municipality's is not found."""
-    call = await get_call(session, user, call_id, lock=lock)
-    if not can_manage(user, call):
-        raise NotFound()
-    return call
+    return await get_call(session, user, call_id, lock=lock, managed=True)
 
 
 async def list_calls(

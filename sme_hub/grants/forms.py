@@ -15,14 +15,9 @@ from sme_hub.core.errors import InvalidInput
 from sme_hub.core.forms import field_errors, parse_form
 from sme_hub.core.i18n import KYIV, N_, _
 from sme_hub.core.money import parse_hryvnias
+from sme_hub.grants.call_schemas import CallCreate, CallUpdate
 from sme_hub.grants.rules import SCREENING_QUESTIONS
-from sme_hub.grants.schemas import (
-    ApplicationIn,
-    AssistedDraft,
-    CallCreate,
-    CallUpdate,
-    EligibilityDecision,
-)
+from sme_hub.grants.schemas import ApplicationIn, AssistedDraft, EligibilityDecision
 from sme_hub.partners.schemas import CallPartnersIn
 
 TEXT_FIELDS = (

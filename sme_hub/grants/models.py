@@ -21,7 +21,7 @@ APPLICATION_STATUSES = APPLICATION.state_names
 
 class GrantCall(SQLModel, table=True):
     """A call for applications. Its rules (criteria, priorities, eligibility, questions) are
-    JSON shaped by `schemas.CallRules`; once published they change only by an amendment."""
+    JSON shaped by `call_schemas.CallRules`; once published they change only by an amendment."""
 
     __tablename__ = "grant_call"
     __table_args__ = (

@@ -20,7 +20,7 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
-from sme_hub.grants import applications, attachments, calls, rules
+from sme_hub.grants import application_reads, applications, attachments, calls, rules
 from sme_hub.grants.models import Application, Attachment, GrantCall
 from sme_hub.grants.schemas import (
     ApplicationRead,
@@ -41,6 +41,16 @@ class ScreeningFilters:
     green_level: str | None = None
     category: str | None = None
     duplicates: bool = False
+
+
+def business_conditions(women_led: bool | None, green_level: str | None) -> list[Any]:
+    """Applications of a women-led business (or not), of a green level; `None`/empty: any."""
+    conditions: list[Any] = []
+    if women_led is not None:
+        conditions.append(col(Application.women_led).is_(women_led))
+    if green_level:
+        conditions.append(col(Application.green_level) == green_level)
+    return conditions
 
 
 async def staff_call(session: AsyncSession, user: CurrentUser, call_id: int) -> GrantCall:
@@ -147,10 +157,7 @@ def applications_statement(call_id: int, filters: ScreeningFilters) -> Statement
     ]
     if filters.status:
         conditions.append(col(Application.status) == filters.status)
-    if filters.women_led is not None:
-        conditions.append(col(Application.women_led).is_(filters.women_led))
-    if filters.green_level:
-        conditions.append(col(Application.green_level) == filters.green_level)
+    conditions += business_conditions(filters.women_led, filters.green_level)
     if filters.category:
         conditions.append(col(Application.environmental_category) == filters.category)
     if filters.duplicates:
@@ -319,14 +326,14 @@ async def read_for(
     declaring no conflict (without who applied when the review is blind); others get 404."""
     application = await applications.get_application(session, user, application_id)
     if application.applicant_id == user.id:
-        return await applications.read(session, user, application)
+        return await application_reads.read(session, user, application)
     if not applications.can_read(user, application):  # an assigned evaluator
         await evaluator_view(session, user, application)
-        shown = await applications.read(session, user, application)
+        shown = await application_reads.read(session, user, application)
         call = await session.get(GrantCall, application.call_id)
         return applications.as_evaluator_sees(call, shown)
     flagged = await staff_view(session, user, application)
-    return await applications.read(session, user, application, duplicates=flagged)
+    return await application_reads.read(session, user, application, duplicates=flagged)
 
 
 async def decide_eligibility(

@@ -19,7 +19,14 @@ from sme_hub.entrepreneurs import rules as business_rules
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.models import BusinessProfile
 from sme_hub.entrepreneurs.schemas import LegalForm
-from sme_hub.grants import applications, calls, documents, eligibility_rules, rules
+from sme_hub.grants import (
+    application_reads,
+    applications,
+    calls,
+    documents,
+    eligibility_rules,
+    rules,
+)
 from sme_hub.grants.eligibility import applicant_facts, as_errors, call_rules
 from sme_hub.grants.models import Application, GrantCall
 
@@ -93,7 +100,7 @@ async def submit(
         session, application.applicant_id, call, profile, other_than=application.id
     )
     problems = eligibility_rules.submission_problems(
-        applications.content_of(application), limits, eligibility, facts, today
+        application_reads.content_of(application), limits, eligibility, facts, today
     )
     if problems:
         raise InvalidInput(

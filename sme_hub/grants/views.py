@@ -14,6 +14,7 @@ from sme_hub.entrepreneurs import clients
 from sme_hub.entrepreneurs.schemas import LEGAL_FORM_LABELS
 from sme_hub.entrepreneurs.service import GREEN_LEVEL_LABELS
 from sme_hub.grants import (
+    application_reads,
     applications,
     attachments,
     calls,
@@ -121,7 +122,7 @@ async def live_application(
     """The user's application to the call that is not withdrawn, if any."""
     if user is None:
         return None
-    mine = await applications.my_applications(session, user)
+    mine = await application_reads.my_applications(session, user)
     return next((a for a, c in mine if c.id == call_id and a.status != "withdrawn"), None)
 
 
@@ -129,7 +130,7 @@ async def live_application(
 
 
 async def my_applications(session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
-    rows = await applications.my_applications(session, user)
+    rows = await application_reads.my_applications(session, user)
     locale = current_locale.get()
     return {"rows": [(a, pick(c, "title", locale)) for a, c in rows], "labels": schemas}
 
@@ -168,7 +169,7 @@ async def autosaved(
         "saved_at": format_datetime_kyiv(application.updated_at, "HH:mm"),
         "errors": display.shown_errors(errors),
         "fields": sorted(display.field_ids(keys, len(display.typed_rows(data))) - {"file"}),
-        "application": await applications.read(session, user, application),
+        "application": await application_reads.read(session, user, application),
         "labels": schemas,
     }
 
@@ -183,7 +184,7 @@ async def application_page(
         return application, None
     call = await _call_of(session, application)
     return application, {
-        "application": await applications.read(session, user, application),
+        "application": await application_reads.read(session, user, application),
         "call_title": pick(call, "title"),
         "can_withdraw": application.applicant_id == user.id
         and application.status in ("draft", "submitted"),
@@ -229,7 +230,7 @@ async def application_form(
     }
     order = display.form_order(keys, len(values["budget_lines"]))
     return {
-        "application": await applications.read(session, user, application),
+        "application": await application_reads.read(session, user, application),
         "call": calls.to_read(call),
         "call_title": pick(call, "title", locale),
         "questions": questions,
@@ -237,7 +238,7 @@ async def application_form(
         "errors": shown,
         "summary": display.summary(shown, order, labels),
         "added_row": str((data or {}).get("_line")) == "add",
-        "closing": applications.closing_text(call),
+        "closing": application_reads.closing_text(call),
         "can_withdraw": application.applicant_id == user.id,
         "labels": schemas,
         "screening_questions": rules.SCREENING_QUESTIONS,
@@ -301,7 +302,7 @@ async def staff_application(
     snapshot = application.snapshot or {}
     return {
         "application": application,
-        "read": await applications.read(session, user, application, duplicates=duplicates),
+        "read": await application_reads.read(session, user, application, duplicates=duplicates),
         "call": call,
         "business": snapshot,
         "tax_id": display.masked_tax_id(snapshot),

@@ -6,14 +6,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sme_hub.accounts.models import User
 from sme_hub.core import audit
 from sme_hub.core.pdf import render_pdf
 from sme_hub.core.roles import CurrentUser
+from sme_hub.grants import documents
 from sme_hub.grants.models import Application
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import rules
-from sme_hub.organisations.models import Municipality
 
 AGREEMENT_TEMPLATE = "implementation/pdf/agreement.html"
 AGREEMENT_LOCALE = "uk"
@@ -23,15 +22,10 @@ async def agreement_pdf(session: AsyncSession, grant: Application) -> bytes:
     """Rendered off the event loop (core.pdf)."""
     assert grant.id is not None
     call = await implementation_grants.call_of(session, grant)
-    owner = await session.get(User, grant.applicant_id)
-    municipality = await session.get(Municipality, grant.municipality_id)
     tranches, _reports, obligations = await implementation_grants.parts_of(session, grant.id)
     context: dict[str, Any] = {
         "grant": grant,
-        "call": call,
-        "owner": owner,
-        "municipality": municipality,
-        "business": grant.snapshot or {},
+        **await documents.parties(session, grant, call),
         "tranches": tranches,
         "obligations": obligations,
         "obligation_texts": rules.OBLIGATION_TEXTS,

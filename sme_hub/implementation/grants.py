@@ -15,6 +15,7 @@ from sme_hub.config import Settings
 from sme_hub.core import audit, mail
 from sme_hub.core.errors import NotFound
 from sme_hub.core.i18n import KYIV, _
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality, tenant_condition
 from sme_hub.grants.models import Application, GrantCall
@@ -65,15 +66,24 @@ def is_officer_of(user: CurrentUser, grant: Application) -> bool:
 
 
 async def readable_grant(
-    session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
+    session: AsyncSession,
+    user: CurrentUser,
+    grant_id: int,
+    *,
+    lock: bool = False,
+    managed: bool = False,
 ) -> Application:
-    """The grant for its grantee or an officer of its municipality; for anyone else, and
-    for an application that is not a grant, 404."""
-    statement = select(Application).where(
-        col(Application.id) == grant_id, col(Application.status).in_(GRANT_STATUSES)
+    """The grant for an officer of its municipality, and (unless `managed`) its grantee; for
+    anyone else, and for an application that is not a grant, 404."""
+    grant = await one_where(
+        session,
+        Application,
+        col(Application.id) == grant_id,
+        col(Application.status).in_(GRANT_STATUSES),
+        lock=lock,
     )
-    grant = await session.scalar(statement.with_for_update() if lock else statement)
-    if grant is None or not (grant.applicant_id == user.id or is_officer_of(user, grant)):
+    grantee = grant is not None and grant.applicant_id == user.id and not managed
+    if grant is None or not (grantee or is_officer_of(user, grant)):
         raise NotFound()
     return grant
 
@@ -81,10 +91,7 @@ async def readable_grant(
 async def managed_grant(
     session: AsyncSession, user: CurrentUser, grant_id: int, *, lock: bool = False
 ) -> Application:
-    grant = await readable_grant(session, user, grant_id, lock=lock)
-    if not is_officer_of(user, grant):
-        raise NotFound()
-    return grant
+    return await readable_grant(session, user, grant_id, lock=lock, managed=True)
 
 
 async def record_view(

@@ -213,7 +213,7 @@ async def review_report(
         if obligation is not None:
             await obligations.meet(session, user, obligation, record=False)
         grant_action = rules.grant_action_after_report(report.kind)
-        if grant_action and grant_rules.APPLICATION.next_state(grant.status, grant_action):
+        if grant_action:
             await transitions.transition(
                 session,
                 grant_rules.APPLICATION,
@@ -222,6 +222,7 @@ async def review_report(
                 user=user,
                 system=True,
                 record=False,
+                when_allowed=True,
             )
     await session.flush()
     await audit.record(

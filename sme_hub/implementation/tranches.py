@@ -111,15 +111,15 @@ async def pay(
         before=None,
         after={"tranche": tranche.number, "amount_kop": tranche.amount_kop, "iban": iban},
     )
-    if grant_rules.APPLICATION.next_state(grant.status, "start_implementation"):
-        # The first payment starts the implementation (recorded as the payment above).
-        await transitions.transition(
-            session,
-            grant_rules.APPLICATION,
-            grant,
-            "start_implementation",
-            user=user,
-            system=True,
-            record=False,
-        )
+    # The first payment starts the implementation (recorded as the payment above).
+    await transitions.transition(
+        session,
+        grant_rules.APPLICATION,
+        grant,
+        "start_implementation",
+        user=user,
+        system=True,
+        record=False,
+        when_allowed=True,
+    )
     return tranche

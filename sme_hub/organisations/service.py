@@ -2,14 +2,13 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from sme_hub.core import audit
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.i18n import _
-from sme_hub.core.queries import page
+from sme_hub.core.queries import add_unique, page
 from sme_hub.core.roles import CurrentUser
 from sme_hub.core.tenancy import ensure_in_tenant
 from sme_hub.organisations.models import Municipality, SupportCentre
@@ -20,13 +19,13 @@ async def create_municipality(
     session: AsyncSession, actor: CurrentUser, data: MunicipalityCreate
 ) -> Municipality:
     municipality = Municipality(**data.model_dump())
-    try:
-        async with session.begin_nested():
-            session.add(municipality)
-    except IntegrityError as exc:
-        raise Conflict(
+    await add_unique(
+        session,
+        municipality,
+        Conflict(
             _("A municipality with KATOTTG code {code} already exists.").format(code=data.katottg)
-        ) from exc
+        ),
+    )
     assert municipality.id is not None
     await audit.record(
         session,

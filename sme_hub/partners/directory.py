@@ -15,6 +15,7 @@ from sme_hub.core.collation import uk_key, uk_order
 from sme_hub.core.errors import Forbidden, InvalidInput, NotFound
 from sme_hub.core.forms import parse_form
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import one_where
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.organisations.models import Municipality
@@ -73,8 +74,7 @@ async def managed_partner(
 ) -> Partner:
     """A partner the user keeps up to date: any for an admin; for centre staff, one serving
     a municipality of theirs. Others: 404."""
-    statement = select(Partner).where(col(Partner.id) == partner_id)
-    partner = await session.scalar(statement.with_for_update() if lock else statement)
+    partner = await one_where(session, Partner, col(Partner.id) == partner_id, lock=lock)
     if partner is None:
         raise NotFound()
     if user.is_admin:

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, false, func, or_, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -14,6 +13,7 @@ from sme_hub.config import Settings
 from sme_hub.core import audit, mail, transitions
 from sme_hub.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sme_hub.core.i18n import _
+from sme_hub.core.queries import add_unique
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import tenant_condition
 from sme_hub.entrepreneurs.models import BusinessProfile
@@ -103,13 +103,7 @@ async def create_referral(
     already_open = _("This referral is already open: {partner} has it for “{service}”.").format(
         partner=partner.name, service=service
     )
-    try:
-        # Added inside the savepoint: a duplicate rolls back only this insert.
-        async with session.begin_nested():
-            session.add(referral)
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(already_open) from None
+    await add_unique(session, referral, Conflict(already_open))
     assert referral.id is not None
     await audit.record(
         session,

@@ -5,7 +5,6 @@ handlers only parse, call and render."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 from pydantic import ValidationError
@@ -14,6 +13,7 @@ from sqlmodel import col, select
 
 from sme_hub.config import Settings
 from sme_hub.core.errors import Conflict, InvalidInput
+from sme_hub.core.filtered_lists import filtered_page, typed_filters
 from sme_hub.core.forms import field_errors
 from sme_hub.core.i18n import _, pick
 from sme_hub.core.outcome import PageResult, refusal
@@ -74,7 +74,7 @@ async def directory_view(
 ) -> dict[str, Any]:
     """The directory page: the partners the filters find (none while a filter is wrong,
     with its message), the filters as typed, and the choices of the filter form."""
-    raw = {key: (value or "").strip() for key, value in given.items()}
+    raw = typed_filters(given)
     checked, errors = forms.parse_directory_filters(given)
     items: list[PartnerRead] = []
     total = 0
@@ -83,13 +83,9 @@ async def directory_view(
             session, checked, limit=limit, offset=offset
         )
     return {
-        "partners": items,
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "query": urlencode({k: v for k, v in raw.items() if v} | {"limit": limit}),
-        "values": raw,
-        "errors": errors,
+        **filtered_page(
+            "partners", items, total, limit=limit, offset=offset, values=raw, errors=errors
+        ),
         "names": await municipality_names(session),
         "services": await partner_directory.known_services(session),
         "map": map_data(items),

@@ -1,6 +1,7 @@
 """Ukrainian identifiers: tax ids checked with python-stdnum, IBANs with schwifty (domain.md)."""
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from schwifty import IBAN
@@ -24,23 +25,28 @@ def tax_id_kind_for(legal_form: str) -> TaxIdKind | None:
     return "rnokpp" if legal_form == "fop" else "edrpou"
 
 
+# The tax ids with a check digit: how each is validated, and what to tell a person when not.
+_WITH_CHECK_DIGIT: dict[str, tuple[Callable[[str], str], str]] = {
+    "edrpou": (
+        edrpou.validate,
+        N_("An EDRPOU code has 8 digits with a check digit; please check the number."),
+    ),
+    "rnokpp": (
+        rntrc.validate,
+        N_("An RNOKPP has 10 digits with a check digit; please check the number."),
+    ),
+}
+
+
 def normalise_tax_id(kind: TaxIdKind, value: str) -> str:
     """The canonical form of a tax id, or ValueError with a message a person can act on."""
     value = value.strip().upper().replace(" ", "")
-    if kind == "edrpou":
+    if kind in _WITH_CHECK_DIGIT:
+        validate, message = _WITH_CHECK_DIGIT[kind]
         try:
-            return str(edrpou.validate(value))
+            return str(validate(value))
         except ValidationError:
-            raise ValueError(
-                N_("An EDRPOU code has 8 digits with a check digit; please check the number.")
-            ) from None
-    if kind == "rnokpp":
-        try:
-            return str(rntrc.validate(value))
-        except ValidationError:
-            raise ValueError(
-                N_("An RNOKPP has 10 digits with a check digit; please check the number.")
-            ) from None
+            raise ValueError(message) from None
     if not _PASSPORT.match(value):
         raise ValueError(
             N_(

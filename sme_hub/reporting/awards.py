@@ -5,16 +5,17 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from sme_hub.core.errors import InvalidInput, NotFound
+from sme_hub.core.filtered_lists import filtered_page, typed_filters
 from sme_hub.core.i18n import _, pick
 from sme_hub.grants.models import AWARDED_STATUSES as AWARDED
 from sme_hub.grants.models import Application, GrantCall
+from sme_hub.grants.screening import business_conditions
 from sme_hub.implementation.models import Obligation
 from sme_hub.organisations.models import Municipality
 from sme_hub.reference.models import KatottgUnit
@@ -61,10 +62,7 @@ def _conditions(filters: AwardFilters) -> list[sa.ColumnElement[bool]]:
         )
     if filters.municipality:
         conditions.append(col(Municipality.katottg) == filters.municipality)
-    if filters.women_led is not None:
-        conditions.append(col(Application.women_led).is_(filters.women_led))
-    if filters.green_level:
-        conditions.append(col(Application.green_level) == filters.green_level)
+    conditions += business_conditions(filters.women_led, filters.green_level)
     if filters.year:
         start = datetime(filters.year, 1, 1, tzinfo=open_data.KYIV)
         end = datetime(filters.year + 1, 1, 1, tzinfo=open_data.KYIV)
@@ -247,7 +245,7 @@ async def register_view(
 ) -> dict[str, Any]:
     """What the public register shows: the awards the filters find, or the filters' errors
     (422, the whole page rather than the results fragment)."""
-    raw = {key: (value or "").strip() for key, value in given.items()}
+    raw = typed_filters(given)
     filters, errors = parse_award_filters(given)
     items: list[AwardRead] = []
     total = 0
@@ -257,13 +255,9 @@ async def register_view(
     return {
         "fragment": None if errors else "reporting/awards/_results.html",
         "status_code": 422 if errors else 200,
-        "awards": items,
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "query": urlencode({k: v for k, v in raw.items() if v} | {"limit": limit}),
-        "values": raw,
-        "errors": errors,
+        **filtered_page(
+            "awards", items, total, limit=limit, offset=offset, values=raw, errors=errors
+        ),
         "municipalities": [
             (code, pick({"name_uk": uk, "name_en": en}, "name")) for code, uk, en in options
         ],

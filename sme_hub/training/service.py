@@ -3,6 +3,7 @@ workflow, attendance and completion."""
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,12 +67,19 @@ async def list_programmes(
     return await page(session, Programme, order_by=[newest], limit=limit, offset=offset)
 
 
-async def staff_programme(session: AsyncSession, user: CurrentUser, programme_id: int) -> Programme:
-    programme = await session.get(Programme, programme_id)
-    if programme is None:
+_OfACentre = TypeVar("_OfACentre", Programme, Cohort)
+
+
+def _of_my_centre(user: CurrentUser, found: _OfACentre | None) -> _OfACentre:
+    """A programme or cohort the user's centre runs; anything else is not found."""
+    if found is None:
         raise NotFound()
-    ensure_staff_of(user, programme.centre_id)
-    return programme
+    ensure_staff_of(user, found.centre_id)
+    return found
+
+
+async def staff_programme(session: AsyncSession, user: CurrentUser, programme_id: int) -> Programme:
+    return _of_my_centre(user, await session.get(Programme, programme_id))
 
 
 async def create_cohort(
@@ -114,10 +122,7 @@ async def staff_cohort(
     cohort = (
         await locked_cohort(session, cohort_id) if lock else await session.get(Cohort, cohort_id)
     )
-    if cohort is None:
-        raise NotFound()
-    ensure_staff_of(user, cohort.centre_id)
-    return cohort
+    return _of_my_centre(user, cohort)
 
 
 async def add_session(

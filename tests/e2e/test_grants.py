@@ -17,7 +17,7 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.entrepreneurs import service as entrepreneurs
 from sme_hub.entrepreneurs.schemas import BusinessProfileIn
 from sme_hub.grants import calls
-from sme_hub.grants.schemas import CallCreate
+from sme_hub.grants.call_schemas import CallCreate
 from tests.e2e.conftest import Screenshotter
 from tests.factories import PASSWORD, make_municipality, make_user
 from tests.grants_setup import IBAN, LVIV, call_body, pdf_bytes

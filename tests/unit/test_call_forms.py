@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 
 from sme_hub.core.i18n import current_locale
+from sme_hub.grants.call_schemas import CallCreate
 from sme_hub.grants.call_views import describe_changes
 from sme_hub.grants.display import call_values as form_values
 from sme_hub.grants.display import typed_values
 from sme_hub.grants.forms import call_from_form, keep_unchanged_times
 from sme_hub.grants.models import GrantCall
-from sme_hub.grants.schemas import CallCreate
 
 FORM = {
     "title_uk": " Мікрогранти ",

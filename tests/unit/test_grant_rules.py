@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sme_hub.core.i18n import current_locale
 from sme_hub.core.workflow import OWNER
-from sme_hub.grants import applications, explain, rules, submission_rules
+from sme_hub.grants import application_reads, explain, rules, submission_rules
 from sme_hub.grants.eligibility_rules import (
     Applicant,
     Eligibility,
@@ -532,7 +532,7 @@ def test_a_closed_call_reads_closed_not_closes(
     call = GrantCall(status=status, closes_at=datetime.now(UTC) + timedelta(days=days))
     token = current_locale.set(locale)
     try:
-        text, sentence = explain.closing_text(call), applications.closing_text(call)
+        text, sentence = explain.closing_text(call), application_reads.closing_text(call)
     finally:
         current_locale.reset(token)
     assert text.startswith(f"{shown} ")
