@@ -21,7 +21,14 @@ from sme_hub.core.exports import export_route
 from sme_hub.core.public_cache import public_cache
 from sme_hub.core.refusals import ERRORS
 from sme_hub.core.roles import Role
-from sme_hub.grants import applications, attachments, calls, screening, submission
+from sme_hub.grants import (
+    application_reads,
+    applications,
+    attachments,
+    calls,
+    screening,
+    submission,
+)
 from sme_hub.grants.call_partners import set_call_partners
 from sme_hub.grants.call_schemas import AmendmentRead, CallCreate, CallRead, CallUpdate
 from sme_hub.grants.schemas import (
@@ -140,12 +147,12 @@ class GrantsApiController(Controller):
         """A draft of the caller (an entrepreneur), or — for centre staff — of a client who
         consented (`entrepreneur_id`, `consent: true`; recorded)."""
         created = await applications.create_draft(db_session, user, call_id, data)
-        return await applications.read(db_session, user, created)
+        return await application_reads.read(db_session, user, created)
 
     @get("/me/applications", guards=[requires_login], raises=READ)
     async def my_applications(self, user: Actor, db_session: DbSession) -> list[ApplicationRead]:
-        rows = await applications.my_applications(db_session, user)
-        return await applications.read_many(db_session, [a for a, _call in rows])
+        rows = await application_reads.my_applications(db_session, user)
+        return await application_reads.read_many(db_session, [a for a, _call in rows])
 
     @get("/applications/{application_id:int}", guards=[requires_login], raises=READ)
     async def get_application(
@@ -166,7 +173,7 @@ class GrantsApiController(Controller):
     ) -> ApplicationRead:
         """Change a draft (only the fields sent); 409 once submitted."""
         updated = await applications.update_draft(db_session, user, application_id, data)
-        return await applications.read(db_session, user, updated)
+        return await application_reads.read(db_session, user, updated)
 
     @post(
         "/applications/{application_id:int}/attachments",
@@ -240,7 +247,7 @@ class GrantsApiController(Controller):
         submitted = await submission.submit(
             db_session, user, application_id, storage=storage, settings=settings
         )
-        return await applications.read(db_session, user, submitted)
+        return await application_reads.read(db_session, user, submitted)
 
     @post(
         "/applications/{application_id:int}/withdraw",
@@ -252,7 +259,7 @@ class GrantsApiController(Controller):
         self, application_id: FromPath[int], user: Actor, db_session: DbSession
     ) -> ApplicationRead:
         withdrawn = await applications.withdraw(db_session, user, application_id)
-        return await applications.read(db_session, user, withdrawn)
+        return await application_reads.read(db_session, user, withdrawn)
 
     @get("/applications/{application_id:int}/pdf", guards=[requires_login], raises=CHANGE)
     async def application_pdf(
@@ -313,7 +320,7 @@ class GrantsApiController(Controller):
         decided = await screening.decide_eligibility(
             db_session, user, application_id, data, settings=settings
         )
-        return await applications.read(db_session, user, decided)
+        return await application_reads.read(db_session, user, decided)
 
 
 class CallPartnersApiController(Controller):

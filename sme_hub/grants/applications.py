@@ -18,7 +18,7 @@ from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.tenancy import can_see_municipality
 from sme_hub.core.transitions import transition
 from sme_hub.entrepreneurs import service as entrepreneurs
-from sme_hub.grants import application_reads, calls, eligibility, rules, submission_rules
+from sme_hub.grants import calls, eligibility, rules, submission_rules
 from sme_hub.grants.models import Application, GrantCall
 from sme_hub.grants.schemas import (
     ApplicationIn,
@@ -28,11 +28,6 @@ from sme_hub.grants.schemas import (
 
 STAFF_ROLES = (Role.CENTRE_STAFF, Role.MUNICIPAL_OFFICER)
 
-# Reading applications back is in grants/application_reads.py; grants/api.py still calls it
-# by these names.
-read = application_reads.read
-read_many = application_reads.read_many
-my_applications = application_reads.my_applications
 
 ReaderRule = Callable[[AsyncSession, CurrentUser, int], Awaitable[bool]]
 # Who else reads an application, beside `can_read`'s people, is for the features above grants
