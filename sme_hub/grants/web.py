@@ -4,17 +4,17 @@ that show a call or an application."""
 
 from typing import TypeAlias
 
-from litestar import Response, get
+from litestar import Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sme_hub.core.auth import requires_login, requires_role
-from sme_hub.core.deps import Actor, DbSession, Files
+from sme_hub.core.deps import Actor, DbSession
 from sme_hub.core.errors import InvalidInput
 from sme_hub.core.exports import Export
 from sme_hub.core.i18n import _
-from sme_hub.core.pages import PagesController, file_response
+from sme_hub.core.pages import file_response
 from sme_hub.core.roles import CurrentUser, Role
 from sme_hub.core.storage import Storage
 from sme_hub.grants import attachments, screening
@@ -92,25 +92,3 @@ def my_application_url(application_id: int) -> str:
 def staff_application_url(application_id: int) -> str:
     """Centre staff's page of an application."""
     return f"/centre/grants/applications/{application_id}"
-
-
-class ApplicationFilesController(PagesController):
-    """Pages that show applications (`{path}/applications/{application_id}`): the
-    application's files and the PDF copy made at submission, to download."""
-
-    @get("/applications/{application_id:int}/files/{attachment_id:int}")
-    async def file(
-        self,
-        application_id: FromPath[int],
-        attachment_id: FromPath[int],
-        user: Actor,
-        db_session: DbSession,
-        storage: Files,
-    ) -> Response[bytes]:
-        return await attachment_download(db_session, user, storage, application_id, attachment_id)
-
-    @get("/applications/{application_id:int}/copy.pdf")
-    async def copy(
-        self, application_id: FromPath[int], user: Actor, db_session: DbSession, storage: Files
-    ) -> Response[bytes]:
-        return await copy_download(db_session, user, storage, application_id)

@@ -30,7 +30,8 @@ from sme_hub.core.pages import (
 from sme_hub.core.roles import CurrentUser
 from sme_hub.grants import applications, attachments, display, submission, views
 from sme_hub.grants.models import Application
-from sme_hub.grants.web import ApplicationFilesController, logged_in, my_application_url
+from sme_hub.grants.pages.files import ApplicationFilesController
+from sme_hub.grants.web import logged_in, my_application_url
 
 REFUSED = (Conflict, Forbidden)  # what a redirect back to the application explains
 

@@ -14,8 +14,8 @@ from sme_hub.core.exports import export_route
 from sme_hub.core.i18n import _
 from sme_hub.core.pages import redirect_with_message, render
 from sme_hub.grants import applications, display, forms, screening, views
+from sme_hub.grants.pages.files import ApplicationFilesController
 from sme_hub.grants.web import (
-    ApplicationFilesController,
     Filters,
     call_applications_export,
     screeners,

@@ -22,7 +22,8 @@ from sme_hub.implementation import forms, overview, partner_offers
 from sme_hub.implementation import grants as implementation_grants
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation.models import ProgressReport
-from sme_hub.implementation.web import GrantFilesController, common_context, signed_in
+from sme_hub.implementation.pages.files import GrantFilesController
+from sme_hub.implementation.web import common_context, signed_in
 from sme_hub.partners import rules as partner_rules
 
 SPENDING_FRAGMENT = "implementation/_spending_lines.html"

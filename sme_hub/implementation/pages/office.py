@@ -20,8 +20,8 @@ from sme_hub.implementation import forms, overview
 from sme_hub.implementation import obligations as grant_obligations
 from sme_hub.implementation import reports as progress_reports
 from sme_hub.implementation import tranches as grant_tranches
+from sme_hub.implementation.pages.files import GrantFilesController
 from sme_hub.implementation.web import (
-    GrantFilesController,
     common_context,
     grants_export,
     officers,

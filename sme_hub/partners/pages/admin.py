@@ -10,7 +10,8 @@ from sme_hub.core.outcome import respond
 from sme_hub.core.pages import render
 from sme_hub.core.roles import Role
 from sme_hub.partners import forms, views
-from sme_hub.partners.web import FORM, PartnerFormPages
+from sme_hub.partners.pages.partner_form import PartnerFormPages
+from sme_hub.partners.web import FORM
 
 
 class PartnerAdminPagesController(PartnerFormPages):

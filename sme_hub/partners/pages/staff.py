@@ -13,8 +13,9 @@ from sme_hub.core.outcome import respond
 from sme_hub.core.pages import PagesController, render
 from sme_hub.core.roles import Role
 from sme_hub.partners import referral_views
+from sme_hub.partners.pages.partner_form import PartnerFormPages
 from sme_hub.partners.referral_views import CENTRE_PAGE
-from sme_hub.partners.web import PartnerFormPages, referrals_export
+from sme_hub.partners.web import referrals_export
 
 REFERRALS = "partners/referrals/centre.html"
 

@@ -207,10 +207,10 @@ def test_every_download_of_an_uploaded_file_uses_the_attachment_response() -> No
     from sme_hub.core.pages import file_response
     from sme_hub.grants import web as grants_web
     from sme_hub.implementation import api
-    from sme_hub.implementation import web as implementation_web
+    from sme_hub.implementation.pages import files
 
     assert api.file_response is file_response
-    assert implementation_web.file_response is file_response  # the grantee's and officer's pages
+    assert files.file_response is file_response  # the grantee's and the officer's pages
     assert grants_web.file_response is file_response
     response = file_response(b"%PDF-", "application/pdf", "Чек №1.pdf")
     assert response.headers["Content-Disposition"].startswith('attachment; filename="')
