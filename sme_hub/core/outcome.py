@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from sme_hub.core.errors import Conflict, InvalidInput
 from sme_hub.core.pages import confirmation, redirect_with_message, render
+from sme_hub.core.refusals import refusal_errors
 
 
 @dataclass
@@ -32,8 +33,7 @@ class PageResult:
 
 def refusal(exc: InvalidInput | Conflict) -> tuple[dict[str, str], int]:
     """A refusal's messages by field (a conflict's for the whole form) and its status."""
-    errors = exc.errors if isinstance(exc, InvalidInput) else {"__all__": exc.detail}
-    return errors, exc.status_code
+    return refusal_errors(exc), exc.status_code
 
 
 def respond(
